@@ -1,0 +1,293 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/anam-ai/anam-go/gen"
+)
+
+// Version is the SDK's version, sent in the default User-Agent.
+const Version = "0.1.0"
+
+// DefaultBaseURL is the server named in the Anam OpenAPI document.
+const DefaultBaseURL = "https://api.anam.ai"
+
+// DefaultTimeout bounds each request, from sending it to reading the last
+// byte of its response, unless WithTimeout or the caller's context says
+// otherwise.
+const DefaultTimeout = 30 * time.Second
+
+// Environment variables read by NewClient when the matching option is absent.
+const (
+	EnvAPIKey  = "ANAM_API_KEY"
+	EnvBaseURL = "ANAM_BASE_URL"
+)
+
+// Client calls the Anam API. Create one with NewClient and share it: it is
+// safe for concurrent use, and reusing it reuses connections.
+type Client struct {
+	gen       *gen.Client
+	baseURL   string
+	userAgent string
+	timeout   time.Duration
+	cfg       config
+}
+
+
+// Option configures a Client in NewClient.
+type Option func(*config) error
+
+type config struct {
+	apiKey       *string
+	baseURL      *string
+	doer         gen.HttpRequestDoer
+	uaSuffix     string
+	timeout      time.Duration
+	editors      []gen.RequestEditorFn
+	insecureHTTP bool
+	maxBodyBytes int64
+}
+
+// WithAPIKey sets the API key sent as a Bearer token. It takes precedence
+// over the ANAM_API_KEY environment variable.
+func WithAPIKey(key string) Option {
+	return func(c *config) error {
+		c.apiKey = &key
+		return nil
+	}
+}
+
+// WithBaseURL sets the API's base URL, e.g. "https://api.anam.ai". It takes
+// precedence over the ANAM_BASE_URL environment variable. Plain http:// is
+// refused unless the host is loopback or WithInsecureHTTP is given.
+func WithBaseURL(u string) Option {
+	return func(c *config) error {
+		c.baseURL = &u
+		return nil
+	}
+}
+
+// WithHTTPClient sets the *http.Client used to send requests. The default is
+// a client of the SDK's own with a private connection pool.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return errors.New("WithHTTPClient: nil *http.Client")
+		}
+		c.doer = hc
+		return nil
+	}
+}
+
+// WithDoer sets anything with the Do method of *http.Client as the sender of
+// requests, e.g. a test double or an instrumented client.
+func WithDoer(d gen.HttpRequestDoer) Option {
+	return func(c *config) error {
+		if d == nil {
+			return errors.New("WithDoer: nil HttpRequestDoer")
+		}
+		c.doer = d
+		return nil
+	}
+}
+
+// WithUserAgent appends suffix (e.g. "myapp/1.2") to the SDK's User-Agent.
+func WithUserAgent(suffix string) Option {
+	return func(c *config) error {
+		c.uaSuffix = strings.TrimSpace(suffix)
+		return nil
+	}
+}
+
+// WithTimeout sets the default per-request timeout (DefaultTimeout when not
+// given). Zero or a negative value disables it, leaving only the caller's
+// context. A deadline on the caller's context that is earlier still wins.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithRequestEditor adds a function that may change every request before it
+// is sent, after the SDK has set its own headers.
+func WithRequestEditor(fn gen.RequestEditorFn) Option {
+	return func(c *config) error {
+		if fn == nil {
+			return errors.New("WithRequestEditor: nil function")
+		}
+		c.editors = append(c.editors, fn)
+		return nil
+	}
+}
+
+// WithInsecureHTTP allows a plain http:// base URL on a non-loopback host.
+// The API key then travels unencrypted: use it only on a network you trust.
+func WithInsecureHTTP() Option {
+	return func(c *config) error {
+		c.insecureHTTP = true
+		return nil
+	}
+}
+
+// WithMaxResponseBytes bounds the size of a response body the client reads
+// (DefaultMaxResponseBytes when not given). A larger body is an error, not
+// an out-of-memory.
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("WithMaxResponseBytes: %d is not a positive size", n)
+		}
+		c.maxBodyBytes = n
+		return nil
+	}
+}
+
+// DefaultMaxResponseBytes is the default bound on a response body: 32 MiB,
+// far above the largest page of 100 items the API sends.
+const DefaultMaxResponseBytes = 32 << 20
+
+// NewClient returns a client configured by opts. The API key comes from
+// WithAPIKey or else the ANAM_API_KEY environment variable; the base URL
+// from WithBaseURL, else ANAM_BASE_URL, else DefaultBaseURL. The environment
+// is read here only, never later.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := config{timeout: DefaultTimeout, maxBodyBytes: DefaultMaxResponseBytes}
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, &ConfigError{Reason: err.Error()}
+		}
+	}
+
+	key := os.Getenv(EnvAPIKey)
+	if cfg.apiKey != nil {
+		key = *cfg.apiKey
+	}
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return nil, &ConfigError{Reason: "no API key: pass api.WithAPIKey(key) or set " + EnvAPIKey +
+			" (create a key in the Anam Lab under API keys)"}
+	}
+	if strings.ContainsAny(key, "\r\n\t ") {
+		return nil, &ConfigError{Reason: "the API key contains white space or a line break: check how it was copied"}
+	}
+
+	base := os.Getenv(EnvBaseURL)
+	source := EnvBaseURL
+	if cfg.baseURL != nil {
+		base, source = *cfg.baseURL, "WithBaseURL"
+	}
+	if base == "" {
+		base, source = DefaultBaseURL, "DefaultBaseURL"
+	}
+	base, err := checkBaseURL(base, cfg.insecureHTTP)
+	if err != nil {
+		return nil, &ConfigError{Reason: fmt.Sprintf("base URL from %s: %v", source, err)}
+	}
+
+	if cfg.doer == nil {
+		cfg.doer = newHTTPClient()
+	}
+	c := &Client{
+		baseURL: base,
+		timeout: cfg.timeout,
+		cfg:     cfg,
+	}
+	c.userAgent = "anam-go/" + Version
+	if cfg.uaSuffix != "" {
+		c.userAgent += " " + cfg.uaSuffix
+	}
+
+	// The key lives only in this closure: no field of any SDK value holds
+	// it, so no way of printing one can show it.
+	c.cfg.apiKey = nil
+	bearer := "Bearer " + key
+	authorize := func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", bearer)
+		req.Header.Set("User-Agent", c.userAgent)
+		req.Header.Set("Accept", "application/json")
+		return nil
+	}
+	genOpts := []gen.ClientOption{
+		gen.WithHTTPClient(cfg.doer),
+		gen.WithRequestEditorFn(authorize),
+	}
+	for _, e := range cfg.editors {
+		genOpts = append(genOpts, gen.WithRequestEditorFn(e))
+	}
+	gc, err := gen.NewClient(base, genOpts...)
+	if err != nil {
+		return nil, &ConfigError{Reason: err.Error()}
+	}
+	c.gen = gc
+	return c, nil
+}
+
+// Gen returns the generated client underneath, configured with the same
+// base URL, authentication and HTTP client, for operations this package
+// does not wrap. Responses it returns are raw: the caller must close them.
+func (c *Client) Gen() *gen.Client { return c.gen }
+
+// BaseURL returns the base URL requests are sent to.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// String describes the client without its API key.
+func (c Client) String() string {
+	return fmt.Sprintf("api.Client{BaseURL: %q, APIKey: [redacted], UserAgent: %q, Timeout: %v}", c.baseURL, c.userAgent, c.timeout)
+}
+
+// GoString is String, so that %#v does not print the API key either.
+func (c Client) GoString() string { return c.String() }
+
+// Format implements fmt.Formatter so that every verb, %+v included, prints
+// String and never the fields.
+func (c Client) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }
+
+func newHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Transport: t}
+}
+
+func checkBaseURL(raw string, insecure bool) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", fmt.Errorf("%q is not a URL: %v", raw, errors.Unwrap(err))
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return "", fmt.Errorf("%q: the scheme must be https (or http for a local server), e.g. %s", raw, DefaultBaseURL)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("%q has no host, e.g. %s", raw, DefaultBaseURL)
+	}
+	if u.User != nil {
+		return "", fmt.Errorf("%s://%s...: credentials in the URL are not supported; use WithAPIKey", u.Scheme, u.Host)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q: a base URL has no query or fragment", raw)
+	}
+	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
+		return "", fmt.Errorf("%q uses plain http to a non-loopback host, which would send the API key unencrypted: use https, or WithInsecureHTTP() if you really mean it", raw)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	return u.String(), nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,215 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// Sentinel errors for errors.Is. An *Error matches the one its status code
+// belongs to; ErrDecode matches a response the SDK could not read.
+var (
+	ErrBadRequest      = errors.New("bad request")                 // 400, 422
+	ErrUnauthorized    = errors.New("unauthorized")                // 401, 403
+	ErrPaymentRequired = errors.New("payment required")            // 402: no plan
+	ErrNotFound        = errors.New("not found")                   // 404
+	ErrRateLimited     = errors.New("rate limited")                // 429
+	ErrServer          = errors.New("server error")                // 5xx
+	ErrDecode          = errors.New("unexpected response body")    // a response that is not the documented JSON
+	ErrInvalidArgument = errors.New("invalid argument")            // refused before sending; see *ArgumentError
+	ErrTooLarge        = errors.New("response body over limit")    // see WithMaxResponseBytes
+	ErrPagination      = errors.New("inconsistent pagination")     // the server's meta would loop or go backwards
+	errNoResponse      = errors.New("no response from the server") // internal: a transport failure
+)
+
+// Error is a failed call to the API: a non-2xx status, a response that could
+// not be read, or a request that never got an answer (StatusCode 0; Err says
+// why, and errors.Is(err, context.Canceled) and the like work through it).
+type Error struct {
+	Operation  string // operationId in the spec, e.g. "getAvatar"
+	Method     string // HTTP method
+	Path       string // URL path requested, without the query
+	StatusCode int    // 0 when no response was received
+	RequestID  string // the server's request ID header, if it sent one
+	// Message is the server's own explanation, taken from a JSON body's
+	// "message" or "error" field, or else a bounded excerpt of the body.
+	// Anam tells some causes apart only by this text (for 429: concurrency
+	// limit, spend cap or usage limit), so it is kept as sent.
+	Message string
+	// Body is a bounded excerpt (up to 1 KiB) of the raw response body.
+	Body string
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// Err is the underlying cause, when there is one: a transport or context
+	// error, or a decoding error (wrapped with ErrDecode).
+	Err error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("anam: ")
+	b.WriteString(e.Operation)
+	if e.Method != "" {
+		b.WriteString(" (" + e.Method + " " + e.Path + ")")
+	}
+	b.WriteString(": ")
+	switch {
+	case e.StatusCode != 0 && e.Err != nil:
+		fmt.Fprintf(&b, "%d %s: %v", e.StatusCode, http.StatusText(e.StatusCode), e.Err)
+	case e.StatusCode != 0:
+		fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+		if e.Message != "" {
+			b.WriteString(": " + e.Message)
+		}
+		if hint := statusHint(e.StatusCode); hint != "" {
+			b.WriteString(" (" + hint + ")")
+		}
+	case e.Err != nil:
+		b.WriteString(e.Err.Error())
+	default:
+		b.WriteString("failed")
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " [after %d attempts]", e.Attempts)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" [request id " + e.RequestID + "]")
+	}
+	return b.String()
+}
+
+func statusHint(code int) string {
+	switch code {
+	case http.StatusUnauthorized:
+		return "check the API key"
+	case http.StatusForbidden:
+		return "the API key is not allowed to do this"
+	case http.StatusTooManyRequests:
+		return "slow down or check your plan's limits"
+	}
+	return ""
+}
+
+// Unwrap returns the underlying cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether e belongs to target's class, one of the sentinel errors.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
+	case ErrPaymentRequired:
+		return e.StatusCode == http.StatusPaymentRequired
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrServer:
+		return e.StatusCode >= 500 && e.StatusCode <= 599
+	}
+	return false
+}
+
+// Temporary reports whether trying again later may succeed: a transport
+// failure, 408, 429 or a 5xx.
+func (e *Error) Temporary() bool {
+	switch e.StatusCode {
+	case 0:
+		return errors.Is(e.Err, errNoResponse)
+	case http.StatusRequestTimeout, http.StatusTooManyRequests:
+		return true
+	}
+	return e.StatusCode >= 500
+}
+
+// ArgumentError is an argument the SDK refused before sending any request,
+// because the spec does not allow it. It matches ErrInvalidArgument.
+type ArgumentError struct {
+	Operation string // operationId
+	Name      string // parameter name as in the spec, e.g. "perPage"
+	Value     any    // the value given
+	Rule      string // what the spec requires, e.g. "an integer from 1 to 100"
+}
+
+func (e *ArgumentError) Error() string {
+	return fmt.Sprintf("anam: %s: parameter %s = %v is invalid: it must be %s; no request was sent", e.Operation, e.Name, quoteIfString(e.Value), e.Rule)
+}
+
+// Is makes errors.Is(err, ErrInvalidArgument) true.
+func (e *ArgumentError) Is(target error) bool { return target == ErrInvalidArgument }
+
+func quoteIfString(v any) any {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", truncate(s, 80))
+	}
+	return v
+}
+
+// ConfigError is a bad configuration given to NewClient.
+type ConfigError struct{ Reason string }
+
+func (e *ConfigError) Error() string { return "anam: NewClient: " + e.Reason }
+
+const bodyExcerptBytes = 1024
+
+// serverMessage extracts the server's explanation from an error body. Anam's
+// error bodies are not standardised: some carry "message" (a string, or a
+// list of strings from request validation), some "error" (a string or an
+// object with a message). A body that is not JSON yields its excerpt.
+func serverMessage(body []byte) string {
+	var v struct {
+		Message json.RawMessage `json:"message"`
+		Error   json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &v) == nil {
+		if m := textOf(v.Message); m != "" {
+			return m
+		}
+		if m := textOf(v.Error); m != "" {
+			return m
+		}
+	}
+	return excerpt(body, 200)
+}
+
+func textOf(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var list []string
+	if json.Unmarshal(raw, &list) == nil {
+		return strings.Join(list, "; ")
+	}
+	var obj struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(raw, &obj) == nil {
+		return obj.Message
+	}
+	return ""
+}
+
+// excerpt returns at most n bytes of b as valid UTF-8 text on one line.
+func excerpt(b []byte, n int) string {
+	s := strings.Join(strings.Fields(string(b)), " ")
+	return truncate(strings.ToValidUTF8(s, "?"), n)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,318 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/anam-ai/anam-go/gen"
+)
+
+// Every Anam list endpoint takes the `page` and `perPage` query parameters
+// and answers {data: [...], meta: Pagination}. The functions here serve all
+// of them: a list operation is described once, by a ListOperation value,
+// and paged through with ListPage, ListPages and ListAll.
+
+// Page is one page of a list operation: its items and the server's
+// pagination metadata, as sent.
+type Page[T any] struct {
+	Items []T
+	Meta  gen.Pagination
+}
+
+// Number returns the page's number (meta.currentPage), or 0 when the
+// server did not say.
+func (p *Page[T]) Number() int { return deref(p.Meta.CurrentPage) }
+
+// Total returns the number of items across all pages (meta.total), or -1
+// when the server did not say.
+func (p *Page[T]) Total() int {
+	if p.Meta.Total == nil {
+		return -1
+	}
+	return *p.Meta.Total
+}
+
+// Next returns the number of the next page and true, or false on the last
+// page. It trusts meta.next when the server sends it (an empty page whose
+// meta.next names another page is not the end), and falls back on
+// meta.lastPage when it does not.
+func (p *Page[T]) Next() (int, bool) {
+	if p.Meta.Next.IsSpecified() {
+		n, err := p.Meta.Next.Get()
+		return n, err == nil
+	}
+	if cur, last := p.Meta.CurrentPage, p.Meta.LastPage; cur != nil && last != nil && *cur < *last {
+		return *cur + 1, true
+	}
+	return 0, false
+}
+
+// ListOperation describes a list endpoint of the generated client: its
+// operationId (used in errors and to look up the spec's parameter rules)
+// and the generated method that calls it. P is the generated Params type,
+// which must have the `page` and `perPage` fields (Page, PerPage *int);
+// T is the item type of the `data` array.
+//
+// After regenerating gen/ from a spec with another list operation, this is
+// all it takes to page through it:
+//
+//	var listPersonas = api.ListOperation[gen.ListPersonasParams, gen.Persona]{
+//		ID: "listPersonas", Call: (*gen.Client).ListPersonas,
+//	}
+//	for persona, err := range api.ListAll(ctx, client, listPersonas, nil) { ... }
+type ListOperation[P, T any] struct {
+	ID   string
+	Call func(c *gen.Client, ctx context.Context, params *P, editors ...gen.RequestEditorFn) (*http.Response, error)
+}
+
+// envelope is the body of every list response.
+type envelope[T any] struct {
+	Data *[]T            `json:"data"`
+	Meta *gen.Pagination `json:"meta"`
+}
+
+// ListPage fetches one page of a list operation. params may be nil; its
+// fields are checked against the spec's rules (page >= 1, 1 <= perPage <=
+// 100, ...) before anything is sent.
+//
+// The spec documents "404 Not Found - No avatars found" on list endpoints:
+// Anam answers a listing or search that matches nothing with 404. ListPage
+// returns that as an empty page (with meta saying so), not as an error. It
+// tells that 404 from a real one (a wrong base URL, a proxy) by its body:
+// only a JSON error body counts as "nothing found", and not one of the form
+// "Cannot GET /path" that the API's framework sends for an unknown route.
+func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, editors ...gen.RequestEditorFn) (*Page[T], error) {
+	if err := checkParams(op.ID, params); err != nil {
+		return nil, err
+	}
+	if params == nil {
+		params = new(P)
+	}
+	cl := &call{op: op.ID}
+	var page *Page[T]
+	err := c.exchange(ctx, cl, func(ctx context.Context, eds ...gen.RequestEditorFn) (*http.Response, error) {
+		return op.Call(c.gen, ctx, params, eds...)
+	}, editors, func(r *response) error {
+		switch {
+		case r.status == http.StatusNotFound && isNothingFound(r):
+			page = emptyPage[T](params)
+			return nil
+		case r.status < 200 || r.status > 299:
+			return cl.apiError(r)
+		}
+		var env envelope[T]
+		if err := cl.decodeJSON(r, &env); err != nil {
+			return err
+		}
+		if env.Data == nil || env.Meta == nil {
+			e := cl.error(r.status, fmt.Errorf("%w: the body has no %q array or no %q object, so it is not a page", ErrDecode, "data", "meta"))
+			e.Body = excerpt(r.body, bodyExcerptBytes)
+			return e
+		}
+		page = &Page[T]{Items: *env.Data, Meta: *env.Meta}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+func isNothingFound(r *response) bool {
+	mt, _, _ := mime.ParseMediaType(r.header.Get("Content-Type"))
+	if mt != "application/json" {
+		return false
+	}
+	msg := serverMessage(r.body)
+	return !strings.HasPrefix(msg, "Cannot ")
+}
+
+// emptyPage is the page a "nothing found" 404 stands for.
+func emptyPage[T any, P any](params *P) *Page[T] {
+	page, perPage := pageOf(params)
+	zero := 0
+	p := &Page[T]{Items: []T{}, Meta: gen.Pagination{Total: &zero, LastPage: &zero, CurrentPage: &page, PerPage: &perPage}}
+	p.Meta.Next.SetNull()
+	if page > 1 {
+		p.Meta.Prev.Set(page - 1)
+	} else {
+		p.Meta.Prev.SetNull()
+	}
+	return p
+}
+
+// ListPages returns an iterator over the pages of a list operation, from
+// params.Page (or 1) to the last. Every page is requested with the same
+// params and editors but for its number. The iteration stops when the loop
+// breaks (no further request is sent), when ctx ends, or at the first
+// error, which is yielded last. A server whose meta would make it loop
+// (a page number repeated or going backwards, a next page past lastPage)
+// ends it with an error matching ErrPagination.
+func ListPages[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, editors ...gen.RequestEditorFn) iter.Seq2[*Page[T], error] {
+	return func(yield func(*Page[T], error) bool) {
+		if err := checkParams(op.ID, params); err != nil {
+			yield(nil, err)
+			return
+		}
+		if params == nil {
+			params = new(P)
+		}
+		if fieldsOf(reflect.TypeFor[P]()).page == nil {
+			yield(nil, fmt.Errorf("anam: %s: %w: %v has no Page *int field tagged `form:\"page\"`, so it cannot be paged through", op.ID, ErrInvalidArgument, reflect.TypeFor[P]()))
+			return
+		}
+		want, _ := pageOf(params)
+		empty := 0
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			p, err := ListPage(ctx, c, op, withPage(params, want), editors...)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if cur := p.Meta.CurrentPage; cur != nil && *cur != want {
+				yield(nil, paginationError(op.ID, "asked for page %d, the server answered with page %d", want, *cur))
+				return
+			}
+			if !yield(p, nil) {
+				return
+			}
+			next, more := p.Next()
+			if !more {
+				return
+			}
+			if len(p.Items) == 0 {
+				empty++
+			} else {
+				empty = 0
+			}
+			switch last := p.Meta.LastPage; {
+			case next <= want:
+				yield(nil, paginationError(op.ID, "after page %d the server says the next page is %d: following it would repeat pages", want, next))
+				return
+			case last != nil && next > *last:
+				yield(nil, paginationError(op.ID, "after page %d the server says the next page is %d, past its last page %d", want, next, *last))
+				return
+			case empty >= maxEmptyPages:
+				yield(nil, paginationError(op.ID, "%d empty pages in a row, each saying there is more: the server does not seem to end", empty))
+				return
+			}
+			want = next
+		}
+	}
+}
+
+// maxEmptyPages is how many empty pages in a row ListPages follows before
+// it decides the server will never end.
+const maxEmptyPages = 16
+
+// ListAll returns an iterator over every item of a list operation, page by
+// page, in the server's order, with the behaviour of ListPages. An error
+// is yielded once, last, with a zero item.
+func ListAll[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, editors ...gen.RequestEditorFn) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for p, err := range ListPages(ctx, c, op, params, editors...) {
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, item := range p.Items {
+				if !yield(item, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// Collect gathers the items of an iterator such as ListAll into a slice,
+// stopping at the first error, which it returns with the items so far.
+func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
+	var out []T
+	for item, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, item)
+	}
+	return out, nil
+}
+
+func paginationError(op, format string, args ...any) error {
+	return fmt.Errorf("anam: %s: %w: %s", op, ErrPagination, fmt.Sprintf(format, args...))
+}
+
+// pageFields locates the Page and PerPage fields of a generated Params type.
+type pageFields struct{ page, perPage []int }
+
+var pageFieldsCache sync.Map // reflect.Type -> pageFields
+
+func fieldsOf(t reflect.Type) pageFields {
+	if v, ok := pageFieldsCache.Load(t); ok {
+		return v.(pageFields)
+	}
+	var pf pageFields
+	intPtr := reflect.TypeFor[*int]()
+	for _, f := range reflect.VisibleFields(t) {
+		if f.Type != intPtr {
+			continue
+		}
+		switch name, _, _ := strings.Cut(f.Tag.Get("form"), ","); name {
+		case "page":
+			pf.page = f.Index
+		case "perPage":
+			pf.perPage = f.Index
+		}
+	}
+	pageFieldsCache.Store(t, pf)
+	return pf
+}
+
+// pageOf returns params' page and perPage, with the spec's defaults.
+func pageOf[P any](params *P) (page, perPage int) {
+	page, perPage = 1, 10
+	if params == nil {
+		return
+	}
+	v := reflect.ValueOf(params).Elem()
+	pf := fieldsOf(v.Type())
+	if pf.page != nil {
+		if f := v.FieldByIndex(pf.page); !f.IsNil() {
+			page = int(f.Elem().Int())
+		}
+	}
+	if pf.perPage != nil {
+		if f := v.FieldByIndex(pf.perPage); !f.IsNil() {
+			perPage = int(f.Elem().Int())
+		}
+	}
+	return
+}
+
+// withPage returns a copy of params asking for page n.
+func withPage[P any](params *P, n int) *P {
+	q := *params
+	v := reflect.ValueOf(&q).Elem()
+	if pf := fieldsOf(v.Type()); pf.page != nil { // ListPages checked it is
+		v.FieldByIndex(pf.page).Set(reflect.ValueOf(&n))
+	}
+	return &q
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

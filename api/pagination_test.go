@@ -1,0 +1,314 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/anam-ai/anam-go/api"
+	"github.com/anam-ai/anam-go/gen"
+)
+
+func TestListAvatarsPage(t *testing.T) {
+	s := newStub(t, 25)
+	p, err := s.client(t).ListAvatars(context.Background(), &api.ListAvatarsParams{Page: new(3), PerPage: new(10), Search: new("x y"), OnlyOneShot: new(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Items) != 5 || p.Number() != 3 || p.Total() != 25 || *p.Items[0].ID != "00000000-0000-4000-8000-000000000021" {
+		t.Fatalf("page = %+v", p)
+	}
+	if n, more := p.Next(); more {
+		t.Errorf("Next() = %d, true on the last page", n)
+	}
+	if !p.Items[0].VideoURL.IsNull() {
+		t.Errorf("videoUrl null not seen as null")
+	}
+	q := s.last().URL.Query()
+	if q.Get("page") != "3" || q.Get("perPage") != "10" || q.Get("search") != "x y" || q.Get("onlyOneShot") != "true" {
+		t.Errorf("query sent = %v", q)
+	}
+}
+
+func TestIterateAllPages(t *testing.T) {
+	s := newStub(t, 95)
+	var ids []string
+	for a, err := range s.client(t).Avatars(context.Background(), &api.ListAvatarsParams{PerPage: new(7)}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, *a.ID)
+	}
+	want := make([]string, 95)
+	for i := range want {
+		want[i] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i+1)
+	}
+	if !slices.Equal(ids, want) {
+		t.Fatalf("got %d ids, not the 95 in order: %v", len(ids), ids)
+	}
+	if got := s.pagesAsked(); len(got) != 14 || got[0] != "1" || got[13] != "14" {
+		t.Errorf("pages asked = %v", got)
+	}
+	for _, r := range []*http.Request{s.last()} {
+		if r.URL.Query().Get("perPage") != "7" {
+			t.Errorf("perPage not kept on later pages: %v", r.URL.Query())
+		}
+	}
+}
+
+func TestIterationStartsAtGivenPageAndKeepsFilters(t *testing.T) {
+	s := newStub(t, 30)
+	got, err := s.client(t).ListAllAvatars(context.Background(), &api.ListAvatarsParams{Page: new(2), PerPage: new(10), Search: new("Avatar")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 20 || *got[0].ID != "00000000-0000-4000-8000-000000000011" {
+		t.Fatalf("got %d items from %v", len(got), *got[0].ID)
+	}
+	if q := s.last().URL.Query(); q.Get("search") != "Avatar" || q.Get("page") != "3" {
+		t.Errorf("last query = %v", q)
+	}
+}
+
+func TestBreakStopsRequests(t *testing.T) {
+	s := newStub(t, 100)
+	n := 0
+	for _, err := range s.client(t).Avatars(context.Background(), nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n++; n == 15 {
+			break
+		}
+	}
+	if got := s.requests.Load(); got != 2 {
+		t.Errorf("%d requests for 15 items of 10 per page, want 2", got)
+	}
+}
+
+func TestCancellationStopsIteration(t *testing.T) {
+	s := newStub(t, 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var items int
+	var last error
+	for _, err := range s.client(t).Avatars(ctx, nil) {
+		if err != nil {
+			last = err
+			break
+		}
+		if items++; items == 12 {
+			cancel()
+		}
+	}
+	if !errors.Is(last, context.Canceled) || items != 20 {
+		t.Fatalf("items %d, err %v; want the page in hand finished, then Canceled", items, last)
+	}
+	if got := s.requests.Load(); got != 2 {
+		t.Errorf("%d requests, want 2", got)
+	}
+}
+
+func TestErrorOnPageThree(t *testing.T) {
+	s := newStub(t, 50)
+	s.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Query().Get("page") == "3" {
+			writeJSON(w, 500, map[string]any{"message": "boom"})
+			return true
+		}
+		return false
+	})
+	var items, errs int
+	var last error
+	for _, err := range s.client(t).Avatars(context.Background(), nil) {
+		if err != nil {
+			errs++
+			last = err
+			continue
+		}
+		items++
+	}
+	var ae *api.Error
+	if items != 20 || errs != 1 || !errors.As(last, &ae) || ae.StatusCode != 500 || ae.Message != "boom" {
+		t.Fatalf("items %d, errors %d, last %v", items, errs, last)
+	}
+	got, err := s.client(t).ListAllAvatars(context.Background(), nil)
+	if len(got) != 20 || !errors.Is(err, api.ErrServer) {
+		t.Errorf("ListAllAvatars = %d items, %v", len(got), err)
+	}
+}
+
+func TestEmptyList(t *testing.T) {
+	s := newStub(t, 0)
+	got, err := s.client(t).ListAllAvatars(context.Background(), nil)
+	if err != nil || len(got) != 0 || s.requests.Load() != 1 {
+		t.Fatalf("got %v, %v after %d requests", got, err, s.requests.Load())
+	}
+}
+
+func TestNothingFound404IsAnEmptyPage(t *testing.T) {
+	s := newStub(t, 5)
+	s.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
+		writeJSON(w, 404, map[string]any{"message": "No avatars found"})
+		return true
+	})
+	c := s.client(t)
+	p, err := c.ListAvatars(context.Background(), &api.ListAvatarsParams{Search: new("zzz"), PerPage: new(20)})
+	if err != nil {
+		t.Fatalf("404 No avatars found became %v", err)
+	}
+	if len(p.Items) != 0 || p.Total() != 0 || p.Number() != 1 || *p.Meta.PerPage != 20 || !p.Meta.Next.IsNull() {
+		t.Errorf("page = %+v", p)
+	}
+	var n int
+	for _, err := range c.Avatars(context.Background(), &api.ListAvatarsParams{Search: new("zzz")}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 0 {
+		t.Errorf("%d items from nothing", n)
+	}
+}
+
+func TestReal404OnListIsAnError(t *testing.T) {
+	bodies := map[string]func(w http.ResponseWriter){
+		"html": func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(404)
+			_, _ = w.Write([]byte("<h1>404</h1>"))
+		},
+		"route": func(w http.ResponseWriter) {
+			writeJSON(w, 404, map[string]any{"message": "Cannot GET /v2/avatars", "error": "Not Found"})
+		},
+	}
+	for name, write := range bodies {
+		s := newStub(t, 5)
+		s.setOverride(func(w http.ResponseWriter, r *http.Request) bool { write(w); return true })
+		if _, err := s.client(t).ListAvatars(context.Background(), nil); !errors.Is(err, api.ErrNotFound) {
+			t.Errorf("%s 404: err = %v, want ErrNotFound", name, err)
+		}
+	}
+}
+
+// misbehave serves 10 avatars per page but lets meta be rewritten.
+func misbehave(t *testing.T, edit func(page int, meta map[string]any)) *stub {
+	s := newStub(t, 1000)
+	s.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
+		page := atoiOr(r.URL.Query().Get("page"), 1)
+		body := pageBody(s.avatars, page, 10)
+		edit(page, body["meta"].(map[string]any))
+		writeJSON(w, 200, body)
+		return true
+	})
+	return s
+}
+
+func TestMisbehavingServerIsStopped(t *testing.T) {
+	cases := []struct {
+		name  string
+		edit  func(page int, meta map[string]any)
+		want  string
+		pages int64
+	}{
+		{"repeats a page", func(page int, m map[string]any) { m["next"] = 2; m["currentPage"] = page }, "repeat", 2},
+		{"goes backwards", func(page int, m map[string]any) {
+			if page == 3 {
+				m["next"] = 1
+			}
+		}, "repeat", 3},
+		{"past lastPage", func(page int, m map[string]any) { m["lastPage"] = 2; m["next"] = page + 1 }, "past its last page", 2},
+		{"wrong current page", func(page int, m map[string]any) { m["currentPage"] = 1 }, "answered with page 1", 2},
+		{"endless empty pages", func(page int, m map[string]any) { m["lastPage"] = 1 << 30; m["next"] = page + 1 }, "empty pages", 116},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := misbehave(t, tc.edit)
+			seen := map[string]bool{}
+			var last error
+			for a, err := range s.client(t).Avatars(context.Background(), nil) {
+				if err != nil {
+					last = err
+					break
+				}
+				if seen[*a.ID] {
+					t.Fatalf("item %s yielded twice", *a.ID)
+				}
+				seen[*a.ID] = true
+			}
+			if !errors.Is(last, api.ErrPagination) || !strings.Contains(last.Error(), tc.want) {
+				t.Fatalf("err = %v, want ErrPagination mentioning %q", last, tc.want)
+			}
+			if got := s.requests.Load(); got != tc.pages {
+				t.Errorf("%d requests, want %d", got, tc.pages)
+			}
+		})
+	}
+}
+
+func TestEmptyPageWithNextIsNotTheEnd(t *testing.T) {
+	s := misbehave(t, func(page int, m map[string]any) {})
+	s.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
+		page := atoiOr(r.URL.Query().Get("page"), 1)
+		body := pageBody(s.avatars[:30], page, 10)
+		if page == 2 { // a page emptied by a concurrent delete, say
+			body["data"] = []any{}
+		}
+		writeJSON(w, 200, body)
+		return true
+	})
+	got, err := s.client(t).ListAllAvatars(context.Background(), nil)
+	if err != nil || len(got) != 20 || *got[10].ID != "00000000-0000-4000-8000-000000000021" {
+		t.Fatalf("got %d, %v", len(got), err)
+	}
+}
+
+func TestPageIterator(t *testing.T) {
+	s := newStub(t, 23)
+	var numbers []int
+	for p, err := range s.client(t).AvatarPages(context.Background(), nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		numbers = append(numbers, p.Number())
+		if p.Total() != 23 {
+			t.Errorf("total %d", p.Total())
+		}
+	}
+	if !slices.Equal(numbers, []int{1, 2, 3}) {
+		t.Errorf("pages %v", numbers)
+	}
+}
+
+// A list operation described by configuration alone: the generic machinery
+// needs no code of its own per endpoint.
+func TestGenericListOperation(t *testing.T) {
+	s := newStub(t, 12)
+	op := api.ListOperation[gen.ListAvatarsParams, gen.Avatar]{ID: "listAvatars", Call: (*gen.Client).ListAvatars}
+	n := 0
+	for _, err := range api.ListAll(context.Background(), s.client(t), op, &gen.ListAvatarsParams{PerPage: new(5)}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 12 || s.requests.Load() != 3 {
+		t.Errorf("%d items in %d requests", n, s.requests.Load())
+	}
+
+	type noPaging struct{ Search *string }
+	bad := api.ListOperation[noPaging, gen.Avatar]{ID: "x", Call: func(*gen.Client, context.Context, *noPaging, ...gen.RequestEditorFn) (*http.Response, error) {
+		t.Fatal("called")
+		return nil, nil
+	}}
+	for _, err := range api.ListAll(context.Background(), s.client(t), bad, nil) {
+		if !errors.Is(err, api.ErrInvalidArgument) {
+			t.Errorf("err = %v", err)
+		}
+	}
+}
