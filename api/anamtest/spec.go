@@ -1,0 +1,331 @@
+package anamtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/anam-ai/anam-go/internal/specload"
+)
+
+// specIndex is what the fake needs from the document, computed once per
+// process: the document is shared and read-only, so every Server reuses it.
+type specIndex struct {
+	doc    *openapi3.T
+	base   string   // path of the first server URL, "" for https://api.anam.ai
+	routes []*route // in the document's matching order
+	ops    map[string]*route
+}
+
+// route is one operation of the document, matched by hand: kin-openapi's
+// legacy router needs a server URL in the request and gorillamux a new
+// module, and two path templates need neither.
+type route struct {
+	id       string // operationId
+	method   string
+	path     string // template, e.g. /v1/avatars/{id}
+	segments []segment
+	kin      *routers.Route
+	memo     bool // requests are determined by path, query and Authorization
+}
+
+// segment is a literal path segment, or a parameter when param is set.
+type segment struct {
+	literal, param string
+}
+
+var loadIndex = sync.OnceValues(func() (*specIndex, error) {
+	doc, err := specload.Load()
+	if err != nil {
+		return nil, err
+	}
+	return newSpecIndex(doc)
+})
+
+func newSpecIndex(doc *openapi3.T) (*specIndex, error) {
+	ix := &specIndex{doc: doc, ops: make(map[string]*route)}
+	if len(doc.Servers) > 0 {
+		u, err := url.Parse(doc.Servers[0].URL)
+		if err != nil {
+			return nil, fmt.Errorf("anamtest: server URL %q: %w", doc.Servers[0].URL, err)
+		}
+		ix.base = strings.TrimSuffix(u.Path, "/")
+	}
+	for _, path := range doc.Paths.InMatchingOrder() {
+		item := doc.Paths.Value(path)
+		for _, method := range slices.Sorted(maps.Keys(item.Operations())) {
+			op := item.GetOperation(method)
+			if op.OperationID == "" {
+				return nil, fmt.Errorf("anamtest: %s %s has no operationId", method, path)
+			}
+			if _, dup := ix.ops[op.OperationID]; dup {
+				return nil, fmt.Errorf("anamtest: duplicate operationId %q", op.OperationID)
+			}
+			rt := &route{
+				id:     op.OperationID,
+				method: method,
+				path:   path,
+				kin: &routers.Route{
+					Spec: doc, Path: path, PathItem: item, Method: method, Operation: op,
+				},
+			}
+			rt.memo = op.RequestBody == nil
+			for _, params := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+				for _, p := range params {
+					if p.Value == nil || (p.Value.In != openapi3.ParameterInPath && p.Value.In != openapi3.ParameterInQuery) {
+						rt.memo = false
+					}
+				}
+			}
+			for _, s := range strings.Split(strings.Trim(path, "/"), "/") {
+				if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+					rt.segments = append(rt.segments, segment{param: s[1 : len(s)-1]})
+				} else {
+					rt.segments = append(rt.segments, segment{literal: s})
+				}
+			}
+			ix.routes = append(ix.routes, rt)
+			ix.ops[rt.id] = rt
+		}
+	}
+	return ix, nil
+}
+
+// match finds the operation for r. When the path matches operations with
+// other methods only, rt is nil and allowed lists their methods.
+func (ix *specIndex) match(r *http.Request) (rt *route, params map[string]string, allowed []string) {
+	p, ok := strings.CutPrefix(r.URL.EscapedPath(), ix.base)
+	if !ok {
+		return nil, nil, nil
+	}
+	if !strings.HasPrefix(p, "/") {
+		return nil, nil, nil
+	}
+	// A trailing slash leaves an empty last part, which matches neither a
+	// literal nor a parameter.
+	parts := strings.Split(p[1:], "/")
+	for i, part := range parts {
+		u, err := url.PathUnescape(part)
+		if err != nil {
+			return nil, nil, nil
+		}
+		parts[i] = u
+	}
+next:
+	for _, candidate := range ix.routes {
+		if len(candidate.segments) != len(parts) {
+			continue
+		}
+		var ps map[string]string
+		for i, seg := range candidate.segments {
+			switch {
+			case seg.param == "":
+				if parts[i] != seg.literal {
+					continue next
+				}
+			case parts[i] == "":
+				continue next
+			default:
+				if ps == nil {
+					ps = make(map[string]string, 1)
+				}
+				ps[seg.param] = parts[i]
+			}
+		}
+		if candidate.method != r.Method {
+			allowed = append(allowed, candidate.method)
+			continue
+		}
+		return candidate, ps, nil
+	}
+	return nil, nil, allowed
+}
+
+// checkOp panics unless id names an operation of the document or is
+// AllOperations: a typo would otherwise make a fault or a counter silently
+// never apply.
+func (ix *specIndex) checkOp(id string) {
+	if id == AllOperations {
+		return
+	}
+	if _, ok := ix.ops[id]; !ok {
+		ids := slices.Sorted(maps.Keys(ix.ops))
+		panic(fmt.Sprintf("anamtest: unknown operationId %q (the spec has %s, or use %q)",
+			id, strings.Join(ids, ", "), AllOperations))
+	}
+}
+
+// Format validators for the formats the document uses. kin-openapi checks
+// only date, date-time and byte by default, through a process-wide registry;
+// these are passed per validation instead, so the fake changes nothing for
+// other users of kin-openapi in the same test binary.
+var (
+	uuidRE     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	dateTimeRE = regexp.MustCompile(openapi3.FormatOfStringDateTime)
+
+	formatValidators = map[string]openapi3.StringFormatValidator{
+		"uuid": openapi3.NewCallbackValidator(func(s string) error {
+			if !uuidRE.MatchString(s) {
+				return errors.New("want 8-4-4-4-12 hexadecimal digits")
+			}
+			return nil
+		}),
+		"date-time": openapi3.NewCallbackValidator(func(s string) error {
+			if !dateTimeRE.MatchString(s) {
+				return errors.New("want an RFC 3339 date-time such as 2026-04-20T10:00:00.000Z")
+			}
+			return nil
+		}),
+		"uri": openapi3.NewCallbackValidator(func(s string) error {
+			if u, err := url.Parse(s); err != nil || u.Scheme == "" {
+				return errors.New("want an absolute URI")
+			}
+			return nil
+		}),
+	}
+)
+
+// filterOptions are the openapi3filter options of a Server, whose API key
+// the authentication function checks.
+func filterOptions(auth openapi3filter.AuthenticationFunc) *openapi3filter.Options {
+	return &openapi3filter.Options{
+		MultiError:         true,
+		AuthenticationFunc: auth,
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{
+			openapi3.WithStringFormatValidators(formatValidators),
+		},
+	}
+}
+
+// authError returns the first authentication failure in err, if any.
+func authError(err error) (error, bool) {
+	var sre *openapi3filter.SecurityRequirementsError
+	if !errors.As(err, &sre) {
+		return nil, false
+	}
+	if len(sre.Errors) > 0 {
+		return sre.Errors[0], true
+	}
+	return sre, true
+}
+
+// maxProblems bounds the problems an error message lists.
+const maxProblems = 5
+
+// describe turns a kin-openapi validation error into one concise line that
+// names each problem (parameter or JSON pointer, and the rule broken)
+// without kin-openapi's dump of the schema and the value.
+func describe(err error) string {
+	ps := problems(nil, "", err)
+	if len(ps) == 0 {
+		return err.Error()
+	}
+	ps = slices.Compact(ps)
+	if len(ps) > maxProblems {
+		more := len(ps) - maxProblems
+		ps = append(ps[:maxProblems:maxProblems], fmt.Sprintf("and %d more", more))
+	}
+	return strings.Join(ps, "; ")
+}
+
+func problems(out []string, prefix string, err error) []string {
+	switch e := err.(type) {
+	case nil:
+		return out
+	case openapi3.MultiError:
+		for _, sub := range e {
+			out = problems(out, prefix, sub)
+		}
+		return out
+	case *openapi3filter.RequestError:
+		switch {
+		case e.Parameter != nil:
+			prefix = fmt.Sprintf("parameter %q in %s: ", e.Parameter.Name, e.Parameter.In)
+		case e.RequestBody != nil:
+			prefix = "request body: "
+		}
+		if e.Err == nil {
+			return append(out, prefix+e.Reason)
+		}
+		if e.Reason != "" && e.Reason != e.Err.Error() {
+			prefix += e.Reason + ": "
+		}
+		return problems(out, prefix, e.Err)
+	case *openapi3filter.ResponseError:
+		var se *openapi3.SchemaError
+		var me openapi3.MultiError
+		if e.Err != nil && (errors.As(e.Err, &se) || errors.As(e.Err, &me)) {
+			return problems(out, prefix, e.Err)
+		}
+		return append(out, prefix+e.Error())
+	case *openapi3.SchemaError:
+		var me openapi3.MultiError
+		if e.Origin != nil && errors.As(e.Origin, &me) {
+			return problems(out, prefix, me)
+		}
+		at := ""
+		if p := e.JSONPointer(); len(p) > 0 {
+			at = "/" + strings.Join(p, "/") + ": "
+		}
+		return append(out, prefix+at+cleanReason(e))
+	default:
+		return append(out, prefix+err.Error())
+	}
+}
+
+var (
+	errorAtRE = regexp.MustCompile(`^error at "[^"]*": `)
+	atRE      = regexp.MustCompile(`^at '[^']*': `)
+)
+
+// cleanReason is the reason of a leaf SchemaError, without the location
+// prefixes that the JSON Schema 2020-12 validator adds (the caller prints
+// the location itself) and on one line.
+func cleanReason(e *openapi3.SchemaError) string {
+	r := e.Reason
+	if r == "" {
+		r = fmt.Sprintf("doesn't match schema %q", e.SchemaField)
+	}
+	if i := strings.LastIndex(r, "\n- "); i >= 0 {
+		r = r[i+3:]
+	}
+	r = errorAtRE.ReplaceAllString(r, "")
+	r = atRE.ReplaceAllString(r, "")
+	r, _, _ = strings.Cut(r, "\n")
+	return r
+}
+
+// authenticate is the openapi3filter.AuthenticationFunc of a Server with the
+// given key: the document's only scheme is HTTP bearer.
+func authenticate(key string) openapi3filter.AuthenticationFunc {
+	return func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+		scheme := in.SecurityScheme
+		if scheme.Type != "http" || !strings.EqualFold(scheme.Scheme, "bearer") {
+			return fmt.Errorf("security scheme %q (%s %s) is not supported by anamtest",
+				in.SecuritySchemeName, scheme.Type, scheme.Scheme)
+		}
+		h := in.RequestValidationInput.Request.Header.Get("Authorization")
+		if h == "" {
+			return errors.New("missing Authorization header")
+		}
+		kind, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(kind, "Bearer") {
+			return errors.New("authorization header is not a Bearer token")
+		}
+		if token != key {
+			return errors.New("invalid API key")
+		}
+		return nil
+	}
+}
