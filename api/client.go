@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,9 +21,10 @@ const Version = "0.1.0"
 // DefaultBaseURL is the server named in the Anam OpenAPI document.
 const DefaultBaseURL = "https://api.anam.ai"
 
-// DefaultTimeout bounds each request, from sending it to reading the last
-// byte of its response, unless WithTimeout or the caller's context says
-// otherwise.
+// DefaultTimeout bounds each attempt of a request, from sending it to
+// reading the last byte of its response, unless WithTimeout says otherwise.
+// It is per attempt: a call that is retried (see WithMaxRetries) may take
+// longer in all, and only the caller's context bounds the whole call.
 const DefaultTimeout = 30 * time.Second
 
 // Environment variables read by NewClient when the matching option is absent.
@@ -39,8 +41,13 @@ type Client struct {
 	userAgent string
 	timeout   time.Duration
 	cfg       config
+	gate      *gate // the client-wide 429 Retry-After gate
+	// bodyHonoursContext is true when the doer is an *http.Client on
+	// net/http's own transport, whose response bodies stop reading when
+	// the request's context ends.
+	bodyHonoursContext bool
+	redact             func([]byte) []byte // removes the API key from response bytes
 }
-
 
 // Option configures a Client in NewClient.
 type Option func(*config) error
@@ -54,6 +61,12 @@ type config struct {
 	editors      []gen.RequestEditorFn
 	insecureHTTP bool
 	maxBodyBytes int64
+	maxRetries   int
+	retryPolicy  RetryPolicy
+	backoff      backoff
+	logger       *slog.Logger
+
+	pageConcurrency int // see WithPageConcurrency; 0 means DefaultPageConcurrency
 }
 
 // WithAPIKey sets the API key sent as a Bearer token. It takes precedence
@@ -76,19 +89,28 @@ func WithBaseURL(u string) Option {
 }
 
 // WithHTTPClient sets the *http.Client used to send requests. The default is
-// a client of the SDK's own with a private connection pool.
+// a client of the SDK's own with a private connection pool. The SDK uses a
+// copy of hc, sharing its Transport, whose CheckRedirect refuses a redirect
+// to another origin (scheme, host or port) before hc's own is consulted, so
+// that the API key is never sent to another server. hc.Timeout, if set,
+// bounds each attempt, as WithTimeout does.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
 			return errors.New("WithHTTPClient: nil *http.Client")
 		}
-		c.doer = hc
+		c.doer = guardRedirects(hc)
 		return nil
 	}
 }
 
 // WithDoer sets anything with the Do method of *http.Client as the sender of
-// requests, e.g. a test double or an instrumented client.
+// requests, e.g. a test double or an instrumented client. Unlike with
+// WithHTTPClient, the SDK cannot see how d follows redirects: if it does,
+// it must not send the Authorization header to another host. d should
+// honour the request's context, which carries the per-attempt timeout and
+// the caller's cancellation (a response body that stalls is closed by the
+// SDK either way).
 func WithDoer(d gen.HttpRequestDoer) Option {
 	return func(c *config) error {
 		if d == nil {
@@ -107,9 +129,13 @@ func WithUserAgent(suffix string) Option {
 	}
 }
 
-// WithTimeout sets the default per-request timeout (DefaultTimeout when not
-// given). Zero or a negative value disables it, leaving only the caller's
-// context. A deadline on the caller's context that is earlier still wins.
+// WithTimeout sets the timeout of each attempt of a request, from sending it
+// to reading the last byte of its response (DefaultTimeout when not given).
+// A server that stalls before or in the middle of its response is bounded by
+// it; an attempt that times out is retried like a broken connection. Zero or
+// a negative value disables it, leaving only the caller's context, which
+// bounds the whole call, retries and waits included: a deadline on it that
+// is earlier still wins.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		c.timeout = d
@@ -118,7 +144,8 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithRequestEditor adds a function that may change every request before it
-// is sent, after the SDK has set its own headers.
+// is sent, after the SDK has set its own headers. It runs once per attempt,
+// on a new request each time.
 func WithRequestEditor(fn gen.RequestEditorFn) Option {
 	return func(c *config) error {
 		if fn == nil {
@@ -160,7 +187,7 @@ const DefaultMaxResponseBytes = 32 << 20
 // from WithBaseURL, else ANAM_BASE_URL, else DefaultBaseURL. The environment
 // is read here only, never later.
 func NewClient(opts ...Option) (*Client, error) {
-	cfg := config{timeout: DefaultTimeout, maxBodyBytes: DefaultMaxResponseBytes}
+	cfg := config{timeout: DefaultTimeout, maxBodyBytes: DefaultMaxResponseBytes, maxRetries: DefaultMaxRetries, backoff: defaultBackoff}
 	for _, opt := range opts {
 		if opt == nil {
 			continue
@@ -203,14 +230,22 @@ func NewClient(opts ...Option) (*Client, error) {
 		baseURL: base,
 		timeout: cfg.timeout,
 		cfg:     cfg,
+		gate:    new(gate),
+		redact:  redactor(key),
+	}
+	if hc, ok := cfg.doer.(*http.Client); ok {
+		switch hc.Transport.(type) {
+		case nil, *http.Transport:
+			c.bodyHonoursContext = true
+		}
 	}
 	c.userAgent = "anam-go/" + Version
 	if cfg.uaSuffix != "" {
 		c.userAgent += " " + cfg.uaSuffix
 	}
 
-	// The key lives only in this closure: no field of any SDK value holds
-	// it, so no way of printing one can show it.
+	// The key lives only in this closure and in c.redact's: no field of any
+	// SDK value holds it as data, so no way of printing one can show it.
 	c.cfg.apiKey = nil
 	bearer := "Bearer " + key
 	authorize := func(_ context.Context, req *http.Request) error {
@@ -220,7 +255,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil
 	}
 	genOpts := []gen.ClientOption{
-		gen.WithHTTPClient(cfg.doer),
+		gen.WithHTTPClient(&sender{next: cfg.doer, gate: c.gate}),
 		gen.WithRequestEditorFn(authorize),
 	}
 	for _, e := range cfg.editors {
@@ -237,6 +272,9 @@ func NewClient(opts ...Option) (*Client, error) {
 // Gen returns the generated client underneath, configured with the same
 // base URL, authentication and HTTP client, for operations this package
 // does not wrap. Responses it returns are raw: the caller must close them.
+// Its requests wait for the client-wide 429 gate, but are sent once: no
+// retries, no timeout but the caller's context, and no check of path
+// parameters (a value "." or ".." changes the path: use Get).
 func (c *Client) Gen() *gen.Client { return c.gen }
 
 // BaseURL returns the base URL requests are sent to.
@@ -244,7 +282,7 @@ func (c *Client) BaseURL() string { return c.baseURL }
 
 // String describes the client without its API key.
 func (c Client) String() string {
-	return fmt.Sprintf("api.Client{BaseURL: %q, APIKey: [redacted], UserAgent: %q, Timeout: %v}", c.baseURL, c.userAgent, c.timeout)
+	return fmt.Sprintf("api.Client{BaseURL: %q, APIKey: [redacted], UserAgent: %q, Timeout: %v, MaxRetries: %d}", c.baseURL, c.userAgent, c.timeout, c.cfg.maxRetries)
 }
 
 // GoString is String, so that %#v does not print the API key either.
@@ -253,12 +291,6 @@ func (c Client) GoString() string { return c.String() }
 // Format implements fmt.Formatter so that every verb, %+v included, prints
 // String and never the fields.
 func (c Client) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }
-
-func newHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 16
-	return &http.Client{Transport: t}
-}
 
 func checkBaseURL(raw string, insecure bool) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,17 +33,17 @@ func TestRequestCarriesAuthAndUserAgent(t *testing.T) {
 
 func TestRequestEditorRunsOnEveryRequest(t *testing.T) {
 	s := newStub(t, 25)
-	var n int
+	var n atomic.Int64
 	c := s.client(t, api.WithRequestEditor(func(_ context.Context, r *http.Request) error {
-		n++
+		n.Add(1)
 		r.Header.Set("X-Trace", "abc")
 		return nil
 	}))
 	if _, err := c.ListAllAvatars(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	if n != 3 || s.last().Header.Get("X-Trace") != "abc" {
-		t.Errorf("editor ran %d times (want 3), X-Trace=%q", n, s.last().Header.Get("X-Trace"))
+	if n.Load() != 3 || s.last().Header.Get("X-Trace") != "abc" {
+		t.Errorf("editor ran %d times (want 3), X-Trace=%q", n.Load(), s.last().Header.Get("X-Trace"))
 	}
 }
 
@@ -66,7 +67,7 @@ func TestOptionsBeatEnvironment(t *testing.T) {
 	s := newStub(t, 1)
 	t.Setenv(api.EnvAPIKey, "env-key-wrong")
 	t.Setenv(api.EnvBaseURL, "http://127.0.0.1:1") // nothing listens there
-	c := s.client(t)                                // options: the stub's URL and the right key
+	c := s.client(t)                               // options: the stub's URL and the right key
 	if c.BaseURL() != s.srv.URL {
 		t.Errorf("BaseURL = %q, want the option's %q", c.BaseURL(), s.srv.URL)
 	}
@@ -194,13 +195,49 @@ func TestTimeoutOption(t *testing.T) {
 		}
 		return true
 	})
-	c := s.client(t, api.WithTimeout(50*time.Millisecond))
+	c := s.client(t, api.WithTimeout(50*time.Millisecond), api.WithMaxRetries(1))
 	_, err := c.GetAvatar(context.Background(), "00000000-0000-4000-8000-000000000001")
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want DeadlineExceeded", err)
 	}
 	var ae *api.Error
-	if !errors.As(err, &ae) || ae.StatusCode != 0 || ae.Operation != "getAvatar" {
+	if !errors.As(err, &ae) || ae.StatusCode != 0 || ae.Operation != "getAvatar" || ae.Attempts != 2 || !ae.Temporary() {
 		t.Fatalf("err = %#v", err)
+	}
+	if !strings.Contains(err.Error(), "per-attempt timeout") || !strings.Contains(err.Error(), "WithTimeout") {
+		t.Errorf("Error() = %q does not say which timeout expired", err)
+	}
+}
+
+// WithHTTPClient uses the caller's client (its transport) but does not
+// change it.
+func TestWithHTTPClientLeavesTheClientAlone(t *testing.T) {
+	s := newStub(t, 1)
+	var used bool
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		used = true
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	c := s.client(t, api.WithHTTPClient(hc))
+	if _, err := c.GetAvatar(context.Background(), "00000000-0000-4000-8000-000000000001"); err != nil {
+		t.Fatal(err)
+	}
+	if !used || hc.CheckRedirect != nil {
+		t.Errorf("transport used: %v; CheckRedirect changed: %v", used, hc.CheckRedirect != nil)
+	}
+	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestClientString(t *testing.T) {
+	c, err := api.NewClient(api.WithAPIKey(testKey), api.WithMaxRetries(2), api.WithTimeout(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.String(); !strings.Contains(got, "MaxRetries: 2") || !strings.Contains(got, "Timeout: 1s") || strings.Contains(got, testKey) {
+		t.Errorf("String() = %s", got)
 	}
 }

@@ -12,7 +12,11 @@
 // base URL from WithBaseURL, else ANAM_BASE_URL, else DefaultBaseURL. An
 // explicit option always beats the environment, which is read only once, in
 // NewClient. The key is sent as a Bearer token and never appears in an
-// error, a log line or a printed SDK value.
+// error, a log line or a printed SDK value (a server that echoes it back
+// sees it replaced by "[redacted]"). It is sent only to the base URL's
+// origin: the SDK refuses to follow a redirect to another scheme, host or
+// port, and a plain http:// base URL is refused unless its host is loopback
+// or WithInsecureHTTP is given.
 //
 // # Errors
 //
@@ -25,6 +29,39 @@
 // ErrPaymentRequired and ErrDecode, and through it against
 // context.Canceled or context.DeadlineExceeded. A 2xx response whose body
 // is not the documented JSON is an error (ErrDecode), never a zero value.
+//
+// # Retries and timeouts
+//
+// A failed attempt is tried again, up to DefaultMaxRetries (3) times or as
+// WithMaxRetries says (0: never), when another attempt may succeed and
+// cannot do harm:
+//
+//   - the failure is a connection that could not be made, broke, or timed
+//     out, or a response 408, 429, 500, 502, 503 or 504; never 400, 401,
+//     403, 404, 422, a certificate error, a refused redirect, a body over
+//     the size limit, or a 2xx body that is not the documented JSON;
+//   - the method is idempotent (GET, HEAD, OPTIONS, PUT, DELETE); a POST or
+//     PATCH only when the connection could not be made, so that the request
+//     cannot have reached the server;
+//   - the request body, if any, can be sent again (http.Request.GetBody).
+//
+// Attempts are spaced by an exponential backoff with jitter: 0.25–0.5 s
+// after the first failure, doubling each time, at most 4–8 s. A Retry-After
+// header (seconds or an HTTP date) takes the backoff's place; one over a
+// minute is not waited for, and the call fails at once with the server's
+// delay in Error.RetryAfter. No wait outlasts the context's deadline: when
+// the next one would, the call returns the last attempt's error at once. A
+// 429 with Retry-After also holds back every other request of the same
+// Client, concurrent ones included, until that time, so that they back off
+// together. WithRetryPolicy sees, and may change, every decision; the final
+// *Error says how many attempts were made.
+//
+// Each attempt, from sending the request to reading the last byte of the
+// response, is bounded by DefaultTimeout (30 s) or WithTimeout, so a server
+// that stalls before or during its response costs at most that per
+// attempt. The caller's context bounds the whole call, waits included.
+// Response bodies are bounded (DefaultMaxResponseBytes, WithMaxResponseBytes)
+// and always drained and closed, so that connections are reused.
 //
 // # Pagination
 //

@@ -6,28 +6,30 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
 // Sentinel errors for errors.Is. An *Error matches the one its status code
 // belongs to; ErrDecode matches a response the SDK could not read.
 var (
-	ErrBadRequest      = errors.New("bad request")                 // 400, 422
-	ErrUnauthorized    = errors.New("unauthorized")                // 401, 403
-	ErrPaymentRequired = errors.New("payment required")            // 402: no plan
-	ErrNotFound        = errors.New("not found")                   // 404
-	ErrRateLimited     = errors.New("rate limited")                // 429
-	ErrServer          = errors.New("server error")                // 5xx
-	ErrDecode          = errors.New("unexpected response body")    // a response that is not the documented JSON
-	ErrInvalidArgument = errors.New("invalid argument")            // refused before sending; see *ArgumentError
-	ErrTooLarge        = errors.New("response body over limit")    // see WithMaxResponseBytes
-	ErrPagination      = errors.New("inconsistent pagination")     // the server's meta would loop or go backwards
-	errNoResponse      = errors.New("no response from the server") // internal: a transport failure
+	ErrBadRequest      = errors.New("bad request")              // 400, 422
+	ErrUnauthorized    = errors.New("unauthorized")             // 401, 403
+	ErrPaymentRequired = errors.New("payment required")         // 402: no plan
+	ErrNotFound        = errors.New("not found")                // 404
+	ErrRateLimited     = errors.New("rate limited")             // 429
+	ErrServer          = errors.New("server error")             // 5xx
+	ErrDecode          = errors.New("unexpected response body") // a response that is not the documented JSON
+	ErrInvalidArgument = errors.New("invalid argument")         // refused before sending; see *ArgumentError
+	ErrTooLarge        = errors.New("response body over limit") // see WithMaxResponseBytes
+	ErrPagination      = errors.New("inconsistent pagination")  // the server's meta would loop or go backwards
 )
 
 // Error is a failed call to the API: a non-2xx status, a response that could
 // not be read, or a request that never got an answer (StatusCode 0; Err says
 // why, and errors.Is(err, context.Canceled) and the like work through it).
+// When the call was retried, it describes the last attempt, and Attempts
+// says how many were made.
 type Error struct {
 	Operation  string // operationId in the spec, e.g. "getAvatar"
 	Method     string // HTTP method
@@ -35,14 +37,20 @@ type Error struct {
 	StatusCode int    // 0 when no response was received
 	RequestID  string // the server's request ID header, if it sent one
 	// Message is the server's own explanation, taken from a JSON body's
-	// "message" or "error" field, or else a bounded excerpt of the body.
-	// Anam tells some causes apart only by this text (for 429: concurrency
-	// limit, spend cap or usage limit), so it is kept as sent.
+	// "message" or "error" field (on one line, up to 512 bytes), or else a
+	// bounded excerpt of the body. Anam tells some causes apart only by this
+	// text (for 429: concurrency limit, spend cap or usage limit), so its
+	// words are kept as sent.
 	Message string
 	// Body is a bounded excerpt (up to 1 KiB) of the raw response body.
 	Body string
-	// Attempts is how many times the request was sent.
+	// Attempts is how many times the request was sent (or tried to be):
+	// 1 when it was not retried, 0 when the call ended before the first
+	// attempt (see the package documentation under "Retries and timeouts").
 	Attempts int
+	// RetryAfter is the wait the server asked for in a Retry-After header,
+	// when it sent one.
+	RetryAfter time.Duration
 	// Err is the underlying cause, when there is one: a transport or context
 	// error, or a decoding error (wrapped with ErrDecode).
 	Err error
@@ -57,20 +65,26 @@ func (e *Error) Error() string {
 	}
 	b.WriteString(": ")
 	switch {
-	case e.StatusCode != 0 && e.Err != nil:
-		fmt.Fprintf(&b, "%d %s: %v", e.StatusCode, http.StatusText(e.StatusCode), e.Err)
 	case e.StatusCode != 0:
-		fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
+		fmt.Fprintf(&b, "%d", e.StatusCode)
+		if text := http.StatusText(e.StatusCode); text != "" {
+			b.WriteString(" " + text)
+		}
 		if e.Message != "" {
 			b.WriteString(": " + e.Message)
 		}
-		if hint := statusHint(e.StatusCode); hint != "" {
+		if e.Err != nil {
+			b.WriteString(": " + e.Err.Error())
+		} else if hint := statusHint(e.StatusCode); hint != "" {
 			b.WriteString(" (" + hint + ")")
 		}
 	case e.Err != nil:
 		b.WriteString(e.Err.Error())
 	default:
 		b.WriteString("failed")
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " [retry after %v]", e.RetryAfter)
 	}
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " [after %d attempts]", e.Attempts)
@@ -115,16 +129,14 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-// Temporary reports whether trying again later may succeed: a transport
-// failure, 408, 429 or a 5xx.
+// Temporary reports whether trying again later may succeed: the failure is
+// of a kind the SDK retries (a connection that could not be made, broke or
+// timed out; 408, 429, 500, 502, 503 or 504). It is false for a call the
+// caller's context ended before any response, and for a failure that would
+// recur (a 4xx, a certificate error, a body over the limit...).
 func (e *Error) Temporary() bool {
-	switch e.StatusCode {
-	case 0:
-		return errors.Is(e.Err, errNoResponse)
-	case http.StatusRequestTimeout, http.StatusTooManyRequests:
-		return true
-	}
-	return e.StatusCode >= 500
+	var t *transient
+	return retryableStatus(e.StatusCode) || errors.As(e.Err, &t)
 }
 
 // ArgumentError is an argument the SDK refused before sending any request,
@@ -160,7 +172,8 @@ const bodyExcerptBytes = 1024
 // serverMessage extracts the server's explanation from an error body. Anam's
 // error bodies are not standardised: some carry "message" (a string, or a
 // list of strings from request validation), some "error" (a string or an
-// object with a message). A body that is not JSON yields its excerpt.
+// object with a message). A body that is not JSON yields its excerpt. Either
+// way the text is put on one line, and bounded.
 func serverMessage(body []byte) string {
 	var v struct {
 		Message json.RawMessage `json:"message"`
@@ -168,14 +181,18 @@ func serverMessage(body []byte) string {
 	}
 	if json.Unmarshal(body, &v) == nil {
 		if m := textOf(v.Message); m != "" {
-			return m
+			return excerpt([]byte(m), messageBytes)
 		}
 		if m := textOf(v.Error); m != "" {
-			return m
+			return excerpt([]byte(m), messageBytes)
 		}
 	}
 	return excerpt(body, 200)
 }
+
+// messageBytes bounds the server's message kept in an *Error: on one line,
+// at most this long.
+const messageBytes = 512
 
 func textOf(raw json.RawMessage) string {
 	if len(raw) == 0 {

@@ -42,6 +42,15 @@ func TestErrorClasses(t *testing.T) {
 				return true
 			})
 			_, err := s.client(t).GetAvatar(context.Background(), knownID)
+			// 429, 500 and 503 are retried (DefaultMaxRetries times); the
+			// others are answers that would not change.
+			attempts := 1
+			if tc.status == 429 || tc.status >= 500 {
+				attempts = 1 + api.DefaultMaxRetries
+			}
+			if got := s.requests.Load(); got != int64(attempts) {
+				t.Errorf("%d requests sent, want %d", got, attempts)
+			}
 			if !errors.Is(err, tc.sentinel) {
 				t.Fatalf("errors.Is(%v, %v) = false", err, tc.sentinel)
 			}
@@ -55,7 +64,7 @@ func TestErrorClasses(t *testing.T) {
 				t.Fatalf("not an *api.Error: %T", err)
 			}
 			if ae.Operation != "getAvatar" || ae.Method != "GET" || ae.Path != "/v1/avatars/"+knownID ||
-				ae.StatusCode != tc.status || ae.RequestID != "req-123" || ae.Message != tc.message || ae.Attempts != 1 {
+				ae.StatusCode != tc.status || ae.RequestID != "req-123" || ae.Message != tc.message || ae.Attempts != attempts {
 				t.Errorf("error fields = %+v", ae)
 			}
 			if !strings.Contains(err.Error(), tc.message) || !strings.Contains(err.Error(), "req-123") {
@@ -214,8 +223,11 @@ func TestTransportErrorIsWrapped(t *testing.T) {
 	s.srv.Close()
 	_, err := c.GetAvatar(context.Background(), knownID)
 	var ae *api.Error
-	if !errors.As(err, &ae) || ae.StatusCode != 0 || ae.Err == nil || !ae.Temporary() {
+	if !errors.As(err, &ae) || ae.StatusCode != 0 || ae.Err == nil || !ae.Temporary() || ae.Attempts != 1+api.DefaultMaxRetries {
 		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(err.Error(), "connection refused") || !strings.Contains(err.Error(), "after 4 attempts") {
+		t.Errorf("Error() = %q does not say what failed, and how often", err)
 	}
 	if strings.Contains(err.Error(), testKey) {
 		t.Errorf("leaks key: %v", err)

@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/anam-ai/anam-go/gen"
 )
@@ -27,9 +28,10 @@ type response struct {
 
 // call is one operation's request as it went out, for error reports.
 type call struct {
-	op     string
-	method string
-	path   string
+	op       string
+	method   string
+	path     string
+	attempts int // the attempt under way, from 1 (set by exchange)
 }
 
 func (c *call) record(_ context.Context, req *http.Request) error {
@@ -38,55 +40,267 @@ func (c *call) record(_ context.Context, req *http.Request) error {
 }
 
 func (c *call) error(status int, err error) *Error {
-	return &Error{Operation: c.op, Method: c.method, Path: c.path, StatusCode: status, Attempts: 1, Err: err}
+	return &Error{Operation: c.op, Method: c.method, Path: c.path, StatusCode: status, Attempts: max(c.attempts, 1), Err: err}
 }
 
+const (
+	// errorBodyBytes bounds how much of a non-2xx body is read: enough for
+	// any error message, which is all the SDK keeps of it.
+	errorBodyBytes = 64 << 10
+	// drainBytes bounds how much of an unread body is read and discarded
+	// before closing it, so that its connection can be reused.
+	drainBytes = 64 << 10
+)
+
 // exchange sends a request and reads its whole response (bounded), then
-// hands it to handle. It owns the per-request timeout and the body: handle
-// must not keep r.body after it returns.
+// hands it to handle, trying again as the package documentation describes
+// under "Retries and timeouts". handle is called once per response; an
+// error it returns for a retryable status (408, 429, 500, 502, 503, 504)
+// may be followed by another attempt. exchange owns the per-attempt
+// timeout and the body: handle must not keep r.body after it returns.
+// Every *Error it returns says how many attempts were made.
 func (c *Client) exchange(ctx context.Context, cl *call, send sendFunc, editors []gen.RequestEditorFn, handle func(*response) error) error {
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
-	}
+	var body replayBody
 	eds := make([]gen.RequestEditorFn, 0, len(editors)+1)
 	eds = append(eds, editors...)
-	eds = append(eds, cl.record)
+	eds = append(eds, func(ctx context.Context, req *http.Request) error {
+		if err := body.prepare(req); err != nil {
+			return err
+		}
+		return cl.record(ctx, req)
+	})
 
-	resp, err := send(ctx, eds...)
+	var last *Error // the last failed attempt's error, once there is one
+	for n := 1; ; n++ {
+		cl.attempts = n
+		if err := sleepUntil(ctx, c.gate.closedUntil()); err != nil {
+			return c.stopWaiting(cl, last, err)
+		}
+		start := time.Now()
+		res := c.attempt(ctx, cl, send, eds, handle)
+		entry := attemptLog{attempt: n, status: res.status, requestID: res.requestID, duration: time.Since(start), err: res.err}
+		if res.err == nil {
+			c.logAttempt(ctx, cl, entry)
+			return nil
+		}
+		// A type assertion, not errors.As: attempt and handle return the
+		// *Error itself, and errors.As would move e to the heap on every
+		// call, successful ones included.
+		e, isAPI := res.err.(*Error)
+		if !isAPI || n > c.cfg.maxRetries || ctx.Err() != nil || !body.replayable() {
+			c.logAttempt(ctx, cl, entry)
+			return res.err
+		}
+		retry, delay := c.decide(ctx, cl.method, n, e, res.hint)
+		wake := time.Now().Add(delay)
+		if g := c.gate.closedUntil(); g.After(wake) {
+			wake = g
+		}
+		if dl, ok := ctx.Deadline(); !retry || ok && !wake.Before(dl) {
+			c.logAttempt(ctx, cl, entry)
+			return res.err
+		}
+		entry.retrying, entry.retryIn = true, time.Until(wake)
+		c.logAttempt(ctx, cl, entry)
+		if err := sleepUntil(ctx, wake); err != nil {
+			return c.stopWaiting(cl, e, err)
+		}
+		last = e
+	}
+}
+
+// stopWaiting is the error of a call that stopped while waiting before an
+// attempt, because ctx ended (err is its error) or would end first
+// (errPastDeadline). last is the previous attempt's error, if any: it is
+// returned as it was when the deadline would pass, and with the context's
+// error as its cause when the context ended.
+func (c *Client) stopWaiting(cl *call, last *Error, err error) error {
+	if last == nil {
+		e := &Error{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: 0}
+		if errors.Is(err, errPastDeadline) {
+			e.Err = &transient{fmt.Errorf("%w: the server asked this client to wait until %s (Retry-After on a 429), after the context's deadline; no request was sent",
+				ErrRateLimited, c.gate.closedUntil().UTC().Format(time.RFC3339))}
+		} else {
+			e.Err = fmt.Errorf("%w while waiting for the server's Retry-After to pass; no request was sent", err)
+		}
+		return e
+	}
+	if errors.Is(err, errPastDeadline) {
+		return last
+	}
+	cp := *last
+	if last.Err != nil {
+		cp.Err = fmt.Errorf("%w while waiting to retry, after: %w", err, last.Err)
+	} else {
+		cp.Err = fmt.Errorf("%w while waiting to retry", err)
+	}
+	return &cp
+}
+
+// attemptResult is the outcome of one attempt.
+type attemptResult struct {
+	err       error // nil, or why the attempt failed
+	hint      attemptHint
+	status    int
+	requestID string
+}
+
+// attempt sends one request and reads its response, within the per-attempt
+// timeout, and hands it to handle.
+func (c *Client) attempt(ctx context.Context, cl *call, send sendFunc, eds []gen.RequestEditorFn, handle func(*response) error) attemptResult {
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if c.timeout > 0 {
+		actx, cancel = context.WithTimeout(ctx, c.timeout)
+	}
+	defer cancel()
+	actx = context.WithValue(actx, gatedKey{}, true)
+
+	resp, err := send(actx, eds...)
 	if err != nil {
-		return cl.error(0, transportError(ctx, err))
+		hint, cause := c.sendFailure(ctx, actx, err)
+		return attemptResult{err: cl.error(0, cause), hint: hint}
+	}
+	res := attemptResult{status: resp.StatusCode, requestID: string(c.redact([]byte(requestID(resp.Header))))}
+	fail := func(hint attemptHint, err error) attemptResult {
+		e := cl.error(res.status, err)
+		e.RequestID = res.requestID
+		res.err, res.hint = e, hint
+		return res
+	}
+
+	limit := c.cfg.maxBodyBytes
+	ok := res.status >= 200 && res.status <= 299
+	if !ok {
+		limit = min(limit, errorBodyBytes)
 	}
 	buf := getBuffer()
 	defer putBuffer(buf)
-	_, err = buf.ReadFrom(io.LimitReader(resp.Body, c.cfg.maxBodyBytes+1))
-	if err == nil && int64(buf.Len()) > c.cfg.maxBodyBytes {
-		err = fmt.Errorf("%w: the body is over %d bytes (see WithMaxResponseBytes)", ErrTooLarge, c.cfg.maxBodyBytes)
-	} else if err != nil {
-		err = fmt.Errorf("reading the response body: %w", transportError(ctx, err))
+	// Closing the body from another goroutine is what unblocks a read from
+	// a server that stalls mid-body under a doer that ignores the request's
+	// context. net/http's own transport aborts the read when the context
+	// ends, so its clients skip the cost.
+	stop := func() bool { return false }
+	if !c.bodyHonoursContext {
+		stop = context.AfterFunc(actx, func() { resp.Body.Close() })
 	}
+	_, rerr := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	if rerr == nil && int64(buf.Len()) > limit {
+		// The body did not end within the limit: drain a bounded part of
+		// the rest, so that a moderately oversized body keeps its
+		// connection reusable.
+		_, _ = io.CopyN(io.Discard, resp.Body, drainBytes)
+	}
+	stop()
 	resp.Body.Close()
-	r := &response{status: resp.StatusCode, header: resp.Header, body: buf.Bytes()}
-	if err != nil {
-		e := cl.error(r.status, err)
-		e.RequestID = requestID(r.header)
-		return e
+	if rerr != nil {
+		return fail(c.readFailure(ctx, actx, rerr))
 	}
-	return handle(r)
+	if int64(buf.Len()) > limit {
+		if ok {
+			return fail(attemptHint{}, fmt.Errorf("%w: the body is over %d bytes (see WithMaxResponseBytes)", ErrTooLarge, c.cfg.maxBodyBytes))
+		}
+		buf.Truncate(int(limit)) // an error body: its start says enough
+	}
+
+	r := &response{status: res.status, header: resp.Header, body: c.redact(buf.Bytes())}
+	res.err = handle(r)
+	if res.err == nil {
+		return res
+	}
+	if e, isAPI := res.err.(*Error); isAPI {
+		e.RequestID = res.requestID
+		if !ok {
+			e.RetryAfter, res.hint.hasRA = retryAfter(r.header, time.Now())
+			res.hint.retryAfter = e.RetryAfter
+		}
+	}
+	res.hint.retryable = retryableStatus(res.status)
+	return res
 }
 
-// transportError keeps the context's error reachable by errors.Is, and marks
-// other failures as "no response" (which retries may try again).
-func transportError(ctx context.Context, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-		return fmt.Errorf("%w (%v)", ctxErr, err)
+// transient marks a failure that another attempt may cure: a connection
+// that could not be made, broke, or timed out. Its text is its cause's.
+type transient struct{ err error }
+
+func (t *transient) Error() string { return t.err.Error() }
+func (t *transient) Unwrap() error { return t.err }
+
+// sendFailure explains why no response came back, and whether trying again
+// may help.
+func (c *Client) sendFailure(ctx, actx context.Context, err error) (attemptHint, error) {
+	var se *sendError
+	switch {
+	case !errors.As(err, &se):
+		// A request editor failed, or the request could not be built:
+		// nothing was sent, and nothing says another attempt would do better.
+		return attemptHint{unsent: true}, err
+	case ctx.Err() != nil:
+		return attemptHint{}, withContextError(ctx.Err(), err)
+	case isPermanentTransportError(err):
+		return attemptHint{}, err
+	case actx.Err() != nil:
+		return attemptHint{retryable: true},
+			&transient{fmt.Errorf("no response within %v (the per-attempt timeout, see WithTimeout): %w", c.timeout, withContextError(context.DeadlineExceeded, err))}
+	case isDialError(err):
+		return attemptHint{retryable: true, unsent: true}, &transient{err}
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	return attemptHint{retryable: true}, &transient{err}
+}
+
+// readFailure explains why a response body could not be read.
+func (c *Client) readFailure(ctx, actx context.Context, err error) (attemptHint, error) {
+	switch {
+	case ctx.Err() != nil:
+		return attemptHint{}, fmt.Errorf("reading the response body: %w", withContextError(ctx.Err(), err))
+	case actx.Err() != nil:
+		return attemptHint{retryable: true},
+			&transient{fmt.Errorf("reading the response body: the body did not end within %v (the per-attempt timeout, see WithTimeout): %w", c.timeout, context.DeadlineExceeded)}
+	}
+	return attemptHint{retryable: true}, &transient{fmt.Errorf("reading the response body: %w", err)}
+}
+
+// withContextError makes ctxErr reachable by errors.Is through err.
+func withContextError(ctxErr, err error) error {
+	if errors.Is(err, ctxErr) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", errNoResponse, err)
+	return fmt.Errorf("%w (%v)", ctxErr, err)
 }
+
+// replayBody makes a request's body replayable across attempts: the
+// generated client builds a new request for each attempt, but a body it was
+// given as an io.Reader is consumed by the first. The first attempt's
+// GetBody (set by http.NewRequest for in-memory bodies) supplies the body of
+// every later one; a body without GetBody is not retried.
+type replayBody struct {
+	seen    bool
+	hasBody bool
+	getBody func() (io.ReadCloser, error)
+	length  int64
+}
+
+func (b *replayBody) prepare(req *http.Request) error {
+	if !b.seen {
+		b.seen = true
+		b.hasBody = req.Body != nil && req.Body != http.NoBody
+		b.getBody, b.length = req.GetBody, req.ContentLength
+		return nil
+	}
+	if !b.hasBody || b.getBody == nil {
+		return nil
+	}
+	body, err := b.getBody()
+	if err != nil {
+		return fmt.Errorf("replaying the request body for another attempt: %w", err)
+	}
+	if req.Body != nil {
+		req.Body.Close()
+	}
+	req.Body, req.GetBody, req.ContentLength = body, b.getBody, b.length
+	return nil
+}
+
+func (b *replayBody) replayable() bool { return !b.hasBody || b.getBody != nil }
 
 // apiError turns a non-2xx response into an *Error.
 func (cl *call) apiError(r *response) *Error {
@@ -116,10 +330,12 @@ func (cl *call) decodeJSON(r *response, out any) error {
 }
 
 func checkJSON(r *response) error {
-	if ct := r.header.Get("Content-Type"); ct != "" {
+	switch ct := r.header.Get("Content-Type"); ct {
+	case "", "application/json", "application/json; charset=utf-8": // the common cases, without parsing
+	default:
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || !(mt == "application/json" || (len(mt) > 5 && mt[len(mt)-5:] == "+json")) {
-			return fmt.Errorf("the Content-Type is %q, not application/json", ct)
+			return fmt.Errorf("the Content-Type is %q, not application/json", truncate(ct, 80))
 		}
 	}
 	body := bytes.TrimSpace(r.body)
@@ -144,6 +360,23 @@ func requestID(h http.Header) string {
 	return ""
 }
 
+// redactor returns a function that replaces key, wherever it occurs in a
+// response, by "[redacted]": a server that echoes the key back (in an error
+// message, say) must not put it into an error or a log line. A key shorter
+// than 8 bytes is too likely to occur by chance to be replaced.
+func redactor(key string) func([]byte) []byte {
+	if len(key) < 8 {
+		return func(b []byte) []byte { return b }
+	}
+	k := []byte(key)
+	return func(b []byte) []byte {
+		if !bytes.Contains(b, k) {
+			return b
+		}
+		return bytes.ReplaceAll(b, k, []byte("[redacted]"))
+	}
+}
+
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
@@ -166,4 +399,19 @@ func (c *Client) doJSON(ctx context.Context, op string, send sendFunc, editors [
 		}
 		return cl.decodeJSON(r, out)
 	})
+}
+
+// checkPathSegment refuses a path parameter value that would not stay one
+// segment of the URL path: the generated client escapes "/", "?" and "#",
+// but the URL resolution it relies on removes "." and ".." segments, and an
+// empty value removes the segment, so each would send the request to
+// another path.
+func checkPathSegment(op, name, v string) error {
+	switch v {
+	case "":
+		return &ArgumentError{Operation: op, Name: name, Value: v, Rule: "a non-empty path segment"}
+	case ".", "..":
+		return &ArgumentError{Operation: op, Name: name, Value: v, Rule: "a path segment other than \".\" and \"..\""}
+	}
+	return nil
 }

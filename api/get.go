@@ -17,9 +17,14 @@ type GetOperation[T any] struct {
 	Call  func(c *gen.Client, ctx context.Context, id string, editors ...gen.RequestEditorFn) (*http.Response, error)
 }
 
-// Get fetches the resource of op named by id and decodes it into a T.
+// Get fetches the resource of op named by id and decodes it into a T. An id
+// that is empty, "." or ".." is refused whatever the spec says of it, since
+// it would change the request's path.
 func Get[T any](ctx context.Context, c *Client, op GetOperation[T], id string, editors ...gen.RequestEditorFn) (*T, error) {
 	if err := checkArg(op.ID, op.Param, id); err != nil {
+		return nil, err
+	}
+	if err := checkPathSegment(op.ID, op.Param, id); err != nil {
 		return nil, err
 	}
 	out := new(T)

@@ -1,0 +1,443 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/anam-ai/anam-go/api"
+)
+
+// fakeBase is the base URL of the in-memory server: https, so that no
+// option is needed, and a host nothing resolves.
+const fakeBase = "https://api.anam.test"
+
+// step is how the in-memory server answers one request.
+type step func(req *http.Request) (*http.Response, error)
+
+// fake is an in-memory Anam stand-in for synctest bubbles, where real
+// sockets cannot be used: an http.RoundTripper (under a real *http.Client,
+// so that redirects go through the SDK's policy) answering the nth request
+// with steps[n], and every request after the last with the last step.
+type fake struct {
+	mu    sync.Mutex
+	steps []step
+	seen  []seenRequest
+}
+
+// seenRequest is what the fake server noted of a request.
+type seenRequest struct {
+	method, host, path, auth string
+	at                       time.Time
+	body                     string
+}
+
+func newFake(steps ...step) *fake { return &fake{steps: steps} }
+
+func (f *fake) RoundTrip(req *http.Request) (*http.Response, error) {
+	s := seenRequest{method: req.Method, host: req.URL.Host, path: req.URL.EscapedPath(), auth: req.Header.Get("Authorization"), at: time.Now()}
+	if req.Body != nil {
+		b, _ := io.ReadAll(req.Body)
+		req.Body.Close()
+		s.body = string(b)
+	}
+	f.mu.Lock()
+	n := len(f.seen)
+	f.seen = append(f.seen, s)
+	st := f.steps[min(n, len(f.steps)-1)]
+	f.mu.Unlock()
+	return st(req)
+}
+
+func (f *fake) requests() []seenRequest {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]seenRequest(nil), f.seen...)
+}
+
+// client returns a client of the fake server, with the real backoff: in a
+// bubble, waiting costs nothing.
+func (f *fake) client(t *testing.T, opts ...api.Option) *api.Client {
+	t.Helper()
+	base := []api.Option{api.WithAPIKey(testKey), api.WithBaseURL(fakeBase), api.WithHTTPClient(&http.Client{Transport: f}), api.WithRealBackoff()}
+	c, err := api.NewClient(append(base, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func response(req *http.Request, status int, header http.Header, body io.ReadCloser) *http.Response {
+	if header == nil {
+		header = http.Header{}
+	}
+	return &http.Response{
+		Status: fmt.Sprintf("%d %s", status, http.StatusText(status)), StatusCode: status,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: header, Body: body, ContentLength: -1, Request: req,
+	}
+}
+
+// reply answers with status, a Content-Type and body; extra is pairs of
+// header names and values.
+func reply(status int, ctype, body string, extra ...string) step {
+	return func(req *http.Request) (*http.Response, error) {
+		h := http.Header{}
+		if ctype != "" {
+			h.Set("Content-Type", ctype)
+		}
+		h.Set("X-Request-Id", "req-fault")
+		for i := 0; i+1 < len(extra); i += 2 {
+			h.Set(extra[i], extra[i+1])
+		}
+		return response(req, status, h, io.NopCloser(strings.NewReader(body))), nil
+	}
+}
+
+func jsonReply(status int, body string, extra ...string) step {
+	return reply(status, "application/json", body, extra...)
+}
+
+const avatarJSON = `{"id":"00000000-0000-4000-8000-000000000001","displayName":"Avatar 1","videoUrl":"https://cdn.example/1.mp4","createdAt":"2026-04-20T10:00:00.000Z"}`
+
+var okAvatar = jsonReply(200, avatarJSON)
+
+// retryAfterDate answers 429 with Retry-After as an HTTP date d from now,
+// and a Date header.
+func retryAfterDate(d time.Duration) step {
+	return func(req *http.Request) (*http.Response, error) {
+		now := time.Now()
+		return jsonReply(429, `{"message":"Too many requests"}`,
+			"Retry-After", now.Add(d).UTC().Format(http.TimeFormat),
+			"Date", now.UTC().Format(http.TimeFormat))(req)
+	}
+}
+
+// stallHeaders never answers: it waits for the request's context to end.
+func stallHeaders(req *http.Request) (*http.Response, error) {
+	<-req.Context().Done()
+	return nil, req.Context().Err()
+}
+
+// stallingBody sends prefix, then stalls until the request's context ends
+// or the body is closed.
+type stallingBody struct {
+	ctx    context.Context
+	prefix *strings.Reader
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (b *stallingBody) Read(p []byte) (int, error) {
+	if b.prefix.Len() > 0 {
+		return b.prefix.Read(p)
+	}
+	select {
+	case <-b.ctx.Done():
+		return 0, b.ctx.Err()
+	case <-b.closed:
+		return 0, errors.New("read on closed body")
+	}
+}
+
+func (b *stallingBody) Close() error {
+	b.once.Do(func() { close(b.closed) })
+	return nil
+}
+
+func stallBody(prefix string) step {
+	return func(req *http.Request) (*http.Response, error) {
+		body := &stallingBody{ctx: req.Context(), prefix: strings.NewReader(prefix), closed: make(chan struct{})}
+		return response(req, 200, http.Header{"Content-Type": {"application/json"}}, body), nil
+	}
+}
+
+// resetBody sends prefix, then fails as a connection reset by the peer.
+func resetBody(prefix string) step {
+	return func(req *http.Request) (*http.Response, error) {
+		r := io.MultiReader(strings.NewReader(prefix), errReader{&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}})
+		return response(req, 200, http.Header{"Content-Type": {"application/json"}}, io.NopCloser(r)), nil
+	}
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// refuse fails as a connection refused: the request never left.
+func refuse(req *http.Request) (*http.Response, error) {
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+}
+
+// hugeBody answers 200 with a JSON body of n bytes.
+func hugeBody(n int) step {
+	return func(req *http.Request) (*http.Response, error) {
+		body := `{"displayName":"` + strings.Repeat("x", n) + `"}`
+		return response(req, 200, http.Header{"Content-Type": {"application/json"}}, io.NopCloser(strings.NewReader(body))), nil
+	}
+}
+
+// redirectTo answers 302 to loc.
+func redirectTo(loc string) step {
+	return reply(302, "text/html", "moved", "Location", loc)
+}
+
+// faultCase is one row of the fault matrix.
+type faultCase struct {
+	name  string
+	steps []step
+	opts  []api.Option
+	list  bool // call ListAvatars rather than GetAvatar
+
+	cancelAfter time.Duration // cancel the call's context after this long
+	deadline    time.Duration // give the call's context this deadline
+
+	wantErr      []error // classes the error must match (none: success)
+	notErr       []error // classes it must not match
+	temporary    bool    // Error.Temporary
+	wantStatus   int     // Error.StatusCode
+	wantAttempts int     // requests the server saw, and Error.Attempts
+	wantInError  string  // text Error() must contain
+	elapsed      [2]time.Duration
+	check        func(t *testing.T, got any, err *api.Error, seen []seenRequest)
+}
+
+func faultMatrix() []faultCase {
+	nullAvatar := `{"id":"00000000-0000-4000-8000-000000000001","displayName":"Stock","videoUrl":null,"createdByOrganizationId":null}`
+	nullPage := `{"data":[` + nullAvatar + `],"meta":{"total":1,"lastPage":1,"currentPage":1,"perPage":10,"prev":null,"next":null}}`
+	backoff1 := [2]time.Duration{250 * time.Millisecond, 500 * time.Millisecond}
+	backoff3 := [2]time.Duration{250*time.Millisecond + 500*time.Millisecond + time.Second, 500*time.Millisecond + time.Second + 2*time.Second}
+	return []faultCase{
+		{name: "500 then 200", steps: []step{jsonReply(500, `{"message":"boom"}`), okAvatar}, wantAttempts: 2, elapsed: backoff1},
+		{name: "500", steps: []step{jsonReply(500, `{"message":"boom"}`)}, wantErr: []error{api.ErrServer}, temporary: true,
+			wantStatus: 500, wantAttempts: 4, wantInError: "boom", elapsed: backoff3},
+		{name: "502", steps: []step{reply(502, "text/html", "<html>Bad Gateway</html>")}, wantErr: []error{api.ErrServer}, temporary: true,
+			wantStatus: 502, wantAttempts: 4, elapsed: backoff3},
+		{name: "503 Retry-After 1 then 200", steps: []step{jsonReply(503, `{"message":"busy"}`, "Retry-After", "1"), okAvatar},
+			wantAttempts: 2, elapsed: [2]time.Duration{time.Second, time.Second}},
+		{name: "503 Retry-After 1", steps: []step{jsonReply(503, `{"message":"busy"}`, "Retry-After", "1")}, wantErr: []error{api.ErrServer},
+			temporary: true, wantStatus: 503, wantAttempts: 4, wantInError: "retry after 1s", elapsed: [2]time.Duration{3 * time.Second, 3 * time.Second}},
+		{name: "504", steps: []step{jsonReply(504, `{"message":"upstream timeout"}`)}, wantErr: []error{api.ErrServer}, temporary: true,
+			wantStatus: 504, wantAttempts: 4, elapsed: backoff3},
+		{name: "429 Retry-After seconds then 200", steps: []step{jsonReply(429, `{"message":"slow down"}`, "Retry-After", "2"), okAvatar},
+			wantAttempts: 2, elapsed: [2]time.Duration{2 * time.Second, 2 * time.Second}},
+		{name: "429 Retry-After date then 200", steps: []step{retryAfterDate(3 * time.Second), okAvatar},
+			wantAttempts: 2, elapsed: [2]time.Duration{3 * time.Second, 3 * time.Second}},
+		{name: "429 Retry-After past the cap", steps: []step{jsonReply(429, `{"message":"Spend cap reached"}`, "Retry-After", "3600")},
+			wantErr: []error{api.ErrRateLimited}, temporary: true, wantStatus: 429, wantAttempts: 1, wantInError: "retry after 1h0m0s",
+			check: func(t *testing.T, _ any, e *api.Error, _ []seenRequest) {
+				if e.RetryAfter != time.Hour {
+					t.Errorf("RetryAfter = %v, want 1h", e.RetryAfter)
+				}
+			}},
+		{name: "429 without Retry-After", steps: []step{jsonReply(429, `{"message":"Concurrency limit reached"}`)},
+			wantErr: []error{api.ErrRateLimited}, temporary: true, wantStatus: 429, wantAttempts: 4, elapsed: backoff3},
+		{name: "400", steps: []step{jsonReply(400, `{"message":["bad"]}`)}, wantErr: []error{api.ErrBadRequest}, wantStatus: 400, wantAttempts: 1},
+		{name: "401", steps: []step{jsonReply(401, `{"error":"Invalid API key"}`)}, wantErr: []error{api.ErrUnauthorized}, wantStatus: 401, wantAttempts: 1, wantInError: "check the API key"},
+		{name: "403", steps: []step{jsonReply(403, `{"error":"forbidden"}`)}, wantErr: []error{api.ErrUnauthorized}, wantStatus: 403, wantAttempts: 1},
+		{name: "404", steps: []step{jsonReply(404, `{"message":"Avatar not found"}`)}, wantErr: []error{api.ErrNotFound}, wantStatus: 404, wantAttempts: 1},
+		{name: "422", steps: []step{jsonReply(422, `{"message":"unprocessable"}`)}, wantErr: []error{api.ErrBadRequest}, wantStatus: 422, wantAttempts: 1},
+		{name: "401 echoing the key", steps: []step{jsonReply(401, `{"message":"Invalid API key: Bearer `+testKey+`"}`, "X-Request-Id", "id-"+testKey)},
+			wantErr: []error{api.ErrUnauthorized}, wantStatus: 401, wantAttempts: 1, wantInError: "Invalid API key: Bearer [redacted]"},
+		{name: "connection refused", steps: []step{refuse}, temporary: true, wantAttempts: 4, wantInError: "connection refused", elapsed: backoff3,
+			wantErr: []error{syscall.ECONNREFUSED}},
+		{name: "connection refused then 200", steps: []step{refuse, okAvatar}, wantAttempts: 2, elapsed: backoff1},
+		{name: "connection reset mid-body then 200", steps: []step{resetBody(avatarJSON[:30]), okAvatar}, wantAttempts: 2, elapsed: backoff1},
+		{name: "connection reset mid-body", steps: []step{resetBody(avatarJSON[:30])}, wantErr: []error{syscall.ECONNRESET},
+			notErr: []error{api.ErrDecode}, temporary: true, wantStatus: 200, wantAttempts: 4, wantInError: "reading the response body", elapsed: backoff3},
+		{name: "truncated JSON", steps: []step{jsonReply(200, avatarJSON[:40])}, wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "not the documented JSON"},
+		{name: "malformed JSON", steps: []step{jsonReply(200, `{"id":"x",,}`)}, wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "not the documented JSON"},
+		{name: "HTML error page with 200", steps: []step{reply(200, "text/html", "<html><h1>Oops</h1></html>")}, wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "text/html"},
+		{name: "wrong content type", steps: []step{reply(200, "text/plain", avatarJSON)}, wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "text/plain"},
+		{name: "empty 200 body", steps: []step{jsonReply(200, "")}, wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "empty"},
+		{name: "2xx with null fields", steps: []step{jsonReply(200, nullAvatar)}, wantAttempts: 1,
+			check: func(t *testing.T, got any, _ *api.Error, _ []seenRequest) {
+				a := got.(*api.Avatar)
+				if !a.VideoURL.IsNull() || !a.CreatedByOrganizationID.IsNull() {
+					t.Errorf("nulls not decoded as null: %+v", a)
+				}
+			}},
+		{name: "2xx list with null fields", list: true, steps: []step{jsonReply(200, nullPage)}, wantAttempts: 1,
+			check: func(t *testing.T, got any, _ *api.Error, _ []seenRequest) {
+				p := got.(*api.Page[api.Avatar])
+				if len(p.Items) != 1 || !p.Items[0].VideoURL.IsNull() || !p.Meta.Next.IsNull() || !p.Meta.Prev.IsNull() {
+					t.Errorf("page = %+v", p)
+				}
+				if _, more := p.Next(); more {
+					t.Error("a null meta.next is not the last page")
+				}
+			}},
+		{name: "huge body", steps: []step{hugeBody(1 << 20)}, opts: []api.Option{api.WithMaxResponseBytes(64 << 10)},
+			wantErr: []error{api.ErrTooLarge}, wantStatus: 200, wantAttempts: 1, wantInError: "WithMaxResponseBytes"},
+		{name: "slow headers", steps: []step{stallHeaders}, wantErr: []error{context.DeadlineExceeded}, temporary: true, wantAttempts: 4,
+			wantInError: "per-attempt timeout", elapsed: [2]time.Duration{4*api.DefaultTimeout + backoff3[0], 4*api.DefaultTimeout + backoff3[1]}},
+		{name: "slow headers then 200", steps: []step{stallHeaders, okAvatar}, opts: []api.Option{api.WithTimeout(2 * time.Second)}, wantAttempts: 2,
+			elapsed: [2]time.Duration{2*time.Second + 250*time.Millisecond, 2*time.Second + 500*time.Millisecond}},
+		{name: "slow body", steps: []step{stallBody(avatarJSON[:20])}, wantErr: []error{context.DeadlineExceeded}, temporary: true, wantStatus: 200,
+			wantAttempts: 4, wantInError: "did not end within 30s", elapsed: [2]time.Duration{4*api.DefaultTimeout + backoff3[0], 4*api.DefaultTimeout + backoff3[1]}},
+		{name: "redirect to another host", steps: []step{redirectTo("https://elsewhere.test/v1/avatars/00000000-0000-4000-8000-000000000001")},
+			wantAttempts: 1, wantInError: "another origin",
+			check: func(t *testing.T, _ any, _ *api.Error, seen []seenRequest) {
+				for _, r := range seen {
+					if r.host != "api.anam.test" {
+						t.Errorf("request sent to %s", r.host)
+					}
+				}
+			}},
+		{name: "cancellation during backoff", steps: []step{jsonReply(503, `{"message":"busy"}`)}, cancelAfter: 100 * time.Millisecond,
+			wantErr: []error{context.Canceled, api.ErrServer}, temporary: true, wantStatus: 503, wantAttempts: 1, wantInError: "while waiting to retry",
+			elapsed: [2]time.Duration{100 * time.Millisecond, 100 * time.Millisecond}},
+		{name: "deadline before the next attempt", steps: []step{jsonReply(503, `{"message":"busy"}`, "Retry-After", "10")}, deadline: 5 * time.Second,
+			wantErr: []error{api.ErrServer}, notErr: []error{context.DeadlineExceeded}, temporary: true, wantStatus: 503, wantAttempts: 1,
+			wantInError: "busy", elapsed: [2]time.Duration{0, 0}},
+	}
+}
+
+// TestFaultMatrix asserts the exact outcome of each fault: result, error
+// class, attempts and time taken (on synctest's fake clock). It collects
+// every error and log line, and checks that none holds the API key.
+func TestFaultMatrix(t *testing.T) {
+	var (
+		mu      sync.Mutex
+		outputs []string // every error string and log line
+	)
+	for _, tc := range faultMatrix() {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var logs bytes.Buffer
+				logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+				f := newFake(tc.steps...)
+				c := f.client(t, append([]api.Option{api.WithLogger(logger)}, tc.opts...)...)
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				if tc.deadline > 0 {
+					ctx, cancel = context.WithTimeout(ctx, tc.deadline)
+					defer cancel()
+				}
+				if tc.cancelAfter > 0 {
+					stop := time.AfterFunc(tc.cancelAfter, cancel)
+					defer stop.Stop()
+				}
+
+				start := time.Now()
+				var got any
+				var err error
+				if tc.list {
+					got, err = c.ListAvatars(ctx, nil)
+				} else {
+					got, err = c.GetAvatar(ctx, knownID)
+				}
+				elapsed := time.Since(start)
+				seen := f.requests()
+
+				mu.Lock()
+				outputs = append(outputs, logs.String())
+				if err != nil {
+					outputs = append(outputs, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+				}
+				mu.Unlock()
+
+				if len(seen) != tc.wantAttempts {
+					t.Errorf("the server saw %d requests, want %d", len(seen), tc.wantAttempts)
+				}
+				for i, r := range seen {
+					if r.auth != "Bearer "+testKey {
+						t.Errorf("request %d: Authorization %q", i+1, r.auth)
+					}
+				}
+				if lines := strings.Count(logs.String(), "\n"); lines != tc.wantAttempts {
+					t.Errorf("%d log lines for %d attempts:\n%s", lines, tc.wantAttempts, logs.String())
+				}
+				if elapsed < tc.elapsed[0] || elapsed > tc.elapsed[1] {
+					t.Errorf("took %v, want %v to %v", elapsed, tc.elapsed[0], tc.elapsed[1])
+				}
+
+				var ae *api.Error
+				if len(tc.wantErr) == 0 && tc.wantInError == "" {
+					if err != nil {
+						t.Fatalf("err = %v, want success", err)
+					}
+					if tc.check != nil {
+						tc.check(t, got, nil, seen)
+					}
+					return
+				}
+				if !errors.As(err, &ae) {
+					t.Fatalf("err = %v (%T), want an *api.Error", err, err)
+				}
+				if (tc.list && got.(*api.Page[api.Avatar]) != nil) || (!tc.list && got.(*api.Avatar) != nil) {
+					t.Errorf("a result came with the error: %+v", got)
+				}
+				for _, class := range tc.wantErr {
+					if !errors.Is(err, class) {
+						t.Errorf("errors.Is(err, %v) = false; err = %v", class, err)
+					}
+				}
+				for _, class := range tc.notErr {
+					if errors.Is(err, class) {
+						t.Errorf("errors.Is(err, %v) = true; err = %v", class, err)
+					}
+				}
+				if ae.Temporary() != tc.temporary {
+					t.Errorf("Temporary() = %v; err = %v", ae.Temporary(), err)
+				}
+				if ae.StatusCode != tc.wantStatus || ae.Attempts != tc.wantAttempts || ae.Operation == "" {
+					t.Errorf("StatusCode %d, Attempts %d; want %d, %d; err = %v", ae.StatusCode, ae.Attempts, tc.wantStatus, tc.wantAttempts, err)
+				}
+				if !strings.Contains(err.Error(), tc.wantInError) {
+					t.Errorf("Error() = %q, want it to mention %q", err, tc.wantInError)
+				}
+				if tc.wantAttempts > 1 && !strings.Contains(err.Error(), fmt.Sprintf("after %d attempts", tc.wantAttempts)) {
+					t.Errorf("Error() = %q does not count the attempts", err)
+				}
+				if tc.check != nil {
+					tc.check(t, got, ae, seen)
+				}
+			})
+		})
+	}
+	all := strings.Join(outputs, "\n")
+	if len(outputs) < len(faultMatrix()) {
+		t.Fatalf("only %d outputs collected", len(outputs))
+	}
+	if strings.Contains(all, testKey) || strings.Contains(all, testKey[3:15]) {
+		t.Errorf("the API key appears in an error or a log line:\n%s", all)
+	}
+	if strings.Contains(strings.ToLower(all), "authorization") || strings.Contains(all, "Bearer sk") {
+		t.Errorf("a header appears in an error or a log line:\n%s", all)
+	}
+}
+
+// TestSlowBodyUnderDoerIgnoringContext: a body whose Read does not watch the
+// request's context (as some HttpRequestDoer test doubles and wrappers do)
+// is still bounded by the per-attempt timeout: the SDK closes it.
+func TestSlowBodyUnderDoerIgnoringContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		doer := doerFunc(func(req *http.Request) (*http.Response, error) {
+			body := &stallingBody{ctx: context.Background(), prefix: strings.NewReader(avatarJSON[:20]), closed: make(chan struct{})}
+			return response(req, 200, http.Header{"Content-Type": {"application/json"}}, body), nil
+		})
+		c, err := api.NewClient(api.WithAPIKey(testKey), api.WithBaseURL(fakeBase), api.WithDoer(doer),
+			api.WithTimeout(time.Second), api.WithMaxRetries(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		_, err = c.GetAvatar(t.Context(), knownID)
+		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != time.Second {
+			t.Errorf("err = %v after %v; want DeadlineExceeded after 1s", err, time.Since(start))
+		}
+	})
+}

@@ -1,0 +1,244 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/anam-ai/anam-go/api"
+	"github.com/anam-ai/anam-go/gen"
+)
+
+// recorder is a loopback server that notes the Authorization header of
+// every request it gets and answers with an avatar.
+type recorder struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	auth []string
+}
+
+func newRecorder(t *testing.T) *recorder {
+	r := &recorder{}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		r.auth = append(r.auth, req.Header.Get("Authorization"))
+		r.mu.Unlock()
+		writeJSONRaw(w, 200, avatarJSON)
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *recorder) seen() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.auth...)
+}
+
+// redirector is a loopback server that redirects every request to target
+// plus the request's path.
+func redirector(t *testing.T, target string) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target+r.URL.Path, http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestAuthorizationNotSentToAnotherHost redirects the SDK from one loopback
+// server to another, by another host name and by another port of the same
+// host, with every kind of HTTP client the SDK may be given. The other
+// server must never see the API key; the SDK refuses to follow at all.
+func TestAuthorizationNotSentToAnotherHost(t *testing.T) {
+	other := newRecorder(t)
+	_, port, _ := strings.Cut(other.srv.Listener.Addr().String(), ":")
+	targets := map[string]string{
+		"another host": "http://localhost:" + port, // the redirector is 127.0.0.1
+		"another port": other.srv.URL,              // 127.0.0.1, another port
+	}
+	clients := map[string]func() []api.Option{
+		"SDK client":          func() []api.Option { return nil },
+		"plain http.Client":   func() []api.Option { return []api.Option{api.WithHTTPClient(&http.Client{})} },
+		"naive CheckRedirect": func() []api.Option { return []api.Option{api.WithHTTPClient(naiveClient())} },
+	}
+	for tname, target := range targets {
+		for cname, opts := range clients {
+			t.Run(tname+"/"+cname, func(t *testing.T) {
+				from := redirector(t, target)
+				c, err := api.NewClient(append([]api.Option{api.WithAPIKey(testKey), api.WithBaseURL(from.URL)}, opts()...)...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				before := len(other.seen())
+				a, err := c.GetAvatar(context.Background(), knownID)
+				var ae *api.Error
+				if a != nil || !errors.As(err, &ae) || ae.Attempts != 1 || ae.Temporary() || !strings.Contains(err.Error(), "another origin") {
+					t.Fatalf("GetAvatar = %v, %v; want the redirect refused, once", a, err)
+				}
+				for _, auth := range other.seen()[before:] {
+					t.Errorf("the other server got a request, with Authorization %q", auth)
+				}
+				if strings.Contains(err.Error(), testKey) {
+					t.Errorf("error leaks the key: %v", err)
+				}
+			})
+		}
+	}
+
+	// The control: without the SDK's policy, a redirect to another port of
+	// the same host does carry the key. This is what the test guards.
+	from := redirector(t, other.srv.URL)
+	req, _ := http.NewRequest("GET", from.URL+"/v1/avatars/"+knownID, nil)
+	req.Header.Set("Authorization", "Bearer "+testKey)
+	hc := &http.Client{Transport: &http.Transport{}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := other.seen(); len(got) == 0 || got[len(got)-1] != "Bearer "+testKey {
+		t.Logf("note: net/http no longer forwards Authorization to another port (saw %q)", got)
+	}
+}
+
+// naiveClient follows every redirect and copies the Authorization header
+// along, as some hand-written clients do.
+func naiveClient() *http.Client {
+	return &http.Client{CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		req.Header.Set("Authorization", via[0].Header.Get("Authorization"))
+		return nil
+	}}
+}
+
+// A redirect within the API's origin is followed, with the key.
+func TestSameOriginRedirectIsFollowed(t *testing.T) {
+	s := newStub(t, 1)
+	s.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/old/v1/avatars/"+knownID {
+			http.Redirect(w, r, "/v1/avatars/"+knownID, http.StatusMovedPermanently)
+			return true
+		}
+		return false
+	})
+	c, err := api.NewClient(api.WithAPIKey(testKey), api.WithBaseURL(s.srv.URL+"/old"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetAvatar(context.Background(), knownID); err != nil {
+		t.Fatalf("same-origin redirect: %v", err)
+	}
+	if got := s.last().Header.Get("Authorization"); got != "Bearer "+testKey {
+		t.Errorf("Authorization after the redirect = %q", got)
+	}
+}
+
+// A redirect from https to http on the same host is another origin too.
+func TestRedirectToPlainHTTPIsRefused(t *testing.T) {
+	f := newFake(redirectTo("http://api.anam.test/v1/avatars/"+knownID), okAvatar)
+	_, err := f.client(t).GetAvatar(context.Background(), knownID)
+	if err == nil || !strings.Contains(err.Error(), "another origin") {
+		t.Fatalf("err = %v", err)
+	}
+	if seen := f.requests(); len(seen) != 1 {
+		t.Errorf("%d requests, want 1: the http:// one must not be sent", len(seen))
+	}
+}
+
+// TestPathCannotChange sends path parameters that would climb out of, or
+// end, the path segment they fill: none may change the path the request
+// goes to. GetAvatar refuses anything but a UUID; api.Get with an operation
+// whose parameter has no rule in the spec escapes "/", "?" and "#" and
+// refuses "", "." and "..", which URL resolution would otherwise remove.
+func TestPathCannotChange(t *testing.T) {
+	s := newStub(t, 1)
+	var paths []string
+	var mu sync.Mutex
+	s.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
+		mu.Lock()
+		paths = append(paths, r.URL.EscapedPath()+"?"+r.URL.RawQuery)
+		mu.Unlock()
+		writeJSONRaw(w, 200, avatarJSON)
+		return true
+	})
+	c := s.client(t)
+	custom := api.GetOperation[gen.Avatar]{ID: "getThingWithoutRules", Param: "thingId", Call: (*gen.Client).GetAvatar}
+
+	hostile := []string{"", ".", "..", "a/b", "../../v1/avatars", "a?x=1", "a#frag", "%2e%2e", "a/../../b", "..%2f..%2f", knownID + "/..", "?", "#", "/"}
+	for _, id := range hostile {
+		if _, err := c.GetAvatar(context.Background(), id); !errors.Is(err, api.ErrInvalidArgument) {
+			t.Errorf("GetAvatar(%q) = %v, want ErrInvalidArgument", id, err)
+		}
+	}
+	if len(paths) != 0 {
+		t.Fatalf("GetAvatar sent %v", paths)
+	}
+
+	for _, id := range hostile {
+		mu.Lock()
+		paths = nil
+		mu.Unlock()
+		_, err := api.Get(context.Background(), c, custom, id)
+		switch id {
+		case "", ".", "..":
+			var arg *api.ArgumentError
+			if !errors.As(err, &arg) || arg.Name != "thingId" || len(paths) != 0 {
+				t.Errorf("Get(%q) = %v after %v; want it refused before sending", id, err, paths)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Get(%q) = %v", id, err)
+			continue
+		}
+		want := "/v1/avatars/" + url.PathEscape(id) + "?"
+		if len(paths) != 1 || paths[0] != want {
+			t.Errorf("Get(%q) requested %v, want %q", id, paths, want)
+		}
+	}
+
+	// The generated client, used directly, escapes the same way.
+	mu.Lock()
+	paths = nil
+	mu.Unlock()
+	resp, err := c.Gen().GetAvatar(context.Background(), "a/b?c#d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(paths) != 1 || paths[0] != "/v1/avatars/a%2Fb%3Fc%23d?" {
+		t.Errorf("Gen().GetAvatar requested %v", paths)
+	}
+}
+
+// TestNoSDKValuePrintsKey prints every SDK value a caller can get hold of,
+// with every verb, and looks for the key.
+func TestNoSDKValuePrintsKey(t *testing.T) {
+	f := newFake(jsonReply(503, `{"message":"busy"}`, "Retry-After", "0"), jsonReply(401, `{"message":"no"}`))
+	var infos []api.RetryInfo
+	c := f.client(t, api.WithMaxRetries(1), api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
+		infos = append(infos, info)
+		return info.Retry, info.Delay
+	}))
+	_, err := c.GetAvatar(context.Background(), knownID)
+	if err == nil || len(infos) != 1 {
+		t.Fatalf("err = %v, %d retry infos", err, len(infos))
+	}
+	page, _ := newFake(jsonReply(200, `{"data":[],"meta":{"total":0}}`)).client(t).ListAvatars(context.Background(), nil)
+	values := []any{c, *c, c.Gen(), *c.Gen(), err, infos[0], page}
+	for _, v := range values {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			out := fmt.Sprintf(verb, v)
+			if strings.Contains(out, testKey) || strings.Contains(out, testKey[3:15]) {
+				t.Errorf("fmt %s of %T prints the key: %s", verb, v, out)
+			}
+		}
+	}
+}

@@ -1,0 +1,241 @@
+package api
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/anam-ai/anam-go/gen"
+)
+
+// sender is the HttpRequestDoer the generated client sends through. It
+// wraps the configured doer to
+//   - make every request of the client wait while the server's last 429
+//     Retry-After lasts (the client-wide gate), requests sent directly through
+//     Client.Gen included;
+//   - note such a Retry-After in the gate;
+//   - tag the doer's failures, so that exchange can tell them from errors of
+//     request editors (which are not transport failures and are not retried).
+type sender struct {
+	next gen.HttpRequestDoer
+	gate *gate
+}
+
+// sendError is a failure of the doer itself: no response came back.
+type sendError struct{ err error }
+
+func (e *sendError) Error() string { return e.err.Error() }
+func (e *sendError) Unwrap() error { return e.err }
+
+// gatedKey marks a request context whose sender already waited for the gate
+// (exchange waits with the caller's context, before the attempt's timeout
+// starts).
+type gatedKey struct{}
+
+func (s *sender) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if ctx.Value(gatedKey{}) == nil {
+		if err := s.gate.wait(ctx); err != nil {
+			return nil, &sendError{err}
+		}
+	}
+	resp, err := s.next.Do(req)
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		return nil, &sendError{err}
+	}
+	if resp == nil {
+		return nil, &sendError{errors.New("the HttpRequestDoer returned neither a response nor an error")}
+	}
+	if resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		if d, ok := retryAfter(resp.Header, time.Now()); ok {
+			s.gate.hold(time.Now().Add(min(d, maxRetryAfter)))
+		}
+	}
+	return resp, nil
+}
+
+// gate holds back every request of a client until a time the server named
+// in a 429's Retry-After, so that concurrent callers back off together
+// instead of each discovering the limit on its own.
+type gate struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+// hold extends the gate to t, if that is later than it already is.
+func (g *gate) hold(t time.Time) {
+	g.mu.Lock()
+	if t.After(g.until) {
+		g.until = t
+	}
+	g.mu.Unlock()
+}
+
+// closedUntil returns the time the gate opens; it is open at any time after.
+func (g *gate) closedUntil() time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.until
+}
+
+// errPastDeadline is returned by sleepUntil when the wait would outlast the
+// context's deadline: it returns at once instead of sleeping in vain.
+var errPastDeadline = errors.New("the wait would outlast the context's deadline")
+
+// wait blocks until the gate is open or ctx ends.
+func (g *gate) wait(ctx context.Context) error {
+	err := sleepUntil(ctx, g.closedUntil())
+	if errors.Is(err, errPastDeadline) {
+		return fmt.Errorf("%w: the server asked this client to wait until %s (Retry-After on a 429), after the context's deadline; no request was sent",
+			ErrRateLimited, g.closedUntil().UTC().Format(time.RFC3339))
+	}
+	return err
+}
+
+// sleepUntil waits until t, if t is in the future. It returns
+// errPastDeadline at once when t is after ctx's deadline, and ctx's error if
+// ctx ends first.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && !t.Before(dl) {
+		return errPastDeadline
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// newHTTPClient is the SDK's own *http.Client: a private connection pool,
+// and the SDK's redirect policy.
+func newHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 16
+	return &http.Client{Transport: t, CheckRedirect: sameOriginRedirects(nil)}
+}
+
+// guardRedirects returns a shallow copy of hc (sharing its Transport, so its
+// connection pool) whose redirect policy refuses to leave the origin of the
+// request, then applies hc's own policy.
+func guardRedirects(hc *http.Client) *http.Client {
+	cp := *hc
+	cp.CheckRedirect = sameOriginRedirects(hc.CheckRedirect)
+	return &cp
+}
+
+// maxRedirects is how many same-origin redirects are followed, as
+// http.Client does by default.
+const maxRedirects = 10
+
+// sameOriginRedirects returns a CheckRedirect function that refuses a
+// redirect to another origin (scheme, host or port) than the first
+// request's: the Authorization header set on the first request would be
+// copied to the next one by http.Client for the same host on another port,
+// or to a subdomain, and a response from elsewhere is not the API's anyway.
+// Other redirects are left to next, or limited to 10.
+func sameOriginRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && !sameOrigin(via[0].URL, req.URL) {
+			req.Header.Del("Authorization")
+			return &redirectError{from: origin(via[0].URL), to: origin(req.URL)}
+		}
+		if next != nil {
+			err := next(req, via)
+			if len(via) > 0 && !sameOrigin(via[0].URL, req.URL) { // next changed the URL
+				req.Header.Del("Authorization")
+				return &redirectError{from: origin(via[0].URL), to: origin(req.URL)}
+			}
+			return err
+		}
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		return nil
+	}
+}
+
+// redirectError is a redirect the SDK refused to follow.
+type redirectError struct{ from, to string }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("the server at %s redirected to %s, another origin: the SDK does not follow it, so that the API key is not sent there; check the base URL", e.from, e.to)
+}
+
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && port(a) == port(b)
+}
+
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
+}
+
+// origin returns scheme://host[:port] of u, without a path or query that
+// might carry something private.
+func origin(u *url.URL) string {
+	return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
+}
+
+// isDialError reports whether err happened while connecting, before any
+// byte of the request could have been written: a request of any method
+// may be sent again after it.
+func isDialError(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		var dns *net.DNSError
+		return !(errors.As(err, &dns) && dns.IsNotFound)
+	}
+	return false
+}
+
+// isPermanentTransportError reports whether a transport failure would
+// happen again however often it is tried: a certificate the client does not
+// trust, a server that does not speak TLS, a refused redirect.
+func isPermanentTransportError(err error) bool {
+	var (
+		cert     *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		record   tls.RecordHeaderError
+		redirect *redirectError
+		dns      *net.DNSError
+	)
+	switch {
+	case errors.As(err, &cert), errors.As(err, &unknown), errors.As(err, &hostname),
+		errors.As(err, &invalid), errors.As(err, &record), errors.As(err, &redirect):
+		return true
+	case errors.As(err, &dns) && dns.IsNotFound:
+		return true
+	}
+	return false
+}
