@@ -154,6 +154,13 @@ func emptyPage[T any, P any](params *P) *Page[T] {
 // error, which is yielded last. A server whose meta would make it loop
 // (a page number repeated or going backwards, a next page past lastPage)
 // ends it with an error matching ErrPagination.
+//
+// By default pages are requested one at a time, each once the loop is
+// done with the one before. A client made with WithPageConcurrency(n)
+// requests up to n pages ahead while the loop works, once a page's meta
+// says which pages follow; the pages are still yielded in order, checked
+// the same way, and a loop that stops early leaves no request running:
+// those in flight are cancelled and waited for before the loop ends.
 func ListPages[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, editors ...gen.RequestEditorFn) iter.Seq2[*Page[T], error] {
 	return func(yield func(*Page[T], error) bool) {
 		if err := checkParams(op.ID, params); err != nil {
@@ -167,47 +174,17 @@ func ListPages[P, T any](ctx context.Context, c *Client, op ListOperation[P, T],
 			yield(nil, fmt.Errorf("anam: %s: %w: %v has no Page *int field tagged `form:\"page\"`, so it cannot be paged through", op.ID, ErrInvalidArgument, reflect.TypeFor[P]()))
 			return
 		}
-		want, _ := pageOf(params)
-		empty := 0
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(nil, err)
-				return
+		start, _ := pageOf(params)
+		w := newWalk(ctx, c, op, params, editors)
+		returned := false
+		defer func() {
+			w.close()
+			if v, lost := w.lostPanic(); lost && returned {
+				panic(v)
 			}
-			p, err := ListPage(ctx, c, op, withPage(params, want), editors...)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if cur := p.Meta.CurrentPage; cur != nil && *cur != want {
-				yield(nil, paginationError(op.ID, "asked for page %d, the server answered with page %d", want, *cur))
-				return
-			}
-			if !yield(p, nil) {
-				return
-			}
-			next, more := p.Next()
-			if !more {
-				return
-			}
-			if len(p.Items) == 0 {
-				empty++
-			} else {
-				empty = 0
-			}
-			switch last := p.Meta.LastPage; {
-			case next <= want:
-				yield(nil, paginationError(op.ID, "after page %d the server says the next page is %d: following it would repeat pages", want, next))
-				return
-			case last != nil && next > *last:
-				yield(nil, paginationError(op.ID, "after page %d the server says the next page is %d, past its last page %d", want, next, *last))
-				return
-			case empty >= maxEmptyPages:
-				yield(nil, paginationError(op.ID, "%d empty pages in a row, each saying there is more: the server does not seem to end", empty))
-				return
-			}
-			want = next
-		}
+		}()
+		w.run(yield, start)
+		returned = true
 	}
 }
 

@@ -50,8 +50,16 @@ func TestIterateAllPages(t *testing.T) {
 	if !slices.Equal(ids, want) {
 		t.Fatalf("got %d ids, not the 95 in order: %v", len(ids), ids)
 	}
-	if got := s.pagesAsked(); len(got) != 14 || got[0] != "1" || got[13] != "14" {
-		t.Errorf("pages asked = %v", got)
+	// Pages after the first may be requested concurrently, in any order,
+	// but each exactly once.
+	got := s.pagesAsked()
+	slices.SortFunc(got, func(a, b string) int { return atoiOr(a, 0) - atoiOr(b, 0) })
+	wantPages := make([]string, 14)
+	for i := range wantPages {
+		wantPages[i] = fmt.Sprint(i + 1)
+	}
+	if !slices.Equal(got, wantPages) {
+		t.Errorf("pages asked = %v, want each of 1..14 once", got)
 	}
 	for _, r := range []*http.Request{s.last()} {
 		if r.URL.Query().Get("perPage") != "7" {
@@ -77,7 +85,7 @@ func TestIterationStartsAtGivenPageAndKeepsFilters(t *testing.T) {
 func TestBreakStopsRequests(t *testing.T) {
 	s := newStub(t, 100)
 	n := 0
-	for _, err := range s.client(t).Avatars(context.Background(), nil) {
+	for _, err := range s.client(t, api.WithPageConcurrency(1)).Avatars(context.Background(), nil) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +104,7 @@ func TestCancellationStopsIteration(t *testing.T) {
 	defer cancel()
 	var items int
 	var last error
-	for _, err := range s.client(t).Avatars(ctx, nil) {
+	for _, err := range s.client(t, api.WithPageConcurrency(1)).Avatars(ctx, nil) {
 		if err != nil {
 			last = err
 			break
@@ -227,11 +235,24 @@ func TestMisbehavingServerIsStopped(t *testing.T) {
 		{"endless empty pages", func(page int, m map[string]any) { m["lastPage"] = 1 << 30; m["next"] = page + 1 }, "empty pages", 116},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			s := misbehave(t, tc.edit)
+		for _, conc := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%s/concurrency=%d", tc.name, conc), func(t *testing.T) {
+				misbehaving(t, tc.edit, conc, tc.want, tc.pages)
+			})
+		}
+	}
+}
+
+// misbehaving walks a misbehaving server and checks the walk ends with
+// ErrPagination, never yielding an item twice; a sequential walk must have
+// sent exactly pages requests, a concurrent one may have sent a few more.
+func misbehaving(t *testing.T, edit func(page int, meta map[string]any), conc int, want string, pages int64) {
+	{
+		{
+			s := misbehave(t, edit)
 			seen := map[string]bool{}
 			var last error
-			for a, err := range s.client(t).Avatars(context.Background(), nil) {
+			for a, err := range s.client(t, api.WithPageConcurrency(conc)).Avatars(context.Background(), nil) {
 				if err != nil {
 					last = err
 					break
@@ -241,13 +262,14 @@ func TestMisbehavingServerIsStopped(t *testing.T) {
 				}
 				seen[*a.ID] = true
 			}
-			if !errors.Is(last, api.ErrPagination) || !strings.Contains(last.Error(), tc.want) {
-				t.Fatalf("err = %v, want ErrPagination mentioning %q", last, tc.want)
+			if !errors.Is(last, api.ErrPagination) || !strings.Contains(last.Error(), want) {
+				t.Fatalf("err = %v, want ErrPagination mentioning %q", last, want)
 			}
-			if got := s.requests.Load(); got != tc.pages {
-				t.Errorf("%d requests, want %d", got, tc.pages)
+			got := s.requests.Load()
+			if conc == 1 && got != pages || got < pages || got > pages+int64(conc) {
+				t.Errorf("%d requests at concurrency %d, want %d", got, conc, pages)
 			}
-		})
+		}
 	}
 }
 
