@@ -71,7 +71,9 @@
 // and Avatars are those for the avatars endpoint. The iterators follow
 // meta.next (and meta.lastPage), stop when the loop breaks or the context
 // ends, yield an error last, and stop with ErrPagination rather than loop
-// on a server whose meta would repeat pages.
+// on a server whose meta would repeat pages. Once a page's meta gives
+// lastPage, they request up to WithPageConcurrency pages ahead (default
+// DefaultPageConcurrency); items still come in order, and only once.
 //
 // # Generated code
 //
