@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/anam-ai/anam-go/api"
+	"github.com/anam-ai/anam-go/spec"
 )
 
 func TestRequestCarriesAuthAndUserAgent(t *testing.T) {
@@ -98,6 +100,15 @@ func TestEnvironmentReadAtConstructionOnly(t *testing.T) {
 }
 
 func TestDefaultBaseURLIsTheSpecServer(t *testing.T) {
+	var doc struct {
+		Servers []struct{ URL string }
+	}
+	if err := json.Unmarshal(spec.JSON, &doc); err != nil || len(doc.Servers) == 0 {
+		t.Fatalf("spec servers: %v %v", doc.Servers, err)
+	}
+	if api.DefaultBaseURL != doc.Servers[0].URL {
+		t.Fatalf("DefaultBaseURL %q, the spec's server is %q", api.DefaultBaseURL, doc.Servers[0].URL)
+	}
 	t.Setenv(api.EnvBaseURL, "")
 	c, err := api.NewClient(api.WithAPIKey("k"))
 	if err != nil {
