@@ -34,8 +34,10 @@ validate-spec:
 test:
 	$(GO) test -race -count=1 ./...
 
-## lint: go vet and staticcheck
+## lint: gofmt, go vet and staticcheck
 lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted" >&2; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 

@@ -107,7 +107,9 @@ func TestListAllShowsProgressOnTerminal(t *testing.T) {
 
 func TestSearchAndOneShot(t *testing.T) {
 	r := cli(t, nil, false, "--fake", "avatars", "list", "--search", "LIV", "--json")
-	var page struct{ Data []struct{ DisplayName string } }
+	var page struct {
+		Data []struct{ DisplayName string }
+	}
 	if err := json.Unmarshal([]byte(r.stdout), &page); err != nil || len(page.Data) == 0 {
 		t.Fatalf("search: %v %s", err, r.stdout)
 	}
