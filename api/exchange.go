@@ -400,18 +400,3 @@ func (c *Client) doJSON(ctx context.Context, op string, send sendFunc, editors [
 		return cl.decodeJSON(r, out)
 	})
 }
-
-// checkPathSegment refuses a path parameter value that would not stay one
-// segment of the URL path: the generated client escapes "/", "?" and "#",
-// but the URL resolution it relies on removes "." and ".." segments, and an
-// empty value removes the segment, so each would send the request to
-// another path.
-func checkPathSegment(op, name, v string) error {
-	switch v {
-	case "":
-		return &ArgumentError{Operation: op, Name: name, Value: v, Rule: "a non-empty path segment"}
-	case ".", "..":
-		return &ArgumentError{Operation: op, Name: name, Value: v, Rule: "a path segment other than \".\" and \"..\""}
-	}
-	return nil
-}

@@ -24,9 +24,6 @@ func Get[T any](ctx context.Context, c *Client, op GetOperation[T], id string, e
 	if err := checkArg(op.ID, op.Param, id); err != nil {
 		return nil, err
 	}
-	if err := checkPathSegment(op.ID, op.Param, id); err != nil {
-		return nil, err
-	}
 	out := new(T)
 	err := c.doJSON(ctx, op.ID, func(ctx context.Context, eds ...gen.RequestEditorFn) (*http.Response, error) {
 		return op.Call(c.gen, ctx, id, eds...)

@@ -155,10 +155,10 @@ func emptyPage[T any, P any](params *P) *Page[T] {
 // (a page number repeated or going backwards, a next page past lastPage)
 // ends it with an error matching ErrPagination.
 //
-// By default pages are requested one at a time, each once the loop is
-// done with the one before. A client made with WithPageConcurrency(n)
-// requests up to n pages ahead while the loop works, once a page's meta
-// says which pages follow; the pages are still yielded in order, checked
+// Once a page's meta says which pages follow, up to WithPageConcurrency
+// pages (DefaultPageConcurrency unless set; 1 means one at a time, each
+// once the loop is done with the one before) are requested ahead while
+// the loop works; the pages are still yielded in order, checked
 // the same way, and a loop that stops early leaves no request running:
 // those in flight are cancelled and waited for before the loop ends.
 func ListPages[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, editors ...gen.RequestEditorFn) iter.Seq2[*Page[T], error] {

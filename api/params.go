@@ -107,11 +107,13 @@ var rules = sync.OnceValue(func() map[string]map[string]*paramRule {
 	return out
 })
 
-// checkArg checks one argument against its parameter's rule.
+// checkArg checks a path argument against its parameter's rule. A path
+// parameter the spec says nothing of still gets the rule every path
+// parameter has: a non-empty value, other than "." and "..".
 func checkArg(op, name string, v any) error {
 	r := rules()[op][name]
 	if r == nil {
-		return nil
+		r = &paramRule{name: name, in: "path", required: true}
 	}
 	if msg := r.violation(v); msg != "" {
 		return &ArgumentError{Operation: op, Name: name, Value: v, Rule: msg}
@@ -124,13 +126,16 @@ func (r *paramRule) violation(v any) string {
 	switch x := v.(type) {
 	case string:
 		if x == "" && r.required {
-			return "a non-empty " + r.describe()
+			return "a non-empty value"
 		}
 		if r.format == "uuid" && !isUUID(x) {
 			return "a UUID such as 071b0286-4cce-4808-bee2-e642f1062de3"
 		}
-		if r.in == "path" && (strings.ContainsAny(x, "/?#") || x == "." || x == "..") {
-			return "a single path segment"
+		// The generated client escapes "/", "?" and "#", but the URL
+		// resolution it relies on removes "." and ".." segments, which
+		// would send the request to another path.
+		if r.in == "path" && (x == "." || x == "..") {
+			return `a path segment other than "." and ".."`
 		}
 		if r.minLength != nil && len([]rune(x)) < *r.minLength || r.maxLength != nil && len([]rune(x)) > *r.maxLength {
 			return r.describe()
