@@ -10,20 +10,20 @@ FUZZTIME    ?= 5s
 
 all: generate test
 
-## generate: regenerate gen/ from spec/swagger.json + spec/overlay.yaml
+## generate: regenerate spec/openapi.gen.json, gen/ and api/*.gen.go from spec/swagger.json + spec/overlay.yaml
 generate:
 	$(GO) generate ./...
 
-## merge-spec: rebuild spec/swagger.json from the per-operation seed pages in spec/seeds
+## merge-spec: rebuild the small seed spec (a test fixture) from its two pages
 merge-spec:
-	$(GO) run ./internal/tools/specmerge -o spec/swagger.json spec/seeds/*.txt
+	$(GO) run ./internal/tools/specmerge -o testdata/seed/swagger.json testdata/seed/pages/*.txt
 
-## check-generated: fail if spec/swagger.json or gen/ differ from what their sources produce
+## check-generated: fail if a generated file differs from what its sources produce
 check-generated:
-	@if [ -d spec/seeds ]; then $(GO) run ./internal/tools/specmerge -check -o spec/swagger.json spec/seeds/*.txt; fi
+	$(GO) run ./internal/tools/specmerge -check -o testdata/seed/swagger.json testdata/seed/pages/*.txt
 	$(GO) generate ./...
-	@git diff --exit-code --stat -- gen spec || { echo "gen/ or spec/ is out of date: run 'make generate' and commit the result" >&2; exit 1; }
-	@untracked=$$(git ls-files --others --exclude-standard -- gen); \
+	@git diff --exit-code --stat -- gen spec api testdata || { echo "generated files are out of date: run 'make generate' and commit the result" >&2; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- gen spec api); \
 	  if [ -n "$$untracked" ]; then echo "untracked generated files: $$untracked (commit them)" >&2; exit 1; fi
 
 ## validate-spec: load and validate the spec with kin-openapi, check every example, report tolerated upstream defects

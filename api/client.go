@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -11,8 +13,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"github.com/anam-ai/anam-go/gen"
 )
 
 // Version is the SDK's version, sent in the default User-Agent.
@@ -36,7 +36,9 @@ const (
 // Client calls the Anam API. Create one with NewClient and share it: it is
 // safe for concurrent use, and reusing it reuses connections.
 type Client struct {
-	gen       *gen.Client
+	base      *url.URL // the parsed base URL, without a trailing slash
+	send      *sender
+	authorize func(*http.Request)
 	baseURL   string
 	userAgent string
 	timeout   time.Duration
@@ -55,10 +57,10 @@ type Option func(*config) error
 type config struct {
 	apiKey       *string
 	baseURL      *string
-	doer         gen.HttpRequestDoer
+	doer         Doer
 	uaSuffix     string
 	timeout      time.Duration
-	editors      []gen.RequestEditorFn
+	editors      []RequestEditor
 	insecureHTTP bool
 	maxBodyBytes int64
 	maxRetries   int
@@ -111,10 +113,10 @@ func WithHTTPClient(hc *http.Client) Option {
 // honour the request's context, which carries the per-attempt timeout and
 // the caller's cancellation (a response body that stalls is closed by the
 // SDK either way).
-func WithDoer(d gen.HttpRequestDoer) Option {
+func WithDoer(d Doer) Option {
 	return func(c *config) error {
 		if d == nil {
-			return errors.New("WithDoer: nil HttpRequestDoer")
+			return errors.New("WithDoer: nil Doer")
 		}
 		c.doer = d
 		return nil
@@ -143,10 +145,14 @@ func WithTimeout(d time.Duration) Option {
 	}
 }
 
+// RequestEditor changes a request before it is sent; an error stops the
+// call, which is not retried.
+type RequestEditor func(ctx context.Context, req *http.Request) error
+
 // WithRequestEditor adds a function that may change every request before it
 // is sent, after the SDK has set its own headers. It runs once per attempt,
 // on a new request each time.
-func WithRequestEditor(fn gen.RequestEditorFn) Option {
+func WithRequestEditor(fn RequestEditor) Option {
 	return func(c *config) error {
 		if fn == nil {
 			return errors.New("WithRequestEditor: nil function")
@@ -244,38 +250,71 @@ func NewClient(opts ...Option) (*Client, error) {
 		c.userAgent += " " + cfg.uaSuffix
 	}
 
+	c.base, _ = url.Parse(base) // checkBaseURL parsed it already
+	c.send = &sender{next: cfg.doer, gate: c.gate}
+
 	// The key lives only in this closure and in c.redact's: no field of any
 	// SDK value holds it as data, so no way of printing one can show it.
 	c.cfg.apiKey = nil
-	bearer := "Bearer " + key
-	authorize := func(_ context.Context, req *http.Request) error {
-		req.Header.Set("Authorization", bearer)
-		req.Header.Set("User-Agent", c.userAgent)
-		req.Header.Set("Accept", "application/json")
-		return nil
+	bearer := []string{"Bearer " + key}
+	ua := []string{c.userAgent}
+	accept := []string{"application/json"}
+	c.authorize = func(req *http.Request) {
+		// Direct map writes of shared, never-modified slices: the
+		// canonical keys need no canonicalising, and this runs per attempt.
+		req.Header["Authorization"] = bearer
+		req.Header["User-Agent"] = ua
+		req.Header["Accept"] = accept
 	}
-	genOpts := []gen.ClientOption{
-		gen.WithHTTPClient(&sender{next: cfg.doer, gate: c.gate}),
-		gen.WithRequestEditorFn(authorize),
-	}
-	for _, e := range cfg.editors {
-		genOpts = append(genOpts, gen.WithRequestEditorFn(e))
-	}
-	gc, err := gen.NewClient(base, genOpts...)
-	if err != nil {
-		return nil, &ConfigError{Reason: err.Error()}
-	}
-	c.gen = gc
 	return c, nil
 }
 
-// Gen returns the generated client underneath, configured with the same
-// base URL, authentication and HTTP client, for operations this package
-// does not wrap. Responses it returns are raw: the caller must close them.
-// Its requests wait for the client-wide 429 gate, but are sent once: no
-// retries, no timeout but the caller's context, and no check of path
-// parameters (a value "." or ".." changes the path: use Get).
-func (c *Client) Gen() *gen.Client { return c.gen }
+// newRequest builds the HTTP request of one attempt.
+func (c *Client) newRequest(ctx context.Context, o *outgoing, first bool) (*http.Request, error) {
+	var body io.Reader
+	var contentType string
+	length := int64(0)
+	if o.body != nil {
+		var err error
+		if body, contentType, length, err = o.body.open(first); err != nil {
+			return nil, err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, o.method, "", nil)
+	if err != nil {
+		closeBody(body)
+		return nil, err
+	}
+	req.URL, req.Host = o.url, o.url.Host
+	if len(o.cfg.header) > 0 {
+		req.Header = o.cfg.header.Clone()
+	}
+	c.authorize(req)
+	if body != nil {
+		rc, ok := body.(io.ReadCloser)
+		if !ok {
+			rc = io.NopCloser(body)
+		}
+		req.Body, req.ContentLength = rc, length
+		req.Header["Content-Type"] = []string{contentType}
+		if b, ok := o.body.(*bytesBody); ok { // lets net/http replay it on a 307/308
+			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b.data)), nil }
+		}
+	}
+	for _, edit := range c.cfg.editors {
+		if err := edit(ctx, req); err != nil {
+			closeBody(req.Body)
+			return nil, fmt.Errorf("request editor: %w", err)
+		}
+	}
+	return req, nil
+}
+
+func closeBody(r io.Reader) {
+	if c, ok := r.(io.Closer); ok {
+		c.Close()
+	}
+}
 
 // BaseURL returns the base URL requests are sent to.
 func (c *Client) BaseURL() string { return c.baseURL }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-
-	"github.com/anam-ai/anam-go/gen"
 )
 
 // DefaultPageConcurrency is how many page requests ListPages and ListAll
@@ -60,12 +58,12 @@ func (c *Client) pageConcurrency() int {
 // it keeps filled up to its width while the pages it has seen say the
 // following pages exist.
 type walk[P, T any] struct {
-	ctx     context.Context // the caller's
-	c       *Client
-	op      ListOperation[P, T]
-	params  *P
-	editors []gen.RequestEditorFn
-	width   int // the most requests in flight; 1: no window
+	ctx    context.Context // the caller's
+	c      *Client
+	op     ListOperation[P, T]
+	params *P
+	opts   []RequestOption
+	width  int // the most requests in flight; 1: no window
 
 	wctx   context.Context // the window's, cancelled when the walk ends
 	cancel context.CancelFunc
@@ -91,8 +89,8 @@ type flight[T any] struct {
 	dropped bool // guarded by walk.mu: cancelled, its result unwanted
 }
 
-func newWalk[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, editors []gen.RequestEditorFn) *walk[P, T] {
-	w := &walk[P, T]{ctx: ctx, c: c, op: op, params: params, editors: editors, width: c.pageConcurrency()}
+func newWalk[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, opts []RequestOption) *walk[P, T] {
+	w := &walk[P, T]{ctx: ctx, c: c, op: op, params: params, opts: opts, width: c.pageConcurrency()}
 	if w.width > 1 {
 		w.wctx, w.cancel = context.WithCancel(ctx)
 	}
@@ -118,7 +116,7 @@ func (w *walk[P, T]) run(yield func(*Page[T], error) bool, want int) {
 		}
 		if cur := p.Meta.CurrentPage; cur != nil && *cur != want {
 			w.dropAll()
-			yield(nil, paginationError(w.op.ID, "asked for page %d, the server answered with page %d", want, *cur))
+			yield(nil, paginationError(w.op.Op.ID, "asked for page %d, the server answered with page %d", want, *cur))
 			return
 		}
 		next, more := p.Next()
@@ -131,11 +129,11 @@ func (w *walk[P, T]) run(yield func(*Page[T], error) bool, want int) {
 			}
 			switch last := p.Meta.LastPage; {
 			case next <= want:
-				stop = paginationError(w.op.ID, "after page %d the server says the next page is %d: following it would repeat pages", want, next)
+				stop = paginationError(w.op.Op.ID, "after page %d the server says the next page is %d: following it would repeat pages", want, next)
 			case last != nil && next > *last:
-				stop = paginationError(w.op.ID, "after page %d the server says the next page is %d, past its last page %d", want, next, *last)
+				stop = paginationError(w.op.Op.ID, "after page %d the server says the next page is %d, past its last page %d", want, next, *last)
 			case empty >= maxEmptyPages:
-				stop = paginationError(w.op.ID, "%d empty pages in a row, each saying there is more: the server does not seem to end", empty)
+				stop = paginationError(w.op.Op.ID, "%d empty pages in a row, each saying there is more: the server does not seem to end", empty)
 			}
 		}
 		// Before handing the page over, settle the window: cancel it if
@@ -166,7 +164,7 @@ func (w *walk[P, T]) page(n int) (*Page[T], error) {
 		f = w.take(n)
 	}
 	if f == nil {
-		return ListPage(w.ctx, w.c, w.op, withPage(w.params, n), w.editors...)
+		return ListPage(w.ctx, w.c, w.op, withPage(w.params, n), w.opts...)
 	}
 	<-f.done
 	if !f.finished {
@@ -241,7 +239,7 @@ func (w *walk[P, T]) launchLocked(n int) {
 			close(f.done)
 			w.wg.Done()
 		}()
-		f.page, f.err = ListPage(ctx, w.c, w.op, params, w.editors...)
+		f.page, f.err = ListPage(ctx, w.c, w.op, params, w.opts...)
 		f.finished = true
 		if f.err != nil {
 			w.failedAt(f)

@@ -11,13 +11,7 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/anam-ai/anam-go/gen"
 )
-
-// sendFunc sends one request of an operation through the generated client,
-// with extra request editors, and returns its raw response.
-type sendFunc func(ctx context.Context, editors ...gen.RequestEditorFn) (*http.Response, error)
 
 // response is a fully read response.
 type response struct {
@@ -32,11 +26,6 @@ type call struct {
 	method   string
 	path     string
 	attempts int // the attempt under way, from 1 (set by exchange)
-}
-
-func (c *call) record(_ context.Context, req *http.Request) error {
-	c.method, c.path = req.Method, req.URL.EscapedPath()
-	return nil
 }
 
 func (c *call) error(status int, err error) *Error {
@@ -59,17 +48,14 @@ const (
 // may be followed by another attempt. exchange owns the per-attempt
 // timeout and the body: handle must not keep r.body after it returns.
 // Every *Error it returns says how many attempts were made.
-func (c *Client) exchange(ctx context.Context, cl *call, send sendFunc, editors []gen.RequestEditorFn, handle func(*response) error) error {
-	var body replayBody
-	eds := make([]gen.RequestEditorFn, 0, len(editors)+1)
-	eds = append(eds, editors...)
-	eds = append(eds, func(ctx context.Context, req *http.Request) error {
-		if err := body.prepare(req); err != nil {
-			return err
-		}
-		return cl.record(ctx, req)
-	})
-
+func (c *Client) exchange(ctx context.Context, cl *call, o *outgoing, handle func(*response) error) (err error) {
+	maxRetries := c.cfg.maxRetries
+	if o.cfg.hasMaxRetries {
+		maxRetries = o.cfg.maxRetries
+	}
+	if o.cfg.into != nil {
+		defer func() { o.cfg.into.Attempts = cl.attempts }()
+	}
 	var last *Error // the last failed attempt's error, once there is one
 	for n := 1; ; n++ {
 		cl.attempts = n
@@ -77,7 +63,7 @@ func (c *Client) exchange(ctx context.Context, cl *call, send sendFunc, editors 
 			return c.stopWaiting(cl, last, err)
 		}
 		start := time.Now()
-		res := c.attempt(ctx, cl, send, eds, handle)
+		res := c.attempt(ctx, cl, o, n == 1, handle)
 		entry := attemptLog{attempt: n, status: res.status, requestID: res.requestID, duration: time.Since(start), err: res.err}
 		if res.err == nil {
 			c.logAttempt(ctx, cl, entry)
@@ -87,11 +73,21 @@ func (c *Client) exchange(ctx context.Context, cl *call, send sendFunc, editors 
 		// *Error itself, and errors.As would move e to the heap on every
 		// call, successful ones included.
 		e, isAPI := res.err.(*Error)
-		if !isAPI || n > c.cfg.maxRetries || ctx.Err() != nil || !body.replayable() {
+		if !isAPI || n > maxRetries || ctx.Err() != nil {
 			c.logAttempt(ctx, cl, entry)
 			return res.err
 		}
 		retry, delay := c.decide(ctx, cl.method, n, e, res.hint)
+		if retry && o.body != nil && !o.body.replayable() {
+			// Say why a failure that would have been retried was not.
+			cp := *e
+			cp.Err = errNotReplayable
+			if e.Err != nil {
+				cp.Err = fmt.Errorf("%w; %w", e.Err, errNotReplayable)
+			}
+			c.logAttempt(ctx, cl, entry)
+			return &cp
+		}
 		wake := time.Now().Add(delay)
 		if g := c.gate.closedUntil(); g.After(wake) {
 			wake = g
@@ -147,20 +143,33 @@ type attemptResult struct {
 
 // attempt sends one request and reads its response, within the per-attempt
 // timeout, and hands it to handle.
-func (c *Client) attempt(ctx context.Context, cl *call, send sendFunc, eds []gen.RequestEditorFn, handle func(*response) error) attemptResult {
-	actx, cancel := ctx, context.CancelFunc(func() {})
-	if c.timeout > 0 {
-		actx, cancel = context.WithTimeout(ctx, c.timeout)
+func (c *Client) attempt(ctx context.Context, cl *call, o *outgoing, first bool, handle func(*response) error) attemptResult {
+	timeout := c.timeout
+	if o.cfg.hasTimeout {
+		timeout = o.cfg.timeout
 	}
-	defer cancel()
-	actx = context.WithValue(actx, gatedKey{}, true)
+	actx, cancel := ctx, context.CancelFunc(nil)
+	if timeout > 0 {
+		actx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 
-	resp, err := send(actx, eds...)
+	req, err := c.newRequest(actx, o, first)
 	if err != nil {
-		hint, cause := c.sendFailure(ctx, actx, err)
+		return attemptResult{err: cl.error(0, err), hint: attemptHint{unsent: true}}
+	}
+	resp, err := c.send.Do(req)
+	if err != nil {
+		hint, cause := c.sendFailure(ctx, actx, timeout, err)
+		if into := o.cfg.into; into != nil {
+			*into = Response{}
+		}
 		return attemptResult{err: cl.error(0, cause), hint: hint}
 	}
 	res := attemptResult{status: resp.StatusCode, requestID: string(c.redact([]byte(requestID(resp.Header))))}
+	if into := o.cfg.into; into != nil {
+		*into = Response{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: res.requestID}
+	}
 	fail := func(hint attemptHint, err error) attemptResult {
 		e := cl.error(res.status, err)
 		e.RequestID = res.requestID
@@ -193,7 +202,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, send sendFunc, eds []gen
 	stop()
 	resp.Body.Close()
 	if rerr != nil {
-		return fail(c.readFailure(ctx, actx, rerr))
+		return fail(c.readFailure(ctx, actx, timeout, rerr))
 	}
 	if int64(buf.Len()) > limit {
 		if ok {
@@ -202,7 +211,13 @@ func (c *Client) attempt(ctx context.Context, cl *call, send sendFunc, eds []gen
 		buf.Truncate(int(limit)) // an error body: its start says enough
 	}
 
-	r := &response{status: res.status, header: resp.Header, body: c.redact(buf.Bytes())}
+	body := buf.Bytes()
+	if !ok {
+		// Only what can reach an error or a log is redacted: a successful
+		// body is the caller's data.
+		body = c.redact(body)
+	}
+	r := &response{status: res.status, header: resp.Header, body: body}
 	res.err = handle(r)
 	if res.err == nil {
 		return res
@@ -227,7 +242,7 @@ func (t *transient) Unwrap() error { return t.err }
 
 // sendFailure explains why no response came back, and whether trying again
 // may help.
-func (c *Client) sendFailure(ctx, actx context.Context, err error) (attemptHint, error) {
+func (c *Client) sendFailure(ctx, actx context.Context, timeout time.Duration, err error) (attemptHint, error) {
 	var se *sendError
 	switch {
 	case !errors.As(err, &se):
@@ -240,7 +255,7 @@ func (c *Client) sendFailure(ctx, actx context.Context, err error) (attemptHint,
 		return attemptHint{}, err
 	case actx.Err() != nil:
 		return attemptHint{retryable: true},
-			&transient{fmt.Errorf("no response within %v (the per-attempt timeout, see WithTimeout): %w", c.timeout, withContextError(context.DeadlineExceeded, err))}
+			&transient{fmt.Errorf("no response within %v (the per-attempt timeout, see WithTimeout): %w", timeout, withContextError(context.DeadlineExceeded, err))}
 	case isDialError(err):
 		return attemptHint{retryable: true, unsent: true}, &transient{err}
 	}
@@ -248,13 +263,13 @@ func (c *Client) sendFailure(ctx, actx context.Context, err error) (attemptHint,
 }
 
 // readFailure explains why a response body could not be read.
-func (c *Client) readFailure(ctx, actx context.Context, err error) (attemptHint, error) {
+func (c *Client) readFailure(ctx, actx context.Context, timeout time.Duration, err error) (attemptHint, error) {
 	switch {
 	case ctx.Err() != nil:
 		return attemptHint{}, fmt.Errorf("reading the response body: %w", withContextError(ctx.Err(), err))
 	case actx.Err() != nil:
 		return attemptHint{retryable: true},
-			&transient{fmt.Errorf("reading the response body: the body did not end within %v (the per-attempt timeout, see WithTimeout): %w", c.timeout, context.DeadlineExceeded)}
+			&transient{fmt.Errorf("reading the response body: the body did not end within %v (the per-attempt timeout, see WithTimeout): %w", timeout, context.DeadlineExceeded)}
 	}
 	return attemptHint{retryable: true}, &transient{fmt.Errorf("reading the response body: %w", err)}
 }
@@ -267,41 +282,6 @@ func withContextError(ctxErr, err error) error {
 	return fmt.Errorf("%w (%v)", ctxErr, err)
 }
 
-// replayBody makes a request's body replayable across attempts: the
-// generated client builds a new request for each attempt, but a body it was
-// given as an io.Reader is consumed by the first. The first attempt's
-// GetBody (set by http.NewRequest for in-memory bodies) supplies the body of
-// every later one; a body without GetBody is not retried.
-type replayBody struct {
-	seen    bool
-	hasBody bool
-	getBody func() (io.ReadCloser, error)
-	length  int64
-}
-
-func (b *replayBody) prepare(req *http.Request) error {
-	if !b.seen {
-		b.seen = true
-		b.hasBody = req.Body != nil && req.Body != http.NoBody
-		b.getBody, b.length = req.GetBody, req.ContentLength
-		return nil
-	}
-	if !b.hasBody || b.getBody == nil {
-		return nil
-	}
-	body, err := b.getBody()
-	if err != nil {
-		return fmt.Errorf("replaying the request body for another attempt: %w", err)
-	}
-	if req.Body != nil {
-		req.Body.Close()
-	}
-	req.Body, req.GetBody, req.ContentLength = body, b.getBody, b.length
-	return nil
-}
-
-func (b *replayBody) replayable() bool { return !b.hasBody || b.getBody != nil }
-
 // apiError turns a non-2xx response into an *Error.
 func (cl *call) apiError(r *response) *Error {
 	e := cl.error(r.status, nil)
@@ -313,8 +293,8 @@ func (cl *call) apiError(r *response) *Error {
 
 // decodeJSON checks that a 2xx response is a JSON document and decodes it
 // into out.
-func (cl *call) decodeJSON(r *response, out any) error {
-	if err := checkJSON(r); err != nil {
+func (cl *call) decodeJSON(r *response, out any, kind ResultKind) error {
+	if err := checkJSON(r, kind); err != nil {
 		e := cl.error(r.status, fmt.Errorf("%w: %v", ErrDecode, err))
 		e.RequestID = requestID(r.header)
 		e.Body = excerpt(r.body, bodyExcerptBytes)
@@ -329,7 +309,7 @@ func (cl *call) decodeJSON(r *response, out any) error {
 	return nil
 }
 
-func checkJSON(r *response) error {
+func checkJSON(r *response, kind ResultKind) error {
 	switch ct := r.header.Get("Content-Type"); ct {
 	case "", "application/json", "application/json; charset=utf-8": // the common cases, without parsing
 	default:
@@ -342,7 +322,9 @@ func checkJSON(r *response) error {
 	switch {
 	case len(body) == 0:
 		return errors.New("the body is empty")
-	case body[0] != '{':
+	case kind == ResultArray && body[0] != '[':
+		return fmt.Errorf("expected a JSON array, got %q", excerpt(body, 40))
+	case kind != ResultArray && body[0] != '{':
 		return fmt.Errorf("expected a JSON object, got %q", excerpt(body, 40))
 	}
 	return nil
@@ -387,16 +369,4 @@ func putBuffer(b *bytes.Buffer) {
 	}
 	b.Reset()
 	bufPool.Put(b)
-}
-
-// doJSON sends a request and decodes a 2xx JSON response into out; any
-// other status is an *Error.
-func (c *Client) doJSON(ctx context.Context, op string, send sendFunc, editors []gen.RequestEditorFn, out any) error {
-	cl := &call{op: op}
-	return c.exchange(ctx, cl, send, editors, func(r *response) error {
-		if r.status < 200 || r.status > 299 {
-			return cl.apiError(r)
-		}
-		return cl.decodeJSON(r, out)
-	})
 }

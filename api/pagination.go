@@ -53,22 +53,14 @@ func (p *Page[T]) Next() (int, bool) {
 	return 0, false
 }
 
-// ListOperation describes a list endpoint of the generated client: its
-// operationId (used in errors and to look up the spec's parameter rules)
-// and the generated method that calls it. P is the generated Params type,
-// which must have the `page` and `perPage` fields (Page, PerPage *int);
-// T is the item type of the `data` array.
-//
-// After regenerating gen/ from a spec with another list operation, this is
-// all it takes to page through it:
-//
-//	var listPersonas = api.ListOperation[gen.ListPersonasParams, gen.Persona]{
-//		ID: "listPersonas", Call: (*gen.Client).ListPersonas,
-//	}
-//	for persona, err := range api.ListAll(ctx, client, listPersonas, nil) { ... }
+// ListOperation is a paginated list operation whose Params type is P and
+// whose items are of type T: the generated methods of every list endpoint
+// (ListAvatars, Avatars, AvatarPages, ListAllAvatars...) are made of one,
+// and ListPage, ListPages and ListAll take one for generic code. P must
+// have the Page and PerPage fields (*int, tagged `form:"page"` and
+// `form:"perPage"`) of a generated Params type.
 type ListOperation[P, T any] struct {
-	ID   string
-	Call func(c *gen.Client, ctx context.Context, params *P, editors ...gen.RequestEditorFn) (*http.Response, error)
+	Op *Operation
 }
 
 // envelope is the body of every list response.
@@ -87,18 +79,15 @@ type envelope[T any] struct {
 // tells that 404 from a real one (a wrong base URL, a proxy) by its body:
 // only a JSON error body counts as "nothing found", and not one of the form
 // "Cannot GET /path" that the API's framework sends for an unknown route.
-func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, editors ...gen.RequestEditorFn) (*Page[T], error) {
-	if err := checkParams(op.ID, params); err != nil {
+func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, opts ...RequestOption) (*Page[T], error) {
+	r := request{op: op.Op, params: params, opts: opts}
+	out, err := c.prepare(&r)
+	if err != nil {
 		return nil, err
 	}
-	if params == nil {
-		params = new(P)
-	}
-	cl := &call{op: op.ID}
+	cl := &call{op: op.Op.ID, method: op.Op.Method, path: out.url.EscapedPath()}
 	var page *Page[T]
-	err := c.exchange(ctx, cl, func(ctx context.Context, eds ...gen.RequestEditorFn) (*http.Response, error) {
-		return op.Call(c.gen, ctx, params, eds...)
-	}, editors, func(r *response) error {
+	err = c.exchange(ctx, cl, out, func(r *response) error {
 		switch {
 		case r.status == http.StatusNotFound && isNothingFound(r):
 			page = emptyPage[T](params)
@@ -107,7 +96,7 @@ func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], 
 			return cl.apiError(r)
 		}
 		var env envelope[T]
-		if err := cl.decodeJSON(r, &env); err != nil {
+		if err := cl.decodeJSON(r, &env, ResultObject); err != nil {
 			return err
 		}
 		if env.Data == nil || env.Meta == nil {
@@ -161,21 +150,25 @@ func emptyPage[T any, P any](params *P) *Page[T] {
 // the loop works; the pages are still yielded in order, checked
 // the same way, and a loop that stops early leaves no request running:
 // those in flight are cancelled and waited for before the loop ends.
-func ListPages[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, editors ...gen.RequestEditorFn) iter.Seq2[*Page[T], error] {
+func ListPages[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, opts ...RequestOption) iter.Seq2[*Page[T], error] {
 	return func(yield func(*Page[T], error) bool) {
-		if err := checkParams(op.ID, params); err != nil {
+		// A copy per iteration: the same iterator may be ranged over by
+		// several goroutines, and params may be nil.
+		p := new(P)
+		if params != nil {
+			*p = *params
+		}
+		if fieldsOf(reflect.TypeFor[P]()).page == nil {
+			yield(nil, fmt.Errorf("anam: %s: %w: %v has no Page *int field tagged `form:\"page\"`, so it cannot be paged through", op.Op.ID, ErrInvalidArgument, reflect.TypeFor[P]()))
+			return
+		}
+		r := request{op: op.Op, params: p, opts: opts}
+		if _, err := c.prepare(&r); err != nil {
 			yield(nil, err)
 			return
 		}
-		if params == nil {
-			params = new(P)
-		}
-		if fieldsOf(reflect.TypeFor[P]()).page == nil {
-			yield(nil, fmt.Errorf("anam: %s: %w: %v has no Page *int field tagged `form:\"page\"`, so it cannot be paged through", op.ID, ErrInvalidArgument, reflect.TypeFor[P]()))
-			return
-		}
-		start, _ := pageOf(params)
-		w := newWalk(ctx, c, op, params, editors)
+		start, _ := pageOf(p)
+		w := newWalk(ctx, c, op, p, opts)
 		returned := false
 		defer func() {
 			w.close()
@@ -195,9 +188,9 @@ const maxEmptyPages = 16
 // ListAll returns an iterator over every item of a list operation, page by
 // page, in the server's order, with the behaviour of ListPages. An error
 // is yielded once, last, with a zero item.
-func ListAll[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, editors ...gen.RequestEditorFn) iter.Seq2[T, error] {
+func ListAll[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, opts ...RequestOption) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		for p, err := range ListPages(ctx, c, op, params, editors...) {
+		for p, err := range ListPages(ctx, c, op, params, opts...) {
 			if err != nil {
 				var zero T
 				yield(zero, err)

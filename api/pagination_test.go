@@ -311,7 +311,11 @@ func TestPageIterator(t *testing.T) {
 // needs no code of its own per endpoint.
 func TestGenericListOperation(t *testing.T) {
 	s := newStub(t, 12)
-	op := api.ListOperation[gen.ListAvatarsParams, gen.Avatar]{ID: "listAvatars", Call: (*gen.Client).ListAvatars}
+	listAvatars, ok := api.LookupOperation("listAvatars")
+	if !ok || !listAvatars.Paginated {
+		t.Fatalf("LookupOperation(listAvatars) = %v, %v", listAvatars, ok)
+	}
+	op := api.ListOperation[gen.ListAvatarsParams, gen.Avatar]{Op: listAvatars}
 	n := 0
 	for _, err := range api.ListAll(context.Background(), s.client(t), op, &gen.ListAvatarsParams{PerPage: new(5)}) {
 		if err != nil {
@@ -324,10 +328,7 @@ func TestGenericListOperation(t *testing.T) {
 	}
 
 	type noPaging struct{ Search *string }
-	bad := api.ListOperation[noPaging, gen.Avatar]{ID: "x", Call: func(*gen.Client, context.Context, *noPaging, ...gen.RequestEditorFn) (*http.Response, error) {
-		t.Fatal("called")
-		return nil, nil
-	}}
+	bad := api.ListOperation[noPaging, gen.Avatar]{Op: listAvatars}
 	for _, err := range api.ListAll(context.Background(), s.client(t), bad, nil) {
 		if !errors.Is(err, api.ErrInvalidArgument) {
 			t.Errorf("err = %v", err)

@@ -12,20 +12,19 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/anam-ai/anam-go/gen"
 )
 
-// sender is the HttpRequestDoer the generated client sends through. It
-// wraps the configured doer to
-//   - make every request of the client wait while the server's last 429
-//     Retry-After lasts (the client-wide gate), requests sent directly through
-//     Client.Gen included;
-//   - note such a Retry-After in the gate;
-//   - tag the doer's failures, so that exchange can tell them from errors of
-//     request editors (which are not transport failures and are not retried).
+// Doer sends HTTP requests: *http.Client is one. See WithDoer.
+type Doer interface {
+	Do(req *http.Request) (*http.Response, error)
+}
+
+// sender wraps the configured doer to note a 429's Retry-After in the
+// client-wide gate (every attempt waits for the gate before it is sent),
+// and to tag the doer's failures, so that exchange can tell them from
+// failures to build a request (which are not retried).
 type sender struct {
-	next gen.HttpRequestDoer
+	next Doer
 	gate *gate
 }
 
@@ -35,18 +34,7 @@ type sendError struct{ err error }
 func (e *sendError) Error() string { return e.err.Error() }
 func (e *sendError) Unwrap() error { return e.err }
 
-// gatedKey marks a request context whose sender already waited for the gate
-// (exchange waits with the caller's context, before the attempt's timeout
-// starts).
-type gatedKey struct{}
-
 func (s *sender) Do(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	if ctx.Value(gatedKey{}) == nil {
-		if err := s.gate.wait(ctx); err != nil {
-			return nil, &sendError{err}
-		}
-	}
 	resp, err := s.next.Do(req)
 	if err != nil {
 		if resp != nil && resp.Body != nil {
@@ -55,7 +43,7 @@ func (s *sender) Do(req *http.Request) (*http.Response, error) {
 		return nil, &sendError{err}
 	}
 	if resp == nil {
-		return nil, &sendError{errors.New("the HttpRequestDoer returned neither a response nor an error")}
+		return nil, &sendError{errors.New("the Doer returned neither a response nor an error")}
 	}
 	if resp.Body == nil {
 		resp.Body = http.NoBody

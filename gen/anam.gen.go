@@ -4,6 +4,7 @@
 package gen
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,16 +14,1196 @@ import (
 	"strings"
 	"time"
 
+	"github.com/anam-ai/anam-go/upload"
 	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AvatarRenderStyle.
+const (
+	AvatarRenderStyleAnimated3D  AvatarRenderStyle = "animated_3d"
+	AvatarRenderStyleIllustrated AvatarRenderStyle = "illustrated"
+	AvatarRenderStyleRealistic   AvatarRenderStyle = "realistic"
+	AvatarRenderStyleUnknown     AvatarRenderStyle = "unknown"
+)
+
+// Valid indicates whether the value is a known member of the AvatarRenderStyle enum.
+func (e AvatarRenderStyle) Valid() bool {
+	switch e {
+	case AvatarRenderStyleAnimated3D:
+		return true
+	case AvatarRenderStyleIllustrated:
+		return true
+	case AvatarRenderStyleRealistic:
+		return true
+	case AvatarRenderStyleUnknown:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateLlmRequestLlmFormat.
+const (
+	CreateLlmRequestLlmFormatAdvancedVoice CreateLlmRequestLlmFormat = "advanced_voice"
+	CreateLlmRequestLlmFormatAzureOpenai   CreateLlmRequestLlmFormat = "azure_openai"
+	CreateLlmRequestLlmFormatGemini        CreateLlmRequestLlmFormat = "gemini"
+	CreateLlmRequestLlmFormatGroqOpenai    CreateLlmRequestLlmFormat = "groq_openai"
+	CreateLlmRequestLlmFormatNone          CreateLlmRequestLlmFormat = "none"
+	CreateLlmRequestLlmFormatOpenai        CreateLlmRequestLlmFormat = "openai"
+)
+
+// Valid indicates whether the value is a known member of the CreateLlmRequestLlmFormat enum.
+func (e CreateLlmRequestLlmFormat) Valid() bool {
+	switch e {
+	case CreateLlmRequestLlmFormatAdvancedVoice:
+		return true
+	case CreateLlmRequestLlmFormatAzureOpenai:
+		return true
+	case CreateLlmRequestLlmFormatGemini:
+		return true
+	case CreateLlmRequestLlmFormatGroqOpenai:
+		return true
+	case CreateLlmRequestLlmFormatNone:
+		return true
+	case CreateLlmRequestLlmFormatOpenai:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateLlmRequestReasoningEffort.
+const (
+	CreateLlmRequestReasoningEffortDefault CreateLlmRequestReasoningEffort = "default"
+	CreateLlmRequestReasoningEffortHigh    CreateLlmRequestReasoningEffort = "high"
+	CreateLlmRequestReasoningEffortLow     CreateLlmRequestReasoningEffort = "low"
+	CreateLlmRequestReasoningEffortMedium  CreateLlmRequestReasoningEffort = "medium"
+)
+
+// Valid indicates whether the value is a known member of the CreateLlmRequestReasoningEffort enum.
+func (e CreateLlmRequestReasoningEffort) Valid() bool {
+	switch e {
+	case CreateLlmRequestReasoningEffortDefault:
+		return true
+	case CreateLlmRequestReasoningEffortHigh:
+		return true
+	case CreateLlmRequestReasoningEffortLow:
+		return true
+	case CreateLlmRequestReasoningEffortMedium:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateLlmRequestReasoningFormat.
+const (
+	CreateLlmRequestReasoningFormatHidden CreateLlmRequestReasoningFormat = "hidden"
+	CreateLlmRequestReasoningFormatParsed CreateLlmRequestReasoningFormat = "parsed"
+	CreateLlmRequestReasoningFormatRaw    CreateLlmRequestReasoningFormat = "raw"
+)
+
+// Valid indicates whether the value is a known member of the CreateLlmRequestReasoningFormat enum.
+func (e CreateLlmRequestReasoningFormat) Valid() bool {
+	switch e {
+	case CreateLlmRequestReasoningFormatHidden:
+		return true
+	case CreateLlmRequestReasoningFormatParsed:
+		return true
+	case CreateLlmRequestReasoningFormatRaw:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateMeetingInviteRequestRegion.
+const (
+	CreateMeetingInviteRequestRegionEu     CreateMeetingInviteRequestRegion = "eu"
+	CreateMeetingInviteRequestRegionUsEast CreateMeetingInviteRequestRegion = "us-east"
+	CreateMeetingInviteRequestRegionUsWest CreateMeetingInviteRequestRegion = "us-west"
+)
+
+// Valid indicates whether the value is a known member of the CreateMeetingInviteRequestRegion enum.
+func (e CreateMeetingInviteRequestRegion) Valid() bool {
+	switch e {
+	case CreateMeetingInviteRequestRegionEu:
+		return true
+	case CreateMeetingInviteRequestRegionUsEast:
+		return true
+	case CreateMeetingInviteRequestRegionUsWest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateMeetingInviteRequestRegionPolicy.
+const (
+	CreateMeetingInviteRequestRegionPolicyPreferred CreateMeetingInviteRequestRegionPolicy = "preferred"
+	CreateMeetingInviteRequestRegionPolicyStrict    CreateMeetingInviteRequestRegionPolicy = "strict"
+)
+
+// Valid indicates whether the value is a known member of the CreateMeetingInviteRequestRegionPolicy enum.
+func (e CreateMeetingInviteRequestRegionPolicy) Valid() bool {
+	switch e {
+	case CreateMeetingInviteRequestRegionPolicyPreferred:
+		return true
+	case CreateMeetingInviteRequestRegionPolicyStrict:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreatePersonaRequestAvatarModel.
+const (
+	CreatePersonaRequestAvatarModelCara3       CreatePersonaRequestAvatarModel = "cara-3"
+	CreatePersonaRequestAvatarModelCara4       CreatePersonaRequestAvatarModel = "cara-4"
+	CreatePersonaRequestAvatarModelCara4Latest CreatePersonaRequestAvatarModel = "cara-4-latest"
+)
+
+// Valid indicates whether the value is a known member of the CreatePersonaRequestAvatarModel enum.
+func (e CreatePersonaRequestAvatarModel) Valid() bool {
+	switch e {
+	case CreatePersonaRequestAvatarModelCara3:
+		return true
+	case CreatePersonaRequestAvatarModelCara4:
+		return true
+	case CreatePersonaRequestAvatarModelCara4Latest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateSessionTokenRequestPersonaConfig0AvatarModel.
+const (
+	CreateSessionTokenRequestPersonaConfig0AvatarModelCara3       CreateSessionTokenRequestPersonaConfig0AvatarModel = "cara-3"
+	CreateSessionTokenRequestPersonaConfig0AvatarModelCara4       CreateSessionTokenRequestPersonaConfig0AvatarModel = "cara-4"
+	CreateSessionTokenRequestPersonaConfig0AvatarModelCara4Latest CreateSessionTokenRequestPersonaConfig0AvatarModel = "cara-4-latest"
+)
+
+// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfig0AvatarModel enum.
+func (e CreateSessionTokenRequestPersonaConfig0AvatarModel) Valid() bool {
+	switch e {
+	case CreateSessionTokenRequestPersonaConfig0AvatarModelCara3:
+		return true
+	case CreateSessionTokenRequestPersonaConfig0AvatarModelCara4:
+		return true
+	case CreateSessionTokenRequestPersonaConfig0AvatarModelCara4Latest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle.
+const (
+	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleAngry      CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "angry"
+	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleDistressed CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "distressed"
+	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleHappy      CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "happy"
+	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStylePlayful    CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "playful"
+	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleSad        CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "sad"
+	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleSupportive CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "supportive"
+	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleWarm       CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "warm"
+)
+
+// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle enum.
+func (e CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle) Valid() bool {
+	switch e {
+	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleAngry:
+		return true
+	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleDistressed:
+		return true
+	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleHappy:
+		return true
+	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStylePlayful:
+		return true
+	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleSad:
+		return true
+	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleSupportive:
+		return true
+	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleWarm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateSessionTokenRequestPersonaConfig0ToolsType.
+const (
+	CreateSessionTokenRequestPersonaConfig0ToolsTypeClient CreateSessionTokenRequestPersonaConfig0ToolsType = "client"
+	CreateSessionTokenRequestPersonaConfig0ToolsTypeServer CreateSessionTokenRequestPersonaConfig0ToolsType = "server"
+	CreateSessionTokenRequestPersonaConfig0ToolsTypeSystem CreateSessionTokenRequestPersonaConfig0ToolsType = "system"
+)
+
+// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfig0ToolsType enum.
+func (e CreateSessionTokenRequestPersonaConfig0ToolsType) Valid() bool {
+	switch e {
+	case CreateSessionTokenRequestPersonaConfig0ToolsTypeClient:
+		return true
+	case CreateSessionTokenRequestPersonaConfig0ToolsTypeServer:
+		return true
+	case CreateSessionTokenRequestPersonaConfig0ToolsTypeSystem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateSessionTokenRequestSessionOptionsEgressMode.
+const (
+	CreateSessionTokenRequestSessionOptionsEgressModeDaily CreateSessionTokenRequestSessionOptionsEgressMode = "daily"
+)
+
+// Valid indicates whether the value is a known member of the CreateSessionTokenRequestSessionOptionsEgressMode enum.
+func (e CreateSessionTokenRequestSessionOptionsEgressMode) Valid() bool {
+	switch e {
+	case CreateSessionTokenRequestSessionOptionsEgressModeDaily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateSessionTokenRequestSessionOptionsVideoQuality.
+const (
+	CreateSessionTokenRequestSessionOptionsVideoQualityAuto CreateSessionTokenRequestSessionOptionsVideoQuality = "auto"
+	CreateSessionTokenRequestSessionOptionsVideoQualityHigh CreateSessionTokenRequestSessionOptionsVideoQuality = "high"
+)
+
+// Valid indicates whether the value is a known member of the CreateSessionTokenRequestSessionOptionsVideoQuality enum.
+func (e CreateSessionTokenRequestSessionOptionsVideoQuality) Valid() bool {
+	switch e {
+	case CreateSessionTokenRequestSessionOptionsVideoQualityAuto:
+		return true
+	case CreateSessionTokenRequestSessionOptionsVideoQualityHigh:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateToolRequestConfig2Method.
+const (
+	CreateToolRequestConfig2MethodDELETE CreateToolRequestConfig2Method = "DELETE"
+	CreateToolRequestConfig2MethodGET    CreateToolRequestConfig2Method = "GET"
+	CreateToolRequestConfig2MethodPATCH  CreateToolRequestConfig2Method = "PATCH"
+	CreateToolRequestConfig2MethodPOST   CreateToolRequestConfig2Method = "POST"
+	CreateToolRequestConfig2MethodPUT    CreateToolRequestConfig2Method = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the CreateToolRequestConfig2Method enum.
+func (e CreateToolRequestConfig2Method) Valid() bool {
+	switch e {
+	case CreateToolRequestConfig2MethodDELETE:
+		return true
+	case CreateToolRequestConfig2MethodGET:
+		return true
+	case CreateToolRequestConfig2MethodPATCH:
+		return true
+	case CreateToolRequestConfig2MethodPOST:
+		return true
+	case CreateToolRequestConfig2MethodPUT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateToolRequestConfig3Action.
+const (
+	CreateToolRequestConfig3ActionEndCall   CreateToolRequestConfig3Action = "end_call"
+	CreateToolRequestConfig3ActionInterrupt CreateToolRequestConfig3Action = "interrupt"
+)
+
+// Valid indicates whether the value is a known member of the CreateToolRequestConfig3Action enum.
+func (e CreateToolRequestConfig3Action) Valid() bool {
+	switch e {
+	case CreateToolRequestConfig3ActionEndCall:
+		return true
+	case CreateToolRequestConfig3ActionInterrupt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateToolRequestType.
+const (
+	CreateToolRequestTypeCLIENT        CreateToolRequestType = "CLIENT"
+	CreateToolRequestTypeSERVERRAG     CreateToolRequestType = "SERVER_RAG"
+	CreateToolRequestTypeSERVERWEBHOOK CreateToolRequestType = "SERVER_WEBHOOK"
+	CreateToolRequestTypeSYSTEM        CreateToolRequestType = "SYSTEM"
+)
+
+// Valid indicates whether the value is a known member of the CreateToolRequestType enum.
+func (e CreateToolRequestType) Valid() bool {
+	switch e {
+	case CreateToolRequestTypeCLIENT:
+		return true
+	case CreateToolRequestTypeSERVERRAG:
+		return true
+	case CreateToolRequestTypeSERVERWEBHOOK:
+		return true
+	case CreateToolRequestTypeSYSTEM:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric.
+const (
+	GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricFirstAudioLatencySeconds    GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric = "firstAudioLatencySeconds"
+	GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricLlmTimeToFirstOutputSeconds GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric = "llmTimeToFirstOutputSeconds"
+	GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricTranscriptionLatencySeconds GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric = "transcriptionLatencySeconds"
+	GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricTtsTimeToFirstAudioSeconds  GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric = "ttsTimeToFirstAudioSeconds"
+)
+
+// Valid indicates whether the value is a known member of the GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric enum.
+func (e GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric) Valid() bool {
+	switch e {
+	case GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricFirstAudioLatencySeconds:
+		return true
+	case GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricLlmTimeToFirstOutputSeconds:
+		return true
+	case GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricTranscriptionLatencySeconds:
+		return true
+	case GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricTtsTimeToFirstAudioSeconds:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetSessionAnalyticsResponseSessionType.
+const (
+	GetSessionAnalyticsResponseSessionTypeCustomLlmClient GetSessionAnalyticsResponseSessionType = "custom_llm_client"
+	GetSessionAnalyticsResponseSessionTypeCustomLlmServer GetSessionAnalyticsResponseSessionType = "custom_llm_server"
+	GetSessionAnalyticsResponseSessionTypeElevenlabsAgent GetSessionAnalyticsResponseSessionType = "elevenlabs_agent"
+	GetSessionAnalyticsResponseSessionTypeLessThanNil     GetSessionAnalyticsResponseSessionType = "<nil>"
+	GetSessionAnalyticsResponseSessionTypeLivekit         GetSessionAnalyticsResponseSessionType = "livekit"
+	GetSessionAnalyticsResponseSessionTypeTurnkey         GetSessionAnalyticsResponseSessionType = "turnkey"
+)
+
+// Valid indicates whether the value is a known member of the GetSessionAnalyticsResponseSessionType enum.
+func (e GetSessionAnalyticsResponseSessionType) Valid() bool {
+	switch e {
+	case GetSessionAnalyticsResponseSessionTypeCustomLlmClient:
+		return true
+	case GetSessionAnalyticsResponseSessionTypeCustomLlmServer:
+		return true
+	case GetSessionAnalyticsResponseSessionTypeElevenlabsAgent:
+		return true
+	case GetSessionAnalyticsResponseSessionTypeLessThanNil:
+		return true
+	case GetSessionAnalyticsResponseSessionTypeLivekit:
+		return true
+	case GetSessionAnalyticsResponseSessionTypeTurnkey:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetSessionTranscriptResponseMessagesRole.
+const (
+	GetSessionTranscriptResponseMessagesRolePersona GetSessionTranscriptResponseMessagesRole = "persona"
+	GetSessionTranscriptResponseMessagesRoleUser    GetSessionTranscriptResponseMessagesRole = "user"
+)
+
+// Valid indicates whether the value is a known member of the GetSessionTranscriptResponseMessagesRole enum.
+func (e GetSessionTranscriptResponseMessagesRole) Valid() bool {
+	switch e {
+	case GetSessionTranscriptResponseMessagesRolePersona:
+		return true
+	case GetSessionTranscriptResponseMessagesRoleUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for KnowledgeDocumentStatus.
+const (
+	KnowledgeDocumentStatusFAILED     KnowledgeDocumentStatus = "FAILED"
+	KnowledgeDocumentStatusPROCESSING KnowledgeDocumentStatus = "PROCESSING"
+	KnowledgeDocumentStatusREADY      KnowledgeDocumentStatus = "READY"
+	KnowledgeDocumentStatusUPLOADED   KnowledgeDocumentStatus = "UPLOADED"
+)
+
+// Valid indicates whether the value is a known member of the KnowledgeDocumentStatus enum.
+func (e KnowledgeDocumentStatus) Valid() bool {
+	switch e {
+	case KnowledgeDocumentStatusFAILED:
+		return true
+	case KnowledgeDocumentStatusPROCESSING:
+		return true
+	case KnowledgeDocumentStatusREADY:
+		return true
+	case KnowledgeDocumentStatusUPLOADED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LLMLlmFormat.
+const (
+	LLMLlmFormatAdvancedVoice LLMLlmFormat = "advanced_voice"
+	LLMLlmFormatAzureOpenai   LLMLlmFormat = "azure_openai"
+	LLMLlmFormatGemini        LLMLlmFormat = "gemini"
+	LLMLlmFormatGroqOpenai    LLMLlmFormat = "groq_openai"
+	LLMLlmFormatNone          LLMLlmFormat = "none"
+	LLMLlmFormatOpenai        LLMLlmFormat = "openai"
+)
+
+// Valid indicates whether the value is a known member of the LLMLlmFormat enum.
+func (e LLMLlmFormat) Valid() bool {
+	switch e {
+	case LLMLlmFormatAdvancedVoice:
+		return true
+	case LLMLlmFormatAzureOpenai:
+		return true
+	case LLMLlmFormatGemini:
+		return true
+	case LLMLlmFormatGroqOpenai:
+		return true
+	case LLMLlmFormatNone:
+		return true
+	case LLMLlmFormatOpenai:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LLMReasoningEffort.
+const (
+	LLMReasoningEffortDefault LLMReasoningEffort = "default"
+	LLMReasoningEffortHigh    LLMReasoningEffort = "high"
+	LLMReasoningEffortLow     LLMReasoningEffort = "low"
+	LLMReasoningEffortMedium  LLMReasoningEffort = "medium"
+)
+
+// Valid indicates whether the value is a known member of the LLMReasoningEffort enum.
+func (e LLMReasoningEffort) Valid() bool {
+	switch e {
+	case LLMReasoningEffortDefault:
+		return true
+	case LLMReasoningEffortHigh:
+		return true
+	case LLMReasoningEffortLow:
+		return true
+	case LLMReasoningEffortMedium:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LLMReasoningFormat.
+const (
+	LLMReasoningFormatHidden LLMReasoningFormat = "hidden"
+	LLMReasoningFormatParsed LLMReasoningFormat = "parsed"
+	LLMReasoningFormatRaw    LLMReasoningFormat = "raw"
+)
+
+// Valid indicates whether the value is a known member of the LLMReasoningFormat enum.
+func (e LLMReasoningFormat) Valid() bool {
+	switch e {
+	case LLMReasoningFormatHidden:
+		return true
+	case LLMReasoningFormatParsed:
+		return true
+	case LLMReasoningFormatRaw:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeetingInviteJoinState.
+const (
+	MeetingInviteJoinStateDone         MeetingInviteJoinState = "done"
+	MeetingInviteJoinStateError        MeetingInviteJoinState = "error"
+	MeetingInviteJoinStateInCall       MeetingInviteJoinState = "in_call"
+	MeetingInviteJoinStateJoining      MeetingInviteJoinState = "joining"
+	MeetingInviteJoinStateLeft         MeetingInviteJoinState = "left"
+	MeetingInviteJoinStateLessThanNil  MeetingInviteJoinState = "<nil>"
+	MeetingInviteJoinStateMediaActive  MeetingInviteJoinState = "media_active"
+	MeetingInviteJoinStateMediaDenied  MeetingInviteJoinState = "media_denied"
+	MeetingInviteJoinStateMediaGranted MeetingInviteJoinState = "media_granted"
+	MeetingInviteJoinStateWaitingRoom  MeetingInviteJoinState = "waiting_room"
+)
+
+// Valid indicates whether the value is a known member of the MeetingInviteJoinState enum.
+func (e MeetingInviteJoinState) Valid() bool {
+	switch e {
+	case MeetingInviteJoinStateDone:
+		return true
+	case MeetingInviteJoinStateError:
+		return true
+	case MeetingInviteJoinStateInCall:
+		return true
+	case MeetingInviteJoinStateJoining:
+		return true
+	case MeetingInviteJoinStateLeft:
+		return true
+	case MeetingInviteJoinStateLessThanNil:
+		return true
+	case MeetingInviteJoinStateMediaActive:
+		return true
+	case MeetingInviteJoinStateMediaDenied:
+		return true
+	case MeetingInviteJoinStateMediaGranted:
+		return true
+	case MeetingInviteJoinStateWaitingRoom:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeetingInviteProvider.
+const (
+	MeetingInviteProviderGoogleMeet     MeetingInviteProvider = "google_meet"
+	MeetingInviteProviderMicrosoftTeams MeetingInviteProvider = "microsoft_teams"
+	MeetingInviteProviderZoom           MeetingInviteProvider = "zoom"
+)
+
+// Valid indicates whether the value is a known member of the MeetingInviteProvider enum.
+func (e MeetingInviteProvider) Valid() bool {
+	switch e {
+	case MeetingInviteProviderGoogleMeet:
+		return true
+	case MeetingInviteProviderMicrosoftTeams:
+		return true
+	case MeetingInviteProviderZoom:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeetingInviteRegion.
+const (
+	MeetingInviteRegionEu          MeetingInviteRegion = "eu"
+	MeetingInviteRegionLessThanNil MeetingInviteRegion = "<nil>"
+	MeetingInviteRegionUsEast      MeetingInviteRegion = "us-east"
+	MeetingInviteRegionUsWest      MeetingInviteRegion = "us-west"
+)
+
+// Valid indicates whether the value is a known member of the MeetingInviteRegion enum.
+func (e MeetingInviteRegion) Valid() bool {
+	switch e {
+	case MeetingInviteRegionEu:
+		return true
+	case MeetingInviteRegionLessThanNil:
+		return true
+	case MeetingInviteRegionUsEast:
+		return true
+	case MeetingInviteRegionUsWest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeetingInviteStatus.
+const (
+	MeetingInviteStatusActive    MeetingInviteStatus = "active"
+	MeetingInviteStatusCancelled MeetingInviteStatus = "cancelled"
+	MeetingInviteStatusEnded     MeetingInviteStatus = "ended"
+	MeetingInviteStatusFailed    MeetingInviteStatus = "failed"
+	MeetingInviteStatusPending   MeetingInviteStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the MeetingInviteStatus enum.
+func (e MeetingInviteStatus) Valid() bool {
+	switch e {
+	case MeetingInviteStatusActive:
+		return true
+	case MeetingInviteStatusCancelled:
+		return true
+	case MeetingInviteStatusEnded:
+		return true
+	case MeetingInviteStatusFailed:
+		return true
+	case MeetingInviteStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeetingInvitePersonaConfigAvatarModel.
+const (
+	MeetingInvitePersonaConfigAvatarModelCara2       MeetingInvitePersonaConfigAvatarModel = "cara-2"
+	MeetingInvitePersonaConfigAvatarModelCara3       MeetingInvitePersonaConfigAvatarModel = "cara-3"
+	MeetingInvitePersonaConfigAvatarModelCara4Latest MeetingInvitePersonaConfigAvatarModel = "cara-4-latest"
+)
+
+// Valid indicates whether the value is a known member of the MeetingInvitePersonaConfigAvatarModel enum.
+func (e MeetingInvitePersonaConfigAvatarModel) Valid() bool {
+	switch e {
+	case MeetingInvitePersonaConfigAvatarModelCara2:
+		return true
+	case MeetingInvitePersonaConfigAvatarModelCara3:
+		return true
+	case MeetingInvitePersonaConfigAvatarModelCara4Latest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonaShareLinkType.
+const (
+	PersonaShareLinkTypeLINK        PersonaShareLinkType = "LINK"
+	PersonaShareLinkTypeORBEMBED    PersonaShareLinkType = "ORB_EMBED"
+	PersonaShareLinkTypePLAYEREMBED PersonaShareLinkType = "PLAYER_EMBED"
+)
+
+// Valid indicates whether the value is a known member of the PersonaShareLinkType enum.
+func (e PersonaShareLinkType) Valid() bool {
+	switch e {
+	case PersonaShareLinkTypeLINK:
+		return true
+	case PersonaShareLinkTypeORBEMBED:
+		return true
+	case PersonaShareLinkTypePLAYEREMBED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionAnalyticsToolCallStatus.
+const (
+	SessionAnalyticsToolCallStatusCompleted   SessionAnalyticsToolCallStatus = "completed"
+	SessionAnalyticsToolCallStatusFailed      SessionAnalyticsToolCallStatus = "failed"
+	SessionAnalyticsToolCallStatusLessThanNil SessionAnalyticsToolCallStatus = "<nil>"
+	SessionAnalyticsToolCallStatusStarted     SessionAnalyticsToolCallStatus = "started"
+)
+
+// Valid indicates whether the value is a known member of the SessionAnalyticsToolCallStatus enum.
+func (e SessionAnalyticsToolCallStatus) Valid() bool {
+	switch e {
+	case SessionAnalyticsToolCallStatusCompleted:
+		return true
+	case SessionAnalyticsToolCallStatusFailed:
+		return true
+	case SessionAnalyticsToolCallStatusLessThanNil:
+		return true
+	case SessionAnalyticsToolCallStatusStarted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionAnalyticsTurnFinishReason.
+const (
+	SessionAnalyticsTurnFinishReasonCompleted   SessionAnalyticsTurnFinishReason = "completed"
+	SessionAnalyticsTurnFinishReasonInterrupted SessionAnalyticsTurnFinishReason = "interrupted"
+	SessionAnalyticsTurnFinishReasonLessThanNil SessionAnalyticsTurnFinishReason = "<nil>"
+)
+
+// Valid indicates whether the value is a known member of the SessionAnalyticsTurnFinishReason enum.
+func (e SessionAnalyticsTurnFinishReason) Valid() bool {
+	switch e {
+	case SessionAnalyticsTurnFinishReasonCompleted:
+		return true
+	case SessionAnalyticsTurnFinishReasonInterrupted:
+		return true
+	case SessionAnalyticsTurnFinishReasonLessThanNil:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionAnalyticsTurnInterruptedStage.
+const (
+	SessionAnalyticsTurnInterruptedStageBeforeAudio         SessionAnalyticsTurnInterruptedStage = "before_audio"
+	SessionAnalyticsTurnInterruptedStageBeforeLlmOutput     SessionAnalyticsTurnInterruptedStage = "before_llm_output"
+	SessionAnalyticsTurnInterruptedStageDuringLlmGeneration SessionAnalyticsTurnInterruptedStage = "during_llm_generation"
+	SessionAnalyticsTurnInterruptedStageLessThanNil         SessionAnalyticsTurnInterruptedStage = "<nil>"
+	SessionAnalyticsTurnInterruptedStageWhileSpeaking       SessionAnalyticsTurnInterruptedStage = "while_speaking"
+)
+
+// Valid indicates whether the value is a known member of the SessionAnalyticsTurnInterruptedStage enum.
+func (e SessionAnalyticsTurnInterruptedStage) Valid() bool {
+	switch e {
+	case SessionAnalyticsTurnInterruptedStageBeforeAudio:
+		return true
+	case SessionAnalyticsTurnInterruptedStageBeforeLlmOutput:
+		return true
+	case SessionAnalyticsTurnInterruptedStageDuringLlmGeneration:
+		return true
+	case SessionAnalyticsTurnInterruptedStageLessThanNil:
+		return true
+	case SessionAnalyticsTurnInterruptedStageWhileSpeaking:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionToolCallDetailStatus.
+const (
+	SessionToolCallDetailStatusCompleted   SessionToolCallDetailStatus = "completed"
+	SessionToolCallDetailStatusFailed      SessionToolCallDetailStatus = "failed"
+	SessionToolCallDetailStatusLessThanNil SessionToolCallDetailStatus = "<nil>"
+	SessionToolCallDetailStatusStarted     SessionToolCallDetailStatus = "started"
+)
+
+// Valid indicates whether the value is a known member of the SessionToolCallDetailStatus enum.
+func (e SessionToolCallDetailStatus) Valid() bool {
+	switch e {
+	case SessionToolCallDetailStatusCompleted:
+		return true
+	case SessionToolCallDetailStatusFailed:
+		return true
+	case SessionToolCallDetailStatusLessThanNil:
+		return true
+	case SessionToolCallDetailStatusStarted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionToolCallDetailToolType.
+const (
+	SessionToolCallDetailToolTypeClient      SessionToolCallDetailToolType = "client"
+	SessionToolCallDetailToolTypeLessThanNil SessionToolCallDetailToolType = "<nil>"
+	SessionToolCallDetailToolTypeServer      SessionToolCallDetailToolType = "server"
+	SessionToolCallDetailToolTypeSystem      SessionToolCallDetailToolType = "system"
+)
+
+// Valid indicates whether the value is a known member of the SessionToolCallDetailToolType enum.
+func (e SessionToolCallDetailToolType) Valid() bool {
+	switch e {
+	case SessionToolCallDetailToolTypeClient:
+		return true
+	case SessionToolCallDetailToolTypeLessThanNil:
+		return true
+	case SessionToolCallDetailToolTypeServer:
+		return true
+	case SessionToolCallDetailToolTypeSystem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShareLinkType.
+const (
+	ShareLinkTypeLINK        ShareLinkType = "LINK"
+	ShareLinkTypeORBEMBED    ShareLinkType = "ORB_EMBED"
+	ShareLinkTypePLAYEREMBED ShareLinkType = "PLAYER_EMBED"
+)
+
+// Valid indicates whether the value is a known member of the ShareLinkType enum.
+func (e ShareLinkType) Valid() bool {
+	switch e {
+	case ShareLinkTypeLINK:
+		return true
+	case ShareLinkTypeORBEMBED:
+		return true
+	case ShareLinkTypePLAYEREMBED:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ToolType.
+const (
+	ToolTypeCLIENT        ToolType = "CLIENT"
+	ToolTypeSERVERRAG     ToolType = "SERVER_RAG"
+	ToolTypeSERVERWEBHOOK ToolType = "SERVER_WEBHOOK"
+	ToolTypeSYSTEM        ToolType = "SYSTEM"
+)
+
+// Valid indicates whether the value is a known member of the ToolType enum.
+func (e ToolType) Valid() bool {
+	switch e {
+	case ToolTypeCLIENT:
+		return true
+	case ToolTypeSERVERRAG:
+		return true
+	case ToolTypeSERVERWEBHOOK:
+		return true
+	case ToolTypeSYSTEM:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateLlmRequestLlmFormat.
+const (
+	UpdateLlmRequestLlmFormatAnthropic   UpdateLlmRequestLlmFormat = "anthropic"
+	UpdateLlmRequestLlmFormatAzureOpenai UpdateLlmRequestLlmFormat = "azure_openai"
+	UpdateLlmRequestLlmFormatCustom      UpdateLlmRequestLlmFormat = "custom"
+	UpdateLlmRequestLlmFormatGroqOpenai  UpdateLlmRequestLlmFormat = "groq_openai"
+	UpdateLlmRequestLlmFormatOpenai      UpdateLlmRequestLlmFormat = "openai"
+)
+
+// Valid indicates whether the value is a known member of the UpdateLlmRequestLlmFormat enum.
+func (e UpdateLlmRequestLlmFormat) Valid() bool {
+	switch e {
+	case UpdateLlmRequestLlmFormatAnthropic:
+		return true
+	case UpdateLlmRequestLlmFormatAzureOpenai:
+		return true
+	case UpdateLlmRequestLlmFormatCustom:
+		return true
+	case UpdateLlmRequestLlmFormatGroqOpenai:
+		return true
+	case UpdateLlmRequestLlmFormatOpenai:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateLlmRequestReasoningEffort.
+const (
+	UpdateLlmRequestReasoningEffortDefault UpdateLlmRequestReasoningEffort = "default"
+	UpdateLlmRequestReasoningEffortHigh    UpdateLlmRequestReasoningEffort = "high"
+	UpdateLlmRequestReasoningEffortLow     UpdateLlmRequestReasoningEffort = "low"
+	UpdateLlmRequestReasoningEffortMedium  UpdateLlmRequestReasoningEffort = "medium"
+)
+
+// Valid indicates whether the value is a known member of the UpdateLlmRequestReasoningEffort enum.
+func (e UpdateLlmRequestReasoningEffort) Valid() bool {
+	switch e {
+	case UpdateLlmRequestReasoningEffortDefault:
+		return true
+	case UpdateLlmRequestReasoningEffortHigh:
+		return true
+	case UpdateLlmRequestReasoningEffortLow:
+		return true
+	case UpdateLlmRequestReasoningEffortMedium:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateLlmRequestReasoningFormat.
+const (
+	UpdateLlmRequestReasoningFormatHidden UpdateLlmRequestReasoningFormat = "hidden"
+	UpdateLlmRequestReasoningFormatParsed UpdateLlmRequestReasoningFormat = "parsed"
+	UpdateLlmRequestReasoningFormatRaw    UpdateLlmRequestReasoningFormat = "raw"
+)
+
+// Valid indicates whether the value is a known member of the UpdateLlmRequestReasoningFormat enum.
+func (e UpdateLlmRequestReasoningFormat) Valid() bool {
+	switch e {
+	case UpdateLlmRequestReasoningFormatHidden:
+		return true
+	case UpdateLlmRequestReasoningFormatParsed:
+		return true
+	case UpdateLlmRequestReasoningFormatRaw:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdatePersonaRequestAvatarModel.
+const (
+	UpdatePersonaRequestAvatarModelCara3       UpdatePersonaRequestAvatarModel = "cara-3"
+	UpdatePersonaRequestAvatarModelCara4       UpdatePersonaRequestAvatarModel = "cara-4"
+	UpdatePersonaRequestAvatarModelCara4Latest UpdatePersonaRequestAvatarModel = "cara-4-latest"
+)
+
+// Valid indicates whether the value is a known member of the UpdatePersonaRequestAvatarModel enum.
+func (e UpdatePersonaRequestAvatarModel) Valid() bool {
+	switch e {
+	case UpdatePersonaRequestAvatarModelCara3:
+		return true
+	case UpdatePersonaRequestAvatarModelCara4:
+		return true
+	case UpdatePersonaRequestAvatarModelCara4Latest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdatePersonaRequestWidgetConfigInitialState.
+const (
+	UpdatePersonaRequestWidgetConfigInitialStateExpanded  UpdatePersonaRequestWidgetConfigInitialState = "expanded"
+	UpdatePersonaRequestWidgetConfigInitialStateMinimized UpdatePersonaRequestWidgetConfigInitialState = "minimized"
+)
+
+// Valid indicates whether the value is a known member of the UpdatePersonaRequestWidgetConfigInitialState enum.
+func (e UpdatePersonaRequestWidgetConfigInitialState) Valid() bool {
+	switch e {
+	case UpdatePersonaRequestWidgetConfigInitialStateExpanded:
+		return true
+	case UpdatePersonaRequestWidgetConfigInitialStateMinimized:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdatePersonaRequestWidgetConfigLayout.
+const (
+	UpdatePersonaRequestWidgetConfigLayoutFloating UpdatePersonaRequestWidgetConfigLayout = "floating"
+	UpdatePersonaRequestWidgetConfigLayoutInline   UpdatePersonaRequestWidgetConfigLayout = "inline"
+)
+
+// Valid indicates whether the value is a known member of the UpdatePersonaRequestWidgetConfigLayout enum.
+func (e UpdatePersonaRequestWidgetConfigLayout) Valid() bool {
+	switch e {
+	case UpdatePersonaRequestWidgetConfigLayoutFloating:
+		return true
+	case UpdatePersonaRequestWidgetConfigLayoutInline:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateToolRequestConfig2Method.
+const (
+	UpdateToolRequestConfig2MethodDELETE UpdateToolRequestConfig2Method = "DELETE"
+	UpdateToolRequestConfig2MethodGET    UpdateToolRequestConfig2Method = "GET"
+	UpdateToolRequestConfig2MethodPATCH  UpdateToolRequestConfig2Method = "PATCH"
+	UpdateToolRequestConfig2MethodPOST   UpdateToolRequestConfig2Method = "POST"
+	UpdateToolRequestConfig2MethodPUT    UpdateToolRequestConfig2Method = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the UpdateToolRequestConfig2Method enum.
+func (e UpdateToolRequestConfig2Method) Valid() bool {
+	switch e {
+	case UpdateToolRequestConfig2MethodDELETE:
+		return true
+	case UpdateToolRequestConfig2MethodGET:
+		return true
+	case UpdateToolRequestConfig2MethodPATCH:
+		return true
+	case UpdateToolRequestConfig2MethodPOST:
+		return true
+	case UpdateToolRequestConfig2MethodPUT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateToolRequestConfig3Action.
+const (
+	UpdateToolRequestConfig3ActionEndCall   UpdateToolRequestConfig3Action = "end_call"
+	UpdateToolRequestConfig3ActionInterrupt UpdateToolRequestConfig3Action = "interrupt"
+)
+
+// Valid indicates whether the value is a known member of the UpdateToolRequestConfig3Action enum.
+func (e UpdateToolRequestConfig3Action) Valid() bool {
+	switch e {
+	case UpdateToolRequestConfig3ActionEndCall:
+		return true
+	case UpdateToolRequestConfig3ActionInterrupt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateToolRequestType.
+const (
+	UpdateToolRequestTypeCLIENT        UpdateToolRequestType = "CLIENT"
+	UpdateToolRequestTypeSERVERRAG     UpdateToolRequestType = "SERVER_RAG"
+	UpdateToolRequestTypeSERVERWEBHOOK UpdateToolRequestType = "SERVER_WEBHOOK"
+	UpdateToolRequestTypeSYSTEM        UpdateToolRequestType = "SYSTEM"
+)
+
+// Valid indicates whether the value is a known member of the UpdateToolRequestType enum.
+func (e UpdateToolRequestType) Valid() bool {
+	switch e {
+	case UpdateToolRequestTypeCLIENT:
+		return true
+	case UpdateToolRequestTypeSERVERRAG:
+		return true
+	case UpdateToolRequestTypeSERVERWEBHOOK:
+		return true
+	case UpdateToolRequestTypeSYSTEM:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateVoiceRequestGender.
+const (
+	UpdateVoiceRequestGenderFEMALE      UpdateVoiceRequestGender = "FEMALE"
+	UpdateVoiceRequestGenderLessThanNil UpdateVoiceRequestGender = "<nil>"
+	UpdateVoiceRequestGenderMALE        UpdateVoiceRequestGender = "MALE"
+	UpdateVoiceRequestGenderNEUTRAL     UpdateVoiceRequestGender = "NEUTRAL"
+)
+
+// Valid indicates whether the value is a known member of the UpdateVoiceRequestGender enum.
+func (e UpdateVoiceRequestGender) Valid() bool {
+	switch e {
+	case UpdateVoiceRequestGenderFEMALE:
+		return true
+	case UpdateVoiceRequestGenderLessThanNil:
+		return true
+	case UpdateVoiceRequestGenderMALE:
+		return true
+	case UpdateVoiceRequestGenderNEUTRAL:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VoiceGender.
+const (
+	VoiceGenderFEMALE      VoiceGender = "FEMALE"
+	VoiceGenderLessThanNil VoiceGender = "<nil>"
+	VoiceGenderMALE        VoiceGender = "MALE"
+	VoiceGenderNEUTRAL     VoiceGender = "NEUTRAL"
+)
+
+// Valid indicates whether the value is a known member of the VoiceGender enum.
+func (e VoiceGender) Valid() bool {
+	switch e {
+	case VoiceGenderFEMALE:
+		return true
+	case VoiceGenderLessThanNil:
+		return true
+	case VoiceGenderMALE:
+		return true
+	case VoiceGenderNEUTRAL:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for VoiceProvider.
+const (
+	VoiceProviderCARTESIA            VoiceProvider = "CARTESIA"
+	VoiceProviderELEVENLABS          VoiceProvider = "ELEVENLABS"
+	VoiceProviderFISHAUDIO           VoiceProvider = "FISH_AUDIO"
+	VoiceProviderOPENAIADVANCEDVOICE VoiceProvider = "OPENAI_ADVANCED_VOICE"
+)
+
+// Valid indicates whether the value is a known member of the VoiceProvider enum.
+func (e VoiceProvider) Valid() bool {
+	switch e {
+	case VoiceProviderCARTESIA:
+		return true
+	case VoiceProviderELEVENLABS:
+		return true
+	case VoiceProviderFISHAUDIO:
+		return true
+	case VoiceProviderOPENAIADVANCEDVOICE:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListAvatarsParamsRenderStyle.
+const (
+	ListAvatarsParamsRenderStyleAll         ListAvatarsParamsRenderStyle = "all"
+	ListAvatarsParamsRenderStyleAnimated3D  ListAvatarsParamsRenderStyle = "animated_3d"
+	ListAvatarsParamsRenderStyleIllustrated ListAvatarsParamsRenderStyle = "illustrated"
+	ListAvatarsParamsRenderStyleRealistic   ListAvatarsParamsRenderStyle = "realistic"
+	ListAvatarsParamsRenderStyleUnknown     ListAvatarsParamsRenderStyle = "unknown"
+)
+
+// Valid indicates whether the value is a known member of the ListAvatarsParamsRenderStyle enum.
+func (e ListAvatarsParamsRenderStyle) Valid() bool {
+	switch e {
+	case ListAvatarsParamsRenderStyleAll:
+		return true
+	case ListAvatarsParamsRenderStyleAnimated3D:
+		return true
+	case ListAvatarsParamsRenderStyleIllustrated:
+		return true
+	case ListAvatarsParamsRenderStyleRealistic:
+		return true
+	case ListAvatarsParamsRenderStyleUnknown:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListMeetingInvitesParamsStatus.
+const (
+	ListMeetingInvitesParamsStatusActive    ListMeetingInvitesParamsStatus = "active"
+	ListMeetingInvitesParamsStatusCancelled ListMeetingInvitesParamsStatus = "cancelled"
+	ListMeetingInvitesParamsStatusEnded     ListMeetingInvitesParamsStatus = "ended"
+	ListMeetingInvitesParamsStatusFailed    ListMeetingInvitesParamsStatus = "failed"
+	ListMeetingInvitesParamsStatusPending   ListMeetingInvitesParamsStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the ListMeetingInvitesParamsStatus enum.
+func (e ListMeetingInvitesParamsStatus) Valid() bool {
+	switch e {
+	case ListMeetingInvitesParamsStatusActive:
+		return true
+	case ListMeetingInvitesParamsStatusCancelled:
+		return true
+	case ListMeetingInvitesParamsStatusEnded:
+		return true
+	case ListMeetingInvitesParamsStatusFailed:
+		return true
+	case ListMeetingInvitesParamsStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAggregatedSessionAnalyticsParamsSessionType.
+const (
+	GetAggregatedSessionAnalyticsParamsSessionTypeCustomLlmClient GetAggregatedSessionAnalyticsParamsSessionType = "custom_llm_client"
+	GetAggregatedSessionAnalyticsParamsSessionTypeCustomLlmServer GetAggregatedSessionAnalyticsParamsSessionType = "custom_llm_server"
+	GetAggregatedSessionAnalyticsParamsSessionTypeElevenlabsAgent GetAggregatedSessionAnalyticsParamsSessionType = "elevenlabs_agent"
+	GetAggregatedSessionAnalyticsParamsSessionTypeLivekit         GetAggregatedSessionAnalyticsParamsSessionType = "livekit"
+	GetAggregatedSessionAnalyticsParamsSessionTypeTurnkey         GetAggregatedSessionAnalyticsParamsSessionType = "turnkey"
+)
+
+// Valid indicates whether the value is a known member of the GetAggregatedSessionAnalyticsParamsSessionType enum.
+func (e GetAggregatedSessionAnalyticsParamsSessionType) Valid() bool {
+	switch e {
+	case GetAggregatedSessionAnalyticsParamsSessionTypeCustomLlmClient:
+		return true
+	case GetAggregatedSessionAnalyticsParamsSessionTypeCustomLlmServer:
+		return true
+	case GetAggregatedSessionAnalyticsParamsSessionTypeElevenlabsAgent:
+		return true
+	case GetAggregatedSessionAnalyticsParamsSessionTypeLivekit:
+		return true
+	case GetAggregatedSessionAnalyticsParamsSessionTypeTurnkey:
+		return true
+	default:
+		return false
+	}
+}
+
 // Avatar A face preset that a persona can use as its visual representation.
 type Avatar struct {
-	// ActiveVersion Internal avatar version used by default when no explicit `avatarModel` is requested. Current public model mappings are `v1` = `cara-2`, `v2` = `cara-3`, and `cara-4-*` = `cara-4-latest`.
-	ActiveVersion *string `json:"activeVersion,omitempty"`
+	// ActiveVersion Avatar model used by default when no explicit `avatarModel` is requested.
+	ActiveVersion nullable.Nullable[string] `json:"activeVersion,omitempty"`
 
-	// AvailableVersions Internal avatar version identifiers this avatar has generated assets for. Current public model mappings are `v1` = `cara-2`, `v2` = `cara-3`, and `cara-4-*` = `cara-4-latest`. Use the public `avatarModel` request field when selecting a model.
+	// AvailableVersions Avatar models this avatar can be used with. Pass one of these values as `avatarModel` when creating a persona or starting a session.
 	AvailableVersions *[]string `json:"availableVersions,omitempty"`
 
 	// CreatedAt Timestamp when the avatar was created.
@@ -31,14 +1212,32 @@ type Avatar struct {
 	// CreatedByOrganizationID ID of the organization that created the avatar, or `null` for stock avatars. IDs may be either UUIDs or nanoid-style strings depending on when the organization was created.
 	CreatedByOrganizationID nullable.Nullable[string] `json:"createdByOrganizationId,omitempty"`
 
+	// Description AI-generated description of the avatar's appearance, setting, and style. `null` if metadata generation has not completed.
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+
 	// DisplayName Human-readable name shown in the Lab and share links.
 	DisplayName *string `json:"displayName,omitempty"`
+
+	// DisplayTags Curated tags describing the avatar. Empty array if metadata generation has not completed.
+	DisplayTags *[]string `json:"displayTags,omitempty"`
 
 	// ID Unique identifier for the avatar.
 	ID *string `json:"id,omitempty"`
 
+	// IdleVideoURL Signed URL for a muted idling-loop MP4 of the avatar, if one exists. The URL expires after 1 hour; re-fetch the avatar to get a fresh URL. `null` when unavailable or still generating.
+	IdleVideoURL nullable.Nullable[string] `json:"idleVideoUrl,omitempty"`
+
 	// ImageURL URL of the still image used as a preview of the avatar.
 	ImageURL *string `json:"imageUrl,omitempty"`
+
+	// LandscapeImageURL Preview image cropped exactly as the engine frames landscape (1152x768) output. Use this when displaying the avatar at a landscape aspect ratio. For avatars with legacy landscape source images this is the same as `imageUrl`.
+	LandscapeImageURL nullable.Nullable[string] `json:"landscapeImageUrl,omitempty"`
+
+	// PortraitImageURL Preview image cropped exactly as the engine frames portrait (768x1152) output. Use this when starting a session with portrait `videoWidth`/`videoHeight`. `null` when the avatar cannot render portrait output.
+	PortraitImageURL nullable.Nullable[string] `json:"portraitImageUrl,omitempty"`
+
+	// RenderStyle Render style of the avatar. `unknown` covers custom avatars and avatars whose metadata has not yet been generated.
+	RenderStyle *AvatarRenderStyle `json:"renderStyle,omitempty"`
 
 	// UpdatedAt Timestamp when the avatar was last updated.
 	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
@@ -46,8 +1245,1263 @@ type Avatar struct {
 	// VariantName Name of the specific variant (e.g. lighting or pose) within the avatar family.
 	VariantName *string `json:"variantName,omitempty"`
 
-	// VideoURL Signed URL for a muted idling MP4 preview of the avatar, if one exists. The URL expires after 1 hour; re-fetch the avatar to get a fresh URL. `null` when the preview is unavailable or still generating.
+	// VideoURL Signed URL for a muted MP4 preview of the avatar, if one exists. The URL expires after 1 hour; re-fetch the avatar to get a fresh URL. `null` when the preview is unavailable or still generating.
 	VideoURL nullable.Nullable[string] `json:"videoUrl,omitempty"`
+}
+
+// AvatarRenderStyle Render style of the avatar. `unknown` covers custom avatars and avatars whose metadata has not yet been generated.
+type AvatarRenderStyle string
+
+// CartesiaSonic3VoiceGenerationOptions Voice generation options for Cartesia Sonic-3 models.
+type CartesiaSonic3VoiceGenerationOptions struct {
+	// Emotion Sets the emotional tone of the generated voice. Supported emotions are: neutral, calm, angry, content, sad, scared.
+	Emotion *string `json:"emotion,omitempty"`
+
+	// Speed Controls the speed of the spoken voice as a multiplier, between 0.6 (slower) and 1.5 (faster).
+	Speed *float32 `json:"speed,omitempty"`
+
+	// Volume Controls the volume level of the generated voice as a multiplier, between 0.5 (quieter) and 2.0 (louder).
+	Volume *float32 `json:"volume,omitempty"`
+}
+
+// ConcurrencyStatus Advisory concurrency snapshot. The active count is approximate (it can briefly over-report, e.g. a crashed session before cleanup), so treat every field as an optimistic view rather than a guarantee.
+type ConcurrencyStatus struct {
+	// Active Approximate number of sessions currently occupying a slot.
+	Active *int `json:"active,omitempty"`
+
+	// CanStartSession Advisory — whether a session can likely be started now.
+	CanStartSession *bool `json:"canStartSession,omitempty"`
+
+	// EstimatedWaitSeconds Estimated seconds until the next slot frees while at capacity (derived from the org's rolling 30-day average session length and the elapsed time of the longest-running session); 0 when a slot is available or expected imminently; null when no estimate is possible.
+	EstimatedWaitSeconds *int `json:"estimatedWaitSeconds,omitempty"`
+
+	// Limit The organization's concurrent-session plan limit.
+	Limit *int `json:"limit,omitempty"`
+}
+
+// CreateAvatarForm defines model for CreateAvatarForm.
+type CreateAvatarForm struct {
+	// AvatarModel Avatar model to use (e.g. "cara-3", "cara-4", "cara-4-latest"). `cara-3` and `cara-4` are generally available. Defaults to the server default model. Gated models (the '-latest' suffix) require organization-level access.
+	AvatarModel *string `json:"avatarModel,omitempty"`
+
+	// DisplayName Display name for the avatar (3-50 characters)
+	DisplayName string `json:"displayName"`
+
+	// ImageFile Image file to create the avatar from (JPEG, PNG, or WebP, max 4.5MB). Either imageFile or imageUrl must be provided, but not both.
+	ImageFile *upload.File `json:"imageFile,omitempty"`
+
+	// ImageURL URL of the image to create the avatar from (JPEG, PNG, or WebP, max 4.5MB). Either imageFile or imageUrl must be provided, but not both.
+	ImageURL *string `json:"imageUrl,omitempty"`
+}
+
+// CreateAvatarRequest defines model for CreateAvatarRequest.
+type CreateAvatarRequest struct {
+	// AvatarModel Avatar model to use (e.g. "cara-3", "cara-4", "cara-4-latest"). `cara-3` and `cara-4` are generally available. Defaults to the server default model. Gated models (the '-latest' suffix) require organization-level access.
+	AvatarModel *string `json:"avatarModel,omitempty"`
+
+	// DisplayName Display name for the avatar (1+ characters)
+	DisplayName string `json:"displayName"`
+
+	// ImageURL URL of the image to create the avatar from (JPEG, PNG, or WebP, max 4.5MB). The image will be downloaded, processed, and stored permanently.
+	ImageURL string `json:"imageUrl"`
+}
+
+// CreateEngineSessionRequest defines model for CreateEngineSessionRequest.
+type CreateEngineSessionRequest struct {
+	// ClientLabel Label for the session, recorded for usage attribution. API-key auth only.
+	ClientLabel *string `json:"clientLabel,omitempty"`
+
+	// ClientMetadata Optional client metadata forwarded to the engine (e.g. supportsPubSubSignalling).
+	ClientMetadata *map[string]interface{} `json:"clientMetadata,omitempty"`
+
+	// Environment Optional environment configuration (e.g. LiveKit settings). API-key auth only.
+	Environment *map[string]interface{} `json:"environment,omitempty"`
+
+	// PersonaConfig Session persona configuration (API-key auth only). Same shape as the
+	// `/v1/auth/session-token` request: supply `personaId` for a persona you've already
+	// created, or `avatarId`/`voiceId`/`llmId`/`systemPrompt` for an ephemeral persona.
+	// Inline `tools` are supported; each client/webhook tool's `parameters` (and webhook
+	// `queryParameters`) JSON Schema must serialize to 10,000 bytes or less (UTF-8).
+	PersonaConfig *map[string]interface{} `json:"personaConfig,omitempty"`
+
+	// SessionOptions Optional session options (session replay, video quality/dimensions, egress). API-key auth only.
+	SessionOptions *map[string]interface{} `json:"sessionOptions,omitempty"`
+}
+
+// CreateEngineSessionResponse defines model for CreateEngineSessionResponse.
+type CreateEngineSessionResponse struct {
+	ClientConfig *map[string]interface{} `json:"clientConfig,omitempty"`
+
+	// EngineHost Host of the engine serving this session. Omitted for LiveKit/Agora integrations.
+	EngineHost         *string `json:"engineHost,omitempty"`
+	EngineProtocol     *string `json:"engineProtocol,omitempty"`
+	SessionID          *string `json:"sessionId,omitempty"`
+	SignallingEndpoint *string `json:"signallingEndpoint,omitempty"`
+}
+
+// CreateKnowledgeGroupRequest defines model for CreateKnowledgeGroupRequest.
+type CreateKnowledgeGroupRequest struct {
+	Description *string `json:"description,omitempty"`
+	Name        string  `json:"name"`
+}
+
+// CreateLlmRequest defines model for CreateLlmRequest.
+type CreateLlmRequest struct {
+	Description     *string                          `json:"description,omitempty"`
+	DisplayName     string                           `json:"displayName"`
+	LlmFormat       CreateLlmRequestLlmFormat        `json:"llmFormat"`
+	Metadata        *map[string]interface{}          `json:"metadata,omitempty"`
+	ModelName       string                           `json:"modelName"`
+	ReasoningEffort *CreateLlmRequestReasoningEffort `json:"reasoningEffort,omitempty"`
+	ReasoningFormat *CreateLlmRequestReasoningFormat `json:"reasoningFormat,omitempty"`
+	Secret          string                           `json:"secret"`
+	Urls            []CreateLlmRequest_Urls          `json:"urls"`
+}
+
+// CreateLlmRequestLlmFormat defines model for CreateLlmRequest.LlmFormat.
+type CreateLlmRequestLlmFormat string
+
+// CreateLlmRequestReasoningEffort defines model for CreateLlmRequest.ReasoningEffort.
+type CreateLlmRequestReasoningEffort string
+
+// CreateLlmRequestReasoningFormat defines model for CreateLlmRequest.ReasoningFormat.
+type CreateLlmRequestReasoningFormat string
+
+// CreateLlmRequest_Urls defines model for CreateLlmRequest.Urls.
+type CreateLlmRequest_Urls struct {
+	URL *string `json:"url,omitempty"`
+}
+
+// CreateMeetingInviteRequest Request body for inviting a persona to a meeting.
+type CreateMeetingInviteRequest struct {
+	// ClientLabel Optional label attached to the created session for analytics and debugging.
+	ClientLabel *string `json:"clientLabel,omitempty"`
+
+	// DisplayName Optional display name for the meeting participant. The API appends an AI disclosure suffix when one is not already present.
+	DisplayName *string `json:"displayName,omitempty"`
+
+	// GroupCall Group-call turn-taking. When true (the default) the persona joins silently and only responds when addressed by its display name. Set to false for 1:1 conversations over the meeting infrastructure — the persona then greets on join and responds to everything it hears, like a regular session.
+	GroupCall *bool `json:"groupCall,omitempty"`
+
+	// JoinAt When the persona should join the meeting (ISO 8601 with timezone). Must be in the future and no more than 7 days ahead. Scheduling at least 10 minutes ahead reserves the persona a guaranteed place on the call; shorter lead times join on time but use on-demand capacity and can be rejected at busy moments. When omitted, the persona joins immediately.
+	JoinAt *time.Time `json:"joinAt,omitempty"`
+
+	// MeetingURL Google Meet, Zoom, or Microsoft Teams URL to join. URLs without a scheme are normalized to `https://`.
+	MeetingURL string `json:"meetingUrl"`
+
+	// PersonaConfig Runtime persona configuration to use for this invite. Mutually exclusive with `personaId`; it must not include `personaId`.
+	PersonaConfig *MeetingInvitePersonaConfig `json:"personaConfig,omitempty"`
+
+	// PersonaID Saved persona ID to use for the meeting invite. Mutually exclusive with `personaConfig`.
+	PersonaID *string `json:"personaId,omitempty"`
+
+	// Region Region the persona joins the call from. Pick the region closest to the meeting's participants. When omitted, a region is selected automatically from the requester's location.
+	Region *CreateMeetingInviteRequestRegion `json:"region,omitempty"`
+
+	// RegionPolicy How strictly to honor the selected region. `preferred` may serve the invite from another region when the selected region has no capacity or is not currently offered; `strict` never leaves the selected region and returns a capacity error instead. `strict` requires an explicit `region`.
+	RegionPolicy *CreateMeetingInviteRequestRegionPolicy `json:"regionPolicy,omitempty"`
+
+	// SessionOptions Optional session-level configuration for the meeting session.
+	SessionOptions *MeetingInviteSessionOptions `json:"sessionOptions,omitempty"`
+	union          json.RawMessage
+}
+
+// CreateMeetingInviteRequestRegion Region the persona joins the call from. Pick the region closest to the meeting's participants. When omitted, a region is selected automatically from the requester's location.
+type CreateMeetingInviteRequestRegion string
+
+// CreateMeetingInviteRequestRegionPolicy How strictly to honor the selected region. `preferred` may serve the invite from another region when the selected region has no capacity or is not currently offered; `strict` never leaves the selected region and returns a capacity error instead. `strict` requires an explicit `region`.
+type CreateMeetingInviteRequestRegionPolicy string
+
+// CreateMeetingInviteRequest0 defines model for CreateMeetingInviteRequest.0.
+type CreateMeetingInviteRequest0 = interface{}
+
+// CreateMeetingInviteRequest1 defines model for CreateMeetingInviteRequest.1.
+type CreateMeetingInviteRequest1 = interface{}
+
+// CreatePersonaRequest defines model for CreatePersonaRequest.
+type CreatePersonaRequest struct {
+	// AvatarID The avatar to use.
+	AvatarID *string `json:"avatarId,omitempty"`
+
+	// AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+	AvatarModel *CreatePersonaRequestAvatarModel `json:"avatarModel,omitempty"`
+
+	// Description Description of the persona, for example "A helpful assistant". Does not affect the persona's behavior.
+	Description *string `json:"description,omitempty"`
+
+	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
+	InitialMessage *string `json:"initialMessage,omitempty"`
+
+	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
+	LanguageCode *string `json:"languageCode,omitempty"`
+
+	// LlmID The LLM to use. To disable the LLM, use 'CUSTOMER_CLIENT_V1'.
+	LlmID *string `json:"llmId,omitempty"`
+
+	// Name Name of the persona
+	Name *string `json:"name,omitempty"`
+
+	// SkipGreeting Whether to skip the greeting message when starting a session with this persona.
+	SkipGreeting *bool `json:"skipGreeting,omitempty"`
+
+	// SystemPrompt System prompt for the LLM
+	SystemPrompt *string `json:"systemPrompt,omitempty"`
+
+	// ToolIds Array of tool IDs to attach to the persona.
+	ToolIds *[]string `json:"toolIds,omitempty"`
+
+	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
+	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
+
+	// VoiceDetectionOptions Options for voice activity detection during user speech input.
+	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
+
+	// VoiceGenerationOptions Configuration options for voice generation.
+	VoiceGenerationOptions *CreatePersonaRequest_VoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
+
+	// VoiceID The voice to use.
+	VoiceID *string `json:"voiceId,omitempty"`
+
+	// ZeroDataRetention When true, session data is not stored after the conversation ends
+	ZeroDataRetention *bool `json:"zeroDataRetention,omitempty"`
+}
+
+// CreatePersonaRequestAvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+type CreatePersonaRequestAvatarModel string
+
+// CreatePersonaRequest_VoiceGenerationOptions Configuration options for voice generation.
+type CreatePersonaRequest_VoiceGenerationOptions struct {
+	union json.RawMessage
+}
+
+// CreateSessionTokenRequest defines model for CreateSessionTokenRequest.
+type CreateSessionTokenRequest struct {
+	// ClientLabel The client label for the session
+	ClientLabel    *string                                   `json:"clientLabel,omitempty"`
+	PersonaConfig  *CreateSessionTokenRequest_PersonaConfig  `json:"personaConfig,omitempty"`
+	SessionOptions *CreateSessionTokenRequest_SessionOptions `json:"sessionOptions,omitempty"`
+}
+
+// CreateSessionTokenRequestPersonaConfig0 defines model for CreateSessionTokenRequest.PersonaConfig.0.
+type CreateSessionTokenRequestPersonaConfig0 CreateSessionTokenRequest_PersonaConfig_0
+
+// CreateSessionTokenRequestPersonaConfig0AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+type CreateSessionTokenRequestPersonaConfig0AvatarModel string
+
+// CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
+type CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle string
+
+// CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
+type CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes struct {
+	// CustomStylePrompt Free-form performance style prompt for the avatar to follow. Mutually exclusive with presetStyle. Works best with a matching voice, which we've labelled as expressive.
+	CustomStylePrompt *string `json:"customStylePrompt,omitempty"`
+
+	// Expressivity Controls how closely the avatar follows the selected style or cue. 0 is subtle, 1 follows it most strongly and can become unstable; omit the field to use the default. Works best with a matching voice, which we've labelled as expressive.
+	Expressivity *float32 `json:"expressivity,omitempty"`
+
+	// PresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
+	PresetStyle *CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle `json:"presetStyle,omitempty"`
+}
+
+// CreateSessionTokenRequestPersonaConfig0ToolsType Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
+type CreateSessionTokenRequestPersonaConfig0ToolsType string
+
+// CreateSessionTokenRequest_PersonaConfig_0_Tools defines model for CreateSessionTokenRequest.PersonaConfig.0.Tools.
+type CreateSessionTokenRequest_PersonaConfig_0_Tools struct {
+	Description *string `json:"description,omitempty"`
+
+	// Name Unique tool name the LLM calls.
+	Name string `json:"name"`
+
+	// Parameters JSON Schema for the arguments the LLM provides (client and webhook tools). Must serialize to 10,000 bytes or less.
+	Parameters *map[string]interface{} `json:"parameters,omitempty"`
+
+	// Type Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
+	Type                 CreateSessionTokenRequestPersonaConfig0ToolsType `json:"type"`
+	AdditionalProperties map[string]interface{}                           `json:"-"`
+}
+
+// CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions Configuration options for voice generation.
+type CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions struct {
+	union json.RawMessage
+}
+
+// CreateSessionTokenRequest_PersonaConfig_0 defines model for CreateSessionTokenRequest.PersonaConfig.0.
+type CreateSessionTokenRequest_PersonaConfig_0 struct {
+	AvatarID *string `json:"avatarId,omitempty"`
+
+	// AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+	AvatarModel *CreateSessionTokenRequestPersonaConfig0AvatarModel `json:"avatarModel,omitempty"`
+
+	// DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
+	DirectorNotes *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes `json:"directorNotes,omitempty"`
+
+	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
+	InitialMessage *string `json:"initialMessage,omitempty"`
+
+	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
+	LanguageCode            *string  `json:"languageCode,omitempty"`
+	LlmID                   *string  `json:"llmId,omitempty"`
+	MaxSessionLengthSeconds *float32 `json:"maxSessionLengthSeconds,omitempty"`
+	Name                    *string  `json:"name,omitempty"`
+	SkipGreeting            *bool    `json:"skipGreeting,omitempty"`
+	SystemPrompt            *string  `json:"systemPrompt,omitempty"`
+
+	// ToolIds IDs of tools pre-created via `/v1/tools` to make available to the persona for this session.
+	ToolIds *[]string `json:"toolIds,omitempty"`
+
+	// Tools Runtime tool definitions made available to the persona for this session. Each item is one of a client tool, a server knowledge tool, a server webhook tool, or a system tool. For client and webhook tools, `parameters` (and, for webhook tools, `queryParameters`) is a JSON Schema object the LLM fills at call time; each such object must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` instead to reference tools you've pre-created via `/v1/tools` (those are not subject to this inline size limit).
+	Tools *[]CreateSessionTokenRequest_PersonaConfig_0_Tools `json:"tools,omitempty"`
+
+	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
+	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
+
+	// VoiceDetectionOptions Options for voice activity detection during user speech input.
+	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
+
+	// VoiceGenerationOptions Configuration options for voice generation.
+	VoiceGenerationOptions *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
+	VoiceID                *string                                                           `json:"voiceId,omitempty"`
+}
+
+// CreateSessionTokenRequestPersonaConfig1 defines model for CreateSessionTokenRequest.PersonaConfig.1.
+type CreateSessionTokenRequestPersonaConfig1 CreateSessionTokenRequest_PersonaConfig_1
+
+// CreateSessionTokenRequest_PersonaConfig_1 defines model for CreateSessionTokenRequest.PersonaConfig.1.
+type CreateSessionTokenRequest_PersonaConfig_1 struct {
+	PersonaID *string `json:"personaId,omitempty"`
+}
+
+// CreateSessionTokenRequest_PersonaConfig defines model for CreateSessionTokenRequest.PersonaConfig.
+type CreateSessionTokenRequest_PersonaConfig struct {
+	union json.RawMessage
+}
+
+// CreateSessionTokenRequest_SessionOptions_Egress_Daily Required when `mode` is `daily`.
+type CreateSessionTokenRequest_SessionOptions_Egress_Daily struct {
+	// RoomURL Daily room URL the avatar should join as a publisher.
+	RoomURL string `json:"roomUrl"`
+
+	// Token Optional Daily meeting token. Omit for public rooms.
+	Token *string `json:"token,omitempty"`
+
+	// UserName Optional display name for the avatar participant. Defaults to "anam-avatar".
+	UserName *string `json:"userName,omitempty"`
+}
+
+// CreateSessionTokenRequestSessionOptionsEgressMode Egress provider. Only `daily` is supported today.
+type CreateSessionTokenRequestSessionOptionsEgressMode string
+
+// CreateSessionTokenRequest_SessionOptions_Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
+// a 3rd party transport and not delivered over the native webRTC channel.
+// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
+// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
+type CreateSessionTokenRequest_SessionOptions_Egress struct {
+	// Daily Required when `mode` is `daily`.
+	Daily *CreateSessionTokenRequest_SessionOptions_Egress_Daily `json:"daily,omitempty"`
+
+	// Mode Egress provider. Only `daily` is supported today.
+	Mode CreateSessionTokenRequestSessionOptionsEgressMode `json:"mode"`
+}
+
+// CreateSessionTokenRequest_SessionOptions_SessionReplay defines model for CreateSessionTokenRequest.SessionOptions.SessionReplay.
+type CreateSessionTokenRequest_SessionOptions_SessionReplay struct {
+	EnableSessionReplay *bool `json:"enableSessionReplay,omitempty"`
+}
+
+// CreateSessionTokenRequestSessionOptionsVideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
+type CreateSessionTokenRequestSessionOptionsVideoQuality string
+
+// CreateSessionTokenRequest_SessionOptions defines model for CreateSessionTokenRequest.SessionOptions.
+type CreateSessionTokenRequest_SessionOptions struct {
+	// Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
+	// a 3rd party transport and not delivered over the native webRTC channel.
+	// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
+	// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
+	Egress        *CreateSessionTokenRequest_SessionOptions_Egress        `json:"egress,omitempty"`
+	SessionReplay *CreateSessionTokenRequest_SessionOptions_SessionReplay `json:"sessionReplay,omitempty"`
+
+	// VideoHeight Output video frame height in pixels. Supply together with `videoWidth` (both or neither). See `videoWidth`.
+	VideoHeight *int `json:"videoHeight,omitempty"`
+
+	// VideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
+	VideoQuality *CreateSessionTokenRequestSessionOptionsVideoQuality `json:"videoQuality,omitempty"`
+
+	// VideoWidth Output video frame width in pixels. Supply together with `videoHeight` (both or neither). Omit to use the avatar model's default. Supported pairs depend on the avatar model — cara-3: `720x480`; cara-4: `1152x768`. Unsupported pairs are rejected (the session is not silently downgraded).
+	VideoWidth *int `json:"videoWidth,omitempty"`
+}
+
+// CreateShareLinkRequest defines model for CreateShareLinkRequest.
+type CreateShareLinkRequest struct {
+	ExpiresInHours *float32 `json:"expiresInHours,omitempty"`
+	PersonaID      string   `json:"personaId"`
+	UsageLimit     *float32 `json:"usageLimit,omitempty"`
+}
+
+// CreateToolRequest defines model for CreateToolRequest.
+type CreateToolRequest struct {
+	// Config Type-specific configuration for the tool
+	Config *CreateToolRequest_Config `json:"config,omitempty"`
+
+	// Description Description of what the tool does. Used by the LLM to decide when to call it.
+	Description string `json:"description"`
+
+	// DisableInterruptions When true, interruptions are disabled while this tool is executing. Defaults to false.
+	DisableInterruptions *bool `json:"disableInterruptions,omitempty"`
+
+	// Name Unique name for the tool. Must match pattern [a-zA-Z0-9_.-]+
+	Name string `json:"name"`
+
+	// Type Type of tool:
+	// - CLIENT: Triggers events on the client SDK
+	// - SERVER_RAG: Searches knowledge base documents
+	// - SERVER_WEBHOOK: Calls an external webhook URL
+	// - SYSTEM: Internal system actions (end_call, interrupt)
+	Type CreateToolRequestType `json:"type"`
+}
+
+// CreateToolRequestConfig0 defines model for CreateToolRequest.Config.0.
+type CreateToolRequestConfig0 CreateToolRequest_Config_0
+
+// CreateToolRequest_Config_0 defines model for CreateToolRequest.Config.0.
+type CreateToolRequest_Config_0 struct {
+	// AwaitResult If true, engine pauses until client sends a result back. Default is fire-and-forget.
+	AwaitResult *bool `json:"awaitResult,omitempty"`
+
+	// Parameters JSON schema for parameters the LLM will provide
+	Parameters *map[string]interface{} `json:"parameters,omitempty"`
+
+	// ToolTimeoutSeconds Per-tool timeout in seconds when awaitResult is true. Default 10s.
+	ToolTimeoutSeconds *float32 `json:"toolTimeoutSeconds,omitempty"`
+}
+
+// CreateToolRequestConfig1 defines model for CreateToolRequest.Config.1.
+type CreateToolRequestConfig1 CreateToolRequest_Config_1
+
+// CreateToolRequest_Config_1 defines model for CreateToolRequest.Config.1.
+type CreateToolRequest_Config_1 struct {
+	// DocumentFolderIds IDs of knowledge folders to search
+	DocumentFolderIds []string `json:"documentFolderIds"`
+}
+
+// CreateToolRequestConfig2 defines model for CreateToolRequest.Config.2.
+type CreateToolRequestConfig2 CreateToolRequest_Config_2
+
+// CreateToolRequestConfig2Method HTTP method to use
+type CreateToolRequestConfig2Method string
+
+// CreateToolRequest_Config_2 defines model for CreateToolRequest.Config.2.
+type CreateToolRequest_Config_2 struct {
+	// BodyTemplate Template for the request body
+	BodyTemplate *string `json:"bodyTemplate,omitempty"`
+
+	// Headers Custom headers to send with the request
+	Headers *map[string]string `json:"headers,omitempty"`
+
+	// Method HTTP method to use
+	Method CreateToolRequestConfig2Method `json:"method"`
+
+	// URL Webhook URL to call
+	URL string `json:"url"`
+}
+
+// CreateToolRequestConfig3 defines model for CreateToolRequest.Config.3.
+type CreateToolRequestConfig3 CreateToolRequest_Config_3
+
+// CreateToolRequestConfig3Action System action to perform
+type CreateToolRequestConfig3Action string
+
+// CreateToolRequest_Config_3 defines model for CreateToolRequest.Config.3.
+type CreateToolRequest_Config_3 struct {
+	// Action System action to perform
+	Action CreateToolRequestConfig3Action `json:"action"`
+}
+
+// CreateToolRequest_Config Type-specific configuration for the tool
+type CreateToolRequest_Config struct {
+	union json.RawMessage
+}
+
+// CreateToolRequestType Type of tool:
+// - CLIENT: Triggers events on the client SDK
+// - SERVER_RAG: Searches knowledge base documents
+// - SERVER_WEBHOOK: Calls an external webhook URL
+// - SYSTEM: Internal system actions (end_call, interrupt)
+type CreateToolRequestType string
+
+// CreateVoiceForm defines model for CreateVoiceForm.
+type CreateVoiceForm struct {
+	// AudioFile Audio file to clone the voice from
+	AudioFile upload.File `json:"audioFile"`
+
+	// Description Optional description of the voice
+	Description *string `json:"description,omitempty"`
+
+	// Enhance Whether to enhance the voice quality
+	Enhance *bool `json:"enhance,omitempty"`
+
+	// Language Language code for the voice
+	Language *string `json:"language,omitempty"`
+
+	// Name Display name for the cloned voice
+	Name string `json:"name"`
+}
+
+// CreateVoicePresignedUploadRequest defines model for CreateVoicePresignedUploadRequest.
+type CreateVoicePresignedUploadRequest struct {
+	// ContentType Audio MIME type (must start with `audio/`, e.g. audio/wav). The subsequent PUT must use the same value.
+	ContentType string `json:"contentType"`
+
+	// FileSize Size of the file in bytes. Required and must not exceed 50MB (52428800).
+	FileSize int `json:"fileSize"`
+
+	// Filename Original filename of the audio clip (used to derive the storage key).
+	Filename string `json:"filename"`
+}
+
+// CreateVoicePresignedUploadResponse defines model for CreateVoicePresignedUploadResponse.
+type CreateVoicePresignedUploadResponse struct {
+	// AudioKey Opaque storage key to pass back to POST /v1/voices.
+	AudioKey *string `json:"audioKey,omitempty"`
+
+	// UploadURL Presigned URL to PUT the audio bytes to (valid for 1 hour).
+	UploadURL *string `json:"uploadUrl,omitempty"`
+}
+
+// CreateVoiceRequest defines model for CreateVoiceRequest.
+type CreateVoiceRequest struct {
+	// AudioKey Storage key returned by POST /v1/voices/presigned-upload, after the audio has been uploaded to the presigned URL. Use this for clips larger than ~4.5MB.
+	AudioKey string `json:"audioKey"`
+
+	// Description Optional description of the voice
+	Description *string `json:"description,omitempty"`
+
+	// Enhance Whether to enhance the voice quality
+	Enhance *bool `json:"enhance,omitempty"`
+
+	// Language Language code for the voice
+	Language *string `json:"language,omitempty"`
+
+	// Name Display name for the cloned voice
+	Name string `json:"name"`
+}
+
+// DeleteAvatarResponse defines model for DeleteAvatarResponse.
+type DeleteAvatarResponse struct {
+	Message *string `json:"message,omitempty"`
+}
+
+// DeletePersonaResponse defines model for DeletePersonaResponse.
+type DeletePersonaResponse struct {
+	Message *string `json:"message,omitempty"`
+}
+
+// DeleteShareLinkResponse defines model for DeleteShareLinkResponse.
+type DeleteShareLinkResponse struct {
+	Message *string `json:"message,omitempty"`
+}
+
+// DeleteVoiceResponse defines model for DeleteVoiceResponse.
+type DeleteVoiceResponse struct {
+	Message *string `json:"message,omitempty"`
+}
+
+// ElevenLabsV1VoiceGenerationOptions Voice generation options for ElevenLabs V1 models.
+type ElevenLabsV1VoiceGenerationOptions struct {
+	// SimilarityBoost Controls how close the generated voice is to the original speaker, between 0 (more varied) and 1 (more similar).
+	SimilarityBoost *float32 `json:"similarityBoost,omitempty"`
+
+	// Speed Controls the speed of the spoken voice as a multiplier, between 0.7 (slower) and 1.2 (faster).
+	Speed *float32 `json:"speed,omitempty"`
+
+	// Stability Controls how stable the generated voice is between each generation, between 0 (more varied/higher emotional range) and 1 (more stable/less emotional range).
+	Stability *float32 `json:"stability,omitempty"`
+}
+
+// ElevenLabsV2VoiceGenerationOptions Voice generation options for ElevenLabs V2 models.
+type ElevenLabsV2VoiceGenerationOptions struct {
+	// Model The ElevenLabs model ID to use for voice generation.
+	Model *string `json:"model,omitempty"`
+
+	// SimilarityBoost Controls how close the generated voice is to the original speaker, between 0 (more varied) and 1 (more similar).
+	SimilarityBoost *float32 `json:"similarityBoost,omitempty"`
+
+	// Speed Controls the speed of the spoken voice as a multiplier, between 0.7 (slower) and 1.2 (faster).
+	Speed *float32 `json:"speed,omitempty"`
+
+	// Stability Controls how stable the generated voice is between each generation, between 0 (more varied/higher emotional range) and 1 (more stable/less emotional range).
+	Stability *float32 `json:"stability,omitempty"`
+
+	// Style Amplifies the style of the original speaker, between 0 and 1, it is recommended to keep this value low (0) to reduce latency.
+	Style *float32 `json:"style,omitempty"`
+
+	// UseSpeakerBoost Whether to use speaker boost for the generated voice, enhancing the similarity to the original speaker.
+	UseSpeakerBoost *bool `json:"useSpeakerBoost,omitempty"`
+}
+
+// FishAudioVoiceGenerationOptions Voice generation options for Fish Audio models.
+type FishAudioVoiceGenerationOptions struct {
+	// Speed Controls the speed of the spoken voice as a multiplier, between 0.5 (slower) and 2.0 (faster).
+	Speed *float32 `json:"speed,omitempty"`
+
+	// Volume Controls the volume level of the generated voice as a multiplier, between 0.5 (quieter) and 2.0 (louder).
+	Volume *float32 `json:"volume,omitempty"`
+}
+
+// GetAggregatedSessionAnalyticsResponse defines model for GetAggregatedSessionAnalyticsResponse.
+type GetAggregatedSessionAnalyticsResponse struct {
+	Counts *GetAggregatedSessionAnalyticsResponse_Counts `json:"counts,omitempty"`
+
+	// Filters Echo of the applied filters.
+	Filters *GetAggregatedSessionAnalyticsResponse_Filters `json:"filters,omitempty"`
+	From    *time.Time                                     `json:"from,omitempty"`
+
+	// Latencies Percentile distributions per latency stage, computed across all turns.
+	Latencies *GetAggregatedSessionAnalyticsResponse_Latencies `json:"latencies,omitempty"`
+	Rates     *GetAggregatedSessionAnalyticsResponse_Rates     `json:"rates,omitempty"`
+
+	// SessionCount Total sessions matching the filters in the range, whether or not they produced an analytics report.
+	SessionCount *int `json:"sessionCount,omitempty"`
+
+	// SessionsWithReports Sessions whose analytics report was aggregated. Reports are read from the 1000 most recent report-capable matching sessions; session types that never produce reports don't consume that window.
+	SessionsWithReports *int `json:"sessionsWithReports,omitempty"`
+
+	// SlowestTurns The slowest turns per headline latency metric, for jumping straight to problem sessions.
+	SlowestTurns *[]GetAggregatedSessionAnalyticsResponse_SlowestTurns `json:"slowestTurns,omitempty"`
+	To           *time.Time                                            `json:"to,omitempty"`
+
+	// Truncated True when more than 1000 report-capable sessions matched; only reports among the most recent 1000 of them were aggregated.
+	Truncated *bool `json:"truncated,omitempty"`
+	TurnCount *int  `json:"turnCount,omitempty"`
+}
+
+// GetAggregatedSessionAnalyticsResponse_Counts_ToolCalls defines model for GetAggregatedSessionAnalyticsResponse.Counts.ToolCalls.
+type GetAggregatedSessionAnalyticsResponse_Counts_ToolCalls struct {
+	ByName    *map[string]int `json:"byName,omitempty"`
+	Failed    *int            `json:"failed,omitempty"`
+	Succeeded *int            `json:"succeeded,omitempty"`
+	Total     *int            `json:"total,omitempty"`
+}
+
+// GetAggregatedSessionAnalyticsResponse_Counts defines model for GetAggregatedSessionAnalyticsResponse.Counts.
+type GetAggregatedSessionAnalyticsResponse_Counts struct {
+	CompletedTurns *int `json:"completedTurns,omitempty"`
+
+	// InterruptedBeforeAudioTurns Turns interrupted before the persona started speaking.
+	InterruptedBeforeAudioTurns *int                                                    `json:"interruptedBeforeAudioTurns,omitempty"`
+	InterruptedTurns            *int                                                    `json:"interruptedTurns,omitempty"`
+	SessionsWithErrors          *int                                                    `json:"sessionsWithErrors,omitempty"`
+	SessionsWithWarnings        *int                                                    `json:"sessionsWithWarnings,omitempty"`
+	ToolCalls                   *GetAggregatedSessionAnalyticsResponse_Counts_ToolCalls `json:"toolCalls,omitempty"`
+	TotalErrors                 *int                                                    `json:"totalErrors,omitempty"`
+	TotalWarnings               *int                                                    `json:"totalWarnings,omitempty"`
+}
+
+// GetAggregatedSessionAnalyticsResponse_Filters Echo of the applied filters.
+type GetAggregatedSessionAnalyticsResponse_Filters struct {
+	APIKeyID    nullable.Nullable[string] `json:"apiKeyId,omitempty"`
+	ClientLabel nullable.Nullable[string] `json:"clientLabel,omitempty"`
+	PersonaID   nullable.Nullable[string] `json:"personaId,omitempty"`
+	SessionType nullable.Nullable[string] `json:"sessionType,omitempty"`
+}
+
+// GetAggregatedSessionAnalyticsResponse_Latencies Percentile distributions per latency stage, computed across all turns.
+type GetAggregatedSessionAnalyticsResponse_Latencies struct {
+	// FirstAudioLatencySeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
+	FirstAudioLatencySeconds *LatencyStats `json:"firstAudioLatencySeconds,omitempty"`
+
+	// LlmGenerationDurationSeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
+	LlmGenerationDurationSeconds *LatencyStats `json:"llmGenerationDurationSeconds,omitempty"`
+
+	// LlmTimeToFirstOutputSeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
+	LlmTimeToFirstOutputSeconds *LatencyStats `json:"llmTimeToFirstOutputSeconds,omitempty"`
+
+	// SpeakingDurationSeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
+	SpeakingDurationSeconds *LatencyStats `json:"speakingDurationSeconds,omitempty"`
+
+	// TranscriptionLatencySeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
+	TranscriptionLatencySeconds *LatencyStats `json:"transcriptionLatencySeconds,omitempty"`
+
+	// TtsGenerationDurationSeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
+	TtsGenerationDurationSeconds *LatencyStats `json:"ttsGenerationDurationSeconds,omitempty"`
+
+	// TtsTimeToFirstAudioSeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
+	TtsTimeToFirstAudioSeconds *LatencyStats `json:"ttsTimeToFirstAudioSeconds,omitempty"`
+
+	// UserSpeechDurationSeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
+	UserSpeechDurationSeconds *LatencyStats `json:"userSpeechDurationSeconds,omitempty"`
+}
+
+// GetAggregatedSessionAnalyticsResponse_Rates defines model for GetAggregatedSessionAnalyticsResponse.Rates.
+type GetAggregatedSessionAnalyticsResponse_Rates struct {
+	ErrorSessionRate           nullable.Nullable[float32] `json:"errorSessionRate,omitempty"`
+	InterruptedBeforeAudioRate nullable.Nullable[float32] `json:"interruptedBeforeAudioRate,omitempty"`
+	InterruptionRate           nullable.Nullable[float32] `json:"interruptionRate,omitempty"`
+	ToolCallFailureRate        nullable.Nullable[float32] `json:"toolCallFailureRate,omitempty"`
+	WarningSessionRate         nullable.Nullable[float32] `json:"warningSessionRate,omitempty"`
+}
+
+// GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric defines model for GetAggregatedSessionAnalyticsResponse.SlowestTurns.Metric.
+type GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric string
+
+// GetAggregatedSessionAnalyticsResponse_SlowestTurns defines model for GetAggregatedSessionAnalyticsResponse.SlowestTurns.
+type GetAggregatedSessionAnalyticsResponse_SlowestTurns struct {
+	ClientLabel      nullable.Nullable[string]                                `json:"clientLabel,omitempty"`
+	CorrelationID    nullable.Nullable[string]                                `json:"correlationId,omitempty"`
+	Metric           *GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric `json:"metric,omitempty"`
+	PersonaID        nullable.Nullable[string]                                `json:"personaId,omitempty"`
+	SessionID        *string                                                  `json:"sessionId,omitempty"`
+	SessionStartTime *time.Time                                               `json:"sessionStartTime,omitempty"`
+	ValueSeconds     *float32                                                 `json:"valueSeconds,omitempty"`
+}
+
+// GetKnowledgeDocumentDownloadResponse defines model for GetKnowledgeDocumentDownloadResponse.
+type GetKnowledgeDocumentDownloadResponse struct {
+	DownloadURL *string `json:"downloadUrl,omitempty"`
+	Filename    *string `json:"filename,omitempty"`
+}
+
+// GetSessionAnalyticsResponse defines model for GetSessionAnalyticsResponse.
+type GetSessionAnalyticsResponse struct {
+	APIKeyID       nullable.Nullable[string]                 `json:"apiKeyId,omitempty"`
+	ClientLabel    nullable.Nullable[string]                 `json:"clientLabel,omitempty"`
+	ClientMetadata nullable.Nullable[map[string]interface{}] `json:"clientMetadata,omitempty"`
+
+	// Config Snapshot of the configuration the session ran with.
+	Config          *GetSessionAnalyticsResponse_Config                       `json:"config,omitempty"`
+	DurationSeconds nullable.Nullable[float32]                                `json:"durationSeconds,omitempty"`
+	EndTime         nullable.Nullable[time.Time]                              `json:"endTime,omitempty"`
+	ExitStatus      nullable.Nullable[string]                                 `json:"exitStatus,omitempty"`
+	PersonaID       nullable.Nullable[string]                                 `json:"personaId,omitempty"`
+	SessionID       *string                                                   `json:"sessionId,omitempty"`
+	SessionType     nullable.Nullable[GetSessionAnalyticsResponseSessionType] `json:"sessionType,omitempty"`
+	StartTime       *time.Time                                                `json:"startTime,omitempty"`
+	Summary         *GetSessionAnalyticsResponse_Summary                      `json:"summary,omitempty"`
+	Turns           *[]SessionAnalyticsTurn                                   `json:"turns,omitempty"`
+}
+
+// GetSessionAnalyticsResponse_Config Snapshot of the configuration the session ran with.
+type GetSessionAnalyticsResponse_Config struct {
+	AvatarKey          nullable.Nullable[string] `json:"avatarKey,omitempty"`
+	LanguageCode       nullable.Nullable[string] `json:"languageCode,omitempty"`
+	LlmModel           nullable.Nullable[string] `json:"llmModel,omitempty"`
+	LlmProvider        nullable.Nullable[string] `json:"llmProvider,omitempty"`
+	PersonaName        nullable.Nullable[string] `json:"personaName,omitempty"`
+	TranscriptsEnabled *bool                     `json:"transcriptsEnabled,omitempty"`
+	TtsProvider        nullable.Nullable[string] `json:"ttsProvider,omitempty"`
+	TtsVoice           nullable.Nullable[string] `json:"ttsVoice,omitempty"`
+}
+
+// GetSessionAnalyticsResponseSessionType defines model for GetSessionAnalyticsResponse.SessionType.
+type GetSessionAnalyticsResponseSessionType string
+
+// GetSessionAnalyticsResponse_Summary_AverageLatencies Engine-computed per-session averages.
+type GetSessionAnalyticsResponse_Summary_AverageLatencies struct {
+	FirstAudioLatencySeconds     nullable.Nullable[float32] `json:"firstAudioLatencySeconds,omitempty"`
+	LlmTimeToFirstOutputSeconds  nullable.Nullable[float32] `json:"llmTimeToFirstOutputSeconds,omitempty"`
+	TranscriptionLatencySeconds  nullable.Nullable[float32] `json:"transcriptionLatencySeconds,omitempty"`
+	TtsGenerationDurationSeconds nullable.Nullable[float32] `json:"ttsGenerationDurationSeconds,omitempty"`
+}
+
+// GetSessionAnalyticsResponse_Summary_ToolCalls defines model for GetSessionAnalyticsResponse.Summary.ToolCalls.
+type GetSessionAnalyticsResponse_Summary_ToolCalls struct {
+	ByName    *map[string]int `json:"byName,omitempty"`
+	Failed    *int            `json:"failed,omitempty"`
+	Succeeded *int            `json:"succeeded,omitempty"`
+	Total     *int            `json:"total,omitempty"`
+}
+
+// GetSessionAnalyticsResponse_Summary defines model for GetSessionAnalyticsResponse.Summary.
+type GetSessionAnalyticsResponse_Summary struct {
+	// AverageLatencies Engine-computed per-session averages.
+	AverageLatencies *GetSessionAnalyticsResponse_Summary_AverageLatencies `json:"averageLatencies,omitempty"`
+
+	// CompletedTurns Turns whose assistant response completed.
+	CompletedTurns *int `json:"completedTurns,omitempty"`
+
+	// InterruptedTurns Turns whose assistant response was interrupted.
+	InterruptedTurns *int `json:"interruptedTurns,omitempty"`
+
+	// InterruptionRate interruptedTurns / turns with an assistant response.
+	InterruptionRate    nullable.Nullable[float32]                     `json:"interruptionRate,omitempty"`
+	ToolCalls           *GetSessionAnalyticsResponse_Summary_ToolCalls `json:"toolCalls,omitempty"`
+	TotalAssistantWords nullable.Nullable[int]                         `json:"totalAssistantWords,omitempty"`
+	TotalErrors         *int                                           `json:"totalErrors,omitempty"`
+
+	// TotalTurns Number of entries in `turns`.
+	TotalTurns                     *int                       `json:"totalTurns,omitempty"`
+	TotalUserSpeechDurationSeconds nullable.Nullable[float32] `json:"totalUserSpeechDurationSeconds,omitempty"`
+	TotalUserWords                 nullable.Nullable[int]     `json:"totalUserWords,omitempty"`
+	TotalWarnings                  *int                       `json:"totalWarnings,omitempty"`
+}
+
+// GetSessionRecordingResponse defines model for GetSessionRecordingResponse.
+type GetSessionRecordingResponse struct {
+	// RecordingURL Presigned URL to download the recording (expires in 1 hour)
+	RecordingURL *string `json:"recordingUrl,omitempty"`
+}
+
+// GetSessionResponse defines model for GetSessionResponse.
+type GetSessionResponse struct {
+	// APIKeyID ID of the API key that minted the session token.
+	APIKeyID nullable.Nullable[string] `json:"apiKeyId,omitempty"`
+
+	// ClientLabel Label supplied by the caller when minting the session token.
+	ClientLabel nullable.Nullable[string] `json:"clientLabel,omitempty"`
+
+	// ClientMetadata Arbitrary metadata collected from the client during the session.
+	ClientMetadata *map[string]interface{} `json:"clientMetadata,omitempty"`
+
+	// CreatedAt Timestamp when the session record was created.
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// EndTime Timestamp when the session ended, or `null` if still active.
+	EndTime nullable.Nullable[time.Time] `json:"endTime,omitempty"`
+
+	// EngineHost Hostname of the engine pod that served the session.
+	EngineHost nullable.Nullable[string] `json:"engineHost,omitempty"`
+
+	// EngineProtocol Protocol used to stream the session (e.g. `https`).
+	EngineProtocol nullable.Nullable[string] `json:"engineProtocol,omitempty"`
+
+	// EngineVersion Version of the engine pod that served the session.
+	EngineVersion nullable.Nullable[string] `json:"engineVersion,omitempty"`
+
+	// ExitStatus How the session ended (e.g. `NORMAL_EXIT`, `ERROR`), or `null` if still active.
+	ExitStatus nullable.Nullable[string] `json:"exitStatus,omitempty"`
+
+	// ID Unique identifier for the session.
+	ID *string `json:"id,omitempty"`
+
+	// OrganizationID ID of the organization that owns the session. IDs may be either UUIDs or nanoid-style strings depending on when the organization was created.
+	OrganizationID *string `json:"organizationId,omitempty"`
+
+	// PersonaConfig Snapshot of the persona configuration taken at the moment the session started.
+	PersonaConfig *map[string]interface{} `json:"personaConfig,omitempty"`
+
+	// PersonaID ID of the persona the client connected to, or `null` if the session was issued with an ephemeral persona config.
+	PersonaID nullable.Nullable[string] `json:"personaId,omitempty"`
+
+	// SessionLengthMs Duration of the session in milliseconds, or `null` if still active.
+	SessionLengthMs nullable.Nullable[int] `json:"sessionLengthMs,omitempty"`
+
+	// StartTime Timestamp when the session started.
+	StartTime *time.Time `json:"startTime,omitempty"`
+
+	// ToolCalls Tool calls made during the session, in conversational order. Empty until the session has ended and its report has been delivered.
+	ToolCalls *[]SessionToolCallDetail `json:"toolCalls,omitempty"`
+
+	// UpdatedAt Timestamp when the session record was last updated.
+	UpdatedAt nullable.Nullable[time.Time] `json:"updatedAt,omitempty"`
+}
+
+// GetSessionTranscriptResponse defines model for GetSessionTranscriptResponse.
+type GetSessionTranscriptResponse struct {
+	// DurationMs Session duration in milliseconds
+	DurationMs nullable.Nullable[int] `json:"durationMs,omitempty"`
+
+	// EndTime Session end time
+	EndTime  nullable.Nullable[time.Time]             `json:"endTime,omitempty"`
+	Messages *[]GetSessionTranscriptResponse_Messages `json:"messages,omitempty"`
+
+	// PersonaName Name of the persona in the session
+	PersonaName *string `json:"personaName,omitempty"`
+
+	// SessionID The session ID
+	SessionID *string `json:"sessionId,omitempty"`
+
+	// StartTime Session start time
+	StartTime *time.Time `json:"startTime,omitempty"`
+
+	// TotalMessages Total number of messages in the transcript
+	TotalMessages *int `json:"totalMessages,omitempty"`
+
+	// TranscriptsEnabled Whether transcripts were enabled for this session
+	TranscriptsEnabled *bool `json:"transcriptsEnabled,omitempty"`
+}
+
+// GetSessionTranscriptResponseMessagesRole defines model for GetSessionTranscriptResponse.Messages.Role.
+type GetSessionTranscriptResponseMessagesRole string
+
+// GetSessionTranscriptResponse_Messages defines model for GetSessionTranscriptResponse.Messages.
+type GetSessionTranscriptResponse_Messages struct {
+	Message                 *string                                   `json:"message,omitempty"`
+	Role                    *GetSessionTranscriptResponseMessagesRole `json:"role,omitempty"`
+	SpeakingDurationSeconds nullable.Nullable[float32]                `json:"speakingDurationSeconds,omitempty"`
+	Timestamp               nullable.Nullable[time.Time]              `json:"timestamp,omitempty"`
+
+	// WasInterrupted Only present for persona messages
+	WasInterrupted *bool `json:"wasInterrupted,omitempty"`
+}
+
+// KnowledgeDocument A single file uploaded into a knowledge group. Retrieved chunks reference it by ID.
+type KnowledgeDocument struct {
+	// CreatedAt Timestamp when the document was uploaded.
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// ErrorMessage Failure reason when `status` is `FAILED`, otherwise `null`.
+	ErrorMessage nullable.Nullable[string] `json:"errorMessage,omitempty"`
+
+	// FileSize Size of the file in bytes.
+	FileSize *int `json:"fileSize,omitempty"`
+
+	// FileType MIME type or extension-derived file type.
+	FileType *string `json:"fileType,omitempty"`
+
+	// FileURL Internal URL at which the file is stored.
+	FileURL *string `json:"fileUrl,omitempty"`
+
+	// Filename Original filename as uploaded.
+	Filename *string `json:"filename,omitempty"`
+
+	// ID Unique identifier for the document.
+	ID *string `json:"id,omitempty"`
+
+	// KnowledgeFolderID ID of the knowledge group this document belongs to.
+	KnowledgeFolderID *string `json:"knowledgeFolderId,omitempty"`
+
+	// Status Current processing state. Only `READY` documents are searchable.
+	Status *KnowledgeDocumentStatus `json:"status,omitempty"`
+
+	// UpdatedAt Timestamp when the document record was last updated.
+	UpdatedAt nullable.Nullable[time.Time] `json:"updatedAt,omitempty"`
+}
+
+// KnowledgeDocumentStatus Current processing state. Only `READY` documents are searchable.
+type KnowledgeDocumentStatus string
+
+// KnowledgeGroup A folder of documents that a persona can search via RAG tools.
+type KnowledgeGroup struct {
+	// CreatedAt Timestamp when the group was created.
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// Description Free-form description of what the group contains.
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+
+	// DocumentCount Number of non-deleted documents currently in the group.
+	DocumentCount *int `json:"documentCount,omitempty"`
+
+	// ID Unique identifier for the knowledge group.
+	ID *string `json:"id,omitempty"`
+
+	// Name Human-readable name for the group.
+	Name *string `json:"name,omitempty"`
+
+	// UpdatedAt Timestamp when the group was last updated.
+	UpdatedAt nullable.Nullable[time.Time] `json:"updatedAt,omitempty"`
+}
+
+// KnowledgeSearchResult One matching chunk returned by a knowledge-group search.
+type KnowledgeSearchResult struct {
+	// ChunkIndex Zero-based index of the chunk within the source document.
+	ChunkIndex *int `json:"chunkIndex,omitempty"`
+
+	// Content Text content of the matching chunk.
+	Content *string `json:"content,omitempty"`
+
+	// DocumentID ID of the document the chunk was extracted from.
+	DocumentID *string `json:"documentId,omitempty"`
+
+	// Filename Filename of the source document.
+	Filename *string `json:"filename,omitempty"`
+
+	// Metadata Free-form metadata attached to the chunk at ingest time.
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+
+	// Score Similarity score for this chunk against the query, higher is more similar.
+	Score *float32 `json:"score,omitempty"`
+}
+
+// LLM An LLM configuration a persona can use. Secrets are never returned.
+type LLM struct {
+	// APIVersion Azure OpenAI API version. Only used when `llmFormat` is `azure_openai`.
+	APIVersion nullable.Nullable[string] `json:"apiVersion,omitempty"`
+
+	// CreatedAt Timestamp when the LLM was created.
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// CreatedByOrganizationID ID of the organization that created the LLM, or `null` for global defaults. IDs may be either UUIDs or nanoid-style strings depending on when the organization was created.
+	CreatedByOrganizationID nullable.Nullable[string] `json:"createdByOrganizationId,omitempty"`
+
+	// DeploymentName Azure OpenAI deployment name. Only used when `llmFormat` is `azure_openai`.
+	DeploymentName nullable.Nullable[string] `json:"deploymentName,omitempty"`
+
+	// Description Free-form description of the LLM configuration.
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+
+	// DisplayName Human-readable name shown in the Lab.
+	DisplayName *string `json:"displayName,omitempty"`
+
+	// DisplayTags Tags used to categorise the LLM in the Lab UI.
+	DisplayTags *[]string `json:"displayTags,omitempty"`
+
+	// ID Unique identifier for the LLM configuration.
+	ID *string `json:"id,omitempty"`
+
+	// IsDefault Whether this LLM is a built-in default available to every organization.
+	IsDefault *bool `json:"isDefault,omitempty"`
+
+	// IsGlobal Whether this LLM is visible to every organization.
+	IsGlobal *bool `json:"isGlobal,omitempty"`
+
+	// IsZdr Whether this LLM meets the Zero Data Retention requirements.
+	IsZdr *bool `json:"isZdr,omitempty"`
+
+	// LlmFormat Wire format used to call the upstream LLM.
+	LlmFormat *LLMLlmFormat `json:"llmFormat,omitempty"`
+
+	// MaxTokens Maximum tokens generated per response.
+	MaxTokens nullable.Nullable[int] `json:"maxTokens,omitempty"`
+
+	// Metadata Free-form provider-specific metadata.
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+
+	// ModelName Upstream model identifier (e.g. `gpt-4o`).
+	ModelName nullable.Nullable[string] `json:"modelName,omitempty"`
+
+	// ReasoningEffort Reasoning effort hint for models that accept it.
+	ReasoningEffort *LLMReasoningEffort `json:"reasoningEffort,omitempty"`
+
+	// ReasoningFormat Reasoning format hint for models that accept it.
+	ReasoningFormat *LLMReasoningFormat `json:"reasoningFormat,omitempty"`
+
+	// Temperature Sampling temperature applied when calling the LLM.
+	Temperature nullable.Nullable[float32] `json:"temperature,omitempty"`
+
+	// UpdatedAt Timestamp when the LLM was last updated.
+	UpdatedAt nullable.Nullable[time.Time] `json:"updatedAt,omitempty"`
+
+	// Urls Endpoints configured for this LLM.
+	Urls *[]LlmURL `json:"urls,omitempty"`
+}
+
+// LLMLlmFormat Wire format used to call the upstream LLM.
+type LLMLlmFormat string
+
+// LLMReasoningEffort Reasoning effort hint for models that accept it.
+type LLMReasoningEffort string
+
+// LLMReasoningFormat Reasoning format hint for models that accept it.
+type LLMReasoningFormat string
+
+// LatencyStats Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
+type LatencyStats struct {
+	Avg nullable.Nullable[float32] `json:"avg,omitempty"`
+
+	// Count Number of turns that produced a usable value.
+	Count *int                       `json:"count,omitempty"`
+	Max   nullable.Nullable[float32] `json:"max,omitempty"`
+	P50   nullable.Nullable[float32] `json:"p50,omitempty"`
+	P90   nullable.Nullable[float32] `json:"p90,omitempty"`
+	P95   nullable.Nullable[float32] `json:"p95,omitempty"`
+	P99   nullable.Nullable[float32] `json:"p99,omitempty"`
+}
+
+// ListLlmsResponse defines model for ListLlmsResponse.
+type ListLlmsResponse struct {
+	Data *[]LLM `json:"data,omitempty"`
+
+	// Meta Pagination metadata returned alongside the `data` array of every list endpoint.
+	Meta *Pagination `json:"meta,omitempty"`
+}
+
+// ListMeetingInvitesResponse defines model for ListMeetingInvitesResponse.
+type ListMeetingInvitesResponse struct {
+	Data *[]MeetingInvite `json:"data,omitempty"`
+
+	// Meta Pagination metadata returned alongside the `data` array of every list endpoint.
+	Meta *Pagination `json:"meta,omitempty"`
+}
+
+// ListPersonasResponse defines model for ListPersonasResponse.
+type ListPersonasResponse struct {
+	Data *[]PersonaSummary `json:"data,omitempty"`
+
+	// Meta Pagination metadata returned alongside the `data` array of every list endpoint.
+	Meta *Pagination `json:"meta,omitempty"`
+}
+
+// ListSessionsResponse defines model for ListSessionsResponse.
+type ListSessionsResponse struct {
+	Data *[]Session `json:"data,omitempty"`
+
+	// Meta Pagination metadata returned alongside the `data` array of every list endpoint.
+	Meta *Pagination `json:"meta,omitempty"`
+}
+
+// ListShareLinksResponse defines model for ListShareLinksResponse.
+type ListShareLinksResponse struct {
+	Data *[]PersonaShareLink `json:"data,omitempty"`
+
+	// Meta Pagination metadata returned alongside the `data` array of every list endpoint.
+	Meta *Pagination `json:"meta,omitempty"`
+}
+
+// ListToolsResponse defines model for ListToolsResponse.
+type ListToolsResponse struct {
+	Data *[]Tool `json:"data,omitempty"`
+
+	// Meta Pagination metadata returned alongside the `data` array of every list endpoint.
+	Meta *Pagination `json:"meta,omitempty"`
+}
+
+// ListVoicesResponse defines model for ListVoicesResponse.
+type ListVoicesResponse struct {
+	Data *[]Voice `json:"data,omitempty"`
+
+	// Meta Pagination metadata returned alongside the `data` array of every list endpoint.
+	Meta *Pagination `json:"meta,omitempty"`
+}
+
+// LlmURL One endpoint configured on an LLM. Multiple URLs can be specified to route different regions to different upstreams.
+type LlmURL struct {
+	// Region Region hint used to pick this URL when the persona is streamed from a specific region.
+	Region *string `json:"region,omitempty"`
+
+	// URL Upstream URL for the LLM endpoint.
+	URL *string `json:"url,omitempty"`
+}
+
+// MeetingInvite A meeting invite created for a persona.
+type MeetingInvite struct {
+	// CreatedAt Time the invite was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// DisplayName Display name used in the meeting.
+	DisplayName string `json:"displayName"`
+
+	// GroupCall Whether group-call turn-taking is enabled for this invite (respond only when addressed by name; silent join).
+	GroupCall bool `json:"groupCall"`
+
+	// ID Unique identifier for the meeting invite.
+	ID string `json:"id"`
+
+	// JoinAt Scheduled time the persona joins the meeting, or null when the persona was asked to join immediately.
+	JoinAt nullable.Nullable[time.Time] `json:"joinAt"`
+
+	// JoinState Latest observed call-participation detail for the persona, updated asynchronously as the persona connects, waits for admission, joins, and leaves. Null until the first update arrives. Values may be added over time; treat unrecognized values as informational.
+	JoinState nullable.Nullable[MeetingInviteJoinState] `json:"joinState"`
+
+	// MeetingURL Normalized meeting URL.
+	MeetingURL string `json:"meetingUrl"`
+
+	// Provider Meeting provider inferred from the meeting URL.
+	Provider MeetingInviteProvider `json:"provider"`
+
+	// Region Region the persona joined the call from. May differ from the requested region when the invite was served by another region for availability. Additional region values may be introduced over time; treat unrecognized values as informational rather than an error.
+	Region nullable.Nullable[MeetingInviteRegion] `json:"region"`
+
+	// SessionID Engine session ID once the meeting session has started, otherwise null.
+	SessionID nullable.Nullable[string] `json:"sessionId"`
+
+	// Status Current invite status.
+	Status MeetingInviteStatus `json:"status"`
+
+	// StatusReason Reason attached to a terminal participation state — for example `removed_by_host`, `meeting_ended`, `not_admitted`, `join_denied`, `meeting_link_invalid`, `meeting_not_started`, `idle_timeout`, `left_call`, or `provider_error`. Null while the invite is in progress. Values may be added over time; treat unrecognized values as informational.
+	StatusReason nullable.Nullable[string] `json:"statusReason"`
+}
+
+// MeetingInviteJoinState Latest observed call-participation detail for the persona, updated asynchronously as the persona connects, waits for admission, joins, and leaves. Null until the first update arrives. Values may be added over time; treat unrecognized values as informational.
+type MeetingInviteJoinState string
+
+// MeetingInviteProvider Meeting provider inferred from the meeting URL.
+type MeetingInviteProvider string
+
+// MeetingInviteRegion Region the persona joined the call from. May differ from the requested region when the invite was served by another region for availability. Additional region values may be introduced over time; treat unrecognized values as informational rather than an error.
+type MeetingInviteRegion string
+
+// MeetingInviteStatus Current invite status.
+type MeetingInviteStatus string
+
+// MeetingInviteError defines model for MeetingInviteError.
+type MeetingInviteError struct {
+	// Error Human-readable error message.
+	Error string `json:"error"`
+}
+
+// MeetingInvitePersonaConfig Runtime persona configuration. Include `voiceId` plus `llmId` for a conversational persona. This object cannot include `personaId`.
+type MeetingInvitePersonaConfig struct {
+	AvatarID *string `json:"avatarId,omitempty"`
+
+	// AvatarModel Public avatar model version.
+	AvatarModel *MeetingInvitePersonaConfigAvatarModel `json:"avatarModel,omitempty"`
+
+	// InitialMessage Custom first message the persona speaks to open the conversation.
+	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
+
+	// LanguageCode ISO 639-1 language code override for transcription.
+	LanguageCode *string `json:"languageCode,omitempty"`
+	LlmID        *string `json:"llmId,omitempty"`
+
+	// MaxSessionLengthSeconds Maximum session duration in seconds.
+	MaxSessionLengthSeconds *float32 `json:"maxSessionLengthSeconds,omitempty"`
+
+	// Metadata Developer-defined metadata attached to the session persona.
+	Metadata *map[string]interface{} `json:"metadata,omitempty"`
+	Name     *string                 `json:"name,omitempty"`
+
+	// PersonaPreset Optional preset used by the session persona.
+	PersonaPreset *string `json:"personaPreset,omitempty"`
+
+	// Personality Optional personality instructions.
+	Personality  *string `json:"personality,omitempty"`
+	SkipGreeting *bool   `json:"skipGreeting,omitempty"`
+	SystemPrompt *string `json:"systemPrompt,omitempty"`
+
+	// ToolIds IDs of pre-created tools available to the persona.
+	ToolIds *[]string `json:"toolIds,omitempty"`
+
+	// Tools Runtime tool definitions available to the persona. For client and webhook tools, the `parameters` (and webhook `queryParameters`) JSON Schema object the LLM fills at call time must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` to reference tools pre-created via `/v1/tools`, which are not subject to this inline size limit.
+	Tools *[]map[string]interface{} `json:"tools,omitempty"`
+
+	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
+	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
+
+	// VoiceDetectionOptions Options for voice activity detection during user speech input.
+	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
+
+	// VoiceGenerationOptions Configuration options for voice generation.
+	VoiceGenerationOptions *MeetingInvitePersonaConfig_VoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
+	VoiceID                *string                                            `json:"voiceId,omitempty"`
+
+	// VoiceSpeed Voice speed multiplier.
+	VoiceSpeed *float32 `json:"voiceSpeed,omitempty"`
+
+	// ZeroDataRetention Requests zero data retention where supported by the configured voice and LLM resources.
+	ZeroDataRetention    *bool                  `json:"zeroDataRetention,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// MeetingInvitePersonaConfigAvatarModel Public avatar model version.
+type MeetingInvitePersonaConfigAvatarModel string
+
+// MeetingInvitePersonaConfig_VoiceGenerationOptions Configuration options for voice generation.
+type MeetingInvitePersonaConfig_VoiceGenerationOptions struct {
+	union json.RawMessage
+}
+
+// MeetingInviteSessionOptions Optional session-level configuration for the meeting session.
+type MeetingInviteSessionOptions struct {
+	SessionReplay *MeetingInviteSessionOptions_SessionReplay `json:"sessionReplay,omitempty"`
+}
+
+// MeetingInviteSessionOptions_SessionReplay defines model for MeetingInviteSessionOptions.SessionReplay.
+type MeetingInviteSessionOptions_SessionReplay struct {
+	EnableSessionReplay *bool `json:"enableSessionReplay,omitempty"`
+}
+
+// MeetingInviteValidationError defines model for MeetingInviteValidationError.
+type MeetingInviteValidationError struct {
+	Details []MeetingInviteValidationError_Details `json:"details"`
+	Error   string                                 `json:"error"`
+	Summary string                                 `json:"summary"`
+}
+
+// MeetingInviteValidationError_Details defines model for MeetingInviteValidationError.Details.
+type MeetingInviteValidationError_Details struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Path    string `json:"path"`
 }
 
 // Pagination Pagination metadata returned alongside the `data` array of every list endpoint.
@@ -71,6 +2525,751 @@ type Pagination struct {
 	Total *int `json:"total,omitempty"`
 }
 
+// Persona Full persona shape returned by the create, get, and update endpoints.
+type Persona struct {
+	// Avatar Avatar currently attached to the persona.
+	Avatar nullable.Nullable[Avatar] `json:"avatar,omitempty"`
+
+	// AvatarModel Public model version (e.g. `cara-3`, `cara-4`) used when rendering the avatar.
+	AvatarModel nullable.Nullable[string] `json:"avatarModel,omitempty"`
+
+	// Brain Persona behaviour configuration applied on top of the raw LLM.
+	Brain *PersonaBrain `json:"brain,omitempty"`
+
+	// CreatedAt Timestamp when the persona was created.
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// Description Free-form description of the persona.
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+
+	// EnableAudioPassthrough Whether audio is passed through from the client instead of being generated server-side.
+	EnableAudioPassthrough *bool `json:"enableAudioPassthrough,omitempty"`
+
+	// ID Unique identifier for the persona.
+	ID *string `json:"id,omitempty"`
+
+	// Knowledge Knowledge group attachments currently active on the persona.
+	Knowledge *[]map[string]interface{} `json:"knowledge,omitempty"`
+
+	// LlmID ID of the LLM the persona uses, or `null` for presets that don't run an LLM.
+	LlmID nullable.Nullable[string] `json:"llmId,omitempty"`
+
+	// Name Human-readable name of the persona.
+	Name *string `json:"name,omitempty"`
+
+	// PersonaPreset Name of the preset the persona was cloned from, if any.
+	PersonaPreset *string `json:"personaPreset,omitempty"`
+
+	// PrimaryShareLink The primary share link attached to the persona, if one has been created.
+	PrimaryShareLink nullable.Nullable[Persona_PrimaryShareLink] `json:"primaryShareLink,omitempty"`
+
+	// ShareLinks All share links ever issued for this persona.
+	ShareLinks nullable.Nullable[[]ShareLink] `json:"shareLinks,omitempty"`
+
+	// SkipGreeting Whether the persona skips the greeting message at the start of a session.
+	SkipGreeting *bool `json:"skipGreeting,omitempty"`
+
+	// Tools Tool configurations currently attached to the persona.
+	Tools *[]map[string]interface{} `json:"tools,omitempty"`
+
+	// UpdatedAt Timestamp when the persona was last updated.
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+
+	// Voice Voice currently attached to the persona.
+	Voice nullable.Nullable[Voice] `json:"voice,omitempty"`
+
+	// VoiceDetectionOptions Voice activity detection tuning for user speech.
+	VoiceDetectionOptions nullable.Nullable[VoiceDetectionOptions] `json:"voiceDetectionOptions,omitempty"`
+
+	// VoiceGenerationOptions Provider-specific voice generation tuning.
+	VoiceGenerationOptions nullable.Nullable[Persona_VoiceGenerationOptions] `json:"voiceGenerationOptions,omitempty"`
+
+	// VoiceSpeed Speech rate multiplier applied to the voice.
+	VoiceSpeed nullable.Nullable[float32] `json:"voiceSpeed,omitempty"`
+
+	// WidgetConfig Widget rendering overrides (e.g. removing the watermark).
+	WidgetConfig *map[string]interface{} `json:"widgetConfig,omitempty"`
+
+	// ZeroDataRetention Whether session data is discarded instead of stored after the conversation ends.
+	ZeroDataRetention *bool `json:"zeroDataRetention,omitempty"`
+}
+
+// Persona_PrimaryShareLink The primary share link attached to the persona, if one has been created.
+type Persona_PrimaryShareLink struct {
+	Enabled *bool   `json:"enabled,omitempty"`
+	Token   *string `json:"token,omitempty"`
+}
+
+// Persona_VoiceGenerationOptions Provider-specific voice generation tuning.
+type Persona_VoiceGenerationOptions struct {
+	union json.RawMessage
+}
+
+// PersonaBrain Persona behaviour configuration applied on top of the raw LLM.
+type PersonaBrain struct {
+	// Personality Free-form description of the persona's personality, used to seed the system prompt.
+	Personality nullable.Nullable[string] `json:"personality,omitempty"`
+
+	// SystemPrompt System prompt sent to the LLM at the start of each session.
+	SystemPrompt nullable.Nullable[string] `json:"systemPrompt,omitempty"`
+}
+
+// PersonaShareLink A share link as returned by list and get endpoints — includes persona details for the link's target.
+type PersonaShareLink struct {
+	// AllowAllOrigins Whether the link can be embedded on any origin.
+	AllowAllOrigins *bool `json:"allowAllOrigins,omitempty"`
+
+	// AllowedOrigins Origins permitted to load the link when embedded. Ignored when `allowAllOrigins` is true.
+	AllowedOrigins *[]string `json:"allowedOrigins,omitempty"`
+
+	// CreatedAt Timestamp when the share link was created.
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// Enabled Whether the link currently accepts connections.
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// ExpiresAt Timestamp after which the link no longer works, or `null` if the link does not expire.
+	ExpiresAt nullable.Nullable[time.Time] `json:"expiresAt,omitempty"`
+
+	// ID Unique identifier for the share link.
+	ID *string `json:"id,omitempty"`
+
+	// IsPrimary Whether this is the persona's primary share link (at most one per persona).
+	IsPrimary *bool `json:"isPrimary,omitempty"`
+
+	// OrganizationID ID of the organization that owns the link. IDs may be either UUIDs or nanoid-style strings depending on when the organization was created.
+	OrganizationID *string `json:"organizationId,omitempty"`
+
+	// PersonaID ID of the persona this link points to.
+	PersonaID *string `json:"personaId,omitempty"`
+
+	// PersonaName Name of the persona at the time the link was issued.
+	PersonaName *string `json:"personaName,omitempty"`
+
+	// RemoveWatermark Whether the persona renders without the Anam watermark. Requires a plan that permits watermark removal.
+	RemoveWatermark *bool `json:"removeWatermark,omitempty"`
+
+	// Token Opaque token appended to the public URL.
+	Token *string `json:"token,omitempty"`
+
+	// Type Kind of share link — a direct URL, a player embed, or an orb embed.
+	Type *PersonaShareLinkType `json:"type,omitempty"`
+
+	// UsageCount Number of times the link has been used.
+	UsageCount *int `json:"usageCount,omitempty"`
+
+	// UsageLimit Maximum number of times the link can be used, or `null` for unlimited.
+	UsageLimit nullable.Nullable[int] `json:"usageLimit,omitempty"`
+}
+
+// PersonaShareLinkType Kind of share link — a direct URL, a player embed, or an orb embed.
+type PersonaShareLinkType string
+
+// PersonaSummary Trimmed persona shape returned by the list endpoint. For the full shape use `GET /v1/personas/{id}`.
+type PersonaSummary struct {
+	// Avatar Avatar currently attached to the persona, or `null` if none.
+	Avatar nullable.Nullable[Avatar] `json:"avatar,omitempty"`
+
+	// CreatedAt Timestamp when the persona was created.
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// Description Free-form description of the persona. Empty string if none was provided.
+	Description *string `json:"description,omitempty"`
+
+	// ID Unique identifier for the persona.
+	ID *string `json:"id,omitempty"`
+
+	// IsDefaultPersona Whether this is a built-in default persona available to every organization.
+	IsDefaultPersona *bool `json:"isDefaultPersona,omitempty"`
+
+	// LanguageCode ISO 639-1 language override for transcription, or `inherit` to fall back to the organization default.
+	LanguageCode *string `json:"languageCode,omitempty"`
+
+	// Name Human-readable name of the persona.
+	Name *string `json:"name,omitempty"`
+
+	// PersonaPreset Name of the preset the persona was cloned from, or empty string if it was built from scratch.
+	PersonaPreset *string `json:"personaPreset,omitempty"`
+
+	// UpdatedAt Timestamp when the persona was last updated.
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+
+	// Voice Voice currently attached to the persona, or `null` if none.
+	Voice nullable.Nullable[Voice] `json:"voice,omitempty"`
+
+	// VoiceSpeed Speech rate multiplier applied to the voice.
+	VoiceSpeed nullable.Nullable[float32] `json:"voiceSpeed,omitempty"`
+}
+
+// SearchKnowledgeGroupRequest defines model for SearchKnowledgeGroupRequest.
+type SearchKnowledgeGroupRequest struct {
+	Limit *int   `json:"limit,omitempty"`
+	Query string `json:"query"`
+}
+
+// Session A single connection between a client and a persona. Contains metadata but not the transcript or recording — those are fetched separately.
+type Session struct {
+	// APIKeyID ID of the API key that minted the session token.
+	APIKeyID nullable.Nullable[string] `json:"apiKeyId,omitempty"`
+
+	// ClientLabel Label supplied by the caller when minting the session token.
+	ClientLabel nullable.Nullable[string] `json:"clientLabel,omitempty"`
+
+	// ClientMetadata Arbitrary metadata collected from the client during the session.
+	ClientMetadata *map[string]interface{} `json:"clientMetadata,omitempty"`
+
+	// CreatedAt Timestamp when the session record was created.
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// EndTime Timestamp when the session ended, or `null` if still active.
+	EndTime nullable.Nullable[time.Time] `json:"endTime,omitempty"`
+
+	// EngineHost Hostname of the engine pod that served the session.
+	EngineHost nullable.Nullable[string] `json:"engineHost,omitempty"`
+
+	// EngineProtocol Protocol used to stream the session (e.g. `https`).
+	EngineProtocol nullable.Nullable[string] `json:"engineProtocol,omitempty"`
+
+	// EngineVersion Version of the engine pod that served the session.
+	EngineVersion nullable.Nullable[string] `json:"engineVersion,omitempty"`
+
+	// ExitStatus How the session ended (e.g. `NORMAL_EXIT`, `ERROR`), or `null` if still active.
+	ExitStatus nullable.Nullable[string] `json:"exitStatus,omitempty"`
+
+	// ID Unique identifier for the session.
+	ID *string `json:"id,omitempty"`
+
+	// OrganizationID ID of the organization that owns the session. IDs may be either UUIDs or nanoid-style strings depending on when the organization was created.
+	OrganizationID *string `json:"organizationId,omitempty"`
+
+	// PersonaConfig Snapshot of the persona configuration taken at the moment the session started.
+	PersonaConfig *map[string]interface{} `json:"personaConfig,omitempty"`
+
+	// PersonaID ID of the persona the client connected to, or `null` if the session was issued with an ephemeral persona config.
+	PersonaID nullable.Nullable[string] `json:"personaId,omitempty"`
+
+	// SessionLengthMs Duration of the session in milliseconds, or `null` if still active.
+	SessionLengthMs nullable.Nullable[int] `json:"sessionLengthMs,omitempty"`
+
+	// StartTime Timestamp when the session started.
+	StartTime *time.Time `json:"startTime,omitempty"`
+
+	// UpdatedAt Timestamp when the session record was last updated.
+	UpdatedAt nullable.Nullable[time.Time] `json:"updatedAt,omitempty"`
+}
+
+// SessionAnalyticsToolCall Timing and outcome of a tool call made during the turn. Tool call arguments and results are never exposed by this endpoint.
+type SessionAnalyticsToolCall struct {
+	CompletedAt     nullable.Nullable[time.Time]                      `json:"completedAt,omitempty"`
+	DurationSeconds nullable.Nullable[float32]                        `json:"durationSeconds,omitempty"`
+	ErrorMessage    nullable.Nullable[string]                         `json:"errorMessage,omitempty"`
+	StartedAt       nullable.Nullable[time.Time]                      `json:"startedAt,omitempty"`
+	Status          nullable.Nullable[SessionAnalyticsToolCallStatus] `json:"status,omitempty"`
+
+	// ToolCallID The engine's ID for this tool call, matching the ID surfaced in SDK tool events.
+	ToolCallID nullable.Nullable[string] `json:"toolCallId,omitempty"`
+	ToolName   nullable.Nullable[string] `json:"toolName,omitempty"`
+	ToolType   nullable.Nullable[string] `json:"toolType,omitempty"`
+}
+
+// SessionAnalyticsToolCallStatus defines model for SessionAnalyticsToolCall.Status.
+type SessionAnalyticsToolCallStatus string
+
+// SessionAnalyticsTurn One conversational turn — a user utterance paired with the assistant response it triggered. Assistant-initiated turns (e.g. the greeting) have null user-side fields; user utterances that never received a response have null assistant-side fields. Timing fields are null when the engine did not record the underlying timestamps.
+type SessionAnalyticsTurn struct {
+	// AssistantMessage Only present with includeMessages=true and transcripts enabled.
+	AssistantMessage *string `json:"assistantMessage,omitempty"`
+
+	// CorrelationID The user action correlation ID shared by SDK events for this turn.
+	CorrelationID nullable.Nullable[string]                           `json:"correlationId,omitempty"`
+	FinishReason  nullable.Nullable[SessionAnalyticsTurnFinishReason] `json:"finishReason,omitempty"`
+
+	// FirstAudioLatencySeconds User speech end → persona starts speaking. The end-to-end latency the user experienced.
+	FirstAudioLatencySeconds nullable.Nullable[float32] `json:"firstAudioLatencySeconds,omitempty"`
+
+	// InterruptedStage Best-effort classification of when the interruption happened, derived from which pipeline timestamps were recorded.
+	InterruptedStage   nullable.Nullable[SessionAnalyticsTurnInterruptedStage] `json:"interruptedStage,omitempty"`
+	LlmFinalOutputTime nullable.Nullable[time.Time]                            `json:"llmFinalOutputTime,omitempty"`
+	LlmFirstOutputTime nullable.Nullable[time.Time]                            `json:"llmFirstOutputTime,omitempty"`
+
+	// LlmGenerationDurationSeconds First LLM output → final LLM output.
+	LlmGenerationDurationSeconds nullable.Nullable[float32] `json:"llmGenerationDurationSeconds,omitempty"`
+
+	// LlmTimeToFirstOutputSeconds Transcript complete → first LLM output.
+	LlmTimeToFirstOutputSeconds nullable.Nullable[float32]   `json:"llmTimeToFirstOutputSeconds,omitempty"`
+	PersonaStartSpeakingTime    nullable.Nullable[time.Time] `json:"personaStartSpeakingTime,omitempty"`
+	PersonaStopSpeakingTime     nullable.Nullable[time.Time] `json:"personaStopSpeakingTime,omitempty"`
+	SpeakingDurationSeconds     nullable.Nullable[float32]   `json:"speakingDurationSeconds,omitempty"`
+	ToolCalls                   *[]SessionAnalyticsToolCall  `json:"toolCalls,omitempty"`
+
+	// TranscriptionLatencySeconds User speech end → transcript complete.
+	TranscriptionLatencySeconds  nullable.Nullable[float32]   `json:"transcriptionLatencySeconds,omitempty"`
+	TtsEndTime                   nullable.Nullable[time.Time] `json:"ttsEndTime,omitempty"`
+	TtsGenerationDurationSeconds nullable.Nullable[float32]   `json:"ttsGenerationDurationSeconds,omitempty"`
+	TtsStartTime                 nullable.Nullable[time.Time] `json:"ttsStartTime,omitempty"`
+
+	// TtsTimeToFirstAudioSeconds TTS start → persona starts speaking.
+	TtsTimeToFirstAudioSeconds nullable.Nullable[float32] `json:"ttsTimeToFirstAudioSeconds,omitempty"`
+	TurnIndex                  *int                       `json:"turnIndex,omitempty"`
+
+	// UserMessage Only present with includeMessages=true and transcripts enabled.
+	UserMessage               *string                      `json:"userMessage,omitempty"`
+	UserSpeechDurationSeconds nullable.Nullable[float32]   `json:"userSpeechDurationSeconds,omitempty"`
+	UserSpeechEndTime         nullable.Nullable[time.Time] `json:"userSpeechEndTime,omitempty"`
+	UserSpeechStartTime       nullable.Nullable[time.Time] `json:"userSpeechStartTime,omitempty"`
+
+	// UserTranscriptionTime When the user's speech transcript was finalised.
+	UserTranscriptionTime nullable.Nullable[time.Time] `json:"userTranscriptionTime,omitempty"`
+	WasInterrupted        *bool                        `json:"wasInterrupted,omitempty"`
+}
+
+// SessionAnalyticsTurnFinishReason defines model for SessionAnalyticsTurn.FinishReason.
+type SessionAnalyticsTurnFinishReason string
+
+// SessionAnalyticsTurnInterruptedStage Best-effort classification of when the interruption happened, derived from which pipeline timestamps were recorded.
+type SessionAnalyticsTurnInterruptedStage string
+
+// SessionToken Short-lived credential used by a client to connect to a live persona. Valid for one hour.
+type SessionToken struct {
+	// SessionToken Signed JWT the client passes to the Anam SDK to open a WebRTC connection.
+	SessionToken *string `json:"sessionToken,omitempty"`
+}
+
+// SessionToolCallDetail One tool call made by the persona during the session.
+type SessionToolCallDetail struct {
+	// Arguments The arguments the LLM called the tool with. Null when the session has transcripts disabled or is zero-data-retention. Values under header- or credential-like keys are replaced with `[REDACTED]`.
+	Arguments   nullable.Nullable[map[string]interface{}] `json:"arguments,omitempty"`
+	CompletedAt nullable.Nullable[time.Time]              `json:"completedAt,omitempty"`
+
+	// CorrelationID The user action correlation ID shared by SDK events for this turn.
+	CorrelationID nullable.Nullable[string] `json:"correlationId,omitempty"`
+
+	// DocumentsAccessed For knowledge (RAG) tools, the names of the documents the call read. Null under the same conditions as `arguments`.
+	DocumentsAccessed nullable.Nullable[[]string] `json:"documentsAccessed,omitempty"`
+	DurationSeconds   nullable.Nullable[float32]  `json:"durationSeconds,omitempty"`
+	ErrorMessage      nullable.Nullable[string]   `json:"errorMessage,omitempty"`
+
+	// Result The result the tool returned to the LLM. Null when the session has transcripts disabled or is zero-data-retention, and for calls that produced no result (e.g. failed or fire-and-forget client calls).
+	Result    nullable.Nullable[string]                      `json:"result,omitempty"`
+	StartedAt nullable.Nullable[time.Time]                   `json:"startedAt,omitempty"`
+	Status    nullable.Nullable[SessionToolCallDetailStatus] `json:"status,omitempty"`
+
+	// ToolCallID The engine's ID for this tool call, matching the ID surfaced in SDK tool events.
+	ToolCallID nullable.Nullable[string] `json:"toolCallId,omitempty"`
+	ToolName   nullable.Nullable[string] `json:"toolName,omitempty"`
+
+	// ToolSubtype For server tools, distinguishes e.g. `rag` from `webhook`.
+	ToolSubtype nullable.Nullable[string]                        `json:"toolSubtype,omitempty"`
+	ToolType    nullable.Nullable[SessionToolCallDetailToolType] `json:"toolType,omitempty"`
+
+	// TurnIndex Index of the conversational turn the call belongs to, matching `turns[].turnIndex` on GET /v1/sessions/{id}/analytics.
+	TurnIndex *int `json:"turnIndex,omitempty"`
+}
+
+// SessionToolCallDetailStatus defines model for SessionToolCallDetail.Status.
+type SessionToolCallDetailStatus string
+
+// SessionToolCallDetailToolType defines model for SessionToolCallDetail.ToolType.
+type SessionToolCallDetailToolType string
+
+// ShareLink A shareable link to a persona. Can be used as a direct URL or embedded via the widget.
+type ShareLink struct {
+	// AllowAllOrigins Whether the link can be embedded on any origin.
+	AllowAllOrigins *bool `json:"allowAllOrigins,omitempty"`
+
+	// AllowedOrigins Origins permitted to load the link when embedded. Ignored when `allowAllOrigins` is true.
+	AllowedOrigins *[]string `json:"allowedOrigins,omitempty"`
+
+	// CreatedAt Timestamp when the share link was created.
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// Enabled Whether the link currently accepts connections.
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// ExpiresAt Timestamp after which the link no longer works, or `null` if the link does not expire.
+	ExpiresAt nullable.Nullable[time.Time] `json:"expiresAt,omitempty"`
+
+	// ID Unique identifier for the share link.
+	ID *string `json:"id,omitempty"`
+
+	// IsPrimary Whether this is the persona's primary share link (at most one per persona).
+	IsPrimary *bool `json:"isPrimary,omitempty"`
+
+	// RemoveWatermark Whether the persona renders without the Anam watermark. Requires a plan that permits watermark removal.
+	RemoveWatermark *bool `json:"removeWatermark,omitempty"`
+
+	// Token Opaque token appended to the public URL.
+	Token *string `json:"token,omitempty"`
+
+	// Type Kind of share link — a direct URL, a player embed, or an orb embed.
+	Type *ShareLinkType `json:"type,omitempty"`
+
+	// UsageCount Number of times the link has been used.
+	UsageCount *int `json:"usageCount,omitempty"`
+
+	// UsageLimit Maximum number of times the link can be used, or `null` for unlimited.
+	UsageLimit nullable.Nullable[int] `json:"usageLimit,omitempty"`
+}
+
+// ShareLinkType Kind of share link — a direct URL, a player embed, or an orb embed.
+type ShareLinkType string
+
+// StopSessionResponse defines model for StopSessionResponse.
+type StopSessionResponse = map[string]interface{}
+
+// Tool defines model for Tool.
+type Tool struct {
+	// Config Type-specific configuration
+	Config *map[string]interface{} `json:"config,omitempty"`
+
+	// CreatedAt When the tool was created
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// Description Description of what the tool does
+	Description *string `json:"description,omitempty"`
+
+	// DisableInterruptions When true, interruptions are disabled while this tool is executing
+	DisableInterruptions *bool `json:"disableInterruptions,omitempty"`
+
+	// ID Unique identifier for the tool
+	ID *string `json:"id,omitempty"`
+
+	// Name Name of the tool
+	Name *string `json:"name,omitempty"`
+
+	// Type Type of tool
+	Type *ToolType `json:"type,omitempty"`
+
+	// UpdatedAt When the tool was last updated
+	UpdatedAt nullable.Nullable[time.Time] `json:"updatedAt,omitempty"`
+
+	// UsageCount Number of personas using this tool
+	UsageCount *int `json:"usageCount,omitempty"`
+}
+
+// ToolType Type of tool
+type ToolType string
+
+// UpdateAvatarRequest defines model for UpdateAvatarRequest.
+type UpdateAvatarRequest struct {
+	// DisplayName New display name for the avatar
+	DisplayName string `json:"displayName"`
+}
+
+// UpdateKnowledgeDocumentRequest defines model for UpdateKnowledgeDocumentRequest.
+type UpdateKnowledgeDocumentRequest struct {
+	// Filename New filename for the document
+	Filename *string `json:"filename,omitempty"`
+}
+
+// UpdateKnowledgeGroupRequest defines model for UpdateKnowledgeGroupRequest.
+type UpdateKnowledgeGroupRequest struct {
+	Description *string `json:"description,omitempty"`
+	Name        *string `json:"name,omitempty"`
+}
+
+// UpdateLlmRequest defines model for UpdateLlmRequest.
+type UpdateLlmRequest struct {
+	Description     *string                          `json:"description,omitempty"`
+	DisplayName     *string                          `json:"displayName,omitempty"`
+	LlmFormat       *UpdateLlmRequestLlmFormat       `json:"llmFormat,omitempty"`
+	Metadata        *map[string]interface{}          `json:"metadata,omitempty"`
+	ModelName       *string                          `json:"modelName,omitempty"`
+	ReasoningEffort *UpdateLlmRequestReasoningEffort `json:"reasoningEffort,omitempty"`
+	ReasoningFormat *UpdateLlmRequestReasoningFormat `json:"reasoningFormat,omitempty"`
+	Secret          *string                          `json:"secret,omitempty"`
+	URL             *string                          `json:"url,omitempty"`
+}
+
+// UpdateLlmRequestLlmFormat defines model for UpdateLlmRequest.LlmFormat.
+type UpdateLlmRequestLlmFormat string
+
+// UpdateLlmRequestReasoningEffort defines model for UpdateLlmRequest.ReasoningEffort.
+type UpdateLlmRequestReasoningEffort string
+
+// UpdateLlmRequestReasoningFormat defines model for UpdateLlmRequest.ReasoningFormat.
+type UpdateLlmRequestReasoningFormat string
+
+// UpdatePersonaRequest defines model for UpdatePersonaRequest.
+type UpdatePersonaRequest struct {
+	// AvatarID The avatar to use.
+	AvatarID *string `json:"avatarId,omitempty"`
+
+	// AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+	AvatarModel *UpdatePersonaRequestAvatarModel `json:"avatarModel,omitempty"`
+
+	// Description Description of the persona, for example "A helpful assistant". Does not affect the persona's behavior.
+	Description *string `json:"description,omitempty"`
+
+	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
+	InitialMessage *string `json:"initialMessage,omitempty"`
+
+	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
+	LanguageCode *string `json:"languageCode,omitempty"`
+
+	// LlmID The LLM to use. To disable the LLM, use 'CUSTOMER_CLIENT_V1'.
+	LlmID *string `json:"llmId,omitempty"`
+
+	// Name Name of the persona
+	Name *string `json:"name,omitempty"`
+
+	// SkipGreeting Whether to skip the greeting message when starting a session with this persona.
+	SkipGreeting *bool `json:"skipGreeting,omitempty"`
+
+	// SystemPrompt System prompt for the LLM
+	SystemPrompt *string `json:"systemPrompt,omitempty"`
+
+	// ToolIds Array of tool IDs to attach to the persona. Replaces any existing tool associations.
+	ToolIds *[]string `json:"toolIds,omitempty"`
+
+	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
+	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
+
+	// VoiceDetectionOptions Options for voice activity detection during user speech input.
+	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
+
+	// VoiceGenerationOptions Configuration options for voice generation.
+	VoiceGenerationOptions *UpdatePersonaRequest_VoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
+
+	// VoiceID The voice to use.
+	VoiceID *string `json:"voiceId,omitempty"`
+
+	// WidgetConfig Widget configuration overrides. Provided fields are merged into the existing widget configuration; omitted fields are left unchanged.
+	WidgetConfig *UpdatePersonaRequest_WidgetConfig `json:"widgetConfig,omitempty"`
+
+	// ZeroDataRetention When true, session data is not stored after the conversation ends
+	ZeroDataRetention *bool `json:"zeroDataRetention,omitempty"`
+}
+
+// UpdatePersonaRequestAvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+type UpdatePersonaRequestAvatarModel string
+
+// UpdatePersonaRequest_VoiceGenerationOptions Configuration options for voice generation.
+type UpdatePersonaRequest_VoiceGenerationOptions struct {
+	union json.RawMessage
+}
+
+// UpdatePersonaRequestWidgetConfigInitialState Initial state of a floating widget.
+type UpdatePersonaRequestWidgetConfigInitialState string
+
+// UpdatePersonaRequestWidgetConfigLayout How the widget is rendered on the host page.
+type UpdatePersonaRequestWidgetConfigLayout string
+
+// UpdatePersonaRequest_WidgetConfig Widget configuration overrides. Provided fields are merged into the existing widget configuration; omitted fields are left unchanged.
+type UpdatePersonaRequest_WidgetConfig struct {
+	// AllowEverywhere When true, the widget can be embedded on any origin.
+	AllowEverywhere *bool `json:"allowEverywhere,omitempty"`
+
+	// AllowedOrigins Origins allowed to embed the widget. Bare domains are normalised to https. Ignored when allowEverywhere is true.
+	AllowedOrigins *[]string `json:"allowedOrigins,omitempty"`
+
+	// CallToAction Call-to-action text shown on the widget launcher.
+	CallToAction *string `json:"callToAction,omitempty"`
+
+	// InitialState Initial state of a floating widget.
+	InitialState *UpdatePersonaRequestWidgetConfigInitialState `json:"initialState,omitempty"`
+
+	// Layout How the widget is rendered on the host page.
+	Layout *UpdatePersonaRequestWidgetConfigLayout `json:"layout,omitempty"`
+
+	// Position Screen position of a floating widget (e.g. "bottom-right").
+	Position *string `json:"position,omitempty"`
+
+	// ShowMuteButton Whether the widget shows a mute button.
+	ShowMuteButton *bool `json:"showMuteButton,omitempty"`
+
+	// ShowTextInput Whether the widget shows a text input alongside voice.
+	ShowTextInput *bool `json:"showTextInput,omitempty"`
+
+	// ShowTranscript Whether the widget shows an expandable conversation transcript during calls. Defaults to true when omitted.
+	ShowTranscript *bool `json:"showTranscript,omitempty"`
+}
+
+// UpdateShareLinkRequest defines model for UpdateShareLinkRequest.
+type UpdateShareLinkRequest struct {
+	ExpiresInHours *float32 `json:"expiresInHours,omitempty"`
+	UsageLimit     *float32 `json:"usageLimit,omitempty"`
+}
+
+// UpdateToolRequest defines model for UpdateToolRequest.
+type UpdateToolRequest struct {
+	// Config Updated type-specific configuration
+	Config *UpdateToolRequest_Config `json:"config,omitempty"`
+
+	// Description Updated description of what the tool does
+	Description *string `json:"description,omitempty"`
+
+	// DisableInterruptions When true, interruptions are disabled while this tool is executing. Defaults to false.
+	DisableInterruptions *bool `json:"disableInterruptions,omitempty"`
+
+	// Name Updated name for the tool
+	Name *string `json:"name,omitempty"`
+
+	// Type Updated tool type
+	Type *UpdateToolRequestType `json:"type,omitempty"`
+}
+
+// UpdateToolRequestConfig0 defines model for UpdateToolRequest.Config.0.
+type UpdateToolRequestConfig0 UpdateToolRequest_Config_0
+
+// UpdateToolRequest_Config_0 defines model for UpdateToolRequest.Config.0.
+type UpdateToolRequest_Config_0 struct {
+	// AwaitResult If true, engine pauses until client sends a result back. Default is fire-and-forget.
+	AwaitResult *bool `json:"awaitResult,omitempty"`
+
+	// Parameters JSON schema for parameters
+	Parameters *map[string]interface{} `json:"parameters,omitempty"`
+
+	// ToolTimeoutSeconds Per-tool timeout in seconds when awaitResult is true. Default 10s.
+	ToolTimeoutSeconds *float32 `json:"toolTimeoutSeconds,omitempty"`
+}
+
+// UpdateToolRequestConfig1 defines model for UpdateToolRequest.Config.1.
+type UpdateToolRequestConfig1 UpdateToolRequest_Config_1
+
+// UpdateToolRequest_Config_1 defines model for UpdateToolRequest.Config.1.
+type UpdateToolRequest_Config_1 struct {
+	// DocumentFolderIds IDs of knowledge folders to search
+	DocumentFolderIds *[]string `json:"documentFolderIds,omitempty"`
+}
+
+// UpdateToolRequestConfig2 defines model for UpdateToolRequest.Config.2.
+type UpdateToolRequestConfig2 UpdateToolRequest_Config_2
+
+// UpdateToolRequestConfig2Method defines model for UpdateToolRequest.Config.2.Method.
+type UpdateToolRequestConfig2Method string
+
+// UpdateToolRequest_Config_2 defines model for UpdateToolRequest.Config.2.
+type UpdateToolRequest_Config_2 struct {
+	BodyTemplate *string                         `json:"bodyTemplate,omitempty"`
+	Headers      *map[string]string              `json:"headers,omitempty"`
+	Method       *UpdateToolRequestConfig2Method `json:"method,omitempty"`
+
+	// URL Webhook URL to call
+	URL *string `json:"url,omitempty"`
+}
+
+// UpdateToolRequestConfig3 defines model for UpdateToolRequest.Config.3.
+type UpdateToolRequestConfig3 UpdateToolRequest_Config_3
+
+// UpdateToolRequestConfig3Action defines model for UpdateToolRequest.Config.3.Action.
+type UpdateToolRequestConfig3Action string
+
+// UpdateToolRequest_Config_3 defines model for UpdateToolRequest.Config.3.
+type UpdateToolRequest_Config_3 struct {
+	Action *UpdateToolRequestConfig3Action `json:"action,omitempty"`
+}
+
+// UpdateToolRequest_Config Updated type-specific configuration
+type UpdateToolRequest_Config struct {
+	union json.RawMessage
+}
+
+// UpdateToolRequestType Updated tool type
+type UpdateToolRequestType string
+
+// UpdateVoiceRequest defines model for UpdateVoiceRequest.
+type UpdateVoiceRequest struct {
+	// Country ISO 3166-1 alpha-2 country code
+	Country nullable.Nullable[string] `json:"country,omitempty"`
+
+	// Description Voice description
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+
+	// DisplayName New display name for the voice
+	DisplayName string `json:"displayName"`
+
+	// Gender Voice gender
+	Gender nullable.Nullable[UpdateVoiceRequestGender] `json:"gender,omitempty"`
+
+	// ProviderModelID New provider model ID for the voice (e.g. sonic-3.5 for Cartesia, eleven_flash_v2_5 for ElevenLabs)
+	ProviderModelID *string `json:"providerModelId,omitempty"`
+}
+
+// UpdateVoiceRequestGender Voice gender
+type UpdateVoiceRequestGender string
+
+// UploadKnowledgeGroupDocumentForm defines model for UploadKnowledgeGroupDocumentForm.
+type UploadKnowledgeGroupDocumentForm struct {
+	ChunkOverlap *int `json:"chunkOverlap,omitempty"`
+	ChunkSize    *int `json:"chunkSize,omitempty"`
+
+	// File Document file (PDF, TXT, MD, DOCX, or CSV, max 50MB).
+	File upload.File `json:"file"`
+}
+
+// Voice A voice preset a persona can use for text-to-speech.
+type Voice struct {
+	// Country ISO 3166-1 alpha-2 country code representing the voice's accent.
+	Country nullable.Nullable[string] `json:"country,omitempty"`
+
+	// CreatedAt Timestamp when the voice was created.
+	CreatedAt *time.Time `json:"createdAt,omitempty"`
+
+	// CreatedByOrganizationID ID of the organization that created the voice, or `null` for stock voices. IDs may be either UUIDs or nanoid-style strings depending on when the organization was created.
+	CreatedByOrganizationID nullable.Nullable[string] `json:"createdByOrganizationId,omitempty"`
+
+	// Description Free-form description of the voice's character.
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+
+	// DisplayName Human-readable name shown in the Lab.
+	DisplayName *string `json:"displayName,omitempty"`
+
+	// DisplayTags Tags used to categorise the voice in the Lab UI.
+	DisplayTags *[]string `json:"displayTags,omitempty"`
+
+	// Gender Perceived gender of the voice, if categorised.
+	Gender nullable.Nullable[VoiceGender] `json:"gender,omitempty"`
+
+	// ID Unique identifier for the voice.
+	ID *string `json:"id,omitempty"`
+
+	// IsZdr Whether this voice meets the Zero Data Retention requirements.
+	IsZdr *bool `json:"isZdr,omitempty"`
+
+	// PreviewSampleURL Alias for `sampleUrl`, kept for backwards compatibility.
+	PreviewSampleURL nullable.Nullable[string] `json:"previewSampleUrl,omitempty"`
+
+	// Provider Upstream TTS provider for this voice.
+	Provider *VoiceProvider `json:"provider,omitempty"`
+
+	// ProviderModelID The upstream provider's model identifier used to generate speech.
+	ProviderModelID nullable.Nullable[string] `json:"providerModelId,omitempty"`
+
+	// ProviderVoiceID The upstream provider's identifier for the voice.
+	ProviderVoiceID nullable.Nullable[string] `json:"providerVoiceId,omitempty"`
+
+	// SampleURL URL of a short audio preview of the voice.
+	SampleURL nullable.Nullable[string] `json:"sampleUrl,omitempty"`
+
+	// UpdatedAt Timestamp when the voice was last updated.
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+}
+
+// VoiceGender Perceived gender of the voice, if categorised.
+type VoiceGender string
+
+// VoiceProvider Upstream TTS provider for this voice.
+type VoiceProvider string
+
+// VoiceDetectionOptions Options for voice activity detection during user speech input.
+type VoiceDetectionOptions struct {
+	// EndOfSpeechSensitivity Sensitivity for detecting end of speech, between 0 (least sensitive) and 1 (most sensitive).
+	EndOfSpeechSensitivity *float32 `json:"endOfSpeechSensitivity,omitempty"`
+
+	// SilenceBeforeAutoEndTurnSeconds Duration of silence (in seconds) before the user turn is automatically ended.
+	SilenceBeforeAutoEndTurnSeconds *float32 `json:"silenceBeforeAutoEndTurnSeconds,omitempty"`
+
+	// SilenceBeforeSessionEndSeconds Duration of silence (in seconds) before the session is automatically ended.
+	SilenceBeforeSessionEndSeconds *float32 `json:"silenceBeforeSessionEndSeconds,omitempty"`
+
+	// SilenceBeforeSkipTurnSeconds Duration of silence (in seconds) before the current user turn is skipped.
+	SilenceBeforeSkipTurnSeconds *float32 `json:"silenceBeforeSkipTurnSeconds,omitempty"`
+
+	// SpeechEnhancementLevel Level of speech enhancement to apply, 0 (no speech enhancement) 1 (max speech enhancement)
+	SpeechEnhancementLevel *float32 `json:"speechEnhancementLevel,omitempty"`
+}
+
 // ListAvatarsParams defines parameters for ListAvatars.
 type ListAvatarsParams struct {
 	// Page Page number for pagination
@@ -79,12 +3278,21 @@ type ListAvatarsParams struct {
 	// PerPage Number of avatars per page (max 100)
 	PerPage *int `form:"perPage,omitempty" json:"perPage,omitempty"`
 
-	// Search Search term to filter avatars by display name
+	// Search Search term to filter avatars by display name or generated description
 	Search *string `form:"search,omitempty" json:"search,omitempty"`
+
+	// RenderStyle Filter avatars by render style. `unknown` includes avatars whose style has not been determined (all custom avatars, and any avatar whose metadata generation has not completed).
+	RenderStyle *ListAvatarsParamsRenderStyle `form:"renderStyle,omitempty" json:"renderStyle,omitempty"`
+
+	// Tags Comma-separated list of tags to filter by (e.g. `tags=professional,studio`). Matches avatars with ANY of the given tags. Tags are generated alongside `description`/`displayTags` and are lowercase.
+	Tags *[]string `form:"tags,omitempty" json:"tags,omitempty"`
 
 	// OnlyOneShot Only return one-shot avatars
 	OnlyOneShot *bool `form:"onlyOneShot,omitempty" json:"onlyOneShot,omitempty"`
 }
+
+// ListAvatarsParamsRenderStyle defines parameters for ListAvatars.
+type ListAvatarsParamsRenderStyle string
 
 // AvatarList defines parameters for ListAvatars.
 type AvatarList struct {
@@ -92,6 +3300,1805 @@ type AvatarList struct {
 
 	// Meta Pagination metadata returned alongside the `data` array of every list endpoint.
 	Meta *Pagination `json:"meta,omitempty"`
+}
+
+// DeleteAvatarParams defines parameters for DeleteAvatar.
+type DeleteAvatarParams struct {
+	// Hard When `true`, permanently deletes the avatar and purges its stored source and generated assets instead of soft-deleting it.
+	Hard *bool `form:"hard,omitempty" json:"hard,omitempty"`
+}
+
+// ListLlmsParams defines parameters for ListLlms.
+type ListLlmsParams struct {
+	// Page Page number for pagination
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Number of items per page
+	PerPage *int `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Search Search term to filter LLMs
+	Search *string `form:"search,omitempty" json:"search,omitempty"`
+
+	// IncludeDefaults Include default LLMs in the response
+	IncludeDefaults *bool `form:"includeDefaults,omitempty" json:"includeDefaults,omitempty"`
+}
+
+// ListMeetingInvitesParams defines parameters for ListMeetingInvites.
+type ListMeetingInvitesParams struct {
+	// Page Page number for pagination
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Number of items per page (max 100)
+	PerPage *int `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Status Filter invites by status
+	Status *ListMeetingInvitesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+}
+
+// ListMeetingInvitesParamsStatus defines parameters for ListMeetingInvites.
+type ListMeetingInvitesParamsStatus string
+
+// CreateMeetingInvite400JSONResponseBody defines parameters for CreateMeetingInvite.
+type CreateMeetingInvite400JSONResponseBody struct {
+	union json.RawMessage
+}
+
+// ListPersonasParams defines parameters for ListPersonas.
+type ListPersonasParams struct {
+	// Page Page number for pagination
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Number of items per page
+	PerPage *int `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Search filter personas by name
+	Search *string `form:"search,omitempty" json:"search,omitempty"`
+}
+
+// ListSessionsParams defines parameters for ListSessions.
+type ListSessionsParams struct {
+	// Page Page number for pagination
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Number of items per page (max 100)
+	PerPage *int `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Search Search term to filter sessions by ID or client label
+	Search *string `form:"search,omitempty" json:"search,omitempty"`
+
+	// APIKeyID Filter sessions by API key ID
+	APIKeyID *string `form:"apiKeyId,omitempty" json:"apiKeyId,omitempty"`
+
+	// PersonaID Filter sessions by persona ID
+	PersonaID *string `form:"personaId,omitempty" json:"personaId,omitempty"`
+
+	// OrganizationID List sessions of another organization. Restricted to Anam-internal admin API keys; other keys receive 403.
+	OrganizationID *string `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+}
+
+// GetAggregatedSessionAnalyticsParams defines parameters for GetAggregatedSessionAnalytics.
+type GetAggregatedSessionAnalyticsParams struct {
+	// From Start of the time range (ISO 8601). Defaults to 24 hours before `to`.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To End of the time range (ISO 8601). Defaults to now.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// PersonaID Only include sessions for this persona.
+	PersonaID *string `form:"personaId,omitempty" json:"personaId,omitempty"`
+
+	// APIKeyID Only include sessions minted by this API key.
+	APIKeyID *string `form:"apiKeyId,omitempty" json:"apiKeyId,omitempty"`
+
+	// ClientLabel Only include sessions whose client label matches exactly.
+	ClientLabel *string `form:"clientLabel,omitempty" json:"clientLabel,omitempty"`
+
+	// SessionType Only include sessions of this type.
+	SessionType *GetAggregatedSessionAnalyticsParamsSessionType `form:"sessionType,omitempty" json:"sessionType,omitempty"`
+
+	// OrganizationID Aggregate sessions of another organization. Restricted to Anam-internal admin API keys; other keys receive 403.
+	OrganizationID *string `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+}
+
+// GetAggregatedSessionAnalyticsParamsSessionType defines parameters for GetAggregatedSessionAnalytics.
+type GetAggregatedSessionAnalyticsParamsSessionType string
+
+// GetSessionConcurrencyParams defines parameters for GetSessionConcurrency.
+type GetSessionConcurrencyParams struct {
+	// OrganizationID Report the concurrency status of another organization. Restricted to Anam-internal admin API keys; other keys receive 403.
+	OrganizationID *string `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+}
+
+// GetSessionAnalyticsParams defines parameters for GetSessionAnalytics.
+type GetSessionAnalyticsParams struct {
+	// IncludeMessages When true, include the user/assistant message text on each turn. Only honoured when transcripts were enabled for the session and the session is not zero-data-retention; timing metrics are always returned.
+	IncludeMessages *bool `form:"includeMessages,omitempty" json:"includeMessages,omitempty"`
+}
+
+// ListShareLinksParams defines parameters for ListShareLinks.
+type ListShareLinksParams struct {
+	// Page Page number for pagination
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Number of items per page (max 100)
+	PerPage *int `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Search Search term to filter share links
+	Search *string `form:"search,omitempty" json:"search,omitempty"`
+
+	// PersonaID Filter share links by persona ID
+	PersonaID *string `form:"personaId,omitempty" json:"personaId,omitempty"`
+}
+
+// ListToolsParams defines parameters for ListTools.
+type ListToolsParams struct {
+	// Page Page number for pagination
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Number of items per page
+	PerPage *int `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Search Filter tools by name, description, or ID
+	Search *string `form:"search,omitempty" json:"search,omitempty"`
+}
+
+// ListVoicesParams defines parameters for ListVoices.
+type ListVoicesParams struct {
+	// Page Page number for pagination
+	Page *int `form:"page,omitempty" json:"page,omitempty"`
+
+	// PerPage Number of voices per page (max 100)
+	PerPage *int `form:"perPage,omitempty" json:"perPage,omitempty"`
+
+	// Search Search term to filter voices by display name
+	Search *string `form:"search,omitempty" json:"search,omitempty"`
+}
+
+// CreateSessionTokenJSONRequestBody defines body for CreateSessionToken for application/json ContentType.
+type CreateSessionTokenJSONRequestBody = CreateSessionTokenRequest
+
+// CreateAvatarJSONRequestBody defines body for CreateAvatar for application/json ContentType.
+type CreateAvatarJSONRequestBody = CreateAvatarRequest
+
+// CreateAvatarMultipartRequestBody defines body for CreateAvatar for multipart/form-data ContentType.
+type CreateAvatarMultipartRequestBody = CreateAvatarForm
+
+// UpdateAvatarJSONRequestBody defines body for UpdateAvatar for application/json ContentType.
+type UpdateAvatarJSONRequestBody = UpdateAvatarRequest
+
+// CreateEngineSessionJSONRequestBody defines body for CreateEngineSession for application/json ContentType.
+type CreateEngineSessionJSONRequestBody = CreateEngineSessionRequest
+
+// UpdateKnowledgeDocumentJSONRequestBody defines body for UpdateKnowledgeDocument for application/json ContentType.
+type UpdateKnowledgeDocumentJSONRequestBody = UpdateKnowledgeDocumentRequest
+
+// CreateKnowledgeGroupJSONRequestBody defines body for CreateKnowledgeGroup for application/json ContentType.
+type CreateKnowledgeGroupJSONRequestBody = CreateKnowledgeGroupRequest
+
+// UpdateKnowledgeGroupJSONRequestBody defines body for UpdateKnowledgeGroup for application/json ContentType.
+type UpdateKnowledgeGroupJSONRequestBody = UpdateKnowledgeGroupRequest
+
+// UploadKnowledgeGroupDocumentMultipartRequestBody defines body for UploadKnowledgeGroupDocument for multipart/form-data ContentType.
+type UploadKnowledgeGroupDocumentMultipartRequestBody = UploadKnowledgeGroupDocumentForm
+
+// SearchKnowledgeGroupJSONRequestBody defines body for SearchKnowledgeGroup for application/json ContentType.
+type SearchKnowledgeGroupJSONRequestBody = SearchKnowledgeGroupRequest
+
+// CreateLlmJSONRequestBody defines body for CreateLlm for application/json ContentType.
+type CreateLlmJSONRequestBody = CreateLlmRequest
+
+// UpdateLlmJSONRequestBody defines body for UpdateLlm for application/json ContentType.
+type UpdateLlmJSONRequestBody = UpdateLlmRequest
+
+// CreateMeetingInviteJSONRequestBody defines body for CreateMeetingInvite for application/json ContentType.
+type CreateMeetingInviteJSONRequestBody = CreateMeetingInviteRequest
+
+// CreatePersonaJSONRequestBody defines body for CreatePersona for application/json ContentType.
+type CreatePersonaJSONRequestBody = CreatePersonaRequest
+
+// UpdatePersonaJSONRequestBody defines body for UpdatePersona for application/json ContentType.
+type UpdatePersonaJSONRequestBody = UpdatePersonaRequest
+
+// CreateShareLinkJSONRequestBody defines body for CreateShareLink for application/json ContentType.
+type CreateShareLinkJSONRequestBody = CreateShareLinkRequest
+
+// UpdateShareLinkJSONRequestBody defines body for UpdateShareLink for application/json ContentType.
+type UpdateShareLinkJSONRequestBody = UpdateShareLinkRequest
+
+// CreateToolJSONRequestBody defines body for CreateTool for application/json ContentType.
+type CreateToolJSONRequestBody = CreateToolRequest
+
+// UpdateToolJSONRequestBody defines body for UpdateTool for application/json ContentType.
+type UpdateToolJSONRequestBody = UpdateToolRequest
+
+// CreateVoiceJSONRequestBody defines body for CreateVoice for application/json ContentType.
+type CreateVoiceJSONRequestBody = CreateVoiceRequest
+
+// CreateVoiceMultipartRequestBody defines body for CreateVoice for multipart/form-data ContentType.
+type CreateVoiceMultipartRequestBody = CreateVoiceForm
+
+// CreateVoicePresignedUploadJSONRequestBody defines body for CreateVoicePresignedUpload for application/json ContentType.
+type CreateVoicePresignedUploadJSONRequestBody = CreateVoicePresignedUploadRequest
+
+// UpdateVoiceJSONRequestBody defines body for UpdateVoice for application/json ContentType.
+type UpdateVoiceJSONRequestBody = UpdateVoiceRequest
+
+// Getter for additional properties for CreateSessionTokenRequest_PersonaConfig_0_Tools. Returns the specified
+// element and whether it was found
+func (a CreateSessionTokenRequest_PersonaConfig_0_Tools) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for CreateSessionTokenRequest_PersonaConfig_0_Tools
+func (a *CreateSessionTokenRequest_PersonaConfig_0_Tools) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for CreateSessionTokenRequest_PersonaConfig_0_Tools to handle AdditionalProperties
+func (a *CreateSessionTokenRequest_PersonaConfig_0_Tools) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["parameters"]; found {
+		err = json.Unmarshal(raw, &a.Parameters)
+		if err != nil {
+			return fmt.Errorf("error reading 'parameters': %w", err)
+		}
+		delete(object, "parameters")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for CreateSessionTokenRequest_PersonaConfig_0_Tools to handle AdditionalProperties
+func (a CreateSessionTokenRequest_PersonaConfig_0_Tools) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	object["name"], err = json.Marshal(a.Name)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'name': %w", err)
+	}
+
+	if a.Parameters != nil {
+		object["parameters"], err = json.Marshal(a.Parameters)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'parameters': %w", err)
+		}
+	}
+
+	object["type"], err = json.Marshal(a.Type)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'type': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for MeetingInvitePersonaConfig. Returns the specified
+// element and whether it was found
+func (a MeetingInvitePersonaConfig) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for MeetingInvitePersonaConfig
+func (a *MeetingInvitePersonaConfig) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for MeetingInvitePersonaConfig to handle AdditionalProperties
+func (a *MeetingInvitePersonaConfig) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["avatarId"]; found {
+		err = json.Unmarshal(raw, &a.AvatarID)
+		if err != nil {
+			return fmt.Errorf("error reading 'avatarId': %w", err)
+		}
+		delete(object, "avatarId")
+	}
+
+	if raw, found := object["avatarModel"]; found {
+		err = json.Unmarshal(raw, &a.AvatarModel)
+		if err != nil {
+			return fmt.Errorf("error reading 'avatarModel': %w", err)
+		}
+		delete(object, "avatarModel")
+	}
+
+	if raw, found := object["initialMessage"]; found {
+		err = json.Unmarshal(raw, &a.InitialMessage)
+		if err != nil {
+			return fmt.Errorf("error reading 'initialMessage': %w", err)
+		}
+		delete(object, "initialMessage")
+	}
+
+	if raw, found := object["languageCode"]; found {
+		err = json.Unmarshal(raw, &a.LanguageCode)
+		if err != nil {
+			return fmt.Errorf("error reading 'languageCode': %w", err)
+		}
+		delete(object, "languageCode")
+	}
+
+	if raw, found := object["llmId"]; found {
+		err = json.Unmarshal(raw, &a.LlmID)
+		if err != nil {
+			return fmt.Errorf("error reading 'llmId': %w", err)
+		}
+		delete(object, "llmId")
+	}
+
+	if raw, found := object["maxSessionLengthSeconds"]; found {
+		err = json.Unmarshal(raw, &a.MaxSessionLengthSeconds)
+		if err != nil {
+			return fmt.Errorf("error reading 'maxSessionLengthSeconds': %w", err)
+		}
+		delete(object, "maxSessionLengthSeconds")
+	}
+
+	if raw, found := object["metadata"]; found {
+		err = json.Unmarshal(raw, &a.Metadata)
+		if err != nil {
+			return fmt.Errorf("error reading 'metadata': %w", err)
+		}
+		delete(object, "metadata")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["personaPreset"]; found {
+		err = json.Unmarshal(raw, &a.PersonaPreset)
+		if err != nil {
+			return fmt.Errorf("error reading 'personaPreset': %w", err)
+		}
+		delete(object, "personaPreset")
+	}
+
+	if raw, found := object["personality"]; found {
+		err = json.Unmarshal(raw, &a.Personality)
+		if err != nil {
+			return fmt.Errorf("error reading 'personality': %w", err)
+		}
+		delete(object, "personality")
+	}
+
+	if raw, found := object["skipGreeting"]; found {
+		err = json.Unmarshal(raw, &a.SkipGreeting)
+		if err != nil {
+			return fmt.Errorf("error reading 'skipGreeting': %w", err)
+		}
+		delete(object, "skipGreeting")
+	}
+
+	if raw, found := object["systemPrompt"]; found {
+		err = json.Unmarshal(raw, &a.SystemPrompt)
+		if err != nil {
+			return fmt.Errorf("error reading 'systemPrompt': %w", err)
+		}
+		delete(object, "systemPrompt")
+	}
+
+	if raw, found := object["toolIds"]; found {
+		err = json.Unmarshal(raw, &a.ToolIds)
+		if err != nil {
+			return fmt.Errorf("error reading 'toolIds': %w", err)
+		}
+		delete(object, "toolIds")
+	}
+
+	if raw, found := object["tools"]; found {
+		err = json.Unmarshal(raw, &a.Tools)
+		if err != nil {
+			return fmt.Errorf("error reading 'tools': %w", err)
+		}
+		delete(object, "tools")
+	}
+
+	if raw, found := object["uninterruptibleGreeting"]; found {
+		err = json.Unmarshal(raw, &a.UninterruptibleGreeting)
+		if err != nil {
+			return fmt.Errorf("error reading 'uninterruptibleGreeting': %w", err)
+		}
+		delete(object, "uninterruptibleGreeting")
+	}
+
+	if raw, found := object["voiceDetectionOptions"]; found {
+		err = json.Unmarshal(raw, &a.VoiceDetectionOptions)
+		if err != nil {
+			return fmt.Errorf("error reading 'voiceDetectionOptions': %w", err)
+		}
+		delete(object, "voiceDetectionOptions")
+	}
+
+	if raw, found := object["voiceGenerationOptions"]; found {
+		err = json.Unmarshal(raw, &a.VoiceGenerationOptions)
+		if err != nil {
+			return fmt.Errorf("error reading 'voiceGenerationOptions': %w", err)
+		}
+		delete(object, "voiceGenerationOptions")
+	}
+
+	if raw, found := object["voiceId"]; found {
+		err = json.Unmarshal(raw, &a.VoiceID)
+		if err != nil {
+			return fmt.Errorf("error reading 'voiceId': %w", err)
+		}
+		delete(object, "voiceId")
+	}
+
+	if raw, found := object["voiceSpeed"]; found {
+		err = json.Unmarshal(raw, &a.VoiceSpeed)
+		if err != nil {
+			return fmt.Errorf("error reading 'voiceSpeed': %w", err)
+		}
+		delete(object, "voiceSpeed")
+	}
+
+	if raw, found := object["zeroDataRetention"]; found {
+		err = json.Unmarshal(raw, &a.ZeroDataRetention)
+		if err != nil {
+			return fmt.Errorf("error reading 'zeroDataRetention': %w", err)
+		}
+		delete(object, "zeroDataRetention")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for MeetingInvitePersonaConfig to handle AdditionalProperties
+func (a MeetingInvitePersonaConfig) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.AvatarID != nil {
+		object["avatarId"], err = json.Marshal(a.AvatarID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'avatarId': %w", err)
+		}
+	}
+
+	if a.AvatarModel != nil {
+		object["avatarModel"], err = json.Marshal(a.AvatarModel)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'avatarModel': %w", err)
+		}
+	}
+
+	if a.InitialMessage != nil {
+		object["initialMessage"], err = json.Marshal(a.InitialMessage)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'initialMessage': %w", err)
+		}
+	}
+
+	if a.LanguageCode != nil {
+		object["languageCode"], err = json.Marshal(a.LanguageCode)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'languageCode': %w", err)
+		}
+	}
+
+	if a.LlmID != nil {
+		object["llmId"], err = json.Marshal(a.LlmID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'llmId': %w", err)
+		}
+	}
+
+	if a.MaxSessionLengthSeconds != nil {
+		object["maxSessionLengthSeconds"], err = json.Marshal(a.MaxSessionLengthSeconds)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'maxSessionLengthSeconds': %w", err)
+		}
+	}
+
+	if a.Metadata != nil {
+		object["metadata"], err = json.Marshal(a.Metadata)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'metadata': %w", err)
+		}
+	}
+
+	if a.Name != nil {
+		object["name"], err = json.Marshal(a.Name)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'name': %w", err)
+		}
+	}
+
+	if a.PersonaPreset != nil {
+		object["personaPreset"], err = json.Marshal(a.PersonaPreset)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'personaPreset': %w", err)
+		}
+	}
+
+	if a.Personality != nil {
+		object["personality"], err = json.Marshal(a.Personality)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'personality': %w", err)
+		}
+	}
+
+	if a.SkipGreeting != nil {
+		object["skipGreeting"], err = json.Marshal(a.SkipGreeting)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'skipGreeting': %w", err)
+		}
+	}
+
+	if a.SystemPrompt != nil {
+		object["systemPrompt"], err = json.Marshal(a.SystemPrompt)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'systemPrompt': %w", err)
+		}
+	}
+
+	if a.ToolIds != nil {
+		object["toolIds"], err = json.Marshal(a.ToolIds)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'toolIds': %w", err)
+		}
+	}
+
+	if a.Tools != nil {
+		object["tools"], err = json.Marshal(a.Tools)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'tools': %w", err)
+		}
+	}
+
+	if a.UninterruptibleGreeting != nil {
+		object["uninterruptibleGreeting"], err = json.Marshal(a.UninterruptibleGreeting)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'uninterruptibleGreeting': %w", err)
+		}
+	}
+
+	if a.VoiceDetectionOptions != nil {
+		object["voiceDetectionOptions"], err = json.Marshal(a.VoiceDetectionOptions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'voiceDetectionOptions': %w", err)
+		}
+	}
+
+	if a.VoiceGenerationOptions != nil {
+		object["voiceGenerationOptions"], err = json.Marshal(a.VoiceGenerationOptions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'voiceGenerationOptions': %w", err)
+		}
+	}
+
+	if a.VoiceID != nil {
+		object["voiceId"], err = json.Marshal(a.VoiceID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'voiceId': %w", err)
+		}
+	}
+
+	if a.VoiceSpeed != nil {
+		object["voiceSpeed"], err = json.Marshal(a.VoiceSpeed)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'voiceSpeed': %w", err)
+		}
+	}
+
+	if a.ZeroDataRetention != nil {
+		object["zeroDataRetention"], err = json.Marshal(a.ZeroDataRetention)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'zeroDataRetention': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// AsCreateMeetingInviteRequest0 returns the union data inside the CreateMeetingInviteRequest as a CreateMeetingInviteRequest0
+func (t CreateMeetingInviteRequest) AsCreateMeetingInviteRequest0() (CreateMeetingInviteRequest0, error) {
+	var body CreateMeetingInviteRequest0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateMeetingInviteRequest0 overwrites any union data inside the CreateMeetingInviteRequest as the provided CreateMeetingInviteRequest0
+func (t *CreateMeetingInviteRequest) FromCreateMeetingInviteRequest0(v CreateMeetingInviteRequest0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateMeetingInviteRequest0 performs a merge with any union data inside the CreateMeetingInviteRequest, using the provided CreateMeetingInviteRequest0
+func (t *CreateMeetingInviteRequest) MergeCreateMeetingInviteRequest0(v CreateMeetingInviteRequest0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateMeetingInviteRequest1 returns the union data inside the CreateMeetingInviteRequest as a CreateMeetingInviteRequest1
+func (t CreateMeetingInviteRequest) AsCreateMeetingInviteRequest1() (CreateMeetingInviteRequest1, error) {
+	var body CreateMeetingInviteRequest1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateMeetingInviteRequest1 overwrites any union data inside the CreateMeetingInviteRequest as the provided CreateMeetingInviteRequest1
+func (t *CreateMeetingInviteRequest) FromCreateMeetingInviteRequest1(v CreateMeetingInviteRequest1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateMeetingInviteRequest1 performs a merge with any union data inside the CreateMeetingInviteRequest, using the provided CreateMeetingInviteRequest1
+func (t *CreateMeetingInviteRequest) MergeCreateMeetingInviteRequest1(v CreateMeetingInviteRequest1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateMeetingInviteRequest) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	object := make(map[string]json.RawMessage)
+	if t.union != nil {
+		err = json.Unmarshal(b, &object)
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	if t.ClientLabel != nil {
+		object["clientLabel"], err = json.Marshal(t.ClientLabel)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'clientLabel': %w", err)
+		}
+	}
+
+	if t.DisplayName != nil {
+		object["displayName"], err = json.Marshal(t.DisplayName)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'displayName': %w", err)
+		}
+	}
+
+	if t.GroupCall != nil {
+		object["groupCall"], err = json.Marshal(t.GroupCall)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'groupCall': %w", err)
+		}
+	}
+
+	if t.JoinAt != nil {
+		object["joinAt"], err = json.Marshal(t.JoinAt)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'joinAt': %w", err)
+		}
+	}
+
+	object["meetingUrl"], err = json.Marshal(t.MeetingURL)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'meetingUrl': %w", err)
+	}
+
+	if t.PersonaConfig != nil {
+		object["personaConfig"], err = json.Marshal(t.PersonaConfig)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'personaConfig': %w", err)
+		}
+	}
+
+	if t.PersonaID != nil {
+		object["personaId"], err = json.Marshal(t.PersonaID)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'personaId': %w", err)
+		}
+	}
+
+	if t.Region != nil {
+		object["region"], err = json.Marshal(t.Region)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'region': %w", err)
+		}
+	}
+
+	if t.RegionPolicy != nil {
+		object["regionPolicy"], err = json.Marshal(t.RegionPolicy)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'regionPolicy': %w", err)
+		}
+	}
+
+	if t.SessionOptions != nil {
+		object["sessionOptions"], err = json.Marshal(t.SessionOptions)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'sessionOptions': %w", err)
+		}
+	}
+	b, err = json.Marshal(object)
+	return b, err
+}
+
+func (t *CreateMeetingInviteRequest) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	if err != nil {
+		return err
+	}
+	object := make(map[string]json.RawMessage)
+	err = json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["clientLabel"]; found {
+		err = json.Unmarshal(raw, &t.ClientLabel)
+		if err != nil {
+			return fmt.Errorf("error reading 'clientLabel': %w", err)
+		}
+	}
+
+	if raw, found := object["displayName"]; found {
+		err = json.Unmarshal(raw, &t.DisplayName)
+		if err != nil {
+			return fmt.Errorf("error reading 'displayName': %w", err)
+		}
+	}
+
+	if raw, found := object["groupCall"]; found {
+		err = json.Unmarshal(raw, &t.GroupCall)
+		if err != nil {
+			return fmt.Errorf("error reading 'groupCall': %w", err)
+		}
+	}
+
+	if raw, found := object["joinAt"]; found {
+		err = json.Unmarshal(raw, &t.JoinAt)
+		if err != nil {
+			return fmt.Errorf("error reading 'joinAt': %w", err)
+		}
+	}
+
+	if raw, found := object["meetingUrl"]; found {
+		err = json.Unmarshal(raw, &t.MeetingURL)
+		if err != nil {
+			return fmt.Errorf("error reading 'meetingUrl': %w", err)
+		}
+	}
+
+	if raw, found := object["personaConfig"]; found {
+		err = json.Unmarshal(raw, &t.PersonaConfig)
+		if err != nil {
+			return fmt.Errorf("error reading 'personaConfig': %w", err)
+		}
+	}
+
+	if raw, found := object["personaId"]; found {
+		err = json.Unmarshal(raw, &t.PersonaID)
+		if err != nil {
+			return fmt.Errorf("error reading 'personaId': %w", err)
+		}
+	}
+
+	if raw, found := object["region"]; found {
+		err = json.Unmarshal(raw, &t.Region)
+		if err != nil {
+			return fmt.Errorf("error reading 'region': %w", err)
+		}
+	}
+
+	if raw, found := object["regionPolicy"]; found {
+		err = json.Unmarshal(raw, &t.RegionPolicy)
+		if err != nil {
+			return fmt.Errorf("error reading 'regionPolicy': %w", err)
+		}
+	}
+
+	if raw, found := object["sessionOptions"]; found {
+		err = json.Unmarshal(raw, &t.SessionOptions)
+		if err != nil {
+			return fmt.Errorf("error reading 'sessionOptions': %w", err)
+		}
+	}
+
+	return err
+}
+
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the CreatePersonaRequest_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t CreatePersonaRequest_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+	var body ElevenLabsV1VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the CreatePersonaRequest_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *CreatePersonaRequest_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the CreatePersonaRequest_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *CreatePersonaRequest_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the CreatePersonaRequest_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t CreatePersonaRequest_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+	var body ElevenLabsV2VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the CreatePersonaRequest_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *CreatePersonaRequest_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the CreatePersonaRequest_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *CreatePersonaRequest_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the CreatePersonaRequest_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t CreatePersonaRequest_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+	var body CartesiaSonic3VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the CreatePersonaRequest_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *CreatePersonaRequest_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the CreatePersonaRequest_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *CreatePersonaRequest_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFishAudioVoiceGenerationOptions returns the union data inside the CreatePersonaRequest_VoiceGenerationOptions as a FishAudioVoiceGenerationOptions
+func (t CreatePersonaRequest_VoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
+	var body FishAudioVoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFishAudioVoiceGenerationOptions overwrites any union data inside the CreatePersonaRequest_VoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
+func (t *CreatePersonaRequest_VoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the CreatePersonaRequest_VoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
+func (t *CreatePersonaRequest_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreatePersonaRequest_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreatePersonaRequest_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+	var body ElevenLabsV1VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+	var body ElevenLabsV2VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+	var body CartesiaSonic3VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFishAudioVoiceGenerationOptions returns the union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as a FishAudioVoiceGenerationOptions
+func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
+	var body FishAudioVoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFishAudioVoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
+func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
+func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCreateSessionTokenRequestPersonaConfig0 returns the union data inside the CreateSessionTokenRequest_PersonaConfig as a CreateSessionTokenRequestPersonaConfig0
+func (t CreateSessionTokenRequest_PersonaConfig) AsCreateSessionTokenRequestPersonaConfig0() (CreateSessionTokenRequestPersonaConfig0, error) {
+	var body CreateSessionTokenRequestPersonaConfig0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateSessionTokenRequestPersonaConfig0 overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig as the provided CreateSessionTokenRequestPersonaConfig0
+func (t *CreateSessionTokenRequest_PersonaConfig) FromCreateSessionTokenRequestPersonaConfig0(v CreateSessionTokenRequestPersonaConfig0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateSessionTokenRequestPersonaConfig0 performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig, using the provided CreateSessionTokenRequestPersonaConfig0
+func (t *CreateSessionTokenRequest_PersonaConfig) MergeCreateSessionTokenRequestPersonaConfig0(v CreateSessionTokenRequestPersonaConfig0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateSessionTokenRequestPersonaConfig1 returns the union data inside the CreateSessionTokenRequest_PersonaConfig as a CreateSessionTokenRequestPersonaConfig1
+func (t CreateSessionTokenRequest_PersonaConfig) AsCreateSessionTokenRequestPersonaConfig1() (CreateSessionTokenRequestPersonaConfig1, error) {
+	var body CreateSessionTokenRequestPersonaConfig1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateSessionTokenRequestPersonaConfig1 overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig as the provided CreateSessionTokenRequestPersonaConfig1
+func (t *CreateSessionTokenRequest_PersonaConfig) FromCreateSessionTokenRequestPersonaConfig1(v CreateSessionTokenRequestPersonaConfig1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateSessionTokenRequestPersonaConfig1 performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig, using the provided CreateSessionTokenRequestPersonaConfig1
+func (t *CreateSessionTokenRequest_PersonaConfig) MergeCreateSessionTokenRequestPersonaConfig1(v CreateSessionTokenRequestPersonaConfig1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateSessionTokenRequest_PersonaConfig) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateSessionTokenRequest_PersonaConfig) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCreateToolRequestConfig0 returns the union data inside the CreateToolRequest_Config as a CreateToolRequestConfig0
+func (t CreateToolRequest_Config) AsCreateToolRequestConfig0() (CreateToolRequestConfig0, error) {
+	var body CreateToolRequestConfig0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateToolRequestConfig0 overwrites any union data inside the CreateToolRequest_Config as the provided CreateToolRequestConfig0
+func (t *CreateToolRequest_Config) FromCreateToolRequestConfig0(v CreateToolRequestConfig0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateToolRequestConfig0 performs a merge with any union data inside the CreateToolRequest_Config, using the provided CreateToolRequestConfig0
+func (t *CreateToolRequest_Config) MergeCreateToolRequestConfig0(v CreateToolRequestConfig0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateToolRequestConfig1 returns the union data inside the CreateToolRequest_Config as a CreateToolRequestConfig1
+func (t CreateToolRequest_Config) AsCreateToolRequestConfig1() (CreateToolRequestConfig1, error) {
+	var body CreateToolRequestConfig1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateToolRequestConfig1 overwrites any union data inside the CreateToolRequest_Config as the provided CreateToolRequestConfig1
+func (t *CreateToolRequest_Config) FromCreateToolRequestConfig1(v CreateToolRequestConfig1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateToolRequestConfig1 performs a merge with any union data inside the CreateToolRequest_Config, using the provided CreateToolRequestConfig1
+func (t *CreateToolRequest_Config) MergeCreateToolRequestConfig1(v CreateToolRequestConfig1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateToolRequestConfig2 returns the union data inside the CreateToolRequest_Config as a CreateToolRequestConfig2
+func (t CreateToolRequest_Config) AsCreateToolRequestConfig2() (CreateToolRequestConfig2, error) {
+	var body CreateToolRequestConfig2
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateToolRequestConfig2 overwrites any union data inside the CreateToolRequest_Config as the provided CreateToolRequestConfig2
+func (t *CreateToolRequest_Config) FromCreateToolRequestConfig2(v CreateToolRequestConfig2) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateToolRequestConfig2 performs a merge with any union data inside the CreateToolRequest_Config, using the provided CreateToolRequestConfig2
+func (t *CreateToolRequest_Config) MergeCreateToolRequestConfig2(v CreateToolRequestConfig2) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateToolRequestConfig3 returns the union data inside the CreateToolRequest_Config as a CreateToolRequestConfig3
+func (t CreateToolRequest_Config) AsCreateToolRequestConfig3() (CreateToolRequestConfig3, error) {
+	var body CreateToolRequestConfig3
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateToolRequestConfig3 overwrites any union data inside the CreateToolRequest_Config as the provided CreateToolRequestConfig3
+func (t *CreateToolRequest_Config) FromCreateToolRequestConfig3(v CreateToolRequestConfig3) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateToolRequestConfig3 performs a merge with any union data inside the CreateToolRequest_Config, using the provided CreateToolRequestConfig3
+func (t *CreateToolRequest_Config) MergeCreateToolRequestConfig3(v CreateToolRequestConfig3) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateToolRequest_Config) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateToolRequest_Config) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t MeetingInvitePersonaConfig_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+	var body ElevenLabsV1VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t MeetingInvitePersonaConfig_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+	var body ElevenLabsV2VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t MeetingInvitePersonaConfig_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+	var body CartesiaSonic3VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t MeetingInvitePersonaConfig_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the Persona_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t Persona_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+	var body ElevenLabsV1VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the Persona_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *Persona_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the Persona_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *Persona_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the Persona_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t Persona_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+	var body ElevenLabsV2VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the Persona_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *Persona_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the Persona_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *Persona_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the Persona_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t Persona_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+	var body CartesiaSonic3VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the Persona_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *Persona_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the Persona_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *Persona_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFishAudioVoiceGenerationOptions returns the union data inside the Persona_VoiceGenerationOptions as a FishAudioVoiceGenerationOptions
+func (t Persona_VoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
+	var body FishAudioVoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFishAudioVoiceGenerationOptions overwrites any union data inside the Persona_VoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
+func (t *Persona_VoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the Persona_VoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
+func (t *Persona_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t Persona_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *Persona_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the UpdatePersonaRequest_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t UpdatePersonaRequest_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+	var body ElevenLabsV1VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the UpdatePersonaRequest_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *UpdatePersonaRequest_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the UpdatePersonaRequest_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *UpdatePersonaRequest_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the UpdatePersonaRequest_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t UpdatePersonaRequest_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+	var body ElevenLabsV2VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the UpdatePersonaRequest_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *UpdatePersonaRequest_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the UpdatePersonaRequest_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *UpdatePersonaRequest_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the UpdatePersonaRequest_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t UpdatePersonaRequest_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+	var body CartesiaSonic3VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the UpdatePersonaRequest_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *UpdatePersonaRequest_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the UpdatePersonaRequest_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *UpdatePersonaRequest_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFishAudioVoiceGenerationOptions returns the union data inside the UpdatePersonaRequest_VoiceGenerationOptions as a FishAudioVoiceGenerationOptions
+func (t UpdatePersonaRequest_VoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
+	var body FishAudioVoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFishAudioVoiceGenerationOptions overwrites any union data inside the UpdatePersonaRequest_VoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
+func (t *UpdatePersonaRequest_VoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the UpdatePersonaRequest_VoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
+func (t *UpdatePersonaRequest_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t UpdatePersonaRequest_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *UpdatePersonaRequest_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsUpdateToolRequestConfig0 returns the union data inside the UpdateToolRequest_Config as a UpdateToolRequestConfig0
+func (t UpdateToolRequest_Config) AsUpdateToolRequestConfig0() (UpdateToolRequestConfig0, error) {
+	var body UpdateToolRequestConfig0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUpdateToolRequestConfig0 overwrites any union data inside the UpdateToolRequest_Config as the provided UpdateToolRequestConfig0
+func (t *UpdateToolRequest_Config) FromUpdateToolRequestConfig0(v UpdateToolRequestConfig0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUpdateToolRequestConfig0 performs a merge with any union data inside the UpdateToolRequest_Config, using the provided UpdateToolRequestConfig0
+func (t *UpdateToolRequest_Config) MergeUpdateToolRequestConfig0(v UpdateToolRequestConfig0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsUpdateToolRequestConfig1 returns the union data inside the UpdateToolRequest_Config as a UpdateToolRequestConfig1
+func (t UpdateToolRequest_Config) AsUpdateToolRequestConfig1() (UpdateToolRequestConfig1, error) {
+	var body UpdateToolRequestConfig1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUpdateToolRequestConfig1 overwrites any union data inside the UpdateToolRequest_Config as the provided UpdateToolRequestConfig1
+func (t *UpdateToolRequest_Config) FromUpdateToolRequestConfig1(v UpdateToolRequestConfig1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUpdateToolRequestConfig1 performs a merge with any union data inside the UpdateToolRequest_Config, using the provided UpdateToolRequestConfig1
+func (t *UpdateToolRequest_Config) MergeUpdateToolRequestConfig1(v UpdateToolRequestConfig1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsUpdateToolRequestConfig2 returns the union data inside the UpdateToolRequest_Config as a UpdateToolRequestConfig2
+func (t UpdateToolRequest_Config) AsUpdateToolRequestConfig2() (UpdateToolRequestConfig2, error) {
+	var body UpdateToolRequestConfig2
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUpdateToolRequestConfig2 overwrites any union data inside the UpdateToolRequest_Config as the provided UpdateToolRequestConfig2
+func (t *UpdateToolRequest_Config) FromUpdateToolRequestConfig2(v UpdateToolRequestConfig2) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUpdateToolRequestConfig2 performs a merge with any union data inside the UpdateToolRequest_Config, using the provided UpdateToolRequestConfig2
+func (t *UpdateToolRequest_Config) MergeUpdateToolRequestConfig2(v UpdateToolRequestConfig2) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsUpdateToolRequestConfig3 returns the union data inside the UpdateToolRequest_Config as a UpdateToolRequestConfig3
+func (t UpdateToolRequest_Config) AsUpdateToolRequestConfig3() (UpdateToolRequestConfig3, error) {
+	var body UpdateToolRequestConfig3
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromUpdateToolRequestConfig3 overwrites any union data inside the UpdateToolRequest_Config as the provided UpdateToolRequestConfig3
+func (t *UpdateToolRequest_Config) FromUpdateToolRequestConfig3(v UpdateToolRequestConfig3) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeUpdateToolRequestConfig3 performs a merge with any union data inside the UpdateToolRequest_Config, using the provided UpdateToolRequestConfig3
+func (t *UpdateToolRequest_Config) MergeUpdateToolRequestConfig3(v UpdateToolRequestConfig3) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t UpdateToolRequest_Config) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *UpdateToolRequest_Config) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsMeetingInviteError returns the union data inside the CreateMeetingInvite400JSONResponseBody as a MeetingInviteError
+func (t CreateMeetingInvite400JSONResponseBody) AsMeetingInviteError() (MeetingInviteError, error) {
+	var body MeetingInviteError
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMeetingInviteError overwrites any union data inside the CreateMeetingInvite400JSONResponseBody as the provided MeetingInviteError
+func (t *CreateMeetingInvite400JSONResponseBody) FromMeetingInviteError(v MeetingInviteError) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMeetingInviteError performs a merge with any union data inside the CreateMeetingInvite400JSONResponseBody, using the provided MeetingInviteError
+func (t *CreateMeetingInvite400JSONResponseBody) MergeMeetingInviteError(v MeetingInviteError) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsMeetingInviteValidationError returns the union data inside the CreateMeetingInvite400JSONResponseBody as a MeetingInviteValidationError
+func (t CreateMeetingInvite400JSONResponseBody) AsMeetingInviteValidationError() (MeetingInviteValidationError, error) {
+	var body MeetingInviteValidationError
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromMeetingInviteValidationError overwrites any union data inside the CreateMeetingInvite400JSONResponseBody as the provided MeetingInviteValidationError
+func (t *CreateMeetingInvite400JSONResponseBody) FromMeetingInviteValidationError(v MeetingInviteValidationError) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeMeetingInviteValidationError performs a merge with any union data inside the CreateMeetingInvite400JSONResponseBody, using the provided MeetingInviteValidationError
+func (t *CreateMeetingInvite400JSONResponseBody) MergeMeetingInviteValidationError(v MeetingInviteValidationError) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateMeetingInvite400JSONResponseBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateMeetingInvite400JSONResponseBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
@@ -168,6 +5175,24 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// CreateSessionTokenWithBody create session token
+	//
+	// Create a new session token used to initialise Anam client side SDKs.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/session-token (the `CreateSessionToken` operationId).
+	CreateSessionTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateSessionToken create session token
+	//
+	// Create a new session token used to initialise Anam client side SDKs.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/session-token (the `CreateSessionToken` operationId).
+	CreateSessionToken(ctx context.Context, body CreateSessionTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListAvatars list avatars
 	//
 	// Returns a list of all avatars.
@@ -175,12 +5200,704 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/avatars (the `ListAvatars` operationId).
 	ListAvatars(ctx context.Context, params *ListAvatarsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreateAvatarWithBody create avatar
+	//
+	// Create a new one-shot avatar from an image file or image URL. You can use either multipart/form-data with an image file, or JSON with an image URL.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/avatars (the `CreateAvatar` operationId).
+	CreateAvatarWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateAvatar create avatar
+	//
+	// Create a new one-shot avatar from an image file or image URL. You can use either multipart/form-data with an image file, or JSON with an image URL.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/avatars (the `CreateAvatar` operationId).
+	CreateAvatar(ctx context.Context, body CreateAvatarJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteAvatar delete avatar
+	//
+	// Delete an avatar by ID. By default this is a soft delete: the avatar is hidden and can be restored. Pass `hard=true` to permanently purge the avatar and its stored assets (source image and generated versions). A hard delete cannot be undone and is intended for data-erasure requests; it also purges avatars that were previously soft-deleted.
+	//
+	// Corresponds with DELETE /v1/avatars/{id} (the `DeleteAvatar` operationId).
+	DeleteAvatar(ctx context.Context, id string, params *DeleteAvatarParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetAvatar get avatar
 	//
 	// Returns an avatar by ID.
 	//
 	// Corresponds with GET /v1/avatars/{id} (the `GetAvatar` operationId).
 	GetAvatar(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateAvatarWithBody update avatar
+	//
+	// Update an avatar by ID (only display name can be updated).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/avatars/{id} (the `UpdateAvatar` operationId).
+	UpdateAvatarWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateAvatar update avatar
+	//
+	// Update an avatar by ID (only display name can be updated).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/avatars/{id} (the `UpdateAvatar` operationId).
+	UpdateAvatar(ctx context.Context, id string, body UpdateAvatarJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEngineSessionWithBody create engine session
+	//
+	// Start a live persona session.
+	//
+	// Two authentication modes are supported via the `Authorization: Bearer` header:
+	//
+	// - **Session token** (browser clients): pass a session token minted by `POST /v1/auth/session-token`.
+	//   The session configuration was bound to the token when it was created, so the body only carries
+	//   optional `clientMetadata`. This is the flow the client-side SDKs use; you normally don't call
+	//   this endpoint yourself.
+	// - **API key** (server-side SDKs): pass your API key directly and supply the session configuration
+	//   in the request body — the same shape as the `/v1/auth/session-token` body (`personaConfig`,
+	//   `environment`, `sessionOptions`, plus optional `clientLabel` and `clientMetadata`; `expiresIn`
+	//   and `widgetConfig` do not apply). This skips the session-token exchange. Only use this from a
+	//   secure server-side context — never expose an API key in a browser.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/engine/session (the `CreateEngineSession` operationId).
+	CreateEngineSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEngineSession create engine session
+	//
+	// Start a live persona session.
+	//
+	// Two authentication modes are supported via the `Authorization: Bearer` header:
+	//
+	// - **Session token** (browser clients): pass a session token minted by `POST /v1/auth/session-token`.
+	//   The session configuration was bound to the token when it was created, so the body only carries
+	//   optional `clientMetadata`. This is the flow the client-side SDKs use; you normally don't call
+	//   this endpoint yourself.
+	// - **API key** (server-side SDKs): pass your API key directly and supply the session configuration
+	//   in the request body — the same shape as the `/v1/auth/session-token` body (`personaConfig`,
+	//   `environment`, `sessionOptions`, plus optional `clientLabel` and `clientMetadata`; `expiresIn`
+	//   and `widgetConfig` do not apply). This skips the session-token exchange. Only use this from a
+	//   secure server-side context — never expose an API key in a browser.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/engine/session (the `CreateEngineSession` operationId).
+	CreateEngineSession(ctx context.Context, body CreateEngineSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteKnowledgeDocument delete knowledge document
+	//
+	// Delete a document from a RAG group.
+	//
+	// Corresponds with DELETE /v1/knowledge/documents/{id} (the `DeleteKnowledgeDocument` operationId).
+	DeleteKnowledgeDocument(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetKnowledgeDocument get knowledge document
+	//
+	// Get a single document by ID.
+	//
+	// Corresponds with GET /v1/knowledge/documents/{id} (the `GetKnowledgeDocument` operationId).
+	GetKnowledgeDocument(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateKnowledgeDocumentWithBody update knowledge document
+	//
+	// Update a document (rename).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/knowledge/documents/{id} (the `UpdateKnowledgeDocument` operationId).
+	UpdateKnowledgeDocumentWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateKnowledgeDocument update knowledge document
+	//
+	// Update a document (rename).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/knowledge/documents/{id} (the `UpdateKnowledgeDocument` operationId).
+	UpdateKnowledgeDocument(ctx context.Context, id string, body UpdateKnowledgeDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetKnowledgeDocumentDownload get knowledge document download
+	//
+	// Get a presigned download URL for a knowledge document.
+	//
+	// Corresponds with GET /v1/knowledge/documents/{id}/download (the `GetKnowledgeDocumentDownload` operationId).
+	GetKnowledgeDocumentDownload(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListKnowledgeGroups list knowledge groups
+	//
+	// Returns a list of all knowledge groups for the organization.
+	//
+	// Corresponds with GET /v1/knowledge/groups (the `ListKnowledgeGroups` operationId).
+	ListKnowledgeGroups(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateKnowledgeGroupWithBody create knowledge group
+	//
+	// Create a new knowledge group.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/knowledge/groups (the `CreateKnowledgeGroup` operationId).
+	CreateKnowledgeGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateKnowledgeGroup create knowledge group
+	//
+	// Create a new knowledge group.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/knowledge/groups (the `CreateKnowledgeGroup` operationId).
+	CreateKnowledgeGroup(ctx context.Context, body CreateKnowledgeGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteKnowledgeGroup delete knowledge group
+	//
+	// Delete a RAG group.
+	//
+	// Corresponds with DELETE /v1/knowledge/groups/{id} (the `DeleteKnowledgeGroup` operationId).
+	DeleteKnowledgeGroup(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetKnowledgeGroup get knowledge group
+	//
+	// Get a single RAG group by ID.
+	//
+	// Corresponds with GET /v1/knowledge/groups/{id} (the `GetKnowledgeGroup` operationId).
+	GetKnowledgeGroup(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateKnowledgeGroupWithBody update knowledge group
+	//
+	// Update a RAG group.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/knowledge/groups/{id} (the `UpdateKnowledgeGroup` operationId).
+	UpdateKnowledgeGroupWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateKnowledgeGroup update knowledge group
+	//
+	// Update a RAG group.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/knowledge/groups/{id} (the `UpdateKnowledgeGroup` operationId).
+	UpdateKnowledgeGroup(ctx context.Context, id string, body UpdateKnowledgeGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListKnowledgeGroupDocuments list knowledge group documents
+	//
+	// Get all documents in a RAG group.
+	//
+	// Corresponds with GET /v1/knowledge/groups/{id}/documents (the `ListKnowledgeGroupDocuments` operationId).
+	ListKnowledgeGroupDocuments(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadKnowledgeGroupDocumentWithBody upload knowledge group document
+	//
+	// Upload a document to a RAG group (Supports PDF, TXT, MD, DOCX, CSV up to 50MB). Authentication can be via API key (Bearer token) OR upload token (X-Upload-Token header).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/knowledge/groups/{id}/documents (the `UploadKnowledgeGroupDocument` operationId).
+	UploadKnowledgeGroupDocumentWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SearchKnowledgeGroupWithBody search knowledge group
+	//
+	// Search for similar content in a RAG group using vector similarity.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/knowledge/groups/{id}/search (the `SearchKnowledgeGroup` operationId).
+	SearchKnowledgeGroupWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SearchKnowledgeGroup search knowledge group
+	//
+	// Search for similar content in a RAG group using vector similarity.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/knowledge/groups/{id}/search (the `SearchKnowledgeGroup` operationId).
+	SearchKnowledgeGroup(ctx context.Context, id string, body SearchKnowledgeGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListLlms list llms
+	//
+	// Returns a list of all LLMs available to the organization.
+	//
+	// Corresponds with GET /v1/llms (the `ListLlms` operationId).
+	ListLlms(ctx context.Context, params *ListLlmsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateLlmWithBody create llm
+	//
+	// Create a new LLM configuration.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/llms (the `CreateLlm` operationId).
+	CreateLlmWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateLlm create llm
+	//
+	// Create a new LLM configuration.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/llms (the `CreateLlm` operationId).
+	CreateLlm(ctx context.Context, body CreateLlmJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteLlm delete llm
+	//
+	// Delete an LLM configuration.
+	//
+	// Corresponds with DELETE /v1/llms/{id} (the `DeleteLlm` operationId).
+	DeleteLlm(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetLlm get llm
+	//
+	// Get a specific LLM by ID.
+	//
+	// Corresponds with GET /v1/llms/{id} (the `GetLlm` operationId).
+	GetLlm(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateLlmWithBody update llm
+	//
+	// Update an LLM configuration.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/llms/{id} (the `UpdateLlm` operationId).
+	UpdateLlmWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateLlm update llm
+	//
+	// Update an LLM configuration.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/llms/{id} (the `UpdateLlm` operationId).
+	UpdateLlm(ctx context.Context, id string, body UpdateLlmJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMeetingInvites List meeting invites
+	//
+	// List meeting invites for the authenticated organization, most recent
+	// first. Filter by `status` to find invites in a particular lifecycle
+	// state — for example `pending` invites that have not joined yet, or
+	// `active` invites currently in a call.
+	//
+	// Corresponds with GET /v1/meetings/invites (the `ListMeetingInvites` operationId).
+	ListMeetingInvites(ctx context.Context, params *ListMeetingInvitesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMeetingInviteWithBody Create meeting invite
+	//
+	// Invite a persona to join a Google Meet, Zoom, or Microsoft Teams meeting.
+	//
+	// Provide exactly one of `personaId` for a saved persona, or `personaConfig`
+	// for a runtime persona configuration. The runtime persona configuration is
+	// used to start the meeting session but is not stored on the meeting invite.
+	//
+	// The invite is created in `pending` status. `displayName` is normalized to
+	// include an AI disclosure suffix before the persona joins the meeting.
+	//
+	// By default the persona joins immediately. Provide `joinAt` to schedule
+	// the join for a future time; scheduling at least 10 minutes ahead
+	// reserves the persona a guaranteed place on the call, which is the most
+	// reliable way to join meetings that are planned in advance.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/meetings/invites (the `CreateMeetingInvite` operationId).
+	CreateMeetingInviteWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMeetingInvite Create meeting invite
+	//
+	// Invite a persona to join a Google Meet, Zoom, or Microsoft Teams meeting.
+	//
+	// Provide exactly one of `personaId` for a saved persona, or `personaConfig`
+	// for a runtime persona configuration. The runtime persona configuration is
+	// used to start the meeting session but is not stored on the meeting invite.
+	//
+	// The invite is created in `pending` status. `displayName` is normalized to
+	// include an AI disclosure suffix before the persona joins the meeting.
+	//
+	// By default the persona joins immediately. Provide `joinAt` to schedule
+	// the join for a future time; scheduling at least 10 minutes ahead
+	// reserves the persona a guaranteed place on the call, which is the most
+	// reliable way to join meetings that are planned in advance.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/meetings/invites (the `CreateMeetingInvite` operationId).
+	CreateMeetingInvite(ctx context.Context, body CreateMeetingInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelMeetingInvite Cancel meeting invite
+	//
+	// Cancel a pending meeting invite by ID for the authenticated organization.
+	//
+	// Cancellation is idempotent for invites that are already `cancelled`,
+	// `ended`, or `failed`. A successful cancellation returns no response body.
+	//
+	// Corresponds with DELETE /v1/meetings/invites/{id} (the `CancelMeetingInvite` operationId).
+	CancelMeetingInvite(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeetingInvite Get meeting invite
+	//
+	// Get a meeting invite by ID for the authenticated organization.
+	//
+	// Corresponds with GET /v1/meetings/invites/{id} (the `GetMeetingInvite` operationId).
+	GetMeetingInvite(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPersonas list personas
+	//
+	// Returns a list of all personas.
+	//
+	// Corresponds with GET /v1/personas (the `ListPersonas` operationId).
+	ListPersonas(ctx context.Context, params *ListPersonasParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePersonaWithBody create persona
+	//
+	// Create a new persona.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/personas (the `CreatePersona` operationId).
+	CreatePersonaWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePersona create persona
+	//
+	// Create a new persona.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/personas (the `CreatePersona` operationId).
+	CreatePersona(ctx context.Context, body CreatePersonaJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeletePersona delete persona
+	//
+	// Delete a persona by id.
+	//
+	// Corresponds with DELETE /v1/personas/{id} (the `DeletePersona` operationId).
+	DeletePersona(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPersona get persona
+	//
+	// Returns a persona by id.
+	//
+	// Corresponds with GET /v1/personas/{id} (the `GetPersona` operationId).
+	GetPersona(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePersonaWithBody update persona
+	//
+	// Update a persona by id.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/personas/{id} (the `UpdatePersona` operationId).
+	UpdatePersonaWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePersona update persona
+	//
+	// Update a persona by id.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/personas/{id} (the `UpdatePersona` operationId).
+	UpdatePersona(ctx context.Context, id string, body UpdatePersonaJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListSessions list sessions
+	//
+	// Returns a list of all sessions for the organization.
+	//
+	// Corresponds with GET /v1/sessions (the `ListSessions` operationId).
+	ListSessions(ctx context.Context, params *ListSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetAggregatedSessionAnalytics get aggregated session analytics
+	//
+	// Returns aggregated latency analytics across sessions — percentile distributions (p50/p90/p95/p99/max/avg) for each stage of the transcription → LLM → TTS → first-audio path, interruption and error rates, tool call outcomes, and a sample of the slowest turns. Only sessions where Anam runs the conversational pipeline (turnkey, custom LLM and ElevenLabs agent sessions) produce analytics reports; LiveKit and audio-passthrough sessions count toward `sessionCount` but never carry analytics. Defaults to the last 24 hours; the maximum range is 31 days. Reports are aggregated from the 1000 most recent report-capable sessions matching the filters — session types that never produce reports don't consume that window — and the `truncated` field reports when more report-capable sessions matched. Narrow the time range or filters to analyse busier periods exhaustively.
+	//
+	// Corresponds with GET /v1/sessions/analytics (the `GetAggregatedSessionAnalytics` operationId).
+	GetAggregatedSessionAnalytics(ctx context.Context, params *GetAggregatedSessionAnalyticsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSessionConcurrency Get current concurrency status
+	//
+	// Returns the organization's concurrent-session limit, an approximate count of sessions currently in use, whether a new session can likely be started, and an estimated wait time until a slot frees. Intended as an advisory pre-check before starting a session (e.g. to gate a "Start" button or show a wait estimate). The count is the Lab's optimistic view and can briefly over-report; the authoritative limit is enforced when a session is actually created, which may still return 429.
+	//
+	// Corresponds with GET /v1/sessions/concurrency (the `GetSessionConcurrency` operationId).
+	GetSessionConcurrency(ctx context.Context, params *GetSessionConcurrencyParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSession get session
+	//
+	// Returns a session by ID, including the tool calls made during the session once it has ended and the engine has delivered its session report (`toolCalls` is empty until then, and always empty for LiveKit and audio-passthrough sessions, which never produce a report). Tool call names, timing, status and errors are always included; call arguments, results and accessed-document names are only included when transcripts were enabled for the session and the session is not zero-data-retention, since they embed conversation content. HTTP headers and credential-like keys are never returned. Anam-internal admin API keys may fetch sessions of any organization.
+	//
+	// Corresponds with GET /v1/sessions/{id} (the `GetSession` operationId).
+	GetSession(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSessionAnalytics get session analytics
+	//
+	// Returns per-turn latency analytics for a session — where time was spent in the transcription → LLM → TTS → first-audio path for each conversational turn, plus session-level summary metrics. Analytics become available once the session has ended and the engine has delivered its session report; until then this endpoint returns 404. Analytics exist only for sessions where Anam runs the conversational pipeline (turnkey, custom LLM and ElevenLabs agent sessions) — LiveKit and audio-passthrough sessions never produce them. Message text is omitted unless `includeMessages=true` is passed and transcripts were enabled for the session. Anam-internal admin API keys may fetch analytics for sessions of any organization.
+	//
+	// Corresponds with GET /v1/sessions/{id}/analytics (the `GetSessionAnalytics` operationId).
+	GetSessionAnalytics(ctx context.Context, id string, params *GetSessionAnalyticsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSessionRecording get session recording
+	//
+	// Returns a presigned URL to download the session recording. Anam-internal admin API keys may fetch recordings for sessions of any organization.
+	//
+	// Corresponds with GET /v1/sessions/{id}/recording (the `GetSessionRecording` operationId).
+	GetSessionRecording(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StopSession stop session
+	//
+	// Force-terminates a running session. The engine hosting the session
+	// disconnects the client and shuts the session down immediately.
+	//
+	// Termination is asynchronous on the engine side: the session's
+	// `endTime`, exit status and session report are delivered through the
+	// normal end-of-session flow shortly after the stop, so the session may
+	// briefly still appear active on `GET /v1/sessions/{id}`.
+	//
+	// Sessions that never reached an engine, or that run over the LiveKit
+	// or Agora integrations, have no engine host to terminate and return
+	// `404`. If the engine rejects the stop (for example the session has
+	// already ended), the engine's error status is passed through.
+	//
+	// Corresponds with POST /v1/sessions/{id}/stop (the `StopSession` operationId).
+	StopSession(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSessionTranscript get session transcript
+	//
+	// Returns the conversation transcript for a session. Anam-internal admin API keys may fetch transcripts for sessions of any organization.
+	//
+	// Corresponds with GET /v1/sessions/{id}/transcript (the `GetSessionTranscript` operationId).
+	GetSessionTranscript(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListShareLinks list share links
+	//
+	// Returns a list of all share links for the organization.
+	//
+	// Corresponds with GET /v1/share-links (the `ListShareLinks` operationId).
+	ListShareLinks(ctx context.Context, params *ListShareLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateShareLinkWithBody create share link
+	//
+	// Create a new share link.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/share-links (the `CreateShareLink` operationId).
+	CreateShareLinkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateShareLink create share link
+	//
+	// Create a new share link.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/share-links (the `CreateShareLink` operationId).
+	CreateShareLink(ctx context.Context, body CreateShareLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteShareLink delete share link
+	//
+	// Delete a share link by ID.
+	//
+	// Corresponds with DELETE /v1/share-links/{id} (the `DeleteShareLink` operationId).
+	DeleteShareLink(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetShareLink get share link
+	//
+	// Returns a share link by ID.
+	//
+	// Corresponds with GET /v1/share-links/{id} (the `GetShareLink` operationId).
+	GetShareLink(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateShareLinkWithBody update share link
+	//
+	// Update a share link by ID.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/share-links/{id} (the `UpdateShareLink` operationId).
+	UpdateShareLinkWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateShareLink update share link
+	//
+	// Update a share link by ID.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/share-links/{id} (the `UpdateShareLink` operationId).
+	UpdateShareLink(ctx context.Context, id string, body UpdateShareLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTools list tools
+	//
+	// Returns a list of all tools for the organization.
+	//
+	// Corresponds with GET /v1/tools (the `ListTools` operationId).
+	ListTools(ctx context.Context, params *ListToolsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateToolWithBody create tool
+	//
+	// Create a new tool for function calling in persona sessions.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/tools (the `CreateTool` operationId).
+	CreateToolWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTool create tool
+	//
+	// Create a new tool for function calling in persona sessions.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/tools (the `CreateTool` operationId).
+	CreateTool(ctx context.Context, body CreateToolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTool delete tool
+	//
+	// Delete a tool. The tool will be soft-deleted and no longer available.
+	//
+	// Corresponds with DELETE /v1/tools/{id} (the `DeleteTool` operationId).
+	DeleteTool(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTool get tool
+	//
+	// Get a tool by ID.
+	//
+	// Corresponds with GET /v1/tools/{id} (the `GetTool` operationId).
+	GetTool(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateToolWithBody update tool
+	//
+	// Update an existing tool.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/tools/{id} (the `UpdateTool` operationId).
+	UpdateToolWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTool update tool
+	//
+	// Update an existing tool.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/tools/{id} (the `UpdateTool` operationId).
+	UpdateTool(ctx context.Context, id string, body UpdateToolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListVoices list voices
+	//
+	// Returns a list of all voices.
+	//
+	// Corresponds with GET /v1/voices (the `ListVoices` operationId).
+	ListVoices(ctx context.Context, params *ListVoicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateVoiceWithBody create voice
+	//
+	// Create a new voice by cloning from an audio file. Send the audio inline as multipart/form-data (the whole request must stay under ~4.5MB), or, for larger clips, first upload via `POST /v1/voices/presigned-upload` and send a JSON body referencing the returned `audioKey`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/voices (the `CreateVoice` operationId).
+	CreateVoiceWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateVoice create voice
+	//
+	// Create a new voice by cloning from an audio file. Send the audio inline as multipart/form-data (the whole request must stay under ~4.5MB), or, for larger clips, first upload via `POST /v1/voices/presigned-upload` and send a JSON body referencing the returned `audioKey`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/voices (the `CreateVoice` operationId).
+	CreateVoice(ctx context.Context, body CreateVoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateVoicePresignedUploadWithBody create voice presigned upload
+	//
+	// Request a presigned URL for uploading a voice-clone audio clip directly to storage. Use this for clips larger than the ~4.5MB request-body limit of the multipart `POST /v1/voices` endpoint. Flow: (1) call this endpoint to get an `uploadUrl` and `audioKey`; (2) `PUT` the raw audio bytes to `uploadUrl` with the same `Content-Type`; (3) call `POST /v1/voices` with a JSON body referencing the `audioKey` to perform the clone.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/voices/presigned-upload (the `CreateVoicePresignedUpload` operationId).
+	CreateVoicePresignedUploadWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateVoicePresignedUpload create voice presigned upload
+	//
+	// Request a presigned URL for uploading a voice-clone audio clip directly to storage. Use this for clips larger than the ~4.5MB request-body limit of the multipart `POST /v1/voices` endpoint. Flow: (1) call this endpoint to get an `uploadUrl` and `audioKey`; (2) `PUT` the raw audio bytes to `uploadUrl` with the same `Content-Type`; (3) call `POST /v1/voices` with a JSON body referencing the `audioKey` to perform the clone.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/voices/presigned-upload (the `CreateVoicePresignedUpload` operationId).
+	CreateVoicePresignedUpload(ctx context.Context, body CreateVoicePresignedUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteVoice delete voice
+	//
+	// Delete a voice by ID.
+	//
+	// Corresponds with DELETE /v1/voices/{id} (the `DeleteVoice` operationId).
+	DeleteVoice(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetVoice get voice
+	//
+	// Returns a voice by ID.
+	//
+	// Corresponds with GET /v1/voices/{id} (the `GetVoice` operationId).
+	GetVoice(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateVoiceWithBody update voice
+	//
+	// Update a voice by ID (display name and provider model ID can be updated).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/voices/{id} (the `UpdateVoice` operationId).
+	UpdateVoiceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateVoice update voice
+	//
+	// Update a voice by ID (display name and provider model ID can be updated).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/voices/{id} (the `UpdateVoice` operationId).
+	UpdateVoice(ctx context.Context, id string, body UpdateVoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// CreateSessionTokenWithBody create session token
+//
+// Create a new session token used to initialise Anam client side SDKs.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/session-token (the `CreateSessionToken` operationId).
+func (c *Client) CreateSessionTokenWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSessionTokenRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateSessionToken create session token
+//
+// Create a new session token used to initialise Anam client side SDKs.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/session-token (the `CreateSessionToken` operationId).
+func (c *Client) CreateSessionToken(ctx context.Context, body CreateSessionTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateSessionTokenRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListAvatars list avatars
@@ -190,6 +5907,61 @@ type ClientInterface interface {
 // Corresponds with GET /v1/avatars (the `ListAvatars` operationId).
 func (c *Client) ListAvatars(ctx context.Context, params *ListAvatarsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAvatarsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateAvatarWithBody create avatar
+//
+// Create a new one-shot avatar from an image file or image URL. You can use either multipart/form-data with an image file, or JSON with an image URL.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/avatars (the `CreateAvatar` operationId).
+func (c *Client) CreateAvatarWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAvatarRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateAvatar create avatar
+//
+// Create a new one-shot avatar from an image file or image URL. You can use either multipart/form-data with an image file, or JSON with an image URL.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/avatars (the `CreateAvatar` operationId).
+func (c *Client) CreateAvatar(ctx context.Context, body CreateAvatarJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateAvatarRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteAvatar delete avatar
+//
+// Delete an avatar by ID. By default this is a soft delete: the avatar is hidden and can be restored. Pass `hard=true` to permanently purge the avatar and its stored assets (source image and generated versions). A hard delete cannot be undone and is intended for data-erasure requests; it also purges avatars that were previously soft-deleted.
+//
+// Corresponds with DELETE /v1/avatars/{id} (the `DeleteAvatar` operationId).
+func (c *Client) DeleteAvatar(ctx context.Context, id string, params *DeleteAvatarParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteAvatarRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +5987,1375 @@ func (c *Client) GetAvatar(ctx context.Context, id string, reqEditors ...Request
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// UpdateAvatarWithBody update avatar
+//
+// Update an avatar by ID (only display name can be updated).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/avatars/{id} (the `UpdateAvatar` operationId).
+func (c *Client) UpdateAvatarWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAvatarRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateAvatar update avatar
+//
+// Update an avatar by ID (only display name can be updated).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/avatars/{id} (the `UpdateAvatar` operationId).
+func (c *Client) UpdateAvatar(ctx context.Context, id string, body UpdateAvatarJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateAvatarRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEngineSessionWithBody create engine session
+//
+// Start a live persona session.
+//
+// Two authentication modes are supported via the `Authorization: Bearer` header:
+//
+//   - **Session token** (browser clients): pass a session token minted by `POST /v1/auth/session-token`.
+//     The session configuration was bound to the token when it was created, so the body only carries
+//     optional `clientMetadata`. This is the flow the client-side SDKs use; you normally don't call
+//     this endpoint yourself.
+//   - **API key** (server-side SDKs): pass your API key directly and supply the session configuration
+//     in the request body — the same shape as the `/v1/auth/session-token` body (`personaConfig`,
+//     `environment`, `sessionOptions`, plus optional `clientLabel` and `clientMetadata`; `expiresIn`
+//     and `widgetConfig` do not apply). This skips the session-token exchange. Only use this from a
+//     secure server-side context — never expose an API key in a browser.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/engine/session (the `CreateEngineSession` operationId).
+func (c *Client) CreateEngineSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEngineSessionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEngineSession create engine session
+//
+// Start a live persona session.
+//
+// Two authentication modes are supported via the `Authorization: Bearer` header:
+//
+//   - **Session token** (browser clients): pass a session token minted by `POST /v1/auth/session-token`.
+//     The session configuration was bound to the token when it was created, so the body only carries
+//     optional `clientMetadata`. This is the flow the client-side SDKs use; you normally don't call
+//     this endpoint yourself.
+//   - **API key** (server-side SDKs): pass your API key directly and supply the session configuration
+//     in the request body — the same shape as the `/v1/auth/session-token` body (`personaConfig`,
+//     `environment`, `sessionOptions`, plus optional `clientLabel` and `clientMetadata`; `expiresIn`
+//     and `widgetConfig` do not apply). This skips the session-token exchange. Only use this from a
+//     secure server-side context — never expose an API key in a browser.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/engine/session (the `CreateEngineSession` operationId).
+func (c *Client) CreateEngineSession(ctx context.Context, body CreateEngineSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEngineSessionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteKnowledgeDocument delete knowledge document
+//
+// Delete a document from a RAG group.
+//
+// Corresponds with DELETE /v1/knowledge/documents/{id} (the `DeleteKnowledgeDocument` operationId).
+func (c *Client) DeleteKnowledgeDocument(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteKnowledgeDocumentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetKnowledgeDocument get knowledge document
+//
+// Get a single document by ID.
+//
+// Corresponds with GET /v1/knowledge/documents/{id} (the `GetKnowledgeDocument` operationId).
+func (c *Client) GetKnowledgeDocument(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetKnowledgeDocumentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateKnowledgeDocumentWithBody update knowledge document
+//
+// Update a document (rename).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/knowledge/documents/{id} (the `UpdateKnowledgeDocument` operationId).
+func (c *Client) UpdateKnowledgeDocumentWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateKnowledgeDocumentRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateKnowledgeDocument update knowledge document
+//
+// Update a document (rename).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/knowledge/documents/{id} (the `UpdateKnowledgeDocument` operationId).
+func (c *Client) UpdateKnowledgeDocument(ctx context.Context, id string, body UpdateKnowledgeDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateKnowledgeDocumentRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetKnowledgeDocumentDownload get knowledge document download
+//
+// Get a presigned download URL for a knowledge document.
+//
+// Corresponds with GET /v1/knowledge/documents/{id}/download (the `GetKnowledgeDocumentDownload` operationId).
+func (c *Client) GetKnowledgeDocumentDownload(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetKnowledgeDocumentDownloadRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListKnowledgeGroups list knowledge groups
+//
+// Returns a list of all knowledge groups for the organization.
+//
+// Corresponds with GET /v1/knowledge/groups (the `ListKnowledgeGroups` operationId).
+func (c *Client) ListKnowledgeGroups(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListKnowledgeGroupsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateKnowledgeGroupWithBody create knowledge group
+//
+// Create a new knowledge group.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/knowledge/groups (the `CreateKnowledgeGroup` operationId).
+func (c *Client) CreateKnowledgeGroupWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateKnowledgeGroupRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateKnowledgeGroup create knowledge group
+//
+// Create a new knowledge group.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/knowledge/groups (the `CreateKnowledgeGroup` operationId).
+func (c *Client) CreateKnowledgeGroup(ctx context.Context, body CreateKnowledgeGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateKnowledgeGroupRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteKnowledgeGroup delete knowledge group
+//
+// Delete a RAG group.
+//
+// Corresponds with DELETE /v1/knowledge/groups/{id} (the `DeleteKnowledgeGroup` operationId).
+func (c *Client) DeleteKnowledgeGroup(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteKnowledgeGroupRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetKnowledgeGroup get knowledge group
+//
+// Get a single RAG group by ID.
+//
+// Corresponds with GET /v1/knowledge/groups/{id} (the `GetKnowledgeGroup` operationId).
+func (c *Client) GetKnowledgeGroup(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetKnowledgeGroupRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateKnowledgeGroupWithBody update knowledge group
+//
+// Update a RAG group.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/knowledge/groups/{id} (the `UpdateKnowledgeGroup` operationId).
+func (c *Client) UpdateKnowledgeGroupWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateKnowledgeGroupRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateKnowledgeGroup update knowledge group
+//
+// Update a RAG group.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/knowledge/groups/{id} (the `UpdateKnowledgeGroup` operationId).
+func (c *Client) UpdateKnowledgeGroup(ctx context.Context, id string, body UpdateKnowledgeGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateKnowledgeGroupRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListKnowledgeGroupDocuments list knowledge group documents
+//
+// Get all documents in a RAG group.
+//
+// Corresponds with GET /v1/knowledge/groups/{id}/documents (the `ListKnowledgeGroupDocuments` operationId).
+func (c *Client) ListKnowledgeGroupDocuments(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListKnowledgeGroupDocumentsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadKnowledgeGroupDocumentWithBody upload knowledge group document
+//
+// Upload a document to a RAG group (Supports PDF, TXT, MD, DOCX, CSV up to 50MB). Authentication can be via API key (Bearer token) OR upload token (X-Upload-Token header).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/knowledge/groups/{id}/documents (the `UploadKnowledgeGroupDocument` operationId).
+func (c *Client) UploadKnowledgeGroupDocumentWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadKnowledgeGroupDocumentRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SearchKnowledgeGroupWithBody search knowledge group
+//
+// Search for similar content in a RAG group using vector similarity.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/knowledge/groups/{id}/search (the `SearchKnowledgeGroup` operationId).
+func (c *Client) SearchKnowledgeGroupWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSearchKnowledgeGroupRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SearchKnowledgeGroup search knowledge group
+//
+// Search for similar content in a RAG group using vector similarity.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/knowledge/groups/{id}/search (the `SearchKnowledgeGroup` operationId).
+func (c *Client) SearchKnowledgeGroup(ctx context.Context, id string, body SearchKnowledgeGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSearchKnowledgeGroupRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListLlms list llms
+//
+// Returns a list of all LLMs available to the organization.
+//
+// Corresponds with GET /v1/llms (the `ListLlms` operationId).
+func (c *Client) ListLlms(ctx context.Context, params *ListLlmsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListLlmsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateLlmWithBody create llm
+//
+// Create a new LLM configuration.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/llms (the `CreateLlm` operationId).
+func (c *Client) CreateLlmWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateLlmRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateLlm create llm
+//
+// Create a new LLM configuration.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/llms (the `CreateLlm` operationId).
+func (c *Client) CreateLlm(ctx context.Context, body CreateLlmJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateLlmRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteLlm delete llm
+//
+// Delete an LLM configuration.
+//
+// Corresponds with DELETE /v1/llms/{id} (the `DeleteLlm` operationId).
+func (c *Client) DeleteLlm(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteLlmRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetLlm get llm
+//
+// Get a specific LLM by ID.
+//
+// Corresponds with GET /v1/llms/{id} (the `GetLlm` operationId).
+func (c *Client) GetLlm(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetLlmRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateLlmWithBody update llm
+//
+// Update an LLM configuration.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/llms/{id} (the `UpdateLlm` operationId).
+func (c *Client) UpdateLlmWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateLlmRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateLlm update llm
+//
+// Update an LLM configuration.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/llms/{id} (the `UpdateLlm` operationId).
+func (c *Client) UpdateLlm(ctx context.Context, id string, body UpdateLlmJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateLlmRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMeetingInvites List meeting invites
+//
+// List meeting invites for the authenticated organization, most recent
+// first. Filter by `status` to find invites in a particular lifecycle
+// state — for example `pending` invites that have not joined yet, or
+// `active` invites currently in a call.
+//
+// Corresponds with GET /v1/meetings/invites (the `ListMeetingInvites` operationId).
+func (c *Client) ListMeetingInvites(ctx context.Context, params *ListMeetingInvitesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMeetingInvitesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMeetingInviteWithBody Create meeting invite
+//
+// Invite a persona to join a Google Meet, Zoom, or Microsoft Teams meeting.
+//
+// Provide exactly one of `personaId` for a saved persona, or `personaConfig`
+// for a runtime persona configuration. The runtime persona configuration is
+// used to start the meeting session but is not stored on the meeting invite.
+//
+// The invite is created in `pending` status. `displayName` is normalized to
+// include an AI disclosure suffix before the persona joins the meeting.
+//
+// By default the persona joins immediately. Provide `joinAt` to schedule
+// the join for a future time; scheduling at least 10 minutes ahead
+// reserves the persona a guaranteed place on the call, which is the most
+// reliable way to join meetings that are planned in advance.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/meetings/invites (the `CreateMeetingInvite` operationId).
+func (c *Client) CreateMeetingInviteWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMeetingInviteRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMeetingInvite Create meeting invite
+//
+// Invite a persona to join a Google Meet, Zoom, or Microsoft Teams meeting.
+//
+// Provide exactly one of `personaId` for a saved persona, or `personaConfig`
+// for a runtime persona configuration. The runtime persona configuration is
+// used to start the meeting session but is not stored on the meeting invite.
+//
+// The invite is created in `pending` status. `displayName` is normalized to
+// include an AI disclosure suffix before the persona joins the meeting.
+//
+// By default the persona joins immediately. Provide `joinAt` to schedule
+// the join for a future time; scheduling at least 10 minutes ahead
+// reserves the persona a guaranteed place on the call, which is the most
+// reliable way to join meetings that are planned in advance.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/meetings/invites (the `CreateMeetingInvite` operationId).
+func (c *Client) CreateMeetingInvite(ctx context.Context, body CreateMeetingInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMeetingInviteRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelMeetingInvite Cancel meeting invite
+//
+// Cancel a pending meeting invite by ID for the authenticated organization.
+//
+// Cancellation is idempotent for invites that are already `cancelled`,
+// `ended`, or `failed`. A successful cancellation returns no response body.
+//
+// Corresponds with DELETE /v1/meetings/invites/{id} (the `CancelMeetingInvite` operationId).
+func (c *Client) CancelMeetingInvite(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelMeetingInviteRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeetingInvite Get meeting invite
+//
+// Get a meeting invite by ID for the authenticated organization.
+//
+// Corresponds with GET /v1/meetings/invites/{id} (the `GetMeetingInvite` operationId).
+func (c *Client) GetMeetingInvite(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeetingInviteRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPersonas list personas
+//
+// Returns a list of all personas.
+//
+// Corresponds with GET /v1/personas (the `ListPersonas` operationId).
+func (c *Client) ListPersonas(ctx context.Context, params *ListPersonasParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPersonasRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePersonaWithBody create persona
+//
+// Create a new persona.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/personas (the `CreatePersona` operationId).
+func (c *Client) CreatePersonaWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePersonaRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePersona create persona
+//
+// Create a new persona.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/personas (the `CreatePersona` operationId).
+func (c *Client) CreatePersona(ctx context.Context, body CreatePersonaJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePersonaRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeletePersona delete persona
+//
+// Delete a persona by id.
+//
+// Corresponds with DELETE /v1/personas/{id} (the `DeletePersona` operationId).
+func (c *Client) DeletePersona(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePersonaRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPersona get persona
+//
+// Returns a persona by id.
+//
+// Corresponds with GET /v1/personas/{id} (the `GetPersona` operationId).
+func (c *Client) GetPersona(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPersonaRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePersonaWithBody update persona
+//
+// Update a persona by id.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/personas/{id} (the `UpdatePersona` operationId).
+func (c *Client) UpdatePersonaWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePersonaRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePersona update persona
+//
+// Update a persona by id.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/personas/{id} (the `UpdatePersona` operationId).
+func (c *Client) UpdatePersona(ctx context.Context, id string, body UpdatePersonaJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePersonaRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListSessions list sessions
+//
+// Returns a list of all sessions for the organization.
+//
+// Corresponds with GET /v1/sessions (the `ListSessions` operationId).
+func (c *Client) ListSessions(ctx context.Context, params *ListSessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSessionsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetAggregatedSessionAnalytics get aggregated session analytics
+//
+// Returns aggregated latency analytics across sessions — percentile distributions (p50/p90/p95/p99/max/avg) for each stage of the transcription → LLM → TTS → first-audio path, interruption and error rates, tool call outcomes, and a sample of the slowest turns. Only sessions where Anam runs the conversational pipeline (turnkey, custom LLM and ElevenLabs agent sessions) produce analytics reports; LiveKit and audio-passthrough sessions count toward `sessionCount` but never carry analytics. Defaults to the last 24 hours; the maximum range is 31 days. Reports are aggregated from the 1000 most recent report-capable sessions matching the filters — session types that never produce reports don't consume that window — and the `truncated` field reports when more report-capable sessions matched. Narrow the time range or filters to analyse busier periods exhaustively.
+//
+// Corresponds with GET /v1/sessions/analytics (the `GetAggregatedSessionAnalytics` operationId).
+func (c *Client) GetAggregatedSessionAnalytics(ctx context.Context, params *GetAggregatedSessionAnalyticsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetAggregatedSessionAnalyticsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSessionConcurrency Get current concurrency status
+//
+// Returns the organization's concurrent-session limit, an approximate count of sessions currently in use, whether a new session can likely be started, and an estimated wait time until a slot frees. Intended as an advisory pre-check before starting a session (e.g. to gate a "Start" button or show a wait estimate). The count is the Lab's optimistic view and can briefly over-report; the authoritative limit is enforced when a session is actually created, which may still return 429.
+//
+// Corresponds with GET /v1/sessions/concurrency (the `GetSessionConcurrency` operationId).
+func (c *Client) GetSessionConcurrency(ctx context.Context, params *GetSessionConcurrencyParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSessionConcurrencyRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSession get session
+//
+// Returns a session by ID, including the tool calls made during the session once it has ended and the engine has delivered its session report (`toolCalls` is empty until then, and always empty for LiveKit and audio-passthrough sessions, which never produce a report). Tool call names, timing, status and errors are always included; call arguments, results and accessed-document names are only included when transcripts were enabled for the session and the session is not zero-data-retention, since they embed conversation content. HTTP headers and credential-like keys are never returned. Anam-internal admin API keys may fetch sessions of any organization.
+//
+// Corresponds with GET /v1/sessions/{id} (the `GetSession` operationId).
+func (c *Client) GetSession(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSessionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSessionAnalytics get session analytics
+//
+// Returns per-turn latency analytics for a session — where time was spent in the transcription → LLM → TTS → first-audio path for each conversational turn, plus session-level summary metrics. Analytics become available once the session has ended and the engine has delivered its session report; until then this endpoint returns 404. Analytics exist only for sessions where Anam runs the conversational pipeline (turnkey, custom LLM and ElevenLabs agent sessions) — LiveKit and audio-passthrough sessions never produce them. Message text is omitted unless `includeMessages=true` is passed and transcripts were enabled for the session. Anam-internal admin API keys may fetch analytics for sessions of any organization.
+//
+// Corresponds with GET /v1/sessions/{id}/analytics (the `GetSessionAnalytics` operationId).
+func (c *Client) GetSessionAnalytics(ctx context.Context, id string, params *GetSessionAnalyticsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSessionAnalyticsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSessionRecording get session recording
+//
+// Returns a presigned URL to download the session recording. Anam-internal admin API keys may fetch recordings for sessions of any organization.
+//
+// Corresponds with GET /v1/sessions/{id}/recording (the `GetSessionRecording` operationId).
+func (c *Client) GetSessionRecording(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSessionRecordingRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StopSession stop session
+//
+// Force-terminates a running session. The engine hosting the session
+// disconnects the client and shuts the session down immediately.
+//
+// Termination is asynchronous on the engine side: the session's
+// `endTime`, exit status and session report are delivered through the
+// normal end-of-session flow shortly after the stop, so the session may
+// briefly still appear active on `GET /v1/sessions/{id}`.
+//
+// Sessions that never reached an engine, or that run over the LiveKit
+// or Agora integrations, have no engine host to terminate and return
+// `404`. If the engine rejects the stop (for example the session has
+// already ended), the engine's error status is passed through.
+//
+// Corresponds with POST /v1/sessions/{id}/stop (the `StopSession` operationId).
+func (c *Client) StopSession(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStopSessionRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSessionTranscript get session transcript
+//
+// Returns the conversation transcript for a session. Anam-internal admin API keys may fetch transcripts for sessions of any organization.
+//
+// Corresponds with GET /v1/sessions/{id}/transcript (the `GetSessionTranscript` operationId).
+func (c *Client) GetSessionTranscript(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSessionTranscriptRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListShareLinks list share links
+//
+// Returns a list of all share links for the organization.
+//
+// Corresponds with GET /v1/share-links (the `ListShareLinks` operationId).
+func (c *Client) ListShareLinks(ctx context.Context, params *ListShareLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListShareLinksRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateShareLinkWithBody create share link
+//
+// Create a new share link.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/share-links (the `CreateShareLink` operationId).
+func (c *Client) CreateShareLinkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateShareLinkRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateShareLink create share link
+//
+// Create a new share link.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/share-links (the `CreateShareLink` operationId).
+func (c *Client) CreateShareLink(ctx context.Context, body CreateShareLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateShareLinkRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteShareLink delete share link
+//
+// Delete a share link by ID.
+//
+// Corresponds with DELETE /v1/share-links/{id} (the `DeleteShareLink` operationId).
+func (c *Client) DeleteShareLink(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteShareLinkRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetShareLink get share link
+//
+// Returns a share link by ID.
+//
+// Corresponds with GET /v1/share-links/{id} (the `GetShareLink` operationId).
+func (c *Client) GetShareLink(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetShareLinkRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateShareLinkWithBody update share link
+//
+// Update a share link by ID.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/share-links/{id} (the `UpdateShareLink` operationId).
+func (c *Client) UpdateShareLinkWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateShareLinkRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateShareLink update share link
+//
+// Update a share link by ID.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/share-links/{id} (the `UpdateShareLink` operationId).
+func (c *Client) UpdateShareLink(ctx context.Context, id string, body UpdateShareLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateShareLinkRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTools list tools
+//
+// Returns a list of all tools for the organization.
+//
+// Corresponds with GET /v1/tools (the `ListTools` operationId).
+func (c *Client) ListTools(ctx context.Context, params *ListToolsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListToolsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateToolWithBody create tool
+//
+// Create a new tool for function calling in persona sessions.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/tools (the `CreateTool` operationId).
+func (c *Client) CreateToolWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateToolRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTool create tool
+//
+// Create a new tool for function calling in persona sessions.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/tools (the `CreateTool` operationId).
+func (c *Client) CreateTool(ctx context.Context, body CreateToolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateToolRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTool delete tool
+//
+// Delete a tool. The tool will be soft-deleted and no longer available.
+//
+// Corresponds with DELETE /v1/tools/{id} (the `DeleteTool` operationId).
+func (c *Client) DeleteTool(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteToolRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTool get tool
+//
+// Get a tool by ID.
+//
+// Corresponds with GET /v1/tools/{id} (the `GetTool` operationId).
+func (c *Client) GetTool(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetToolRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateToolWithBody update tool
+//
+// Update an existing tool.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/tools/{id} (the `UpdateTool` operationId).
+func (c *Client) UpdateToolWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateToolRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTool update tool
+//
+// Update an existing tool.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/tools/{id} (the `UpdateTool` operationId).
+func (c *Client) UpdateTool(ctx context.Context, id string, body UpdateToolJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateToolRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListVoices list voices
+//
+// Returns a list of all voices.
+//
+// Corresponds with GET /v1/voices (the `ListVoices` operationId).
+func (c *Client) ListVoices(ctx context.Context, params *ListVoicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListVoicesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateVoiceWithBody create voice
+//
+// Create a new voice by cloning from an audio file. Send the audio inline as multipart/form-data (the whole request must stay under ~4.5MB), or, for larger clips, first upload via `POST /v1/voices/presigned-upload` and send a JSON body referencing the returned `audioKey`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/voices (the `CreateVoice` operationId).
+func (c *Client) CreateVoiceWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateVoiceRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateVoice create voice
+//
+// Create a new voice by cloning from an audio file. Send the audio inline as multipart/form-data (the whole request must stay under ~4.5MB), or, for larger clips, first upload via `POST /v1/voices/presigned-upload` and send a JSON body referencing the returned `audioKey`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/voices (the `CreateVoice` operationId).
+func (c *Client) CreateVoice(ctx context.Context, body CreateVoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateVoiceRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateVoicePresignedUploadWithBody create voice presigned upload
+//
+// Request a presigned URL for uploading a voice-clone audio clip directly to storage. Use this for clips larger than the ~4.5MB request-body limit of the multipart `POST /v1/voices` endpoint. Flow: (1) call this endpoint to get an `uploadUrl` and `audioKey`; (2) `PUT` the raw audio bytes to `uploadUrl` with the same `Content-Type`; (3) call `POST /v1/voices` with a JSON body referencing the `audioKey` to perform the clone.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/voices/presigned-upload (the `CreateVoicePresignedUpload` operationId).
+func (c *Client) CreateVoicePresignedUploadWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateVoicePresignedUploadRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateVoicePresignedUpload create voice presigned upload
+//
+// Request a presigned URL for uploading a voice-clone audio clip directly to storage. Use this for clips larger than the ~4.5MB request-body limit of the multipart `POST /v1/voices` endpoint. Flow: (1) call this endpoint to get an `uploadUrl` and `audioKey`; (2) `PUT` the raw audio bytes to `uploadUrl` with the same `Content-Type`; (3) call `POST /v1/voices` with a JSON body referencing the `audioKey` to perform the clone.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/voices/presigned-upload (the `CreateVoicePresignedUpload` operationId).
+func (c *Client) CreateVoicePresignedUpload(ctx context.Context, body CreateVoicePresignedUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateVoicePresignedUploadRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteVoice delete voice
+//
+// Delete a voice by ID.
+//
+// Corresponds with DELETE /v1/voices/{id} (the `DeleteVoice` operationId).
+func (c *Client) DeleteVoice(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteVoiceRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetVoice get voice
+//
+// Returns a voice by ID.
+//
+// Corresponds with GET /v1/voices/{id} (the `GetVoice` operationId).
+func (c *Client) GetVoice(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetVoiceRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateVoiceWithBody update voice
+//
+// Update a voice by ID (display name and provider model ID can be updated).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/voices/{id} (the `UpdateVoice` operationId).
+func (c *Client) UpdateVoiceWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateVoiceRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateVoice update voice
+//
+// Update a voice by ID (display name and provider model ID can be updated).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/voices/{id} (the `UpdateVoice` operationId).
+func (c *Client) UpdateVoice(ctx context.Context, id string, body UpdateVoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateVoiceRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// NewCreateSessionTokenRequest calls the generic CreateSessionToken builder with application/json body
+func NewCreateSessionTokenRequest(server string, body CreateSessionTokenJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateSessionTokenRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateSessionTokenRequestWithBody constructs an http.Request for the CreateSessionToken method, with any body, and a specified content type
+func NewCreateSessionTokenRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/session-token")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
 }
 
 // NewListAvatarsRequest constructs an http.Request for the ListAvatars method
@@ -281,6 +7422,30 @@ func NewListAvatarsRequest(server string, params *ListAvatarsParams) (*http.Requ
 
 		}
 
+		if params.RenderStyle != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "renderStyle", *params.RenderStyle, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tags != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.OnlyOneShot != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "onlyOneShot", *params.OnlyOneShot, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
@@ -300,6 +7465,107 @@ func NewListAvatarsRequest(server string, params *ListAvatarsParams) (*http.Requ
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateAvatarRequest calls the generic CreateAvatar builder with application/json body
+func NewCreateAvatarRequest(server string, body CreateAvatarJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateAvatarRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateAvatarRequestWithBody constructs an http.Request for the CreateAvatar method, with any body, and a specified content type
+func NewCreateAvatarRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/avatars")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteAvatarRequest constructs an http.Request for the DeleteAvatar method
+func NewDeleteAvatarRequest(server string, id string, params *DeleteAvatarParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/avatars/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Hard != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hard", *params.Hard, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -337,6 +7603,2447 @@ func NewGetAvatarRequest(server string, id string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewUpdateAvatarRequest calls the generic UpdateAvatar builder with application/json body
+func NewUpdateAvatarRequest(server string, id string, body UpdateAvatarJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateAvatarRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateAvatarRequestWithBody constructs an http.Request for the UpdateAvatar method, with any body, and a specified content type
+func NewUpdateAvatarRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/avatars/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateEngineSessionRequest calls the generic CreateEngineSession builder with application/json body
+func NewCreateEngineSessionRequest(server string, body CreateEngineSessionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEngineSessionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateEngineSessionRequestWithBody constructs an http.Request for the CreateEngineSession method, with any body, and a specified content type
+func NewCreateEngineSessionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/engine/session")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteKnowledgeDocumentRequest constructs an http.Request for the DeleteKnowledgeDocument method
+func NewDeleteKnowledgeDocumentRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/knowledge/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetKnowledgeDocumentRequest constructs an http.Request for the GetKnowledgeDocument method
+func NewGetKnowledgeDocumentRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/knowledge/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateKnowledgeDocumentRequest calls the generic UpdateKnowledgeDocument builder with application/json body
+func NewUpdateKnowledgeDocumentRequest(server string, id string, body UpdateKnowledgeDocumentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateKnowledgeDocumentRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateKnowledgeDocumentRequestWithBody constructs an http.Request for the UpdateKnowledgeDocument method, with any body, and a specified content type
+func NewUpdateKnowledgeDocumentRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/knowledge/documents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetKnowledgeDocumentDownloadRequest constructs an http.Request for the GetKnowledgeDocumentDownload method
+func NewGetKnowledgeDocumentDownloadRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/knowledge/documents/%s/download", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListKnowledgeGroupsRequest constructs an http.Request for the ListKnowledgeGroups method
+func NewListKnowledgeGroupsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/knowledge/groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateKnowledgeGroupRequest calls the generic CreateKnowledgeGroup builder with application/json body
+func NewCreateKnowledgeGroupRequest(server string, body CreateKnowledgeGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateKnowledgeGroupRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateKnowledgeGroupRequestWithBody constructs an http.Request for the CreateKnowledgeGroup method, with any body, and a specified content type
+func NewCreateKnowledgeGroupRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/knowledge/groups")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteKnowledgeGroupRequest constructs an http.Request for the DeleteKnowledgeGroup method
+func NewDeleteKnowledgeGroupRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/knowledge/groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetKnowledgeGroupRequest constructs an http.Request for the GetKnowledgeGroup method
+func NewGetKnowledgeGroupRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/knowledge/groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateKnowledgeGroupRequest calls the generic UpdateKnowledgeGroup builder with application/json body
+func NewUpdateKnowledgeGroupRequest(server string, id string, body UpdateKnowledgeGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateKnowledgeGroupRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateKnowledgeGroupRequestWithBody constructs an http.Request for the UpdateKnowledgeGroup method, with any body, and a specified content type
+func NewUpdateKnowledgeGroupRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/knowledge/groups/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListKnowledgeGroupDocumentsRequest constructs an http.Request for the ListKnowledgeGroupDocuments method
+func NewListKnowledgeGroupDocumentsRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/knowledge/groups/%s/documents", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUploadKnowledgeGroupDocumentRequestWithBody constructs an http.Request for the UploadKnowledgeGroupDocument method, with any body, and a specified content type
+func NewUploadKnowledgeGroupDocumentRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/knowledge/groups/%s/documents", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSearchKnowledgeGroupRequest calls the generic SearchKnowledgeGroup builder with application/json body
+func NewSearchKnowledgeGroupRequest(server string, id string, body SearchKnowledgeGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSearchKnowledgeGroupRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSearchKnowledgeGroupRequestWithBody constructs an http.Request for the SearchKnowledgeGroup method, with any body, and a specified content type
+func NewSearchKnowledgeGroupRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/knowledge/groups/%s/search", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListLlmsRequest constructs an http.Request for the ListLlms method
+func NewListLlmsRequest(server string, params *ListLlmsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/llms")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Search != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search", *params.Search, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeDefaults != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeDefaults", *params.IncludeDefaults, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateLlmRequest calls the generic CreateLlm builder with application/json body
+func NewCreateLlmRequest(server string, body CreateLlmJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateLlmRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateLlmRequestWithBody constructs an http.Request for the CreateLlm method, with any body, and a specified content type
+func NewCreateLlmRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/llms")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteLlmRequest constructs an http.Request for the DeleteLlm method
+func NewDeleteLlmRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/llms/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetLlmRequest constructs an http.Request for the GetLlm method
+func NewGetLlmRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/llms/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateLlmRequest calls the generic UpdateLlm builder with application/json body
+func NewUpdateLlmRequest(server string, id string, body UpdateLlmJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateLlmRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateLlmRequestWithBody constructs an http.Request for the UpdateLlm method, with any body, and a specified content type
+func NewUpdateLlmRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/llms/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListMeetingInvitesRequest constructs an http.Request for the ListMeetingInvites method
+func NewListMeetingInvitesRequest(server string, params *ListMeetingInvitesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/meetings/invites")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateMeetingInviteRequest calls the generic CreateMeetingInvite builder with application/json body
+func NewCreateMeetingInviteRequest(server string, body CreateMeetingInviteJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateMeetingInviteRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateMeetingInviteRequestWithBody constructs an http.Request for the CreateMeetingInvite method, with any body, and a specified content type
+func NewCreateMeetingInviteRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/meetings/invites")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCancelMeetingInviteRequest constructs an http.Request for the CancelMeetingInvite method
+func NewCancelMeetingInviteRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/meetings/invites/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMeetingInviteRequest constructs an http.Request for the GetMeetingInvite method
+func NewGetMeetingInviteRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/meetings/invites/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListPersonasRequest constructs an http.Request for the ListPersonas method
+func NewListPersonasRequest(server string, params *ListPersonasParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personas")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Search != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search", *params.Search, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePersonaRequest calls the generic CreatePersona builder with application/json body
+func NewCreatePersonaRequest(server string, body CreatePersonaJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePersonaRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreatePersonaRequestWithBody constructs an http.Request for the CreatePersona method, with any body, and a specified content type
+func NewCreatePersonaRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personas")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeletePersonaRequest constructs an http.Request for the DeletePersona method
+func NewDeletePersonaRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personas/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPersonaRequest constructs an http.Request for the GetPersona method
+func NewGetPersonaRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personas/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdatePersonaRequest calls the generic UpdatePersona builder with application/json body
+func NewUpdatePersonaRequest(server string, id string, body UpdatePersonaJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdatePersonaRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdatePersonaRequestWithBody constructs an http.Request for the UpdatePersona method, with any body, and a specified content type
+func NewUpdatePersonaRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/personas/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListSessionsRequest constructs an http.Request for the ListSessions method
+func NewListSessionsRequest(server string, params *ListSessionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Search != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search", *params.Search, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.APIKeyID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "apiKeyId", *params.APIKeyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PersonaID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "personaId", *params.PersonaID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrganizationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organizationId", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetAggregatedSessionAnalyticsRequest constructs an http.Request for the GetAggregatedSessionAnalytics method
+func NewGetAggregatedSessionAnalyticsRequest(server string, params *GetAggregatedSessionAnalyticsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/analytics")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PersonaID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "personaId", *params.PersonaID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.APIKeyID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "apiKeyId", *params.APIKeyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ClientLabel != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "clientLabel", *params.ClientLabel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SessionType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sessionType", *params.SessionType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.OrganizationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organizationId", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSessionConcurrencyRequest constructs an http.Request for the GetSessionConcurrency method
+func NewGetSessionConcurrencyRequest(server string, params *GetSessionConcurrencyParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/concurrency")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.OrganizationID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organizationId", *params.OrganizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSessionRequest constructs an http.Request for the GetSession method
+func NewGetSessionRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSessionAnalyticsRequest constructs an http.Request for the GetSessionAnalytics method
+func NewGetSessionAnalyticsRequest(server string, id string, params *GetSessionAnalyticsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/analytics", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.IncludeMessages != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "includeMessages", *params.IncludeMessages, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSessionRecordingRequest constructs an http.Request for the GetSessionRecording method
+func NewGetSessionRecordingRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/recording", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStopSessionRequest constructs an http.Request for the StopSession method
+func NewStopSessionRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/stop", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSessionTranscriptRequest constructs an http.Request for the GetSessionTranscript method
+func NewGetSessionTranscriptRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sessions/%s/transcript", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListShareLinksRequest constructs an http.Request for the ListShareLinks method
+func NewListShareLinksRequest(server string, params *ListShareLinksParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/share-links")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Search != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search", *params.Search, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PersonaID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "personaId", *params.PersonaID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateShareLinkRequest calls the generic CreateShareLink builder with application/json body
+func NewCreateShareLinkRequest(server string, body CreateShareLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateShareLinkRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateShareLinkRequestWithBody constructs an http.Request for the CreateShareLink method, with any body, and a specified content type
+func NewCreateShareLinkRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/share-links")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteShareLinkRequest constructs an http.Request for the DeleteShareLink method
+func NewDeleteShareLinkRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/share-links/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetShareLinkRequest constructs an http.Request for the GetShareLink method
+func NewGetShareLinkRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/share-links/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateShareLinkRequest calls the generic UpdateShareLink builder with application/json body
+func NewUpdateShareLinkRequest(server string, id string, body UpdateShareLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateShareLinkRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateShareLinkRequestWithBody constructs an http.Request for the UpdateShareLink method, with any body, and a specified content type
+func NewUpdateShareLinkRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/share-links/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListToolsRequest constructs an http.Request for the ListTools method
+func NewListToolsRequest(server string, params *ListToolsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tools")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Search != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search", *params.Search, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateToolRequest calls the generic CreateTool builder with application/json body
+func NewCreateToolRequest(server string, body CreateToolJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateToolRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateToolRequestWithBody constructs an http.Request for the CreateTool method, with any body, and a specified content type
+func NewCreateToolRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tools")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteToolRequest constructs an http.Request for the DeleteTool method
+func NewDeleteToolRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tools/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetToolRequest constructs an http.Request for the GetTool method
+func NewGetToolRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tools/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateToolRequest calls the generic UpdateTool builder with application/json body
+func NewUpdateToolRequest(server string, id string, body UpdateToolJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateToolRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateToolRequestWithBody constructs an http.Request for the UpdateTool method, with any body, and a specified content type
+func NewUpdateToolRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tools/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListVoicesRequest constructs an http.Request for the ListVoices method
+func NewListVoicesRequest(server string, params *ListVoicesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/voices")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Page != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page", *params.Page, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PerPage != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "perPage", *params.PerPage, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Search != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "search", *params.Search, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateVoiceRequest calls the generic CreateVoice builder with application/json body
+func NewCreateVoiceRequest(server string, body CreateVoiceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateVoiceRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateVoiceRequestWithBody constructs an http.Request for the CreateVoice method, with any body, and a specified content type
+func NewCreateVoiceRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/voices")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateVoicePresignedUploadRequest calls the generic CreateVoicePresignedUpload builder with application/json body
+func NewCreateVoicePresignedUploadRequest(server string, body CreateVoicePresignedUploadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateVoicePresignedUploadRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateVoicePresignedUploadRequestWithBody constructs an http.Request for the CreateVoicePresignedUpload method, with any body, and a specified content type
+func NewCreateVoicePresignedUploadRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/voices/presigned-upload")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteVoiceRequest constructs an http.Request for the DeleteVoice method
+func NewDeleteVoiceRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/voices/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetVoiceRequest constructs an http.Request for the GetVoice method
+func NewGetVoiceRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/voices/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateVoiceRequest calls the generic UpdateVoice builder with application/json body
+func NewUpdateVoiceRequest(server string, id string, body UpdateVoiceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateVoiceRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateVoiceRequestWithBody constructs an http.Request for the UpdateVoice method, with any body, and a specified content type
+func NewUpdateVoiceRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/voices/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -385,6 +10092,24 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// CreateSessionTokenWithBodyWithResponse create session token
+	//
+	// Create a new session token used to initialise Anam client side SDKs.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/session-token (the `CreateSessionToken` operationId).
+	CreateSessionTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSessionTokenHTTPResponse, error)
+
+	// CreateSessionTokenWithResponse create session token
+	//
+	// Create a new session token used to initialise Anam client side SDKs.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/session-token (the `CreateSessionToken` operationId).
+	CreateSessionTokenWithResponse(ctx context.Context, body CreateSessionTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSessionTokenHTTPResponse, error)
+
 	// ListAvatarsWithResponse list avatars
 	//
 	// Returns a list of all avatars.
@@ -394,6 +10119,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/avatars (the `ListAvatars` operationId).
 	ListAvatarsWithResponse(ctx context.Context, params *ListAvatarsParams, reqEditors ...RequestEditorFn) (*ListAvatarsHTTPResponse, error)
 
+	// CreateAvatarWithBodyWithResponse create avatar
+	//
+	// Create a new one-shot avatar from an image file or image URL. You can use either multipart/form-data with an image file, or JSON with an image URL.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/avatars (the `CreateAvatar` operationId).
+	CreateAvatarWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAvatarHTTPResponse, error)
+
+	// CreateAvatarWithResponse create avatar
+	//
+	// Create a new one-shot avatar from an image file or image URL. You can use either multipart/form-data with an image file, or JSON with an image URL.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/avatars (the `CreateAvatar` operationId).
+	CreateAvatarWithResponse(ctx context.Context, body CreateAvatarJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAvatarHTTPResponse, error)
+
+	// DeleteAvatarWithResponse delete avatar
+	//
+	// Delete an avatar by ID. By default this is a soft delete: the avatar is hidden and can be restored. Pass `hard=true` to permanently purge the avatar and its stored assets (source image and generated versions). A hard delete cannot be undone and is intended for data-erasure requests; it also purges avatars that were previously soft-deleted.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/avatars/{id} (the `DeleteAvatar` operationId).
+	DeleteAvatarWithResponse(ctx context.Context, id string, params *DeleteAvatarParams, reqEditors ...RequestEditorFn) (*DeleteAvatarHTTPResponse, error)
+
 	// GetAvatarWithResponse get avatar
 	//
 	// Returns an avatar by ID.
@@ -402,6 +10154,742 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/avatars/{id} (the `GetAvatar` operationId).
 	GetAvatarWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetAvatarHTTPResponse, error)
+
+	// UpdateAvatarWithBodyWithResponse update avatar
+	//
+	// Update an avatar by ID (only display name can be updated).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/avatars/{id} (the `UpdateAvatar` operationId).
+	UpdateAvatarWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAvatarHTTPResponse, error)
+
+	// UpdateAvatarWithResponse update avatar
+	//
+	// Update an avatar by ID (only display name can be updated).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/avatars/{id} (the `UpdateAvatar` operationId).
+	UpdateAvatarWithResponse(ctx context.Context, id string, body UpdateAvatarJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAvatarHTTPResponse, error)
+
+	// CreateEngineSessionWithBodyWithResponse create engine session
+	//
+	// Start a live persona session.
+	//
+	// Two authentication modes are supported via the `Authorization: Bearer` header:
+	//
+	// - **Session token** (browser clients): pass a session token minted by `POST /v1/auth/session-token`.
+	//   The session configuration was bound to the token when it was created, so the body only carries
+	//   optional `clientMetadata`. This is the flow the client-side SDKs use; you normally don't call
+	//   this endpoint yourself.
+	// - **API key** (server-side SDKs): pass your API key directly and supply the session configuration
+	//   in the request body — the same shape as the `/v1/auth/session-token` body (`personaConfig`,
+	//   `environment`, `sessionOptions`, plus optional `clientLabel` and `clientMetadata`; `expiresIn`
+	//   and `widgetConfig` do not apply). This skips the session-token exchange. Only use this from a
+	//   secure server-side context — never expose an API key in a browser.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/engine/session (the `CreateEngineSession` operationId).
+	CreateEngineSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEngineSessionHTTPResponse, error)
+
+	// CreateEngineSessionWithResponse create engine session
+	//
+	// Start a live persona session.
+	//
+	// Two authentication modes are supported via the `Authorization: Bearer` header:
+	//
+	// - **Session token** (browser clients): pass a session token minted by `POST /v1/auth/session-token`.
+	//   The session configuration was bound to the token when it was created, so the body only carries
+	//   optional `clientMetadata`. This is the flow the client-side SDKs use; you normally don't call
+	//   this endpoint yourself.
+	// - **API key** (server-side SDKs): pass your API key directly and supply the session configuration
+	//   in the request body — the same shape as the `/v1/auth/session-token` body (`personaConfig`,
+	//   `environment`, `sessionOptions`, plus optional `clientLabel` and `clientMetadata`; `expiresIn`
+	//   and `widgetConfig` do not apply). This skips the session-token exchange. Only use this from a
+	//   secure server-side context — never expose an API key in a browser.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/engine/session (the `CreateEngineSession` operationId).
+	CreateEngineSessionWithResponse(ctx context.Context, body CreateEngineSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEngineSessionHTTPResponse, error)
+
+	// DeleteKnowledgeDocumentWithResponse delete knowledge document
+	//
+	// Delete a document from a RAG group.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/knowledge/documents/{id} (the `DeleteKnowledgeDocument` operationId).
+	DeleteKnowledgeDocumentWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteKnowledgeDocumentHTTPResponse, error)
+
+	// GetKnowledgeDocumentWithResponse get knowledge document
+	//
+	// Get a single document by ID.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/knowledge/documents/{id} (the `GetKnowledgeDocument` operationId).
+	GetKnowledgeDocumentWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetKnowledgeDocumentHTTPResponse, error)
+
+	// UpdateKnowledgeDocumentWithBodyWithResponse update knowledge document
+	//
+	// Update a document (rename).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/knowledge/documents/{id} (the `UpdateKnowledgeDocument` operationId).
+	UpdateKnowledgeDocumentWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateKnowledgeDocumentHTTPResponse, error)
+
+	// UpdateKnowledgeDocumentWithResponse update knowledge document
+	//
+	// Update a document (rename).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/knowledge/documents/{id} (the `UpdateKnowledgeDocument` operationId).
+	UpdateKnowledgeDocumentWithResponse(ctx context.Context, id string, body UpdateKnowledgeDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateKnowledgeDocumentHTTPResponse, error)
+
+	// GetKnowledgeDocumentDownloadWithResponse get knowledge document download
+	//
+	// Get a presigned download URL for a knowledge document.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/knowledge/documents/{id}/download (the `GetKnowledgeDocumentDownload` operationId).
+	GetKnowledgeDocumentDownloadWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetKnowledgeDocumentDownloadHTTPResponse, error)
+
+	// ListKnowledgeGroupsWithResponse list knowledge groups
+	//
+	// Returns a list of all knowledge groups for the organization.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/knowledge/groups (the `ListKnowledgeGroups` operationId).
+	ListKnowledgeGroupsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListKnowledgeGroupsHTTPResponse, error)
+
+	// CreateKnowledgeGroupWithBodyWithResponse create knowledge group
+	//
+	// Create a new knowledge group.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/knowledge/groups (the `CreateKnowledgeGroup` operationId).
+	CreateKnowledgeGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateKnowledgeGroupHTTPResponse, error)
+
+	// CreateKnowledgeGroupWithResponse create knowledge group
+	//
+	// Create a new knowledge group.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/knowledge/groups (the `CreateKnowledgeGroup` operationId).
+	CreateKnowledgeGroupWithResponse(ctx context.Context, body CreateKnowledgeGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateKnowledgeGroupHTTPResponse, error)
+
+	// DeleteKnowledgeGroupWithResponse delete knowledge group
+	//
+	// Delete a RAG group.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/knowledge/groups/{id} (the `DeleteKnowledgeGroup` operationId).
+	DeleteKnowledgeGroupWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteKnowledgeGroupHTTPResponse, error)
+
+	// GetKnowledgeGroupWithResponse get knowledge group
+	//
+	// Get a single RAG group by ID.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/knowledge/groups/{id} (the `GetKnowledgeGroup` operationId).
+	GetKnowledgeGroupWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetKnowledgeGroupHTTPResponse, error)
+
+	// UpdateKnowledgeGroupWithBodyWithResponse update knowledge group
+	//
+	// Update a RAG group.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/knowledge/groups/{id} (the `UpdateKnowledgeGroup` operationId).
+	UpdateKnowledgeGroupWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateKnowledgeGroupHTTPResponse, error)
+
+	// UpdateKnowledgeGroupWithResponse update knowledge group
+	//
+	// Update a RAG group.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/knowledge/groups/{id} (the `UpdateKnowledgeGroup` operationId).
+	UpdateKnowledgeGroupWithResponse(ctx context.Context, id string, body UpdateKnowledgeGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateKnowledgeGroupHTTPResponse, error)
+
+	// ListKnowledgeGroupDocumentsWithResponse list knowledge group documents
+	//
+	// Get all documents in a RAG group.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/knowledge/groups/{id}/documents (the `ListKnowledgeGroupDocuments` operationId).
+	ListKnowledgeGroupDocumentsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListKnowledgeGroupDocumentsHTTPResponse, error)
+
+	// UploadKnowledgeGroupDocumentWithBodyWithResponse upload knowledge group document
+	//
+	// Upload a document to a RAG group (Supports PDF, TXT, MD, DOCX, CSV up to 50MB). Authentication can be via API key (Bearer token) OR upload token (X-Upload-Token header).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/knowledge/groups/{id}/documents (the `UploadKnowledgeGroupDocument` operationId).
+	UploadKnowledgeGroupDocumentWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadKnowledgeGroupDocumentHTTPResponse, error)
+
+	// SearchKnowledgeGroupWithBodyWithResponse search knowledge group
+	//
+	// Search for similar content in a RAG group using vector similarity.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/knowledge/groups/{id}/search (the `SearchKnowledgeGroup` operationId).
+	SearchKnowledgeGroupWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SearchKnowledgeGroupHTTPResponse, error)
+
+	// SearchKnowledgeGroupWithResponse search knowledge group
+	//
+	// Search for similar content in a RAG group using vector similarity.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/knowledge/groups/{id}/search (the `SearchKnowledgeGroup` operationId).
+	SearchKnowledgeGroupWithResponse(ctx context.Context, id string, body SearchKnowledgeGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*SearchKnowledgeGroupHTTPResponse, error)
+
+	// ListLlmsWithResponse list llms
+	//
+	// Returns a list of all LLMs available to the organization.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/llms (the `ListLlms` operationId).
+	ListLlmsWithResponse(ctx context.Context, params *ListLlmsParams, reqEditors ...RequestEditorFn) (*ListLlmsHTTPResponse, error)
+
+	// CreateLlmWithBodyWithResponse create llm
+	//
+	// Create a new LLM configuration.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/llms (the `CreateLlm` operationId).
+	CreateLlmWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateLlmHTTPResponse, error)
+
+	// CreateLlmWithResponse create llm
+	//
+	// Create a new LLM configuration.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/llms (the `CreateLlm` operationId).
+	CreateLlmWithResponse(ctx context.Context, body CreateLlmJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLlmHTTPResponse, error)
+
+	// DeleteLlmWithResponse delete llm
+	//
+	// Delete an LLM configuration.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/llms/{id} (the `DeleteLlm` operationId).
+	DeleteLlmWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteLlmHTTPResponse, error)
+
+	// GetLlmWithResponse get llm
+	//
+	// Get a specific LLM by ID.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/llms/{id} (the `GetLlm` operationId).
+	GetLlmWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetLlmHTTPResponse, error)
+
+	// UpdateLlmWithBodyWithResponse update llm
+	//
+	// Update an LLM configuration.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/llms/{id} (the `UpdateLlm` operationId).
+	UpdateLlmWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLlmHTTPResponse, error)
+
+	// UpdateLlmWithResponse update llm
+	//
+	// Update an LLM configuration.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/llms/{id} (the `UpdateLlm` operationId).
+	UpdateLlmWithResponse(ctx context.Context, id string, body UpdateLlmJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateLlmHTTPResponse, error)
+
+	// ListMeetingInvitesWithResponse List meeting invites
+	//
+	// List meeting invites for the authenticated organization, most recent
+	// first. Filter by `status` to find invites in a particular lifecycle
+	// state — for example `pending` invites that have not joined yet, or
+	// `active` invites currently in a call.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/meetings/invites (the `ListMeetingInvites` operationId).
+	ListMeetingInvitesWithResponse(ctx context.Context, params *ListMeetingInvitesParams, reqEditors ...RequestEditorFn) (*ListMeetingInvitesHTTPResponse, error)
+
+	// CreateMeetingInviteWithBodyWithResponse Create meeting invite
+	//
+	// Invite a persona to join a Google Meet, Zoom, or Microsoft Teams meeting.
+	//
+	// Provide exactly one of `personaId` for a saved persona, or `personaConfig`
+	// for a runtime persona configuration. The runtime persona configuration is
+	// used to start the meeting session but is not stored on the meeting invite.
+	//
+	// The invite is created in `pending` status. `displayName` is normalized to
+	// include an AI disclosure suffix before the persona joins the meeting.
+	//
+	// By default the persona joins immediately. Provide `joinAt` to schedule
+	// the join for a future time; scheduling at least 10 minutes ahead
+	// reserves the persona a guaranteed place on the call, which is the most
+	// reliable way to join meetings that are planned in advance.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/meetings/invites (the `CreateMeetingInvite` operationId).
+	CreateMeetingInviteWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMeetingInviteHTTPResponse, error)
+
+	// CreateMeetingInviteWithResponse Create meeting invite
+	//
+	// Invite a persona to join a Google Meet, Zoom, or Microsoft Teams meeting.
+	//
+	// Provide exactly one of `personaId` for a saved persona, or `personaConfig`
+	// for a runtime persona configuration. The runtime persona configuration is
+	// used to start the meeting session but is not stored on the meeting invite.
+	//
+	// The invite is created in `pending` status. `displayName` is normalized to
+	// include an AI disclosure suffix before the persona joins the meeting.
+	//
+	// By default the persona joins immediately. Provide `joinAt` to schedule
+	// the join for a future time; scheduling at least 10 minutes ahead
+	// reserves the persona a guaranteed place on the call, which is the most
+	// reliable way to join meetings that are planned in advance.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/meetings/invites (the `CreateMeetingInvite` operationId).
+	CreateMeetingInviteWithResponse(ctx context.Context, body CreateMeetingInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMeetingInviteHTTPResponse, error)
+
+	// CancelMeetingInviteWithResponse Cancel meeting invite
+	//
+	// Cancel a pending meeting invite by ID for the authenticated organization.
+	//
+	// Cancellation is idempotent for invites that are already `cancelled`,
+	// `ended`, or `failed`. A successful cancellation returns no response body.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/meetings/invites/{id} (the `CancelMeetingInvite` operationId).
+	CancelMeetingInviteWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*CancelMeetingInviteHTTPResponse, error)
+
+	// GetMeetingInviteWithResponse Get meeting invite
+	//
+	// Get a meeting invite by ID for the authenticated organization.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/meetings/invites/{id} (the `GetMeetingInvite` operationId).
+	GetMeetingInviteWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetMeetingInviteHTTPResponse, error)
+
+	// ListPersonasWithResponse list personas
+	//
+	// Returns a list of all personas.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/personas (the `ListPersonas` operationId).
+	ListPersonasWithResponse(ctx context.Context, params *ListPersonasParams, reqEditors ...RequestEditorFn) (*ListPersonasHTTPResponse, error)
+
+	// CreatePersonaWithBodyWithResponse create persona
+	//
+	// Create a new persona.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personas (the `CreatePersona` operationId).
+	CreatePersonaWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePersonaHTTPResponse, error)
+
+	// CreatePersonaWithResponse create persona
+	//
+	// Create a new persona.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/personas (the `CreatePersona` operationId).
+	CreatePersonaWithResponse(ctx context.Context, body CreatePersonaJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePersonaHTTPResponse, error)
+
+	// DeletePersonaWithResponse delete persona
+	//
+	// Delete a persona by id.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/personas/{id} (the `DeletePersona` operationId).
+	DeletePersonaWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeletePersonaHTTPResponse, error)
+
+	// GetPersonaWithResponse get persona
+	//
+	// Returns a persona by id.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/personas/{id} (the `GetPersona` operationId).
+	GetPersonaWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetPersonaHTTPResponse, error)
+
+	// UpdatePersonaWithBodyWithResponse update persona
+	//
+	// Update a persona by id.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/personas/{id} (the `UpdatePersona` operationId).
+	UpdatePersonaWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePersonaHTTPResponse, error)
+
+	// UpdatePersonaWithResponse update persona
+	//
+	// Update a persona by id.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/personas/{id} (the `UpdatePersona` operationId).
+	UpdatePersonaWithResponse(ctx context.Context, id string, body UpdatePersonaJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePersonaHTTPResponse, error)
+
+	// ListSessionsWithResponse list sessions
+	//
+	// Returns a list of all sessions for the organization.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sessions (the `ListSessions` operationId).
+	ListSessionsWithResponse(ctx context.Context, params *ListSessionsParams, reqEditors ...RequestEditorFn) (*ListSessionsHTTPResponse, error)
+
+	// GetAggregatedSessionAnalyticsWithResponse get aggregated session analytics
+	//
+	// Returns aggregated latency analytics across sessions — percentile distributions (p50/p90/p95/p99/max/avg) for each stage of the transcription → LLM → TTS → first-audio path, interruption and error rates, tool call outcomes, and a sample of the slowest turns. Only sessions where Anam runs the conversational pipeline (turnkey, custom LLM and ElevenLabs agent sessions) produce analytics reports; LiveKit and audio-passthrough sessions count toward `sessionCount` but never carry analytics. Defaults to the last 24 hours; the maximum range is 31 days. Reports are aggregated from the 1000 most recent report-capable sessions matching the filters — session types that never produce reports don't consume that window — and the `truncated` field reports when more report-capable sessions matched. Narrow the time range or filters to analyse busier periods exhaustively.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sessions/analytics (the `GetAggregatedSessionAnalytics` operationId).
+	GetAggregatedSessionAnalyticsWithResponse(ctx context.Context, params *GetAggregatedSessionAnalyticsParams, reqEditors ...RequestEditorFn) (*GetAggregatedSessionAnalyticsHTTPResponse, error)
+
+	// GetSessionConcurrencyWithResponse Get current concurrency status
+	//
+	// Returns the organization's concurrent-session limit, an approximate count of sessions currently in use, whether a new session can likely be started, and an estimated wait time until a slot frees. Intended as an advisory pre-check before starting a session (e.g. to gate a "Start" button or show a wait estimate). The count is the Lab's optimistic view and can briefly over-report; the authoritative limit is enforced when a session is actually created, which may still return 429.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sessions/concurrency (the `GetSessionConcurrency` operationId).
+	GetSessionConcurrencyWithResponse(ctx context.Context, params *GetSessionConcurrencyParams, reqEditors ...RequestEditorFn) (*GetSessionConcurrencyHTTPResponse, error)
+
+	// GetSessionWithResponse get session
+	//
+	// Returns a session by ID, including the tool calls made during the session once it has ended and the engine has delivered its session report (`toolCalls` is empty until then, and always empty for LiveKit and audio-passthrough sessions, which never produce a report). Tool call names, timing, status and errors are always included; call arguments, results and accessed-document names are only included when transcripts were enabled for the session and the session is not zero-data-retention, since they embed conversation content. HTTP headers and credential-like keys are never returned. Anam-internal admin API keys may fetch sessions of any organization.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sessions/{id} (the `GetSession` operationId).
+	GetSessionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSessionHTTPResponse, error)
+
+	// GetSessionAnalyticsWithResponse get session analytics
+	//
+	// Returns per-turn latency analytics for a session — where time was spent in the transcription → LLM → TTS → first-audio path for each conversational turn, plus session-level summary metrics. Analytics become available once the session has ended and the engine has delivered its session report; until then this endpoint returns 404. Analytics exist only for sessions where Anam runs the conversational pipeline (turnkey, custom LLM and ElevenLabs agent sessions) — LiveKit and audio-passthrough sessions never produce them. Message text is omitted unless `includeMessages=true` is passed and transcripts were enabled for the session. Anam-internal admin API keys may fetch analytics for sessions of any organization.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sessions/{id}/analytics (the `GetSessionAnalytics` operationId).
+	GetSessionAnalyticsWithResponse(ctx context.Context, id string, params *GetSessionAnalyticsParams, reqEditors ...RequestEditorFn) (*GetSessionAnalyticsHTTPResponse, error)
+
+	// GetSessionRecordingWithResponse get session recording
+	//
+	// Returns a presigned URL to download the session recording. Anam-internal admin API keys may fetch recordings for sessions of any organization.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sessions/{id}/recording (the `GetSessionRecording` operationId).
+	GetSessionRecordingWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSessionRecordingHTTPResponse, error)
+
+	// StopSessionWithResponse stop session
+	//
+	// Force-terminates a running session. The engine hosting the session
+	// disconnects the client and shuts the session down immediately.
+	//
+	// Termination is asynchronous on the engine side: the session's
+	// `endTime`, exit status and session report are delivered through the
+	// normal end-of-session flow shortly after the stop, so the session may
+	// briefly still appear active on `GET /v1/sessions/{id}`.
+	//
+	// Sessions that never reached an engine, or that run over the LiveKit
+	// or Agora integrations, have no engine host to terminate and return
+	// `404`. If the engine rejects the stop (for example the session has
+	// already ended), the engine's error status is passed through.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sessions/{id}/stop (the `StopSession` operationId).
+	StopSessionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*StopSessionHTTPResponse, error)
+
+	// GetSessionTranscriptWithResponse get session transcript
+	//
+	// Returns the conversation transcript for a session. Anam-internal admin API keys may fetch transcripts for sessions of any organization.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/sessions/{id}/transcript (the `GetSessionTranscript` operationId).
+	GetSessionTranscriptWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSessionTranscriptHTTPResponse, error)
+
+	// ListShareLinksWithResponse list share links
+	//
+	// Returns a list of all share links for the organization.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/share-links (the `ListShareLinks` operationId).
+	ListShareLinksWithResponse(ctx context.Context, params *ListShareLinksParams, reqEditors ...RequestEditorFn) (*ListShareLinksHTTPResponse, error)
+
+	// CreateShareLinkWithBodyWithResponse create share link
+	//
+	// Create a new share link.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/share-links (the `CreateShareLink` operationId).
+	CreateShareLinkWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateShareLinkHTTPResponse, error)
+
+	// CreateShareLinkWithResponse create share link
+	//
+	// Create a new share link.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/share-links (the `CreateShareLink` operationId).
+	CreateShareLinkWithResponse(ctx context.Context, body CreateShareLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateShareLinkHTTPResponse, error)
+
+	// DeleteShareLinkWithResponse delete share link
+	//
+	// Delete a share link by ID.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/share-links/{id} (the `DeleteShareLink` operationId).
+	DeleteShareLinkWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteShareLinkHTTPResponse, error)
+
+	// GetShareLinkWithResponse get share link
+	//
+	// Returns a share link by ID.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/share-links/{id} (the `GetShareLink` operationId).
+	GetShareLinkWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetShareLinkHTTPResponse, error)
+
+	// UpdateShareLinkWithBodyWithResponse update share link
+	//
+	// Update a share link by ID.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/share-links/{id} (the `UpdateShareLink` operationId).
+	UpdateShareLinkWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateShareLinkHTTPResponse, error)
+
+	// UpdateShareLinkWithResponse update share link
+	//
+	// Update a share link by ID.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/share-links/{id} (the `UpdateShareLink` operationId).
+	UpdateShareLinkWithResponse(ctx context.Context, id string, body UpdateShareLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateShareLinkHTTPResponse, error)
+
+	// ListToolsWithResponse list tools
+	//
+	// Returns a list of all tools for the organization.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tools (the `ListTools` operationId).
+	ListToolsWithResponse(ctx context.Context, params *ListToolsParams, reqEditors ...RequestEditorFn) (*ListToolsHTTPResponse, error)
+
+	// CreateToolWithBodyWithResponse create tool
+	//
+	// Create a new tool for function calling in persona sessions.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tools (the `CreateTool` operationId).
+	CreateToolWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateToolHTTPResponse, error)
+
+	// CreateToolWithResponse create tool
+	//
+	// Create a new tool for function calling in persona sessions.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/tools (the `CreateTool` operationId).
+	CreateToolWithResponse(ctx context.Context, body CreateToolJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateToolHTTPResponse, error)
+
+	// DeleteToolWithResponse delete tool
+	//
+	// Delete a tool. The tool will be soft-deleted and no longer available.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/tools/{id} (the `DeleteTool` operationId).
+	DeleteToolWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteToolHTTPResponse, error)
+
+	// GetToolWithResponse get tool
+	//
+	// Get a tool by ID.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tools/{id} (the `GetTool` operationId).
+	GetToolWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetToolHTTPResponse, error)
+
+	// UpdateToolWithBodyWithResponse update tool
+	//
+	// Update an existing tool.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/tools/{id} (the `UpdateTool` operationId).
+	UpdateToolWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateToolHTTPResponse, error)
+
+	// UpdateToolWithResponse update tool
+	//
+	// Update an existing tool.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/tools/{id} (the `UpdateTool` operationId).
+	UpdateToolWithResponse(ctx context.Context, id string, body UpdateToolJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateToolHTTPResponse, error)
+
+	// ListVoicesWithResponse list voices
+	//
+	// Returns a list of all voices.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/voices (the `ListVoices` operationId).
+	ListVoicesWithResponse(ctx context.Context, params *ListVoicesParams, reqEditors ...RequestEditorFn) (*ListVoicesHTTPResponse, error)
+
+	// CreateVoiceWithBodyWithResponse create voice
+	//
+	// Create a new voice by cloning from an audio file. Send the audio inline as multipart/form-data (the whole request must stay under ~4.5MB), or, for larger clips, first upload via `POST /v1/voices/presigned-upload` and send a JSON body referencing the returned `audioKey`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/voices (the `CreateVoice` operationId).
+	CreateVoiceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateVoiceHTTPResponse, error)
+
+	// CreateVoiceWithResponse create voice
+	//
+	// Create a new voice by cloning from an audio file. Send the audio inline as multipart/form-data (the whole request must stay under ~4.5MB), or, for larger clips, first upload via `POST /v1/voices/presigned-upload` and send a JSON body referencing the returned `audioKey`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/voices (the `CreateVoice` operationId).
+	CreateVoiceWithResponse(ctx context.Context, body CreateVoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateVoiceHTTPResponse, error)
+
+	// CreateVoicePresignedUploadWithBodyWithResponse create voice presigned upload
+	//
+	// Request a presigned URL for uploading a voice-clone audio clip directly to storage. Use this for clips larger than the ~4.5MB request-body limit of the multipart `POST /v1/voices` endpoint. Flow: (1) call this endpoint to get an `uploadUrl` and `audioKey`; (2) `PUT` the raw audio bytes to `uploadUrl` with the same `Content-Type`; (3) call `POST /v1/voices` with a JSON body referencing the `audioKey` to perform the clone.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/voices/presigned-upload (the `CreateVoicePresignedUpload` operationId).
+	CreateVoicePresignedUploadWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateVoicePresignedUploadHTTPResponse, error)
+
+	// CreateVoicePresignedUploadWithResponse create voice presigned upload
+	//
+	// Request a presigned URL for uploading a voice-clone audio clip directly to storage. Use this for clips larger than the ~4.5MB request-body limit of the multipart `POST /v1/voices` endpoint. Flow: (1) call this endpoint to get an `uploadUrl` and `audioKey`; (2) `PUT` the raw audio bytes to `uploadUrl` with the same `Content-Type`; (3) call `POST /v1/voices` with a JSON body referencing the `audioKey` to perform the clone.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/voices/presigned-upload (the `CreateVoicePresignedUpload` operationId).
+	CreateVoicePresignedUploadWithResponse(ctx context.Context, body CreateVoicePresignedUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateVoicePresignedUploadHTTPResponse, error)
+
+	// DeleteVoiceWithResponse delete voice
+	//
+	// Delete a voice by ID.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/voices/{id} (the `DeleteVoice` operationId).
+	DeleteVoiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteVoiceHTTPResponse, error)
+
+	// GetVoiceWithResponse get voice
+	//
+	// Returns a voice by ID.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/voices/{id} (the `GetVoice` operationId).
+	GetVoiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetVoiceHTTPResponse, error)
+
+	// UpdateVoiceWithBodyWithResponse update voice
+	//
+	// Update a voice by ID (display name and provider model ID can be updated).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/voices/{id} (the `UpdateVoice` operationId).
+	UpdateVoiceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateVoiceHTTPResponse, error)
+
+	// UpdateVoiceWithResponse update voice
+	//
+	// Update a voice by ID (display name and provider model ID can be updated).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/voices/{id} (the `UpdateVoice` operationId).
+	UpdateVoiceWithResponse(ctx context.Context, id string, body UpdateVoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateVoiceHTTPResponse, error)
+}
+
+type CreateSessionTokenHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SessionToken
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateSessionTokenHTTPResponse) GetJSON200() *SessionToken {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateSessionTokenHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateSessionTokenHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateSessionTokenHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateSessionTokenHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type ListAvatarsHTTPResponse struct {
@@ -439,6 +10927,88 @@ func (r ListAvatarsHTTPResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAvatarsHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateAvatarHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Avatar
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateAvatarHTTPResponse) GetJSON201() *Avatar {
+	return r.JSON201
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateAvatarHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateAvatarHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateAvatarHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateAvatarHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteAvatarHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeleteAvatarResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteAvatarHTTPResponse) GetJSON200() *DeleteAvatarResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteAvatarHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteAvatarHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteAvatarHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteAvatarHTTPResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -486,6 +11056,2311 @@ func (r GetAvatarHTTPResponse) ContentType() string {
 	return ""
 }
 
+type UpdateAvatarHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Avatar
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateAvatarHTTPResponse) GetJSON200() *Avatar {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateAvatarHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateAvatarHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateAvatarHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateAvatarHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateEngineSessionHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreateEngineSessionResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateEngineSessionHTTPResponse) GetJSON200() *CreateEngineSessionResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEngineSessionHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEngineSessionHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEngineSessionHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEngineSessionHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteKnowledgeDocumentHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteKnowledgeDocumentHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteKnowledgeDocumentHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteKnowledgeDocumentHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteKnowledgeDocumentHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetKnowledgeDocumentHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *KnowledgeDocument
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetKnowledgeDocumentHTTPResponse) GetJSON200() *KnowledgeDocument {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetKnowledgeDocumentHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetKnowledgeDocumentHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetKnowledgeDocumentHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetKnowledgeDocumentHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateKnowledgeDocumentHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *KnowledgeDocument
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateKnowledgeDocumentHTTPResponse) GetJSON200() *KnowledgeDocument {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateKnowledgeDocumentHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateKnowledgeDocumentHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateKnowledgeDocumentHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateKnowledgeDocumentHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetKnowledgeDocumentDownloadHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GetKnowledgeDocumentDownloadResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetKnowledgeDocumentDownloadHTTPResponse) GetJSON200() *GetKnowledgeDocumentDownloadResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetKnowledgeDocumentDownloadHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetKnowledgeDocumentDownloadHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetKnowledgeDocumentDownloadHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetKnowledgeDocumentDownloadHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListKnowledgeGroupsHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]KnowledgeGroup
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListKnowledgeGroupsHTTPResponse) GetJSON200() *[]KnowledgeGroup {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListKnowledgeGroupsHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListKnowledgeGroupsHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListKnowledgeGroupsHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListKnowledgeGroupsHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateKnowledgeGroupHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *KnowledgeGroup
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateKnowledgeGroupHTTPResponse) GetJSON201() *KnowledgeGroup {
+	return r.JSON201
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateKnowledgeGroupHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateKnowledgeGroupHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateKnowledgeGroupHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateKnowledgeGroupHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteKnowledgeGroupHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteKnowledgeGroupHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteKnowledgeGroupHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteKnowledgeGroupHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteKnowledgeGroupHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetKnowledgeGroupHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *KnowledgeGroup
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetKnowledgeGroupHTTPResponse) GetJSON200() *KnowledgeGroup {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetKnowledgeGroupHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetKnowledgeGroupHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetKnowledgeGroupHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetKnowledgeGroupHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateKnowledgeGroupHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *KnowledgeGroup
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateKnowledgeGroupHTTPResponse) GetJSON200() *KnowledgeGroup {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateKnowledgeGroupHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateKnowledgeGroupHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateKnowledgeGroupHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateKnowledgeGroupHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListKnowledgeGroupDocumentsHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]KnowledgeDocument
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListKnowledgeGroupDocumentsHTTPResponse) GetJSON200() *[]KnowledgeDocument {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListKnowledgeGroupDocumentsHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListKnowledgeGroupDocumentsHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListKnowledgeGroupDocumentsHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListKnowledgeGroupDocumentsHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UploadKnowledgeGroupDocumentHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *KnowledgeDocument
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadKnowledgeGroupDocumentHTTPResponse) GetJSON201() *KnowledgeDocument {
+	return r.JSON201
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadKnowledgeGroupDocumentHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadKnowledgeGroupDocumentHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadKnowledgeGroupDocumentHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadKnowledgeGroupDocumentHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SearchKnowledgeGroupHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]KnowledgeSearchResult
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SearchKnowledgeGroupHTTPResponse) GetJSON200() *[]KnowledgeSearchResult {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r SearchKnowledgeGroupHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SearchKnowledgeGroupHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SearchKnowledgeGroupHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SearchKnowledgeGroupHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListLlmsHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListLlmsResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListLlmsHTTPResponse) GetJSON200() *ListLlmsResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListLlmsHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListLlmsHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListLlmsHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListLlmsHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateLlmHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *LLM
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateLlmHTTPResponse) GetJSON201() *LLM {
+	return r.JSON201
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateLlmHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateLlmHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateLlmHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateLlmHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteLlmHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteLlmHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteLlmHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteLlmHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteLlmHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetLlmHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LLM
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetLlmHTTPResponse) GetJSON200() *LLM {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetLlmHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetLlmHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetLlmHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetLlmHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateLlmHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LLM
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateLlmHTTPResponse) GetJSON200() *LLM {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateLlmHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateLlmHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateLlmHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateLlmHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListMeetingInvitesHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListMeetingInvitesResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *MeetingInviteValidationError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *MeetingInviteError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *MeetingInviteError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *MeetingInviteError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMeetingInvitesHTTPResponse) GetJSON200() *ListMeetingInvitesResponse {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListMeetingInvitesHTTPResponse) GetJSON400() *MeetingInviteValidationError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListMeetingInvitesHTTPResponse) GetJSON401() *MeetingInviteError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListMeetingInvitesHTTPResponse) GetJSON403() *MeetingInviteError {
+	return r.JSON403
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListMeetingInvitesHTTPResponse) GetJSON500() *MeetingInviteError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMeetingInvitesHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMeetingInvitesHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMeetingInvitesHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMeetingInvitesHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateMeetingInviteHTTPResponse201Headers the declared response headers of an HTTP 201 response for CreateMeetingInvite
+type CreateMeetingInviteHTTPResponse201Headers struct {
+	RateLimitLimit             *string
+	RateLimitRemaining         *string
+	RateLimitReset             *string
+	XRateLimitOrgHourLimit     *string
+	XRateLimitOrgHourRemaining *string
+	XRateLimitOrgHourReset     *string
+}
+
+// CreateMeetingInviteHTTPResponse429Headers the declared response headers of an HTTP 429 response for CreateMeetingInvite
+type CreateMeetingInviteHTTPResponse429Headers struct {
+	RateLimitLimit             *string
+	RateLimitRemaining         *string
+	RateLimitReset             *string
+	XRateLimitOrgHourLimit     *string
+	XRateLimitOrgHourRemaining *string
+	XRateLimitOrgHourReset     *string
+}
+
+// CreateMeetingInviteHTTPResponse503Headers the declared response headers of an HTTP 503 response for CreateMeetingInvite
+type CreateMeetingInviteHTTPResponse503Headers struct {
+	RetryAfter *string
+}
+
+type CreateMeetingInviteHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeetingInvite
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *CreateMeetingInvite400JSONResponseBody
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *MeetingInviteError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *MeetingInviteError
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *MeetingInviteError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *MeetingInviteError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *MeetingInviteError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *MeetingInviteError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *MeetingInviteError
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateMeetingInviteHTTPResponse201Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateMeetingInviteHTTPResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateMeetingInviteHTTPResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateMeetingInviteHTTPResponse) GetJSON201() *MeetingInvite {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateMeetingInviteHTTPResponse) GetJSON400() *CreateMeetingInvite400JSONResponseBody {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateMeetingInviteHTTPResponse) GetJSON401() *MeetingInviteError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateMeetingInviteHTTPResponse) GetJSON403() *MeetingInviteError {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateMeetingInviteHTTPResponse) GetJSON422() *MeetingInviteError {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateMeetingInviteHTTPResponse) GetJSON429() *MeetingInviteError {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateMeetingInviteHTTPResponse) GetJSON500() *MeetingInviteError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CreateMeetingInviteHTTPResponse) GetJSON502() *MeetingInviteError {
+	return r.JSON502
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateMeetingInviteHTTPResponse) GetJSON503() *MeetingInviteError {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMeetingInviteHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMeetingInviteHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMeetingInviteHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMeetingInviteHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CancelMeetingInviteHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *MeetingInviteError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *MeetingInviteError
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *MeetingInviteError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *MeetingInviteError
+	// JSON502 the response for an HTTP 502 `application/json` response
+	JSON502 *MeetingInviteError
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CancelMeetingInviteHTTPResponse) GetJSON401() *MeetingInviteError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CancelMeetingInviteHTTPResponse) GetJSON403() *MeetingInviteError {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CancelMeetingInviteHTTPResponse) GetJSON404() *MeetingInviteError {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CancelMeetingInviteHTTPResponse) GetJSON500() *MeetingInviteError {
+	return r.JSON500
+}
+
+// GetJSON502 returns the response for an HTTP 502 `application/json` response
+func (r CancelMeetingInviteHTTPResponse) GetJSON502() *MeetingInviteError {
+	return r.JSON502
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelMeetingInviteHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelMeetingInviteHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelMeetingInviteHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelMeetingInviteHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeetingInviteHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeetingInvite
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *MeetingInviteError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *MeetingInviteError
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *MeetingInviteError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *MeetingInviteError
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeetingInviteHTTPResponse) GetJSON200() *MeetingInvite {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetMeetingInviteHTTPResponse) GetJSON401() *MeetingInviteError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetMeetingInviteHTTPResponse) GetJSON403() *MeetingInviteError {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetMeetingInviteHTTPResponse) GetJSON404() *MeetingInviteError {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetMeetingInviteHTTPResponse) GetJSON500() *MeetingInviteError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeetingInviteHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeetingInviteHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeetingInviteHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeetingInviteHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListPersonasHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListPersonasResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPersonasHTTPResponse) GetJSON200() *ListPersonasResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPersonasHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPersonasHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPersonasHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPersonasHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreatePersonaHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Persona
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePersonaHTTPResponse) GetJSON201() *Persona {
+	return r.JSON201
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePersonaHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePersonaHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePersonaHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePersonaHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeletePersonaHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeletePersonaResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeletePersonaHTTPResponse) GetJSON200() *DeletePersonaResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r DeletePersonaHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeletePersonaHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeletePersonaHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeletePersonaHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPersonaHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Persona
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPersonaHTTPResponse) GetJSON200() *Persona {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPersonaHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPersonaHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPersonaHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPersonaHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdatePersonaHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Persona
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdatePersonaHTTPResponse) GetJSON200() *Persona {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdatePersonaHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdatePersonaHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdatePersonaHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdatePersonaHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListSessionsHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListSessionsResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSessionsHTTPResponse) GetJSON200() *ListSessionsResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSessionsHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSessionsHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSessionsHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSessionsHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetAggregatedSessionAnalyticsHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GetAggregatedSessionAnalyticsResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetAggregatedSessionAnalyticsHTTPResponse) GetJSON200() *GetAggregatedSessionAnalyticsResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetAggregatedSessionAnalyticsHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetAggregatedSessionAnalyticsHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetAggregatedSessionAnalyticsHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetAggregatedSessionAnalyticsHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSessionConcurrencyHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConcurrencyStatus
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSessionConcurrencyHTTPResponse) GetJSON200() *ConcurrencyStatus {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSessionConcurrencyHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSessionConcurrencyHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSessionConcurrencyHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSessionConcurrencyHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSessionHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GetSessionResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSessionHTTPResponse) GetJSON200() *GetSessionResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSessionHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSessionHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSessionHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSessionHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSessionAnalyticsHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GetSessionAnalyticsResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSessionAnalyticsHTTPResponse) GetJSON200() *GetSessionAnalyticsResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSessionAnalyticsHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSessionAnalyticsHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSessionAnalyticsHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSessionAnalyticsHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSessionRecordingHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GetSessionRecordingResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSessionRecordingHTTPResponse) GetJSON200() *GetSessionRecordingResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSessionRecordingHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSessionRecordingHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSessionRecordingHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSessionRecordingHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type StopSessionHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StopSessionResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StopSessionHTTPResponse) GetJSON200() *StopSessionResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r StopSessionHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StopSessionHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StopSessionHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StopSessionHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSessionTranscriptHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GetSessionTranscriptResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSessionTranscriptHTTPResponse) GetJSON200() *GetSessionTranscriptResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSessionTranscriptHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSessionTranscriptHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSessionTranscriptHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSessionTranscriptHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListShareLinksHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListShareLinksResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListShareLinksHTTPResponse) GetJSON200() *ListShareLinksResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListShareLinksHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListShareLinksHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListShareLinksHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListShareLinksHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateShareLinkHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ShareLink
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateShareLinkHTTPResponse) GetJSON201() *ShareLink {
+	return r.JSON201
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateShareLinkHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateShareLinkHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateShareLinkHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateShareLinkHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteShareLinkHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeleteShareLinkResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteShareLinkHTTPResponse) GetJSON200() *DeleteShareLinkResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteShareLinkHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteShareLinkHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteShareLinkHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteShareLinkHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetShareLinkHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PersonaShareLink
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetShareLinkHTTPResponse) GetJSON200() *PersonaShareLink {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetShareLinkHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetShareLinkHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetShareLinkHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetShareLinkHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateShareLinkHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ShareLink
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateShareLinkHTTPResponse) GetJSON200() *ShareLink {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateShareLinkHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateShareLinkHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateShareLinkHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateShareLinkHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListToolsHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListToolsResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListToolsHTTPResponse) GetJSON200() *ListToolsResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListToolsHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListToolsHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListToolsHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListToolsHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateToolHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Tool
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateToolHTTPResponse) GetJSON201() *Tool {
+	return r.JSON201
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateToolHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateToolHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateToolHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateToolHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteToolHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteToolHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteToolHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteToolHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteToolHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetToolHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Tool
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetToolHTTPResponse) GetJSON200() *Tool {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetToolHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetToolHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetToolHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetToolHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateToolHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Tool
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateToolHTTPResponse) GetJSON200() *Tool {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateToolHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateToolHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateToolHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateToolHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListVoicesHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListVoicesResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListVoicesHTTPResponse) GetJSON200() *ListVoicesResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r ListVoicesHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListVoicesHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListVoicesHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListVoicesHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateVoiceHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Voice
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateVoiceHTTPResponse) GetJSON201() *Voice {
+	return r.JSON201
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateVoiceHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateVoiceHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateVoiceHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateVoiceHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateVoicePresignedUploadHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CreateVoicePresignedUploadResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateVoicePresignedUploadHTTPResponse) GetJSON200() *CreateVoicePresignedUploadResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateVoicePresignedUploadHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateVoicePresignedUploadHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateVoicePresignedUploadHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateVoicePresignedUploadHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteVoiceHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeleteVoiceResponse
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteVoiceHTTPResponse) GetJSON200() *DeleteVoiceResponse {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteVoiceHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteVoiceHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteVoiceHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteVoiceHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetVoiceHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Voice
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetVoiceHTTPResponse) GetJSON200() *Voice {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r GetVoiceHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetVoiceHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetVoiceHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetVoiceHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateVoiceHTTPResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Voice
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateVoiceHTTPResponse) GetJSON200() *Voice {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateVoiceHTTPResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateVoiceHTTPResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateVoiceHTTPResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateVoiceHTTPResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateSessionTokenWithBodyWithResponse create session token
+//
+// Create a new session token used to initialise Anam client side SDKs.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/session-token (the `CreateSessionToken` operationId).
+func (c *ClientWithResponses) CreateSessionTokenWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateSessionTokenHTTPResponse, error) {
+	rsp, err := c.CreateSessionTokenWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSessionTokenHTTPResponse(rsp)
+}
+
+// CreateSessionTokenWithResponse create session token
+//
+// Create a new session token used to initialise Anam client side SDKs.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/session-token (the `CreateSessionToken` operationId).
+func (c *ClientWithResponses) CreateSessionTokenWithResponse(ctx context.Context, body CreateSessionTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateSessionTokenHTTPResponse, error) {
+	rsp, err := c.CreateSessionToken(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateSessionTokenHTTPResponse(rsp)
+}
+
 // ListAvatarsWithResponse list avatars
 //
 // Returns a list of all avatars.
@@ -501,6 +13376,51 @@ func (c *ClientWithResponses) ListAvatarsWithResponse(ctx context.Context, param
 	return ParseListAvatarsHTTPResponse(rsp)
 }
 
+// CreateAvatarWithBodyWithResponse create avatar
+//
+// Create a new one-shot avatar from an image file or image URL. You can use either multipart/form-data with an image file, or JSON with an image URL.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/avatars (the `CreateAvatar` operationId).
+func (c *ClientWithResponses) CreateAvatarWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateAvatarHTTPResponse, error) {
+	rsp, err := c.CreateAvatarWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAvatarHTTPResponse(rsp)
+}
+
+// CreateAvatarWithResponse create avatar
+//
+// Create a new one-shot avatar from an image file or image URL. You can use either multipart/form-data with an image file, or JSON with an image URL.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/avatars (the `CreateAvatar` operationId).
+func (c *ClientWithResponses) CreateAvatarWithResponse(ctx context.Context, body CreateAvatarJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateAvatarHTTPResponse, error) {
+	rsp, err := c.CreateAvatar(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateAvatarHTTPResponse(rsp)
+}
+
+// DeleteAvatarWithResponse delete avatar
+//
+// Delete an avatar by ID. By default this is a soft delete: the avatar is hidden and can be restored. Pass `hard=true` to permanently purge the avatar and its stored assets (source image and generated versions). A hard delete cannot be undone and is intended for data-erasure requests; it also purges avatars that were previously soft-deleted.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/avatars/{id} (the `DeleteAvatar` operationId).
+func (c *ClientWithResponses) DeleteAvatarWithResponse(ctx context.Context, id string, params *DeleteAvatarParams, reqEditors ...RequestEditorFn) (*DeleteAvatarHTTPResponse, error) {
+	rsp, err := c.DeleteAvatar(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteAvatarHTTPResponse(rsp)
+}
+
 // GetAvatarWithResponse get avatar
 //
 // Returns an avatar by ID.
@@ -514,6 +13434,1159 @@ func (c *ClientWithResponses) GetAvatarWithResponse(ctx context.Context, id stri
 		return nil, err
 	}
 	return ParseGetAvatarHTTPResponse(rsp)
+}
+
+// UpdateAvatarWithBodyWithResponse update avatar
+//
+// Update an avatar by ID (only display name can be updated).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/avatars/{id} (the `UpdateAvatar` operationId).
+func (c *ClientWithResponses) UpdateAvatarWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateAvatarHTTPResponse, error) {
+	rsp, err := c.UpdateAvatarWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAvatarHTTPResponse(rsp)
+}
+
+// UpdateAvatarWithResponse update avatar
+//
+// Update an avatar by ID (only display name can be updated).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/avatars/{id} (the `UpdateAvatar` operationId).
+func (c *ClientWithResponses) UpdateAvatarWithResponse(ctx context.Context, id string, body UpdateAvatarJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateAvatarHTTPResponse, error) {
+	rsp, err := c.UpdateAvatar(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateAvatarHTTPResponse(rsp)
+}
+
+// CreateEngineSessionWithBodyWithResponse create engine session
+//
+// Start a live persona session.
+//
+// Two authentication modes are supported via the `Authorization: Bearer` header:
+//
+//   - **Session token** (browser clients): pass a session token minted by `POST /v1/auth/session-token`.
+//     The session configuration was bound to the token when it was created, so the body only carries
+//     optional `clientMetadata`. This is the flow the client-side SDKs use; you normally don't call
+//     this endpoint yourself.
+//   - **API key** (server-side SDKs): pass your API key directly and supply the session configuration
+//     in the request body — the same shape as the `/v1/auth/session-token` body (`personaConfig`,
+//     `environment`, `sessionOptions`, plus optional `clientLabel` and `clientMetadata`; `expiresIn`
+//     and `widgetConfig` do not apply). This skips the session-token exchange. Only use this from a
+//     secure server-side context — never expose an API key in a browser.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/engine/session (the `CreateEngineSession` operationId).
+func (c *ClientWithResponses) CreateEngineSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEngineSessionHTTPResponse, error) {
+	rsp, err := c.CreateEngineSessionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEngineSessionHTTPResponse(rsp)
+}
+
+// CreateEngineSessionWithResponse create engine session
+//
+// Start a live persona session.
+//
+// Two authentication modes are supported via the `Authorization: Bearer` header:
+//
+//   - **Session token** (browser clients): pass a session token minted by `POST /v1/auth/session-token`.
+//     The session configuration was bound to the token when it was created, so the body only carries
+//     optional `clientMetadata`. This is the flow the client-side SDKs use; you normally don't call
+//     this endpoint yourself.
+//   - **API key** (server-side SDKs): pass your API key directly and supply the session configuration
+//     in the request body — the same shape as the `/v1/auth/session-token` body (`personaConfig`,
+//     `environment`, `sessionOptions`, plus optional `clientLabel` and `clientMetadata`; `expiresIn`
+//     and `widgetConfig` do not apply). This skips the session-token exchange. Only use this from a
+//     secure server-side context — never expose an API key in a browser.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/engine/session (the `CreateEngineSession` operationId).
+func (c *ClientWithResponses) CreateEngineSessionWithResponse(ctx context.Context, body CreateEngineSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEngineSessionHTTPResponse, error) {
+	rsp, err := c.CreateEngineSession(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEngineSessionHTTPResponse(rsp)
+}
+
+// DeleteKnowledgeDocumentWithResponse delete knowledge document
+//
+// Delete a document from a RAG group.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/knowledge/documents/{id} (the `DeleteKnowledgeDocument` operationId).
+func (c *ClientWithResponses) DeleteKnowledgeDocumentWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteKnowledgeDocumentHTTPResponse, error) {
+	rsp, err := c.DeleteKnowledgeDocument(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteKnowledgeDocumentHTTPResponse(rsp)
+}
+
+// GetKnowledgeDocumentWithResponse get knowledge document
+//
+// Get a single document by ID.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/knowledge/documents/{id} (the `GetKnowledgeDocument` operationId).
+func (c *ClientWithResponses) GetKnowledgeDocumentWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetKnowledgeDocumentHTTPResponse, error) {
+	rsp, err := c.GetKnowledgeDocument(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetKnowledgeDocumentHTTPResponse(rsp)
+}
+
+// UpdateKnowledgeDocumentWithBodyWithResponse update knowledge document
+//
+// Update a document (rename).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/knowledge/documents/{id} (the `UpdateKnowledgeDocument` operationId).
+func (c *ClientWithResponses) UpdateKnowledgeDocumentWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateKnowledgeDocumentHTTPResponse, error) {
+	rsp, err := c.UpdateKnowledgeDocumentWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateKnowledgeDocumentHTTPResponse(rsp)
+}
+
+// UpdateKnowledgeDocumentWithResponse update knowledge document
+//
+// Update a document (rename).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/knowledge/documents/{id} (the `UpdateKnowledgeDocument` operationId).
+func (c *ClientWithResponses) UpdateKnowledgeDocumentWithResponse(ctx context.Context, id string, body UpdateKnowledgeDocumentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateKnowledgeDocumentHTTPResponse, error) {
+	rsp, err := c.UpdateKnowledgeDocument(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateKnowledgeDocumentHTTPResponse(rsp)
+}
+
+// GetKnowledgeDocumentDownloadWithResponse get knowledge document download
+//
+// Get a presigned download URL for a knowledge document.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/knowledge/documents/{id}/download (the `GetKnowledgeDocumentDownload` operationId).
+func (c *ClientWithResponses) GetKnowledgeDocumentDownloadWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetKnowledgeDocumentDownloadHTTPResponse, error) {
+	rsp, err := c.GetKnowledgeDocumentDownload(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetKnowledgeDocumentDownloadHTTPResponse(rsp)
+}
+
+// ListKnowledgeGroupsWithResponse list knowledge groups
+//
+// Returns a list of all knowledge groups for the organization.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/knowledge/groups (the `ListKnowledgeGroups` operationId).
+func (c *ClientWithResponses) ListKnowledgeGroupsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListKnowledgeGroupsHTTPResponse, error) {
+	rsp, err := c.ListKnowledgeGroups(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListKnowledgeGroupsHTTPResponse(rsp)
+}
+
+// CreateKnowledgeGroupWithBodyWithResponse create knowledge group
+//
+// Create a new knowledge group.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/knowledge/groups (the `CreateKnowledgeGroup` operationId).
+func (c *ClientWithResponses) CreateKnowledgeGroupWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateKnowledgeGroupHTTPResponse, error) {
+	rsp, err := c.CreateKnowledgeGroupWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateKnowledgeGroupHTTPResponse(rsp)
+}
+
+// CreateKnowledgeGroupWithResponse create knowledge group
+//
+// Create a new knowledge group.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/knowledge/groups (the `CreateKnowledgeGroup` operationId).
+func (c *ClientWithResponses) CreateKnowledgeGroupWithResponse(ctx context.Context, body CreateKnowledgeGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateKnowledgeGroupHTTPResponse, error) {
+	rsp, err := c.CreateKnowledgeGroup(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateKnowledgeGroupHTTPResponse(rsp)
+}
+
+// DeleteKnowledgeGroupWithResponse delete knowledge group
+//
+// Delete a RAG group.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/knowledge/groups/{id} (the `DeleteKnowledgeGroup` operationId).
+func (c *ClientWithResponses) DeleteKnowledgeGroupWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteKnowledgeGroupHTTPResponse, error) {
+	rsp, err := c.DeleteKnowledgeGroup(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteKnowledgeGroupHTTPResponse(rsp)
+}
+
+// GetKnowledgeGroupWithResponse get knowledge group
+//
+// Get a single RAG group by ID.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/knowledge/groups/{id} (the `GetKnowledgeGroup` operationId).
+func (c *ClientWithResponses) GetKnowledgeGroupWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetKnowledgeGroupHTTPResponse, error) {
+	rsp, err := c.GetKnowledgeGroup(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetKnowledgeGroupHTTPResponse(rsp)
+}
+
+// UpdateKnowledgeGroupWithBodyWithResponse update knowledge group
+//
+// Update a RAG group.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/knowledge/groups/{id} (the `UpdateKnowledgeGroup` operationId).
+func (c *ClientWithResponses) UpdateKnowledgeGroupWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateKnowledgeGroupHTTPResponse, error) {
+	rsp, err := c.UpdateKnowledgeGroupWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateKnowledgeGroupHTTPResponse(rsp)
+}
+
+// UpdateKnowledgeGroupWithResponse update knowledge group
+//
+// Update a RAG group.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/knowledge/groups/{id} (the `UpdateKnowledgeGroup` operationId).
+func (c *ClientWithResponses) UpdateKnowledgeGroupWithResponse(ctx context.Context, id string, body UpdateKnowledgeGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateKnowledgeGroupHTTPResponse, error) {
+	rsp, err := c.UpdateKnowledgeGroup(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateKnowledgeGroupHTTPResponse(rsp)
+}
+
+// ListKnowledgeGroupDocumentsWithResponse list knowledge group documents
+//
+// Get all documents in a RAG group.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/knowledge/groups/{id}/documents (the `ListKnowledgeGroupDocuments` operationId).
+func (c *ClientWithResponses) ListKnowledgeGroupDocumentsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ListKnowledgeGroupDocumentsHTTPResponse, error) {
+	rsp, err := c.ListKnowledgeGroupDocuments(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListKnowledgeGroupDocumentsHTTPResponse(rsp)
+}
+
+// UploadKnowledgeGroupDocumentWithBodyWithResponse upload knowledge group document
+//
+// Upload a document to a RAG group (Supports PDF, TXT, MD, DOCX, CSV up to 50MB). Authentication can be via API key (Bearer token) OR upload token (X-Upload-Token header).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/knowledge/groups/{id}/documents (the `UploadKnowledgeGroupDocument` operationId).
+func (c *ClientWithResponses) UploadKnowledgeGroupDocumentWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadKnowledgeGroupDocumentHTTPResponse, error) {
+	rsp, err := c.UploadKnowledgeGroupDocumentWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadKnowledgeGroupDocumentHTTPResponse(rsp)
+}
+
+// SearchKnowledgeGroupWithBodyWithResponse search knowledge group
+//
+// Search for similar content in a RAG group using vector similarity.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/knowledge/groups/{id}/search (the `SearchKnowledgeGroup` operationId).
+func (c *ClientWithResponses) SearchKnowledgeGroupWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SearchKnowledgeGroupHTTPResponse, error) {
+	rsp, err := c.SearchKnowledgeGroupWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSearchKnowledgeGroupHTTPResponse(rsp)
+}
+
+// SearchKnowledgeGroupWithResponse search knowledge group
+//
+// Search for similar content in a RAG group using vector similarity.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/knowledge/groups/{id}/search (the `SearchKnowledgeGroup` operationId).
+func (c *ClientWithResponses) SearchKnowledgeGroupWithResponse(ctx context.Context, id string, body SearchKnowledgeGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*SearchKnowledgeGroupHTTPResponse, error) {
+	rsp, err := c.SearchKnowledgeGroup(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSearchKnowledgeGroupHTTPResponse(rsp)
+}
+
+// ListLlmsWithResponse list llms
+//
+// Returns a list of all LLMs available to the organization.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/llms (the `ListLlms` operationId).
+func (c *ClientWithResponses) ListLlmsWithResponse(ctx context.Context, params *ListLlmsParams, reqEditors ...RequestEditorFn) (*ListLlmsHTTPResponse, error) {
+	rsp, err := c.ListLlms(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListLlmsHTTPResponse(rsp)
+}
+
+// CreateLlmWithBodyWithResponse create llm
+//
+// Create a new LLM configuration.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/llms (the `CreateLlm` operationId).
+func (c *ClientWithResponses) CreateLlmWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateLlmHTTPResponse, error) {
+	rsp, err := c.CreateLlmWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateLlmHTTPResponse(rsp)
+}
+
+// CreateLlmWithResponse create llm
+//
+// Create a new LLM configuration.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/llms (the `CreateLlm` operationId).
+func (c *ClientWithResponses) CreateLlmWithResponse(ctx context.Context, body CreateLlmJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateLlmHTTPResponse, error) {
+	rsp, err := c.CreateLlm(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateLlmHTTPResponse(rsp)
+}
+
+// DeleteLlmWithResponse delete llm
+//
+// Delete an LLM configuration.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/llms/{id} (the `DeleteLlm` operationId).
+func (c *ClientWithResponses) DeleteLlmWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteLlmHTTPResponse, error) {
+	rsp, err := c.DeleteLlm(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteLlmHTTPResponse(rsp)
+}
+
+// GetLlmWithResponse get llm
+//
+// Get a specific LLM by ID.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/llms/{id} (the `GetLlm` operationId).
+func (c *ClientWithResponses) GetLlmWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetLlmHTTPResponse, error) {
+	rsp, err := c.GetLlm(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetLlmHTTPResponse(rsp)
+}
+
+// UpdateLlmWithBodyWithResponse update llm
+//
+// Update an LLM configuration.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/llms/{id} (the `UpdateLlm` operationId).
+func (c *ClientWithResponses) UpdateLlmWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateLlmHTTPResponse, error) {
+	rsp, err := c.UpdateLlmWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateLlmHTTPResponse(rsp)
+}
+
+// UpdateLlmWithResponse update llm
+//
+// Update an LLM configuration.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/llms/{id} (the `UpdateLlm` operationId).
+func (c *ClientWithResponses) UpdateLlmWithResponse(ctx context.Context, id string, body UpdateLlmJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateLlmHTTPResponse, error) {
+	rsp, err := c.UpdateLlm(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateLlmHTTPResponse(rsp)
+}
+
+// ListMeetingInvitesWithResponse List meeting invites
+//
+// List meeting invites for the authenticated organization, most recent
+// first. Filter by `status` to find invites in a particular lifecycle
+// state — for example `pending` invites that have not joined yet, or
+// `active` invites currently in a call.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/meetings/invites (the `ListMeetingInvites` operationId).
+func (c *ClientWithResponses) ListMeetingInvitesWithResponse(ctx context.Context, params *ListMeetingInvitesParams, reqEditors ...RequestEditorFn) (*ListMeetingInvitesHTTPResponse, error) {
+	rsp, err := c.ListMeetingInvites(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMeetingInvitesHTTPResponse(rsp)
+}
+
+// CreateMeetingInviteWithBodyWithResponse Create meeting invite
+//
+// Invite a persona to join a Google Meet, Zoom, or Microsoft Teams meeting.
+//
+// Provide exactly one of `personaId` for a saved persona, or `personaConfig`
+// for a runtime persona configuration. The runtime persona configuration is
+// used to start the meeting session but is not stored on the meeting invite.
+//
+// The invite is created in `pending` status. `displayName` is normalized to
+// include an AI disclosure suffix before the persona joins the meeting.
+//
+// By default the persona joins immediately. Provide `joinAt` to schedule
+// the join for a future time; scheduling at least 10 minutes ahead
+// reserves the persona a guaranteed place on the call, which is the most
+// reliable way to join meetings that are planned in advance.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/meetings/invites (the `CreateMeetingInvite` operationId).
+func (c *ClientWithResponses) CreateMeetingInviteWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMeetingInviteHTTPResponse, error) {
+	rsp, err := c.CreateMeetingInviteWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMeetingInviteHTTPResponse(rsp)
+}
+
+// CreateMeetingInviteWithResponse Create meeting invite
+//
+// Invite a persona to join a Google Meet, Zoom, or Microsoft Teams meeting.
+//
+// Provide exactly one of `personaId` for a saved persona, or `personaConfig`
+// for a runtime persona configuration. The runtime persona configuration is
+// used to start the meeting session but is not stored on the meeting invite.
+//
+// The invite is created in `pending` status. `displayName` is normalized to
+// include an AI disclosure suffix before the persona joins the meeting.
+//
+// By default the persona joins immediately. Provide `joinAt` to schedule
+// the join for a future time; scheduling at least 10 minutes ahead
+// reserves the persona a guaranteed place on the call, which is the most
+// reliable way to join meetings that are planned in advance.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/meetings/invites (the `CreateMeetingInvite` operationId).
+func (c *ClientWithResponses) CreateMeetingInviteWithResponse(ctx context.Context, body CreateMeetingInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMeetingInviteHTTPResponse, error) {
+	rsp, err := c.CreateMeetingInvite(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMeetingInviteHTTPResponse(rsp)
+}
+
+// CancelMeetingInviteWithResponse Cancel meeting invite
+//
+// Cancel a pending meeting invite by ID for the authenticated organization.
+//
+// Cancellation is idempotent for invites that are already `cancelled`,
+// `ended`, or `failed`. A successful cancellation returns no response body.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/meetings/invites/{id} (the `CancelMeetingInvite` operationId).
+func (c *ClientWithResponses) CancelMeetingInviteWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*CancelMeetingInviteHTTPResponse, error) {
+	rsp, err := c.CancelMeetingInvite(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelMeetingInviteHTTPResponse(rsp)
+}
+
+// GetMeetingInviteWithResponse Get meeting invite
+//
+// Get a meeting invite by ID for the authenticated organization.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/meetings/invites/{id} (the `GetMeetingInvite` operationId).
+func (c *ClientWithResponses) GetMeetingInviteWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetMeetingInviteHTTPResponse, error) {
+	rsp, err := c.GetMeetingInvite(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeetingInviteHTTPResponse(rsp)
+}
+
+// ListPersonasWithResponse list personas
+//
+// Returns a list of all personas.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/personas (the `ListPersonas` operationId).
+func (c *ClientWithResponses) ListPersonasWithResponse(ctx context.Context, params *ListPersonasParams, reqEditors ...RequestEditorFn) (*ListPersonasHTTPResponse, error) {
+	rsp, err := c.ListPersonas(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPersonasHTTPResponse(rsp)
+}
+
+// CreatePersonaWithBodyWithResponse create persona
+//
+// Create a new persona.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personas (the `CreatePersona` operationId).
+func (c *ClientWithResponses) CreatePersonaWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePersonaHTTPResponse, error) {
+	rsp, err := c.CreatePersonaWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePersonaHTTPResponse(rsp)
+}
+
+// CreatePersonaWithResponse create persona
+//
+// Create a new persona.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/personas (the `CreatePersona` operationId).
+func (c *ClientWithResponses) CreatePersonaWithResponse(ctx context.Context, body CreatePersonaJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePersonaHTTPResponse, error) {
+	rsp, err := c.CreatePersona(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePersonaHTTPResponse(rsp)
+}
+
+// DeletePersonaWithResponse delete persona
+//
+// Delete a persona by id.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/personas/{id} (the `DeletePersona` operationId).
+func (c *ClientWithResponses) DeletePersonaWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeletePersonaHTTPResponse, error) {
+	rsp, err := c.DeletePersona(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePersonaHTTPResponse(rsp)
+}
+
+// GetPersonaWithResponse get persona
+//
+// Returns a persona by id.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/personas/{id} (the `GetPersona` operationId).
+func (c *ClientWithResponses) GetPersonaWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetPersonaHTTPResponse, error) {
+	rsp, err := c.GetPersona(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPersonaHTTPResponse(rsp)
+}
+
+// UpdatePersonaWithBodyWithResponse update persona
+//
+// Update a persona by id.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/personas/{id} (the `UpdatePersona` operationId).
+func (c *ClientWithResponses) UpdatePersonaWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePersonaHTTPResponse, error) {
+	rsp, err := c.UpdatePersonaWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePersonaHTTPResponse(rsp)
+}
+
+// UpdatePersonaWithResponse update persona
+//
+// Update a persona by id.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/personas/{id} (the `UpdatePersona` operationId).
+func (c *ClientWithResponses) UpdatePersonaWithResponse(ctx context.Context, id string, body UpdatePersonaJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePersonaHTTPResponse, error) {
+	rsp, err := c.UpdatePersona(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePersonaHTTPResponse(rsp)
+}
+
+// ListSessionsWithResponse list sessions
+//
+// Returns a list of all sessions for the organization.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sessions (the `ListSessions` operationId).
+func (c *ClientWithResponses) ListSessionsWithResponse(ctx context.Context, params *ListSessionsParams, reqEditors ...RequestEditorFn) (*ListSessionsHTTPResponse, error) {
+	rsp, err := c.ListSessions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSessionsHTTPResponse(rsp)
+}
+
+// GetAggregatedSessionAnalyticsWithResponse get aggregated session analytics
+//
+// Returns aggregated latency analytics across sessions — percentile distributions (p50/p90/p95/p99/max/avg) for each stage of the transcription → LLM → TTS → first-audio path, interruption and error rates, tool call outcomes, and a sample of the slowest turns. Only sessions where Anam runs the conversational pipeline (turnkey, custom LLM and ElevenLabs agent sessions) produce analytics reports; LiveKit and audio-passthrough sessions count toward `sessionCount` but never carry analytics. Defaults to the last 24 hours; the maximum range is 31 days. Reports are aggregated from the 1000 most recent report-capable sessions matching the filters — session types that never produce reports don't consume that window — and the `truncated` field reports when more report-capable sessions matched. Narrow the time range or filters to analyse busier periods exhaustively.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sessions/analytics (the `GetAggregatedSessionAnalytics` operationId).
+func (c *ClientWithResponses) GetAggregatedSessionAnalyticsWithResponse(ctx context.Context, params *GetAggregatedSessionAnalyticsParams, reqEditors ...RequestEditorFn) (*GetAggregatedSessionAnalyticsHTTPResponse, error) {
+	rsp, err := c.GetAggregatedSessionAnalytics(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetAggregatedSessionAnalyticsHTTPResponse(rsp)
+}
+
+// GetSessionConcurrencyWithResponse Get current concurrency status
+//
+// Returns the organization's concurrent-session limit, an approximate count of sessions currently in use, whether a new session can likely be started, and an estimated wait time until a slot frees. Intended as an advisory pre-check before starting a session (e.g. to gate a "Start" button or show a wait estimate). The count is the Lab's optimistic view and can briefly over-report; the authoritative limit is enforced when a session is actually created, which may still return 429.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sessions/concurrency (the `GetSessionConcurrency` operationId).
+func (c *ClientWithResponses) GetSessionConcurrencyWithResponse(ctx context.Context, params *GetSessionConcurrencyParams, reqEditors ...RequestEditorFn) (*GetSessionConcurrencyHTTPResponse, error) {
+	rsp, err := c.GetSessionConcurrency(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSessionConcurrencyHTTPResponse(rsp)
+}
+
+// GetSessionWithResponse get session
+//
+// Returns a session by ID, including the tool calls made during the session once it has ended and the engine has delivered its session report (`toolCalls` is empty until then, and always empty for LiveKit and audio-passthrough sessions, which never produce a report). Tool call names, timing, status and errors are always included; call arguments, results and accessed-document names are only included when transcripts were enabled for the session and the session is not zero-data-retention, since they embed conversation content. HTTP headers and credential-like keys are never returned. Anam-internal admin API keys may fetch sessions of any organization.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sessions/{id} (the `GetSession` operationId).
+func (c *ClientWithResponses) GetSessionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSessionHTTPResponse, error) {
+	rsp, err := c.GetSession(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSessionHTTPResponse(rsp)
+}
+
+// GetSessionAnalyticsWithResponse get session analytics
+//
+// Returns per-turn latency analytics for a session — where time was spent in the transcription → LLM → TTS → first-audio path for each conversational turn, plus session-level summary metrics. Analytics become available once the session has ended and the engine has delivered its session report; until then this endpoint returns 404. Analytics exist only for sessions where Anam runs the conversational pipeline (turnkey, custom LLM and ElevenLabs agent sessions) — LiveKit and audio-passthrough sessions never produce them. Message text is omitted unless `includeMessages=true` is passed and transcripts were enabled for the session. Anam-internal admin API keys may fetch analytics for sessions of any organization.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sessions/{id}/analytics (the `GetSessionAnalytics` operationId).
+func (c *ClientWithResponses) GetSessionAnalyticsWithResponse(ctx context.Context, id string, params *GetSessionAnalyticsParams, reqEditors ...RequestEditorFn) (*GetSessionAnalyticsHTTPResponse, error) {
+	rsp, err := c.GetSessionAnalytics(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSessionAnalyticsHTTPResponse(rsp)
+}
+
+// GetSessionRecordingWithResponse get session recording
+//
+// Returns a presigned URL to download the session recording. Anam-internal admin API keys may fetch recordings for sessions of any organization.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sessions/{id}/recording (the `GetSessionRecording` operationId).
+func (c *ClientWithResponses) GetSessionRecordingWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSessionRecordingHTTPResponse, error) {
+	rsp, err := c.GetSessionRecording(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSessionRecordingHTTPResponse(rsp)
+}
+
+// StopSessionWithResponse stop session
+//
+// Force-terminates a running session. The engine hosting the session
+// disconnects the client and shuts the session down immediately.
+//
+// Termination is asynchronous on the engine side: the session's
+// `endTime`, exit status and session report are delivered through the
+// normal end-of-session flow shortly after the stop, so the session may
+// briefly still appear active on `GET /v1/sessions/{id}`.
+//
+// Sessions that never reached an engine, or that run over the LiveKit
+// or Agora integrations, have no engine host to terminate and return
+// `404`. If the engine rejects the stop (for example the session has
+// already ended), the engine's error status is passed through.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sessions/{id}/stop (the `StopSession` operationId).
+func (c *ClientWithResponses) StopSessionWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*StopSessionHTTPResponse, error) {
+	rsp, err := c.StopSession(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStopSessionHTTPResponse(rsp)
+}
+
+// GetSessionTranscriptWithResponse get session transcript
+//
+// Returns the conversation transcript for a session. Anam-internal admin API keys may fetch transcripts for sessions of any organization.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/sessions/{id}/transcript (the `GetSessionTranscript` operationId).
+func (c *ClientWithResponses) GetSessionTranscriptWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSessionTranscriptHTTPResponse, error) {
+	rsp, err := c.GetSessionTranscript(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSessionTranscriptHTTPResponse(rsp)
+}
+
+// ListShareLinksWithResponse list share links
+//
+// Returns a list of all share links for the organization.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/share-links (the `ListShareLinks` operationId).
+func (c *ClientWithResponses) ListShareLinksWithResponse(ctx context.Context, params *ListShareLinksParams, reqEditors ...RequestEditorFn) (*ListShareLinksHTTPResponse, error) {
+	rsp, err := c.ListShareLinks(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListShareLinksHTTPResponse(rsp)
+}
+
+// CreateShareLinkWithBodyWithResponse create share link
+//
+// Create a new share link.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/share-links (the `CreateShareLink` operationId).
+func (c *ClientWithResponses) CreateShareLinkWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateShareLinkHTTPResponse, error) {
+	rsp, err := c.CreateShareLinkWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateShareLinkHTTPResponse(rsp)
+}
+
+// CreateShareLinkWithResponse create share link
+//
+// Create a new share link.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/share-links (the `CreateShareLink` operationId).
+func (c *ClientWithResponses) CreateShareLinkWithResponse(ctx context.Context, body CreateShareLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateShareLinkHTTPResponse, error) {
+	rsp, err := c.CreateShareLink(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateShareLinkHTTPResponse(rsp)
+}
+
+// DeleteShareLinkWithResponse delete share link
+//
+// Delete a share link by ID.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/share-links/{id} (the `DeleteShareLink` operationId).
+func (c *ClientWithResponses) DeleteShareLinkWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteShareLinkHTTPResponse, error) {
+	rsp, err := c.DeleteShareLink(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteShareLinkHTTPResponse(rsp)
+}
+
+// GetShareLinkWithResponse get share link
+//
+// Returns a share link by ID.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/share-links/{id} (the `GetShareLink` operationId).
+func (c *ClientWithResponses) GetShareLinkWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetShareLinkHTTPResponse, error) {
+	rsp, err := c.GetShareLink(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetShareLinkHTTPResponse(rsp)
+}
+
+// UpdateShareLinkWithBodyWithResponse update share link
+//
+// Update a share link by ID.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/share-links/{id} (the `UpdateShareLink` operationId).
+func (c *ClientWithResponses) UpdateShareLinkWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateShareLinkHTTPResponse, error) {
+	rsp, err := c.UpdateShareLinkWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateShareLinkHTTPResponse(rsp)
+}
+
+// UpdateShareLinkWithResponse update share link
+//
+// Update a share link by ID.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/share-links/{id} (the `UpdateShareLink` operationId).
+func (c *ClientWithResponses) UpdateShareLinkWithResponse(ctx context.Context, id string, body UpdateShareLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateShareLinkHTTPResponse, error) {
+	rsp, err := c.UpdateShareLink(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateShareLinkHTTPResponse(rsp)
+}
+
+// ListToolsWithResponse list tools
+//
+// Returns a list of all tools for the organization.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tools (the `ListTools` operationId).
+func (c *ClientWithResponses) ListToolsWithResponse(ctx context.Context, params *ListToolsParams, reqEditors ...RequestEditorFn) (*ListToolsHTTPResponse, error) {
+	rsp, err := c.ListTools(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListToolsHTTPResponse(rsp)
+}
+
+// CreateToolWithBodyWithResponse create tool
+//
+// Create a new tool for function calling in persona sessions.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tools (the `CreateTool` operationId).
+func (c *ClientWithResponses) CreateToolWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateToolHTTPResponse, error) {
+	rsp, err := c.CreateToolWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateToolHTTPResponse(rsp)
+}
+
+// CreateToolWithResponse create tool
+//
+// Create a new tool for function calling in persona sessions.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/tools (the `CreateTool` operationId).
+func (c *ClientWithResponses) CreateToolWithResponse(ctx context.Context, body CreateToolJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateToolHTTPResponse, error) {
+	rsp, err := c.CreateTool(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateToolHTTPResponse(rsp)
+}
+
+// DeleteToolWithResponse delete tool
+//
+// Delete a tool. The tool will be soft-deleted and no longer available.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/tools/{id} (the `DeleteTool` operationId).
+func (c *ClientWithResponses) DeleteToolWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteToolHTTPResponse, error) {
+	rsp, err := c.DeleteTool(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteToolHTTPResponse(rsp)
+}
+
+// GetToolWithResponse get tool
+//
+// Get a tool by ID.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tools/{id} (the `GetTool` operationId).
+func (c *ClientWithResponses) GetToolWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetToolHTTPResponse, error) {
+	rsp, err := c.GetTool(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetToolHTTPResponse(rsp)
+}
+
+// UpdateToolWithBodyWithResponse update tool
+//
+// Update an existing tool.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/tools/{id} (the `UpdateTool` operationId).
+func (c *ClientWithResponses) UpdateToolWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateToolHTTPResponse, error) {
+	rsp, err := c.UpdateToolWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateToolHTTPResponse(rsp)
+}
+
+// UpdateToolWithResponse update tool
+//
+// Update an existing tool.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/tools/{id} (the `UpdateTool` operationId).
+func (c *ClientWithResponses) UpdateToolWithResponse(ctx context.Context, id string, body UpdateToolJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateToolHTTPResponse, error) {
+	rsp, err := c.UpdateTool(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateToolHTTPResponse(rsp)
+}
+
+// ListVoicesWithResponse list voices
+//
+// Returns a list of all voices.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/voices (the `ListVoices` operationId).
+func (c *ClientWithResponses) ListVoicesWithResponse(ctx context.Context, params *ListVoicesParams, reqEditors ...RequestEditorFn) (*ListVoicesHTTPResponse, error) {
+	rsp, err := c.ListVoices(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListVoicesHTTPResponse(rsp)
+}
+
+// CreateVoiceWithBodyWithResponse create voice
+//
+// Create a new voice by cloning from an audio file. Send the audio inline as multipart/form-data (the whole request must stay under ~4.5MB), or, for larger clips, first upload via `POST /v1/voices/presigned-upload` and send a JSON body referencing the returned `audioKey`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/voices (the `CreateVoice` operationId).
+func (c *ClientWithResponses) CreateVoiceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateVoiceHTTPResponse, error) {
+	rsp, err := c.CreateVoiceWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateVoiceHTTPResponse(rsp)
+}
+
+// CreateVoiceWithResponse create voice
+//
+// Create a new voice by cloning from an audio file. Send the audio inline as multipart/form-data (the whole request must stay under ~4.5MB), or, for larger clips, first upload via `POST /v1/voices/presigned-upload` and send a JSON body referencing the returned `audioKey`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/voices (the `CreateVoice` operationId).
+func (c *ClientWithResponses) CreateVoiceWithResponse(ctx context.Context, body CreateVoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateVoiceHTTPResponse, error) {
+	rsp, err := c.CreateVoice(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateVoiceHTTPResponse(rsp)
+}
+
+// CreateVoicePresignedUploadWithBodyWithResponse create voice presigned upload
+//
+// Request a presigned URL for uploading a voice-clone audio clip directly to storage. Use this for clips larger than the ~4.5MB request-body limit of the multipart `POST /v1/voices` endpoint. Flow: (1) call this endpoint to get an `uploadUrl` and `audioKey`; (2) `PUT` the raw audio bytes to `uploadUrl` with the same `Content-Type`; (3) call `POST /v1/voices` with a JSON body referencing the `audioKey` to perform the clone.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/voices/presigned-upload (the `CreateVoicePresignedUpload` operationId).
+func (c *ClientWithResponses) CreateVoicePresignedUploadWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateVoicePresignedUploadHTTPResponse, error) {
+	rsp, err := c.CreateVoicePresignedUploadWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateVoicePresignedUploadHTTPResponse(rsp)
+}
+
+// CreateVoicePresignedUploadWithResponse create voice presigned upload
+//
+// Request a presigned URL for uploading a voice-clone audio clip directly to storage. Use this for clips larger than the ~4.5MB request-body limit of the multipart `POST /v1/voices` endpoint. Flow: (1) call this endpoint to get an `uploadUrl` and `audioKey`; (2) `PUT` the raw audio bytes to `uploadUrl` with the same `Content-Type`; (3) call `POST /v1/voices` with a JSON body referencing the `audioKey` to perform the clone.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/voices/presigned-upload (the `CreateVoicePresignedUpload` operationId).
+func (c *ClientWithResponses) CreateVoicePresignedUploadWithResponse(ctx context.Context, body CreateVoicePresignedUploadJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateVoicePresignedUploadHTTPResponse, error) {
+	rsp, err := c.CreateVoicePresignedUpload(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateVoicePresignedUploadHTTPResponse(rsp)
+}
+
+// DeleteVoiceWithResponse delete voice
+//
+// Delete a voice by ID.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/voices/{id} (the `DeleteVoice` operationId).
+func (c *ClientWithResponses) DeleteVoiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteVoiceHTTPResponse, error) {
+	rsp, err := c.DeleteVoice(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteVoiceHTTPResponse(rsp)
+}
+
+// GetVoiceWithResponse get voice
+//
+// Returns a voice by ID.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/voices/{id} (the `GetVoice` operationId).
+func (c *ClientWithResponses) GetVoiceWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetVoiceHTTPResponse, error) {
+	rsp, err := c.GetVoice(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetVoiceHTTPResponse(rsp)
+}
+
+// UpdateVoiceWithBodyWithResponse update voice
+//
+// Update a voice by ID (display name and provider model ID can be updated).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/voices/{id} (the `UpdateVoice` operationId).
+func (c *ClientWithResponses) UpdateVoiceWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateVoiceHTTPResponse, error) {
+	rsp, err := c.UpdateVoiceWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateVoiceHTTPResponse(rsp)
+}
+
+// UpdateVoiceWithResponse update voice
+//
+// Update a voice by ID (display name and provider model ID can be updated).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/voices/{id} (the `UpdateVoice` operationId).
+func (c *ClientWithResponses) UpdateVoiceWithResponse(ctx context.Context, id string, body UpdateVoiceJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateVoiceHTTPResponse, error) {
+	rsp, err := c.UpdateVoice(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateVoiceHTTPResponse(rsp)
+}
+
+// ParseCreateSessionTokenHTTPResponse parses an HTTP response from a CreateSessionTokenWithResponse call
+func ParseCreateSessionTokenHTTPResponse(rsp *http.Response) (*CreateSessionTokenHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateSessionTokenHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SessionToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
 }
 
 // ParseListAvatarsHTTPResponse parses an HTTP response from a ListAvatarsWithResponse call
@@ -538,6 +14611,94 @@ func ParseListAvatarsHTTPResponse(rsp *http.Response) (*ListAvatarsHTTPResponse,
 		response.JSON200 = &dest
 
 	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateAvatarHTTPResponse parses an HTTP response from a CreateAvatarWithResponse call
+func ParseCreateAvatarHTTPResponse(rsp *http.Response) (*CreateAvatarHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateAvatarHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Avatar
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 422:
+		break // No content-type
+
+	case rsp.StatusCode == 429:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteAvatarHTTPResponse parses an HTTP response from a DeleteAvatarWithResponse call
+func ParseDeleteAvatarHTTPResponse(rsp *http.Response) (*DeleteAvatarHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteAvatarHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeleteAvatarResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
 		break // No content-type
 
 	case rsp.StatusCode == 404:
@@ -576,6 +14737,2143 @@ func ParseGetAvatarHTTPResponse(rsp *http.Response) (*GetAvatarHTTPResponse, err
 		break // No content-type
 
 	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateAvatarHTTPResponse parses an HTTP response from a UpdateAvatarWithResponse call
+func ParseUpdateAvatarHTTPResponse(rsp *http.Response) (*UpdateAvatarHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateAvatarHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Avatar
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateEngineSessionHTTPResponse parses an HTTP response from a CreateEngineSessionWithResponse call
+func ParseCreateEngineSessionHTTPResponse(rsp *http.Response) (*CreateEngineSessionHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEngineSessionHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreateEngineSessionResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 429:
+		break // No content-type
+
+	case rsp.StatusCode == 503:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteKnowledgeDocumentHTTPResponse parses an HTTP response from a DeleteKnowledgeDocumentWithResponse call
+func ParseDeleteKnowledgeDocumentHTTPResponse(rsp *http.Response) (*DeleteKnowledgeDocumentHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteKnowledgeDocumentHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGetKnowledgeDocumentHTTPResponse parses an HTTP response from a GetKnowledgeDocumentWithResponse call
+func ParseGetKnowledgeDocumentHTTPResponse(rsp *http.Response) (*GetKnowledgeDocumentHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetKnowledgeDocumentHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest KnowledgeDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateKnowledgeDocumentHTTPResponse parses an HTTP response from a UpdateKnowledgeDocumentWithResponse call
+func ParseUpdateKnowledgeDocumentHTTPResponse(rsp *http.Response) (*UpdateKnowledgeDocumentHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateKnowledgeDocumentHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest KnowledgeDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseGetKnowledgeDocumentDownloadHTTPResponse parses an HTTP response from a GetKnowledgeDocumentDownloadWithResponse call
+func ParseGetKnowledgeDocumentDownloadHTTPResponse(rsp *http.Response) (*GetKnowledgeDocumentDownloadHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetKnowledgeDocumentDownloadHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GetKnowledgeDocumentDownloadResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseListKnowledgeGroupsHTTPResponse parses an HTTP response from a ListKnowledgeGroupsWithResponse call
+func ParseListKnowledgeGroupsHTTPResponse(rsp *http.Response) (*ListKnowledgeGroupsHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListKnowledgeGroupsHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []KnowledgeGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateKnowledgeGroupHTTPResponse parses an HTTP response from a CreateKnowledgeGroupWithResponse call
+func ParseCreateKnowledgeGroupHTTPResponse(rsp *http.Response) (*CreateKnowledgeGroupHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateKnowledgeGroupHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest KnowledgeGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteKnowledgeGroupHTTPResponse parses an HTTP response from a DeleteKnowledgeGroupWithResponse call
+func ParseDeleteKnowledgeGroupHTTPResponse(rsp *http.Response) (*DeleteKnowledgeGroupHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteKnowledgeGroupHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGetKnowledgeGroupHTTPResponse parses an HTTP response from a GetKnowledgeGroupWithResponse call
+func ParseGetKnowledgeGroupHTTPResponse(rsp *http.Response) (*GetKnowledgeGroupHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetKnowledgeGroupHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest KnowledgeGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateKnowledgeGroupHTTPResponse parses an HTTP response from a UpdateKnowledgeGroupWithResponse call
+func ParseUpdateKnowledgeGroupHTTPResponse(rsp *http.Response) (*UpdateKnowledgeGroupHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateKnowledgeGroupHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest KnowledgeGroup
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseListKnowledgeGroupDocumentsHTTPResponse parses an HTTP response from a ListKnowledgeGroupDocumentsWithResponse call
+func ParseListKnowledgeGroupDocumentsHTTPResponse(rsp *http.Response) (*ListKnowledgeGroupDocumentsHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListKnowledgeGroupDocumentsHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []KnowledgeDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseUploadKnowledgeGroupDocumentHTTPResponse parses an HTTP response from a UploadKnowledgeGroupDocumentWithResponse call
+func ParseUploadKnowledgeGroupDocumentHTTPResponse(rsp *http.Response) (*UploadKnowledgeGroupDocumentHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadKnowledgeGroupDocumentHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest KnowledgeDocument
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseSearchKnowledgeGroupHTTPResponse parses an HTTP response from a SearchKnowledgeGroupWithResponse call
+func ParseSearchKnowledgeGroupHTTPResponse(rsp *http.Response) (*SearchKnowledgeGroupHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SearchKnowledgeGroupHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []KnowledgeSearchResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseListLlmsHTTPResponse parses an HTTP response from a ListLlmsWithResponse call
+func ParseListLlmsHTTPResponse(rsp *http.Response) (*ListLlmsHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListLlmsHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListLlmsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateLlmHTTPResponse parses an HTTP response from a CreateLlmWithResponse call
+func ParseCreateLlmHTTPResponse(rsp *http.Response) (*CreateLlmHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateLlmHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest LLM
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteLlmHTTPResponse parses an HTTP response from a DeleteLlmWithResponse call
+func ParseDeleteLlmHTTPResponse(rsp *http.Response) (*DeleteLlmHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteLlmHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGetLlmHTTPResponse parses an HTTP response from a GetLlmWithResponse call
+func ParseGetLlmHTTPResponse(rsp *http.Response) (*GetLlmHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetLlmHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LLM
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateLlmHTTPResponse parses an HTTP response from a UpdateLlmWithResponse call
+func ParseUpdateLlmHTTPResponse(rsp *http.Response) (*UpdateLlmHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateLlmHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LLM
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseListMeetingInvitesHTTPResponse parses an HTTP response from a ListMeetingInvitesWithResponse call
+func ParseListMeetingInvitesHTTPResponse(rsp *http.Response) (*ListMeetingInvitesHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMeetingInvitesHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListMeetingInvitesResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeetingInviteValidationError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateMeetingInviteHTTPResponse parses an HTTP response from a CreateMeetingInviteWithResponse call
+func ParseCreateMeetingInviteHTTPResponse(rsp *http.Response) (*CreateMeetingInviteHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMeetingInviteHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeetingInvite
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest CreateMeetingInvite400JSONResponseBody
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateMeetingInviteHTTPResponse201Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Org-Hour-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Org-Hour-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitOrgHourLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Org-Hour-Remaining"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Org-Hour-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitOrgHourRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Org-Hour-Reset"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Org-Hour-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitOrgHourReset = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateMeetingInviteHTTPResponse429Headers
+		if values := rsp.Header.Values("RateLimit-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Remaining"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitRemaining = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Reset"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitReset = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Org-Hour-Limit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Org-Hour-Limit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitOrgHourLimit = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Org-Hour-Remaining"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Org-Hour-Remaining", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitOrgHourRemaining = &value
+		}
+		if values := rsp.Header.Values("X-RateLimit-Org-Hour-Reset"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-RateLimit-Org-Hour-Reset", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRateLimitOrgHourReset = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateMeetingInviteHTTPResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCancelMeetingInviteHTTPResponse parses an HTTP response from a CancelMeetingInviteWithResponse call
+func ParseCancelMeetingInviteHTTPResponse(rsp *http.Response) (*CancelMeetingInviteHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelMeetingInviteHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON502 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeetingInviteHTTPResponse parses an HTTP response from a GetMeetingInviteWithResponse call
+func ParseGetMeetingInviteHTTPResponse(rsp *http.Response) (*GetMeetingInviteHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeetingInviteHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeetingInvite
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest MeetingInviteError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListPersonasHTTPResponse parses an HTTP response from a ListPersonasWithResponse call
+func ParseListPersonasHTTPResponse(rsp *http.Response) (*ListPersonasHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPersonasHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListPersonasResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseCreatePersonaHTTPResponse parses an HTTP response from a CreatePersonaWithResponse call
+func ParseCreatePersonaHTTPResponse(rsp *http.Response) (*CreatePersonaHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePersonaHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Persona
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseDeletePersonaHTTPResponse parses an HTTP response from a DeletePersonaWithResponse call
+func ParseDeletePersonaHTTPResponse(rsp *http.Response) (*DeletePersonaHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeletePersonaHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeletePersonaResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPersonaHTTPResponse parses an HTTP response from a GetPersonaWithResponse call
+func ParseGetPersonaHTTPResponse(rsp *http.Response) (*GetPersonaHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPersonaHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Persona
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdatePersonaHTTPResponse parses an HTTP response from a UpdatePersonaWithResponse call
+func ParseUpdatePersonaHTTPResponse(rsp *http.Response) (*UpdatePersonaHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdatePersonaHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Persona
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseListSessionsHTTPResponse parses an HTTP response from a ListSessionsWithResponse call
+func ParseListSessionsHTTPResponse(rsp *http.Response) (*ListSessionsHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSessionsHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListSessionsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseGetAggregatedSessionAnalyticsHTTPResponse parses an HTTP response from a GetAggregatedSessionAnalyticsWithResponse call
+func ParseGetAggregatedSessionAnalyticsHTTPResponse(rsp *http.Response) (*GetAggregatedSessionAnalyticsHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetAggregatedSessionAnalyticsHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GetAggregatedSessionAnalyticsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSessionConcurrencyHTTPResponse parses an HTTP response from a GetSessionConcurrencyWithResponse call
+func ParseGetSessionConcurrencyHTTPResponse(rsp *http.Response) (*GetSessionConcurrencyHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSessionConcurrencyHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConcurrencyStatus
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSessionHTTPResponse parses an HTTP response from a GetSessionWithResponse call
+func ParseGetSessionHTTPResponse(rsp *http.Response) (*GetSessionHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSessionHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GetSessionResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSessionAnalyticsHTTPResponse parses an HTTP response from a GetSessionAnalyticsWithResponse call
+func ParseGetSessionAnalyticsHTTPResponse(rsp *http.Response) (*GetSessionAnalyticsHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSessionAnalyticsHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GetSessionAnalyticsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSessionRecordingHTTPResponse parses an HTTP response from a GetSessionRecordingWithResponse call
+func ParseGetSessionRecordingHTTPResponse(rsp *http.Response) (*GetSessionRecordingHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSessionRecordingHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GetSessionRecordingResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseStopSessionHTTPResponse parses an HTTP response from a StopSessionWithResponse call
+func ParseStopSessionHTTPResponse(rsp *http.Response) (*StopSessionHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StopSessionHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StopSessionResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSessionTranscriptHTTPResponse parses an HTTP response from a GetSessionTranscriptWithResponse call
+func ParseGetSessionTranscriptHTTPResponse(rsp *http.Response) (*GetSessionTranscriptHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSessionTranscriptHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GetSessionTranscriptResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseListShareLinksHTTPResponse parses an HTTP response from a ListShareLinksWithResponse call
+func ParseListShareLinksHTTPResponse(rsp *http.Response) (*ListShareLinksHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListShareLinksHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListShareLinksResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateShareLinkHTTPResponse parses an HTTP response from a CreateShareLinkWithResponse call
+func ParseCreateShareLinkHTTPResponse(rsp *http.Response) (*CreateShareLinkHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateShareLinkHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ShareLink
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteShareLinkHTTPResponse parses an HTTP response from a DeleteShareLinkWithResponse call
+func ParseDeleteShareLinkHTTPResponse(rsp *http.Response) (*DeleteShareLinkHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteShareLinkHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeleteShareLinkResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseGetShareLinkHTTPResponse parses an HTTP response from a GetShareLinkWithResponse call
+func ParseGetShareLinkHTTPResponse(rsp *http.Response) (*GetShareLinkHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetShareLinkHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PersonaShareLink
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateShareLinkHTTPResponse parses an HTTP response from a UpdateShareLinkWithResponse call
+func ParseUpdateShareLinkHTTPResponse(rsp *http.Response) (*UpdateShareLinkHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateShareLinkHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ShareLink
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseListToolsHTTPResponse parses an HTTP response from a ListToolsWithResponse call
+func ParseListToolsHTTPResponse(rsp *http.Response) (*ListToolsHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListToolsHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListToolsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateToolHTTPResponse parses an HTTP response from a CreateToolWithResponse call
+func ParseCreateToolHTTPResponse(rsp *http.Response) (*CreateToolHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateToolHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Tool
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteToolHTTPResponse parses an HTTP response from a DeleteToolWithResponse call
+func ParseDeleteToolHTTPResponse(rsp *http.Response) (*DeleteToolHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteToolHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	return response, nil
+}
+
+// ParseGetToolHTTPResponse parses an HTTP response from a GetToolWithResponse call
+func ParseGetToolHTTPResponse(rsp *http.Response) (*GetToolHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetToolHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Tool
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateToolHTTPResponse parses an HTTP response from a UpdateToolWithResponse call
+func ParseUpdateToolHTTPResponse(rsp *http.Response) (*UpdateToolHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateToolHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Tool
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseListVoicesHTTPResponse parses an HTTP response from a ListVoicesWithResponse call
+func ParseListVoicesHTTPResponse(rsp *http.Response) (*ListVoicesHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListVoicesHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListVoicesResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateVoiceHTTPResponse parses an HTTP response from a CreateVoiceWithResponse call
+func ParseCreateVoiceHTTPResponse(rsp *http.Response) (*CreateVoiceHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateVoiceHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Voice
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateVoicePresignedUploadHTTPResponse parses an HTTP response from a CreateVoicePresignedUploadWithResponse call
+func ParseCreateVoicePresignedUploadHTTPResponse(rsp *http.Response) (*CreateVoicePresignedUploadHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateVoicePresignedUploadHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CreateVoicePresignedUploadResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteVoiceHTTPResponse parses an HTTP response from a DeleteVoiceWithResponse call
+func ParseDeleteVoiceHTTPResponse(rsp *http.Response) (*DeleteVoiceHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteVoiceHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeleteVoiceResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseGetVoiceHTTPResponse parses an HTTP response from a GetVoiceWithResponse call
+func ParseGetVoiceHTTPResponse(rsp *http.Response) (*GetVoiceHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetVoiceHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Voice
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
+		break // No content-type
+
+	case rsp.StatusCode == 404:
+		break // No content-type
+
+	case rsp.StatusCode == 500:
+		break // No content-type
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateVoiceHTTPResponse parses an HTTP response from a UpdateVoiceWithResponse call
+func ParseUpdateVoiceHTTPResponse(rsp *http.Response) (*UpdateVoiceHTTPResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateVoiceHTTPResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Voice
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 400:
+		break // No content-type
+
+	case rsp.StatusCode == 401:
+		break // No content-type
+
+	case rsp.StatusCode == 403:
 		break // No content-type
 
 	case rsp.StatusCode == 404:

@@ -1,12 +1,14 @@
 // Package spec embeds the Anam OpenAPI document the SDK is generated from, so
-// the SDK, its fake server and its tests read one source of truth at run time.
+// the SDK's fake server, its command line and its tests read one source of
+// truth at run time. It depends on nothing but the standard library.
 //
-// JSON is spec/swagger.json exactly as Anam publishes it (merged from the
-// per-operation seed documents in spec/seeds by internal/tools/specmerge).
-// Overlay holds the SDK's reviewed fixes to upstream defects; it is applied
-// before code generation and by internal/specload. The package depends on
-// nothing but the standard library, so importing it costs a binary only the
-// size of the document.
+//   - JSON is spec/swagger.json, Anam's published document, byte for byte.
+//   - Overlay is spec/overlay.yaml: the SDK's reviewed fixes to upstream
+//     defects, each with its reason.
+//   - Prepared is spec/openapi.gen.json, written by `go generate ./...`
+//     (internal/tools/specprep): JSON with Overlay applied and every inline
+//     request and response schema named by one rule. Code generation, the
+//     fake API and the command line all read this one.
 package spec
 
 import _ "embed"
@@ -21,3 +23,9 @@ var JSON []byte
 //
 //go:embed overlay.yaml
 var Overlay []byte
+
+// Prepared is the document the SDK is generated from: JSON with Overlay
+// applied and its inline schemas named (see internal/specprep).
+//
+//go:embed openapi.gen.json
+var Prepared []byte

@@ -179,7 +179,7 @@ func GeneratedAvatar(i int) Avatar {
 		CreatedAt:         &created,
 		UpdatedAt:         &updated,
 		AvailableVersions: &versions,
-		ActiveVersion:     &active,
+		ActiveVersion:     nullable.NewNullableWithValue(active),
 	}
 	if i%4 == 3 {
 		a.VideoURL = nullable.NewNullNullable[string]()

@@ -252,7 +252,7 @@ func printTable(w io.Writer, avatars []api.Avatar) error {
 	fmt.Fprintln(tw, "ID\tNAME\tVARIANT\tVERSION\tCREATED\tPREVIEW")
 	for i := range avatars {
 		a := &avatars[i]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", str(a.ID), str(a.DisplayName), str(a.VariantName), str(a.ActiveVersion), date(a.CreatedAt), previewShort(a))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", str(a.ID), str(a.DisplayName), str(a.VariantName), a.GetActiveVersion(), date(a.CreatedAt), previewShort(a))
 	}
 	return tw.Flush()
 }
@@ -274,7 +274,7 @@ func printAvatar(w io.Writer, a *api.Avatar, asJSON bool) error {
 		{"ID", str(a.ID)},
 		{"Name", str(a.DisplayName)},
 		{"Variant", str(a.VariantName)},
-		{"Active version", str(a.ActiveVersion)},
+		{"Active version", a.GetActiveVersion()},
 		{"Versions", versions},
 		{"Owner", org},
 		{"Image", str(a.ImageURL)},

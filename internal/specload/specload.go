@@ -1,6 +1,6 @@
 // Package specload loads the embedded Anam OpenAPI document with kin-openapi,
-// with the overlay of reviewed upstream fixes applied, exactly as the code
-// generator sees it.
+// exactly as the code generator sees it: the prepared document (spec.Prepared,
+// the overlay of reviewed upstream fixes applied and inline schemas named).
 package specload
 
 import (
@@ -15,14 +15,14 @@ import (
 	"github.com/anam-ai/anam-go/spec"
 )
 
-// Load returns the embedded document with spec.Overlay applied, loaded and
+// Load returns the embedded prepared document (spec.Prepared), loaded and
 // resolved by kin-openapi. It does not validate the document: see
 // internal/speccheck for that. The result is shared; callers must not modify
 // it.
 func Load() (*openapi3.T, error) { return loadOnce() }
 
 var loadOnce = sync.OnceValues(func() (*openapi3.T, error) {
-	return LoadBytes(spec.JSON, spec.Overlay)
+	return LoadBytes(spec.Prepared, nil)
 })
 
 // LoadBytes is Load for any document and overlay; an empty overlay applies

@@ -1,5 +1,8 @@
-// Command specmerge builds spec/swagger.json from Anam's per-operation seed
-// documents.
+// Command specmerge builds the small seed spec (testdata/seed/swagger.json)
+// from the two documentation pages the project started from, an older view
+// of two avatar operations. The SDK is generated from Anam's published
+// swagger.json (spec/); the seed spec is a test fixture: the SDK must
+// regenerate from it too.
 //
 // Anam publishes its OpenAPI document one operation at a time: each seed is a
 // Markdown page holding, inside a ````yaml fence, a complete OpenAPI document
@@ -10,7 +13,7 @@
 //
 // Usage:
 //
-//	go run ./internal/tools/specmerge -o spec/swagger.json spec/seeds/*.txt
+//	go run ./internal/tools/specmerge -o testdata/seed/swagger.json testdata/seed/pages/*.txt
 //
 // With -check it writes nothing and exits 1 when the output file differs from
 // what the seeds produce.
@@ -31,7 +34,7 @@ import (
 )
 
 func main() {
-	out := flag.String("o", "spec/swagger.json", "output file")
+	out := flag.String("o", "testdata/seed/swagger.json", "output file")
 	check := flag.Bool("check", false, "do not write; fail if the output file is not what the seeds produce")
 	flag.Parse()
 	if flag.NArg() == 0 {

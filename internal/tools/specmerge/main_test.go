@@ -14,12 +14,12 @@ const repoRoot = "../../.."
 
 func seedFiles(t *testing.T) []string {
 	t.Helper()
-	seeds, err := filepath.Glob(filepath.Join(repoRoot, "spec", "seeds", "*.txt"))
+	seeds, err := filepath.Glob(filepath.Join(repoRoot, "testdata", "seed", "pages", "*.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(seeds) == 0 {
-		t.Fatal("no spec/seeds/*.txt")
+		t.Fatal("no testdata/seed/pages/*.txt")
 	}
 	return seeds
 }
@@ -38,17 +38,17 @@ func TestSeedsMergeToVendoredSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := os.ReadFile(filepath.Join(repoRoot, "spec", "swagger.json"))
+	want, err := os.ReadFile(filepath.Join(repoRoot, "testdata", "seed", "swagger.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(merged, want) {
-		t.Errorf("merging spec/seeds/*.txt does not give spec/swagger.json byte for byte (first difference at byte %d); run `make merge-spec`",
+		t.Errorf("merging testdata/seed/pages/*.txt does not give testdata/seed/swagger.json byte for byte (first difference at byte %d); run `make merge-spec`",
 			firstDiff(merged, want))
 	}
 
 	// -check agrees, whatever order the seeds are named in.
-	if err := run(filepath.Join(repoRoot, "spec", "swagger.json"), true, reversed(seeds)); err != nil {
+	if err := run(filepath.Join(repoRoot, "testdata", "seed", "swagger.json"), true, reversed(seeds)); err != nil {
 		t.Errorf("run -check: %v", err)
 	}
 }

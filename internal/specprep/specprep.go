@@ -1,0 +1,374 @@
+// Package specprep turns the vendored OpenAPI document into the document the
+// SDK is generated from: it applies the overlay of reviewed upstream fixes
+// (spec/overlay.yaml), then names every inline request and response schema by
+// one rule (see Names), and writes the result as JSON.
+//
+// Each named schema moves to components/schemas under its name, leaving a
+// $ref in its place, so the schemas nested in it are named after it too
+// (GetAggregatedSessionAnalyticsResponse_Counts).
+//
+// The naming rule exists because upstream inlines list envelopes, request
+// bodies and many response bodies, which oapi-codegen would otherwise name
+// after their location (ListVoices200JSONResponseBody, CreateToolJSONBody).
+// The rule derives each name from the operationId alone, so a name never
+// changes when an unrelated operation is added or removed:
+//
+//	JSON request body            <OperationId>Request    (CreatePersonaRequest)
+//	multipart/form-data body     <OperationId>Form       (CreateVoiceForm)
+//	2xx JSON response body       <OperationId>Response   (GetSessionTranscriptResponse)
+//	inline item of a list body   <OperationId>Item
+//
+// A schema that already has an x-go-type-name (set in the overlay) stays
+// where it is, with that name.
+// A derived name that collides with a component schema, or with another
+// derived name, is an error naming both: the overlay must then name one of
+// them by hand.
+package specprep
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/anam-ai/anam-go/internal/specload"
+)
+
+// Name is one name the rule gave: the JSON path of the schema (in the
+// notation of an overlay action's target) and its Go type name.
+type Name struct {
+	Target string
+	GoName string
+}
+
+// Result is a prepared document.
+type Result struct {
+	// JSON is the prepared document: the vendored one with the overlay
+	// applied and the naming rule's x-go-type-name keys added.
+	JSON []byte
+	// Names lists the names the rule gave, in document order.
+	Names []Name
+}
+
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// Prepare applies overlay to doc and names its inline schemas. An empty
+// overlay applies nothing.
+func Prepare(doc, overlay []byte) (*Result, error) {
+	data, err := specload.ApplyOverlay(doc, overlay)
+	if err != nil {
+		return nil, err
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("parse OpenAPI document: %w", err)
+	}
+	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("the OpenAPI document is not a JSON object")
+	}
+	top := root.Content[0]
+	names, err := nameInlineSchemas(top)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := writeJSON(&buf, top, ""); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	// Re-indent: the prepared document is committed and read in reviews.
+	var out bytes.Buffer
+	if err := json.Indent(&out, buf.Bytes(), "", "  "); err != nil {
+		return nil, fmt.Errorf("encode prepared document: %w", err)
+	}
+	return &Result{JSON: out.Bytes(), Names: names}, nil
+}
+
+func nameInlineSchemas(top *yaml.Node) ([]Name, error) {
+	taken := map[string]string{} // Go name -> what holds it
+	if schemas := get(get(top, "components"), "schemas"); schemas != nil {
+		for i := 0; i+1 < len(schemas.Content); i += 2 {
+			taken[GoTypeName(schemas.Content[i].Value)] = "component schema " + schemas.Content[i].Value
+		}
+	}
+	schemas := get(top, "components")
+	if schemas == nil {
+		schemas = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		top.Content = append(top.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "components"}, schemas)
+	}
+	if s := get(schemas, "schemas"); s != nil {
+		schemas = s
+	} else {
+		s = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		schemas.Content = append(schemas.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "schemas"}, s)
+		schemas = s
+	}
+	var names []Name
+	// give moves an inline object schema into components/schemas under
+	// name, leaving a $ref in its place, and returns the moved schema.
+	give := func(schema *yaml.Node, target, name string) (*yaml.Node, error) {
+		if schema == nil || schema.Kind != yaml.MappingNode || get(schema, "$ref") != nil || !isObjectSchema(schema) {
+			return schema, nil
+		}
+		if n := get(schema, "x-go-type-name"); n != nil {
+			taken[n.Value] = target
+			return schema, nil
+		}
+		if holder, ok := taken[name]; ok {
+			return nil, fmt.Errorf("the naming rule names %s %q, which %s already has: name one of them with x-go-type-name in spec/overlay.yaml", target, name, holder)
+		}
+		taken[name] = target
+		moved := *schema
+		schemas.Content = append(schemas.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name}, &moved)
+		*schema = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		set(schema, "$ref", "#/components/schemas/"+name)
+		names = append(names, Name{Target: target, GoName: name})
+		return &moved, nil
+	}
+	paths := get(top, "paths")
+	if paths == nil {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(paths.Content); i += 2 {
+		path, item := paths.Content[i].Value, paths.Content[i+1]
+		for _, method := range httpMethods {
+			op := get(item, method)
+			if op == nil {
+				continue
+			}
+			id := get(op, "operationId")
+			if id == nil || id.Value == "" {
+				continue
+			}
+			base := GoTypeName(id.Value)
+			opTarget := fmt.Sprintf("$.paths[%s].%s", quote(path), method)
+			content := get(get(op, "requestBody"), "content")
+			for j := 0; content != nil && j+1 < len(content.Content); j += 2 {
+				mt, media := content.Content[j].Value, content.Content[j+1]
+				suffix := ""
+				switch {
+				case isJSON(mt):
+					suffix = "Request"
+				case mt == "multipart/form-data":
+					suffix = "Form"
+				default:
+					continue
+				}
+				target := fmt.Sprintf("%s.requestBody.content[%s].schema", opTarget, quote(mt))
+				if _, err := give(get(media, "schema"), target, base+suffix); err != nil {
+					return nil, err
+				}
+			}
+			responses := get(op, "responses")
+			for j := 0; responses != nil && j+1 < len(responses.Content); j += 2 {
+				code := responses.Content[j].Value
+				if !strings.HasPrefix(code, "2") {
+					continue
+				}
+				content := get(responses.Content[j+1], "content")
+				for k := 0; content != nil && k+1 < len(content.Content); k += 2 {
+					mt, media := content.Content[k].Value, content.Content[k+1]
+					if !isJSON(mt) {
+						continue
+					}
+					target := fmt.Sprintf("%s.responses[%s].content[%s].schema", opTarget, quote(code), quote(mt))
+					schema, err := give(get(media, "schema"), target, base+"Response")
+					if err != nil {
+						return nil, err
+					}
+					// The items of a list body: an envelope's data, or a bare array.
+					switch items, at := listItems(schema); {
+					case items != nil:
+						if _, err := give(items, target+at, base+"Item"); err != nil {
+							return nil, err
+						}
+					}
+				}
+			}
+		}
+	}
+	return names, nil
+}
+
+// listItems returns the inline item schema of a list body (a bare array, or
+// an object whose data property is an array) and its path below schema.
+func listItems(schema *yaml.Node) (*yaml.Node, string) {
+	if schema == nil {
+		return nil, ""
+	}
+	if typeIs(schema, "array") {
+		return get(schema, "items"), ".items"
+	}
+	if data := get(get(schema, "properties"), "data"); data != nil && typeIs(data, "array") {
+		return get(data, "items"), ".properties.data.items"
+	}
+	return nil, ""
+}
+
+// isObjectSchema reports whether schema describes an object (and so becomes
+// a Go struct worth a name): type object, properties, or an allOf.
+func isObjectSchema(schema *yaml.Node) bool {
+	return typeIs(schema, "object") || get(schema, "properties") != nil || get(schema, "allOf") != nil
+}
+
+func typeIs(schema *yaml.Node, want string) bool {
+	t := get(schema, "type")
+	switch {
+	case t == nil:
+		return false
+	case t.Kind == yaml.ScalarNode:
+		return t.Value == want
+	case t.Kind == yaml.SequenceNode:
+		return slices.ContainsFunc(t.Content, func(n *yaml.Node) bool { return n.Value == want })
+	}
+	return false
+}
+
+func isJSON(mediaType string) bool {
+	mt, _, _ := strings.Cut(mediaType, ";")
+	mt = strings.TrimSpace(mt)
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// get returns the value of key in a mapping node, or nil.
+func get(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func set(n *yaml.Node, key, value string) {
+	n.Content = append(n.Content,
+		&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key},
+		&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value})
+}
+
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
+
+// GoTypeName is the Go type name oapi-codegen gives an operationId or a
+// schema name under the ToCamelCaseWithInitialisms normalizer, for the
+// names this package derives: the first letter upper-cased, separators
+// dropped with the next letter upper-cased, and common initialisms (ID,
+// URL, HTTP...) spelled as Go spells them.
+func GoTypeName(s string) string {
+	var words []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, string(cur))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(s)
+	for i, r := range rs {
+		switch {
+		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
+			flush()
+		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1])):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	var b strings.Builder
+	for _, w := range words {
+		if up := strings.ToUpper(w); initialisms[up] {
+			b.WriteString(up)
+			continue
+		}
+		r := []rune(w)
+		r[0] = unicode.ToUpper(r[0])
+		b.WriteString(string(r))
+	}
+	return b.String()
+}
+
+// initialisms are those of oapi-codegen's ToCamelCaseWithInitialisms.
+var initialisms = map[string]bool{
+	"ACL": true, "API": true, "ASCII": true, "CPU": true, "CSS": true, "DNS": true, "EOF": true, "GUID": true,
+	"HTML": true, "HTTP": true, "HTTPS": true, "ID": true, "IP": true, "JSON": true, "QPS": true, "RAM": true,
+	"RPC": true, "SLA": true, "SMTP": true, "SQL": true, "SSH": true, "TCP": true, "TLS": true, "TTL": true,
+	"UDP": true, "UI": true, "GID": true, "UID": true, "UUID": true, "URI": true, "URL": true, "UTF8": true,
+	"VM": true, "XML": true, "XMPP": true, "XSRF": true, "XSS": true, "SIP": true, "RTP": true, "AMQP": true,
+	"DB": true, "TS": true,
+}
+
+// writeJSON writes a YAML node (as parsed from a JSON or YAML OpenAPI
+// document) as compact JSON, keeping the key order.
+func writeJSON(buf *bytes.Buffer, n *yaml.Node, at string) error {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		return writeJSON(buf, n.Content[0], at)
+	case yaml.AliasNode:
+		return writeJSON(buf, n.Alias, at)
+	case yaml.MappingNode:
+		buf.WriteByte('{')
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			k, _ := json.Marshal(n.Content[i].Value)
+			buf.Write(k)
+			buf.WriteByte(':')
+			if err := writeJSON(buf, n.Content[i+1], at+"/"+n.Content[i].Value); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	case yaml.SequenceNode:
+		buf.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := writeJSON(buf, c, at+"/"+strconv.Itoa(i)); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			buf.WriteString("null")
+		case "!!bool":
+			var v bool
+			if err := n.Decode(&v); err != nil {
+				return fmt.Errorf("%s: %w", at, err)
+			}
+			buf.WriteString(strconv.FormatBool(v))
+		case "!!int", "!!float":
+			if json.Valid([]byte(n.Value)) {
+				buf.WriteString(n.Value)
+				return nil
+			}
+			var v float64
+			if err := n.Decode(&v); err != nil {
+				return fmt.Errorf("%s: %w", at, err)
+			}
+			b, err := json.Marshal(v)
+			if err != nil {
+				return fmt.Errorf("%s: %w", at, err)
+			}
+			buf.Write(b)
+		default:
+			b, _ := json.Marshal(n.Value)
+			buf.Write(b)
+		}
+	default:
+		return fmt.Errorf("%s: unexpected YAML node kind %d", at, n.Kind)
+	}
+	return nil
+}
