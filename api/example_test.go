@@ -43,7 +43,7 @@ func ExampleClient_GetAvatar() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(*avatar.DisplayName, *avatar.VariantName, avatar.CreatedAt.Format("2006-01-02"))
+	fmt.Println(avatar.GetDisplayName(), avatar.GetVariantName(), avatar.GetCreatedAt().Format("2006-01-02"))
 
 	// Errors are typed: a malformed ID is refused before sending, an
 	// unknown one is ErrNotFound.
@@ -92,7 +92,7 @@ func ExampleClient_Avatars() {
 			log.Fatal(err)
 		}
 		if n == 0 {
-			fmt.Println("first:", *avatar.DisplayName)
+			fmt.Println("first:", avatar.GetDisplayName())
 		}
 		n++
 	}
