@@ -93,7 +93,7 @@ func elementErrors(ctx context.Context, t *openapi3.T) []error {
 			schema(sub.ref)
 		}
 	}
-	var parameter func(p *openapi3.Parameter)
+	var header func(h *openapi3.Header)
 	content := func(c openapi3.Content) {
 		for _, mt := range c {
 			if mt != nil {
@@ -102,23 +102,31 @@ func elementErrors(ctx context.Context, t *openapi3.T) []error {
 				for _, enc := range mt.Encoding {
 					for _, h := range enc.Headers {
 						if h.Value != nil {
-							parameter(&h.Value.Parameter)
+							header(h.Value)
 						}
 					}
 				}
 			}
 		}
 	}
-	parameter = func(p *openapi3.Parameter) {
+	parameter := func(p *openapi3.Parameter) {
 		add(p.Validate(ctx))
 		schema(p.Schema)
 		content(p.Content)
+	}
+	// A Header Object is a Parameter Object without `name` and `in` (the
+	// name is its key), so it has a validation of its own: Parameter's
+	// would call every header's name blank.
+	header = func(h *openapi3.Header) {
+		add(h.Validate(ctx))
+		schema(h.Schema)
+		content(h.Content)
 	}
 	response := func(r *openapi3.Response) {
 		add(r.Validate(ctx))
 		for _, h := range r.Headers {
 			if h.Value != nil {
-				parameter(&h.Value.Parameter)
+				header(h.Value)
 			}
 		}
 		content(r.Content)
@@ -172,7 +180,7 @@ func elementErrors(ctx context.Context, t *openapi3.T) []error {
 		}
 		for _, h := range c.Headers {
 			if h.Value != nil {
-				parameter(&h.Value.Parameter)
+				header(h.Value)
 			}
 		}
 		for _, rb := range c.RequestBodies {
