@@ -118,8 +118,14 @@ func elementErrors(ctx context.Context, t *openapi3.T) []error {
 	// name is its key), so it has a validation of its own: Parameter's
 	// would call every header's name blank.
 	header = func(h *openapi3.Header) {
+		// kin-openapi records no position for a header's schema, nor in
+		// the errors of Header.Validate: locate them at the header.
+		n := len(errs)
 		add(h.Validate(ctx))
 		schema(h.Schema)
+		for i := n; i < len(errs); i++ {
+			errs[i] = &positioned{err: errs[i], Origin: h.Origin}
+		}
 		content(h.Content)
 	}
 	response := func(r *openapi3.Response) {
@@ -207,6 +213,16 @@ func elementErrors(ctx context.Context, t *openapi3.T) []error {
 	}
 	return errs
 }
+
+// positioned gives an error without a source position the position of the
+// element it is about, for locate: a position inside err wins.
+type positioned struct {
+	err    error
+	Origin *openapi3.Origin
+}
+
+func (p *positioned) Error() string { return p.err.Error() }
+func (p *positioned) Unwrap() error { return p.err }
 
 // flattenMulti returns the errors of a (possibly nested) MultiError.
 func flattenMulti(err error) []error {
