@@ -252,7 +252,7 @@ func coveredByLint(err error, loc string, linted map[string]bool) bool {
 	var extra *openapi3.ExtraSiblingFieldsError
 	if errors.As(err, &extra) && len(extra.Fields) > 0 {
 		for _, f := range extra.Fields {
-			if !linted[join(loc, f)] {
+			if !linted[join(loc, f)] && !lintedBelow(linted, loc, f) {
 				return false
 			}
 		}
@@ -261,6 +261,19 @@ func coveredByLint(err error, loc string, linted map[string]bool) bool {
 	var noValue *openapi3.ExampleValueOrExternalValueRequired
 	if errors.As(err, &noValue) {
 		return linted[join(loc, "value")]
+	}
+	return false
+}
+
+// lintedBelow reports whether the linter reported keyword somewhere under
+// loc: kin-openapi locates the schema errors of a Header Object (and of the
+// Response validating its headers) no more precisely than an ancestor.
+func lintedBelow(linted map[string]bool, loc, keyword string) bool {
+	suffix := join("", keyword)
+	for l := range linted {
+		if strings.HasPrefix(l, loc+"/") && strings.HasSuffix(l, suffix) {
+			return true
+		}
 	}
 	return false
 }
