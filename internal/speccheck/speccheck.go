@@ -17,11 +17,20 @@
 //     known to carry (the other Rule* constants).
 //
 // Each finding has a rule name and a JSON pointer (RFC 6901) into the
-// overlaid document. A tolerated list (see ParseTolerated) accepts findings
-// that were reviewed and judged harmless, each with its reason; whatever it
-// does not accept fails the check. Nothing passes silently: the Report lists
+// overlaid document, and its rule a severity (SeverityOf). Notices (inline
+// schemas the generator names after their location, error responses without
+// a body schema) are counted and located but never fail the check. Blocking
+// findings fail it unless the overlay resolves them (Report.Resolved lists
+// what each action resolved) or a tolerated list (see ParseTolerated)
+// accepts them with a reason. Nothing passes silently: the Report lists
 // every overlay action applied and every tolerated finding, and tolerated
 // entries that no longer match anything are reported as stale.
+//
+// Where the fix of a blocking finding is mechanical and certain (`nullable`
+// in a 3.1 document, `style`/`explode` written in a parameter's schema),
+// Report.Fixes holds the overlay actions that fix it, and CheckAndFix
+// appends them to the overlay for the maintainer to review. WriteMarkdown
+// summarises a Report for a changelog or update report.
 package speccheck
 
 import (
