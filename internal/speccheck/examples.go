@@ -310,7 +310,7 @@ func (c *exampleChecker) check(loc, what, against string, schema *openapi3.Schem
 		if a.discriminated {
 			continue // the discriminator picks one of the branches
 		}
-		c.add(RuleAmbiguousOneOfExample, loc,
+		c.addAbout(RuleAmbiguousOneOfExample, loc, strings.TrimPrefix(against, "#")+a.schemaPath,
 			"%s matches branches %s of the oneOf at %s%s: a oneOf must match exactly one branch, and with no discriminator nothing tells these apart",
 			what, joinInts(a.branches), against, a.schemaPath+valueAt(a.at))
 	}
@@ -331,11 +331,16 @@ func (c *exampleChecker) check(loc, what, against string, schema *openapi3.Schem
 	if len(problems) == 0 {
 		problems = []string{validationMessage(verr)}
 	}
-	c.add(RuleInvalidExample, loc, "%s does not match the schema at %s: %s", what, against, strings.Join(problems, "; "))
+	c.addAbout(RuleInvalidExample, loc, strings.TrimPrefix(against, "#"), "%s does not match the schema at %s: %s", what, against, strings.Join(problems, "; "))
 }
 
 func (c *exampleChecker) add(rule, loc, format string, args ...any) {
-	c.findings = append(c.findings, Finding{Rule: rule, Location: loc, Message: fmt.Sprintf(format, args...)})
+	c.addAbout(rule, loc, "", format, args...)
+}
+
+// addAbout records a finding about the schema at subject.
+func (c *exampleChecker) addAbout(rule, loc, subject, format string, args ...any) {
+	c.findings = append(c.findings, Finding{Rule: rule, Location: loc, Subject: subject, Message: fmt.Sprintf(format, args...)})
 }
 
 func valueAt(at string) string {

@@ -24,13 +24,18 @@ func check(t *testing.T, doc string) *Report {
 // is none.
 func findingAt(t *testing.T, r *Report, rule, loc string) Finding {
 	t.Helper()
-	for _, f := range r.Findings {
+	for _, f := range allFindings(r) {
 		if f.Rule == rule && f.Location == loc {
 			return f
 		}
 	}
-	t.Fatalf("no %s finding at %s; findings:\n%s", rule, loc, dump(r.Findings))
+	t.Fatalf("no %s finding at %s; findings:\n%s", rule, loc, dump(allFindings(r)))
 	return Finding{}
+}
+
+// allFindings returns the findings nothing resolved, blocking and notices.
+func allFindings(r *Report) []Finding {
+	return append(slices.Clone(r.Findings), r.Notices...)
 }
 
 // wantFinding asserts a finding of rule at loc whose message contains every
@@ -45,18 +50,19 @@ func wantFinding(t *testing.T, r *Report, rule, loc string, substrs ...string) {
 	}
 }
 
-// wantOnly asserts the exact set of (rule, location) pairs found.
+// wantOnly asserts the exact set of (rule, location) pairs found, blocking
+// and notices.
 func wantOnly(t *testing.T, r *Report, want ...string) {
 	t.Helper()
 	var got []string
-	for _, f := range r.Findings {
+	for _, f := range allFindings(r) {
 		got = append(got, f.Rule+" "+f.Location)
 	}
 	slices.Sort(got)
 	want = slices.Clone(want)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
-		t.Errorf("findings:\n%s\nwant exactly:\n  %s", dump(r.Findings), strings.Join(want, "\n  "))
+		t.Errorf("findings:\n%s\nwant exactly:\n  %s", dump(allFindings(r)), strings.Join(want, "\n  "))
 	}
 }
 
@@ -652,67 +658,98 @@ func TestCheckErrors(t *testing.T) {
 	}
 }
 
-func TestReportAndTolerated(t *testing.T) {
-	doc := header31 + `
+// reportDoc has blocking findings of three rules (two -fix can resolve, one
+// it cannot), a notice, and a note the overlay removes.
+const reportDoc = header31 + `
 paths:
   /a:
     get:
       operationId: getA
+      parameters:
+        - name: q
+          in: query
+          schema: {type: string, style: form}
       responses:
         "200": {description: ok}
-        "401": {description: no}
         "500": {description: no}
-  /b:
-    get:
-      operationId: getB
-      responses:
-        "200": {description: ok}
-        "401": {description: no}
 components:
+  schemas:
+    A:
+      type: object
+      properties:
+        x: {type: string, nullable: true}
+        y: {type: integer, nullable: true}
+        z: {type: string, enum: [a], nullable: true}
   examples:
     Note: {summary: a note, value: null}
 `
-	overlay := `overlay: 1.0.0
+
+const reportOverlay = `# the overlay's own comment
+overlay: 1.0.0
 info: {title: o, version: 1.0.0}
 actions:
-  - target: $.paths['/b'].get.responses['401']
-    description: >-
-      Document the 401
-      body.
-    update:
-      content:
-        application/json:
-          schema: {type: string}
   - target: $.components.examples.Note
+    description: >-
+      Drop the note. It is
+      no example.
     remove: true
 `
-	tolerated := `tolerated:
+
+const reportTolerated = `tolerated:
+  - rule: nullable-keyword-in-3.1
+    location: /components/schemas/A/properties/y/nullable
+    reason: y is never null.
   - rule: error-response-without-body
-    location: /paths/*/get/responses/401
-    reason: api/ reads any body as text.
-  - rule: error-response-without-body
-    location: /paths/~1gone/get/responses/404
+    location: /paths/*/get/responses/500
+    reason: a notice needs no entry.
+  - rule: null-example
+    location: /components/examples/Gone/value
     reason: Gone since.
 `
-	r, err := Check([]byte(doc), []byte(overlay), []byte(tolerated))
+
+func TestReportAndTolerated(t *testing.T) {
+	r, err := Check([]byte(reportDoc), []byte(reportOverlay), []byte(reportTolerated))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []Action{
-		{Kind: "update", Target: "$.paths['/b'].get.responses['401']", Description: "Document the 401 body."},
-		{Kind: "remove", Target: "$.components.examples.Note"},
-	}; !slices.Equal(r.Actions, want) {
+	if want := []Action{{Kind: "remove", Target: "$.components.examples.Note", Description: "Drop the note. It is no example."}}; !slices.Equal(r.Actions, want) {
 		t.Errorf("Actions = %+v, want %+v", r.Actions, want)
 	}
-	if len(r.Tolerated) != 1 || r.Tolerated[0].Location != "/paths/~1a/get/responses/401" || r.Tolerated[0].Entry.Line != 2 {
+	if len(r.Tolerated) != 1 || r.Tolerated[0].Location != "/components/schemas/A/properties/y/nullable" || r.Tolerated[0].Entry.Line != 2 {
 		t.Errorf("Tolerated = %+v", r.Tolerated)
 	}
-	if len(r.Stale) != 1 || r.Stale[0].Location != "/paths/~1gone/get/responses/404" {
+	// A notice is never matched by an entry: the entry is stale.
+	if len(r.Stale) != 2 || r.Stale[0].Rule != RuleErrorResponseWithoutBody || r.Stale[1].Location != "/components/examples/Gone/value" {
 		t.Errorf("Stale = %+v", r.Stale)
 	}
-	wantOnly(t, r, RuleErrorResponseWithoutBody+" /paths/~1a/get/responses/500")
+	if len(r.Resolved) != 1 || r.Resolved[0].Rule != RuleNullExample || !slices.Equal(r.Resolved[0].By, []int{0}) {
+		t.Errorf("Resolved = %+v", r.Resolved)
+	}
+	// Blocking findings sorted by rule, then location; notices apart.
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, f.Rule+" "+f.Location)
+	}
+	if want := []string{
+		RuleNullable + " /components/schemas/A/properties/x/nullable",
+		RuleNullable + " /components/schemas/A/properties/z/nullable",
+		RuleStyleInSchema + " /paths/~1a/get/parameters/0/schema/style",
+	}; !slices.Equal(got, want) {
+		t.Errorf("Findings = %q, want %q", got, want)
+	}
+	if len(r.Notices) != 1 || r.Notices[0].Location != "/paths/~1a/get/responses/500" || r.Notices[0].Severity() != Notice {
+		t.Errorf("Notices = %+v", r.Notices)
+	}
+	// -fix resolves x and q, not z: with an enum, null is no mechanical change.
+	var fixable []string
+	for _, fx := range r.Fixes {
+		fixable = append(fixable, fx.Finding.Location)
+	}
+	if want := []string{"/components/schemas/A/properties/x/nullable", "/paths/~1a/get/parameters/0/schema/style"}; !slices.Equal(fixable, want) {
+		t.Errorf("fixable %q, want %q", fixable, want)
+	}
 	err = r.Err()
-	if err == nil || !strings.Contains(err.Error(), "error-response-without-body at /paths/~1a/get/responses/500: the 500 response of getA (GET /a)") {
+	if err == nil || !strings.Contains(err.Error(), "3 blocking finding(s)") || strings.Contains(err.Error(), RuleErrorResponseWithoutBody) {
 		t.Errorf("Err() = %v", err)
 	}
 
@@ -720,22 +757,148 @@ actions:
 	if err := r.Write(&out); err != nil {
 		t.Fatal(err)
 	}
+	text := out.String()
 	for _, want := range []string{
-		"Overlay actions applied: 2\n",
-		"  update $.paths['/b'].get.responses['401']: Document the 401 body.\n",
-		"  remove $.components.examples.Note: (no description)\n",
-		"Tolerated defects: 1\n",
-		"  error-response-without-body at /paths/~1a/get/responses/401: the 401 response of getA (GET /a) declares no body schema, so the generated client has no type for its error body [tolerated: api/ reads any body as text.]\n",
-		"Warning: 1 tolerated entry matched nothing; remove it from the tolerated list:\n",
-		"  line 5: error-response-without-body at /paths/~1gone/get/responses/404\n",
-		"Untolerated defects: 1\n",
-		"  error-response-without-body at /paths/~1a/get/responses/500: ",
-		"FAIL: 1 untolerated defect(s).",
+		"Blocking findings that need a decision: 3\n  nullable-keyword-in-3.1 at /components/schemas/A/properties/x/nullable: ",
+		"    -fix would resolve it: remove $.components.schemas.A.properties.x.nullable; update $.components.schemas.A.properties.x with {type: [string, \"null\"]}\n",
+		"    -fix would resolve it: update $.paths['/a'].get.parameters[0] with {style: form}; remove $.paths['/a'].get.parameters[0].schema.style\n",
+		"Overlay actions applied: 1\n  remove $.components.examples.Note: Drop the note. It is no example.\n",
+		"Resolved by the overlay: 1 finding(s) of the document as published\n  null-example at /components/examples/Note/value (by #1 remove $.components.examples.Note)\n",
+		"Tolerated: 1\n  nullable-keyword-in-3.1 at /components/schemas/A/properties/y/nullable: ",
+		"[tolerated: y is never null.]\n",
+		"Notices (never block): 1\n  error-response-without-body: 1\n    /paths/~1a/get/responses/500\n",
+		"Warning: 2 tolerated entries matched nothing; remove them from the tolerated list:\n",
+		"  line 5: error-response-without-body at /paths/*/get/responses/500 (a notice rule: notices need no tolerated entry)\n",
+		"  line 8: null-example at /components/examples/Gone/value\n",
+		"FAIL: 3 blocking finding(s) need a decision (-fix resolves 2).",
 	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("report lacks %q:\n%s", want, out.String())
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q:\n%s", want, text)
 		}
 	}
+	// Blocking first: the decisions come before everything else.
+	if i, j := strings.Index(text, "Blocking findings"), strings.Index(text, "Overlay actions applied"); i != 0 || j < i {
+		t.Errorf("blocking findings are not first:\n%s", text)
+	}
+}
+
+func TestWriteMarkdown(t *testing.T) {
+	r, err := Check([]byte(reportDoc), []byte(reportOverlay), []byte(reportTolerated))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := r.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{
+		"### Spec check\n\nOpenAPI 3.1.0 document **fails**: 3 blocking finding(s) need a decision.\n",
+		"#### Needs a decision\n\n- nullable-keyword-in-3.1 at `/components/schemas/A/properties/x/nullable`: `nullable` is OpenAPI 3.0",
+		"instead (`speccheck -fix` writes the overlay action for it)\n",
+		"- style-in-schema at `/paths/~1a/get/parameters/0/schema/style`: ",
+		"#### Resolved by overlay\n\n1 finding(s) of the published document resolved by 1 overlay action(s):\n\n- 1 × null-example: Drop the note. It is no example.\n",
+		"#### Tolerated\n\n1 finding(s) accepted by the tolerated list:\n\n- 1 × nullable-keyword-in-3.1 at `/components/schemas/A/properties/y/nullable`: y is never null.\n",
+		"2 stale tolerated entries matched nothing and should go: error-response-without-body at `/paths/*/get/responses/500`, null-example at `/components/examples/Gone/value`.\n",
+		"#### Notices\n\n- error-response-without-body: 1\n",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	// z has no mechanical fix; nothing was fixed in this run.
+	if strings.Contains(md, "properties/z/nullable`: `nullable` is OpenAPI 3.0; in a 3.1 document it is no keyword, so this schema does not accept null: write `type: [string, 'null']` instead (`speccheck -fix`") {
+		t.Error("the markdown offers -fix for the enum schema")
+	}
+	if strings.Contains(md, "Fixed automatically") {
+		t.Error("a Fixed automatically section without -fix")
+	}
+	if n := strings.Count(md, "\n"); n > 30 {
+		t.Errorf("the markdown runs to %d lines", n)
+	}
+
+	// A passing document says so, and that nothing needs a decision.
+	ok := check(t, header31+"paths: {}\n")
+	b.Reset()
+	if err := ok.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"passes: nothing needs a decision", "#### Needs a decision\n\nNothing.\n", "#### Notices\n\nNone.\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+func TestSeverity(t *testing.T) {
+	for _, rule := range Rules {
+		want := Blocking
+		if rule == RuleInlineSchema || rule == RuleErrorResponseWithoutBody {
+			want = Notice
+		}
+		if got := SeverityOf(rule); got != want {
+			t.Errorf("SeverityOf(%s) = %s, want %s", rule, got, want)
+		}
+	}
+	if SeverityOf("no-such-rule") != Blocking {
+		t.Error("an unknown rule is not blocking")
+	}
+	fs := []Finding{
+		{Rule: RuleInlineSchema, Location: "/a"},
+		{Rule: RuleStyleInSchema, Location: "/a"},
+		{Rule: RuleErrorResponseWithoutBody, Location: "/0"},
+		{Rule: RuleNullable, Location: "/b"},
+		{Rule: RuleNullable, Location: "/a"},
+		{Rule: RuleInvalid, Location: "/z"},
+	}
+	sortFindings(fs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Rule+" "+f.Location)
+	}
+	want := []string{
+		RuleInvalid + " /z", RuleNullable + " /a", RuleNullable + " /b", RuleStyleInSchema + " /a",
+		RuleErrorResponseWithoutBody + " /0", RuleInlineSchema + " /a",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sorted %q\nwant %q", got, want)
+	}
+}
+
+func TestResponseHeadersAreNoParameters(t *testing.T) {
+	// A Header Object has no name (its key is the name) and no `in`;
+	// validating it as a Parameter called every header's name blank.
+	r := check(t, header31+`
+paths:
+  /invites:
+    post:
+      operationId: createInvite
+      responses:
+        "201":
+          description: created
+          headers:
+            RateLimit-Limit:
+              description: requests per minute
+              schema: {type: string, example: "10"}
+            Retry-After: {$ref: '#/components/headers/RetryAfter'}
+          content:
+            multipart/form-data:
+              schema: {type: object, properties: {f: {type: string}}}
+              encoding:
+                f:
+                  headers:
+                    X-Part: {schema: {type: integer}}
+components:
+  headers:
+    RetryAfter:
+      schema: {type: integer}
+    Bad:
+      schema: {type: strnig}
+`)
+	// Still validated: a header's schema with a bad type is reported, at
+	// the header (kin-openapi records no position for a header's schema).
+	wantFinding(t, r, RuleInvalid, "/components/headers/Bad", `header "Bad"`, `"strnig"`)
+	wantOnly(t, r, RuleInvalid+" /components/headers/Bad")
 }
 
 func TestParseTolerated(t *testing.T) {

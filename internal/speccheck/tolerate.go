@@ -17,16 +17,18 @@ import (
 // A tolerated list is a YAML document:
 //
 //	tolerated:
-//	  - rule: error-response-without-body
-//	    location: /paths/*/get/responses/401
+//	  - rule: ambiguous-oneof-example
+//	    location: /paths/*/post/responses/400/content/application~1json/examples/*
 //	    reason: >-
-//	      Upstream documents no body for 401; api/ reads the error text
-//	      from whatever body comes.
+//	      The validation error extends the plain error, so its examples
+//	      match both branches; clients read the `error` both share.
 //
-// Location is a JSON pointer into the overlaid document, or a pattern of
-// one: a `*` in a reference token matches any run of characters within that
-// token (never a `/`), so `/paths/*/get/responses/4*` matches the 4xx
-// responses of every GET operation. Tokens are compared in their escaped
+// Only blocking findings are matched: notices need no entry, and an entry
+// for a notice rule is reported as stale. Location is a JSON pointer into
+// the overlaid document, or a pattern of one: a `*` in a reference token
+// matches any run of characters within that token (never a `/`), so
+// `/paths/*/get/responses/4*` matches the 4xx responses of every GET
+// operation. Tokens are compared in their escaped
 // form: /v1/avatars is written ~1v1~1avatars. Every entry needs a rule, a
 // location and a reason; unknown fields are errors.
 type Tolerated struct {

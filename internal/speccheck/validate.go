@@ -93,7 +93,7 @@ func elementErrors(ctx context.Context, t *openapi3.T) []error {
 			schema(sub.ref)
 		}
 	}
-	var parameter func(p *openapi3.Parameter)
+	var header func(h *openapi3.Header)
 	content := func(c openapi3.Content) {
 		for _, mt := range c {
 			if mt != nil {
@@ -102,23 +102,37 @@ func elementErrors(ctx context.Context, t *openapi3.T) []error {
 				for _, enc := range mt.Encoding {
 					for _, h := range enc.Headers {
 						if h.Value != nil {
-							parameter(&h.Value.Parameter)
+							header(h.Value)
 						}
 					}
 				}
 			}
 		}
 	}
-	parameter = func(p *openapi3.Parameter) {
+	parameter := func(p *openapi3.Parameter) {
 		add(p.Validate(ctx))
 		schema(p.Schema)
 		content(p.Content)
+	}
+	// A Header Object is a Parameter Object without `name` and `in` (the
+	// name is its key), so it has a validation of its own: Parameter's
+	// would call every header's name blank.
+	header = func(h *openapi3.Header) {
+		// kin-openapi records no position for a header's schema, nor in
+		// the errors of Header.Validate: locate them at the header.
+		n := len(errs)
+		add(h.Validate(ctx))
+		schema(h.Schema)
+		for i := n; i < len(errs); i++ {
+			errs[i] = &positioned{err: errs[i], Origin: h.Origin}
+		}
+		content(h.Content)
 	}
 	response := func(r *openapi3.Response) {
 		add(r.Validate(ctx))
 		for _, h := range r.Headers {
 			if h.Value != nil {
-				parameter(&h.Value.Parameter)
+				header(h.Value)
 			}
 		}
 		content(r.Content)
@@ -172,7 +186,7 @@ func elementErrors(ctx context.Context, t *openapi3.T) []error {
 		}
 		for _, h := range c.Headers {
 			if h.Value != nil {
-				parameter(&h.Value.Parameter)
+				header(h.Value)
 			}
 		}
 		for _, rb := range c.RequestBodies {
@@ -199,6 +213,16 @@ func elementErrors(ctx context.Context, t *openapi3.T) []error {
 	}
 	return errs
 }
+
+// positioned gives an error without a source position the position of the
+// element it is about, for locate: a position inside err wins.
+type positioned struct {
+	err    error
+	Origin *openapi3.Origin
+}
+
+func (p *positioned) Error() string { return p.err.Error() }
+func (p *positioned) Unwrap() error { return p.err }
 
 // flattenMulti returns the errors of a (possibly nested) MultiError.
 func flattenMulti(err error) []error {
@@ -228,7 +252,7 @@ func coveredByLint(err error, loc string, linted map[string]bool) bool {
 	var extra *openapi3.ExtraSiblingFieldsError
 	if errors.As(err, &extra) && len(extra.Fields) > 0 {
 		for _, f := range extra.Fields {
-			if !linted[join(loc, f)] {
+			if !linted[join(loc, f)] && !lintedBelow(linted, loc, f) {
 				return false
 			}
 		}
@@ -237,6 +261,19 @@ func coveredByLint(err error, loc string, linted map[string]bool) bool {
 	var noValue *openapi3.ExampleValueOrExternalValueRequired
 	if errors.As(err, &noValue) {
 		return linted[join(loc, "value")]
+	}
+	return false
+}
+
+// lintedBelow reports whether the linter reported keyword somewhere under
+// loc: kin-openapi locates the schema errors of a Header Object (and of the
+// Response validating its headers) no more precisely than an ancestor.
+func lintedBelow(linted map[string]bool, loc, keyword string) bool {
+	suffix := join("", keyword)
+	for l := range linted {
+		if strings.HasPrefix(l, loc+"/") && strings.HasSuffix(l, suffix) {
+			return true
+		}
 	}
 	return false
 }

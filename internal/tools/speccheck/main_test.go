@@ -39,35 +39,49 @@ func TestDefectiveSpecFailsWithoutToleratedList(t *testing.T) {
 	}
 	wantLines(t, out,
 		"missing.yaml (missing: nothing tolerated)",
+		"Blocking findings that need a decision: 2\n",
+		"  ambiguous-oneof-example at /paths/~1v1~1personas/post/requestBody/content/application~1json/examples/default: ",
+		"  null-example at /components/examples/VoiceListNote/value: ",
 		"Overlay actions applied: 11\n",
 		"  remove $.paths['/v1/personas'].post.requestBody.content['application/json'].schema.oneOf[1].optional: Upstream writes `optional: true`",
-		"Tolerated defects: 0\n",
-		"Untolerated defects: 15\n",
-		"  null-example at /components/examples/VoiceListNote/value: ",
-		"  ambiguous-oneof-example at /paths/~1v1~1personas/post/requestBody/content/application~1json/examples/default: ",
-		"  error-response-without-body at /paths/~1v1~1avatars~1{id}/get/responses/404: ",
-		"FAIL: 15 untolerated defect(s).",
+		"Tolerated: 0\n",
+		"Notices (never block): 13\n  error-response-without-body: 13\n    /paths/~1v1~1avatars/get/responses/401\n",
+		"FAIL: 2 blocking finding(s) need a decision.",
 	)
-	wantLines(t, errOut, "15 untolerated defect(s)")
+	// Blocking first, notices never named among them.
+	if !strings.HasPrefix(strings.SplitN(out, "\n", 2)[1], "Blocking findings") {
+		t.Errorf("the blocking findings are not first:\n%s", out)
+	}
+	if strings.Contains(out, "error-response-without-body at") {
+		t.Errorf("a notice is reported as a finding:\n%s", out)
+	}
+	wantLines(t, errOut, "2 blocking finding(s) need a decision")
 }
 
 func TestDefectiveSpecPassesWithToleratedList(t *testing.T) {
+	md := filepath.Join(t.TempDir(), "report.md")
 	code, out, errOut := runCmd(t,
 		"-spec", repo("testdata/defective/swagger.json"),
 		"-overlay", repo("testdata/defective/overlay.yaml"),
-		"-tolerate", repo("testdata/defective/tolerated.yaml"))
+		"-tolerate", repo("testdata/defective/tolerated.yaml"),
+		"-report-md", md)
 	if code != 0 {
 		t.Fatalf("exit status %d, want 0; stderr: %s\n%s", code, errOut, out)
 	}
 	wantLines(t, out,
-		"Tolerated defects: 15\n",
+		"Tolerated: 2\n",
 		"  null-example at /components/examples/VoiceListNote/value: the example's value is null",
 		"[tolerated: Upstream uses this example as a note",
-		"OK: OpenAPI 3.1.0 document valid, 11 overlay action(s) applied, 15 defect(s) tolerated.",
+		"OK: OpenAPI 3.1.0 document valid, 11 overlay action(s) applied, 11 finding(s) resolved by them, 2 tolerated, 13 notice(s).",
 	)
-	if strings.Contains(out, "Untolerated") || strings.Contains(out, "Warning") {
+	if strings.Contains(out, "Blocking findings") || strings.Contains(out, "Warning") {
 		t.Errorf("unexpected failures or warnings:\n%s", out)
 	}
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLines(t, string(b), "### Spec check\n", "passes: nothing needs a decision", "#### Tolerated\n\n2 finding(s)", "- error-response-without-body: 13\n")
 }
 
 func TestWithoutOverlayEveryDefectShows(t *testing.T) {
@@ -80,8 +94,10 @@ func TestWithoutOverlayEveryDefectShows(t *testing.T) {
 		"Overlay actions applied: 0\n",
 		"  unknown-schema-keyword at /paths/~1v1~1personas/post/requestBody/content/application~1json/schema/oneOf/1/optional: ",
 		"  nullable-keyword-in-3.1 at /components/schemas/Persona/properties/description/nullable: ",
+		"    -fix would resolve it: remove $.components.schemas.Persona.properties.description.nullable; ",
 		"  style-in-schema at /paths/~1v1~1personas/get/parameters/1/schema/style: ",
-		"  inline-schema at /paths/~1v1~1avatars/get/responses/200/content/application~1json/schema: ",
+		"  inline-schema: 6\n    /paths/~1v1~1avatars/get/responses/200/content/application~1json/schema\n",
+		"(-fix resolves 3)",
 	)
 }
 
@@ -91,7 +107,8 @@ func TestStaleEntriesWarn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data = append(data, "  - rule: inline-schema\n    location: /paths/~1v1~1gone/get/responses/200/content/application~1json/schema\n    reason: fixed upstream since\n"...)
+	data = append(data, "  - rule: null-example\n    location: /components/examples/Gone/value\n    reason: fixed upstream since\n"+
+		"  - rule: error-response-without-body\n    location: /paths/*/*/responses/401\n    reason: notices need none\n"...)
 	if err := os.WriteFile(tol, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -99,24 +116,31 @@ func TestStaleEntriesWarn(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit status %d, want 0 (stale entries only warn)", code)
 	}
-	wantLines(t, out, "Warning: 1 tolerated entry matched nothing", "inline-schema at /paths/~1v1~1gone/get/responses/200/content/application~1json/schema")
+	wantLines(t, out, "Warning: 2 tolerated entries matched nothing",
+		"null-example at /components/examples/Gone/value\n",
+		"error-response-without-body at /paths/*/*/responses/401 (a notice rule: notices need no tolerated entry)\n")
 }
 
 func TestUsageAndInputErrors(t *testing.T) {
-	badTol := filepath.Join(t.TempDir(), "tolerated.yaml")
+	dir := t.TempDir()
+	badTol := filepath.Join(dir, "tolerated.yaml")
 	if err := os.WriteFile(badTol, []byte("tolerated:\n  - {rule: null-example, location: /x}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	def := repo("testdata/defective/swagger.json")
 	for name, c := range map[string]struct {
 		args []string
 		want string
 	}{
-		"missing spec":    {[]string{"-spec", filepath.Join(t.TempDir(), "nope.json")}, "nope.json"},
-		"missing overlay": {[]string{"-spec", repo("spec/swagger.json"), "-overlay", filepath.Join(t.TempDir(), "nope.yaml")}, "nope.yaml"},
-		"bad tolerated":   {[]string{"-spec", repo("spec/swagger.json"), "-overlay", repo("spec/overlay.yaml"), "-tolerate", badTol}, "gives no reason"},
-		"extra argument":  {[]string{"spec/swagger.json"}, "unexpected arguments"},
-		"unknown flag":    {[]string{"-specs", "x"}, "flag provided but not defined"},
-		"stale overlay":   {[]string{"-spec", repo("spec/swagger.json"), "-overlay", repo("testdata/defective/overlay.yaml")}, "did not match any targets"},
+		"missing spec":        {[]string{"-spec", filepath.Join(dir, "nope.json")}, "nope.json"},
+		"missing overlay":     {[]string{"-spec", def, "-overlay", filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
+		"bad tolerated":       {[]string{"-spec", def, "-overlay", repo("testdata/defective/overlay.yaml"), "-tolerate", badTol}, "gives no reason"},
+		"extra argument":      {[]string{"spec/swagger.json"}, "unexpected arguments"},
+		"unknown flag":        {[]string{"-specs", "x"}, "flag provided but not defined"},
+		"stale overlay":       {[]string{"-spec", def, "-overlay", writeTemp(t, "stale.yaml", staleOverlay)}, "did not match any targets"},
+		"fix without overlay": {[]string{"-spec", def, "-overlay", "", "-fix"}, "-fix writes to the -overlay file"},
+		"report in a missing directory": {[]string{"-spec", def, "-overlay", repo("testdata/defective/overlay.yaml"), "-tolerate", repo("testdata/defective/tolerated.yaml"),
+			"-report-md", filepath.Join(dir, "no", "such", "dir", "r.md")}, "no such file or directory"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, _, errOut := runCmd(t, c.args...)
@@ -130,10 +154,128 @@ func TestUsageAndInputErrors(t *testing.T) {
 	}
 }
 
-func TestRealSpecWithProposedList(t *testing.T) {
-	code, out, errOut := runCmd(t, "-spec", repo("spec/swagger.json"), "-overlay", repo("spec/overlay.yaml"), "-tolerate", repo("spec/tolerated.yaml"))
+const staleOverlay = `overlay: 1.0.0
+info: {title: o, version: 1.0.0}
+actions:
+  - target: $.paths['/v1/gone'].get
+    update: {x-gone: true}
+`
+
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestFix(t *testing.T) {
+	// The defective document with an overlay that only names schemas: -fix
+	// writes the nullable and style fixes, keeps the overlay's text, checks
+	// again and shows them applied; a second run adds nothing.
+	dir := t.TempDir()
+	ovPath := filepath.Join(dir, "overlay.yaml")
+	orig := "# kept comment\noverlay: 1.0.0\ninfo: {title: o, version: 1.0.0}\nactions:\n" +
+		"  - target: $.paths['/v1/personas'].post.requestBody.content['application/json'].schema.oneOf[1].optional\n" +
+		"    description: Not a keyword.\n    remove: true\n"
+	if err := os.WriteFile(ovPath, []byte(orig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	md := filepath.Join(dir, "r.md")
+	args := []string{"-spec", repo("testdata/defective/swagger.json"), "-overlay", ovPath, "-tolerate", repo("testdata/defective/tolerated.yaml"), "-fix", "-report-md", md}
+
+	code, out, errOut := runCmd(t, args...)
 	if code != 0 {
 		t.Fatalf("exit status %d, want 0; stderr: %s\n%s", code, errOut, out)
 	}
-	wantLines(t, out, "Overlay actions applied: 1\n", "  update $.paths['/v1/avatars'].get.responses['200'].content['application/json'].schema: ", "gen.AvatarList", "Tolerated defects: 7\n")
+	wantLines(t, out,
+		"-fix appended 6 overlay action(s) to "+ovPath+" and checked again:\n",
+		"Overlay actions written by -fix: 6 (review them)\n",
+		"  remove $.components.schemas.Persona.properties.description.nullable: Upstream writes OpenAPI 3.0's `nullable: true`",
+		"  update $.paths['/v1/personas'].get.parameters[1]: Upstream writes a parameter's",
+		"Overlay actions applied: 7\n",
+		"OK: OpenAPI 3.1.0 document valid, 7 overlay action(s) applied,",
+	)
+	written, err := os.ReadFile(ovPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(written), orig) || strings.Count(string(written), "\n  - target: ") != 7 {
+		t.Errorf("the overlay after -fix:\n%s", written)
+	}
+	if fi, err := os.Stat(ovPath); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the overlay's mode changed: %v %v", fi.Mode(), err)
+	}
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLines(t, string(b), "#### Fixed automatically\n\n`speccheck -fix` wrote 6 overlay action(s) in this run; review them:\n",
+		"- remove `$.components.schemas.Persona.properties.description.nullable`: ")
+
+	code, out, errOut = runCmd(t, args...)
+	if code != 0 {
+		t.Fatalf("second run: exit status %d; stderr: %s", code, errOut)
+	}
+	wantLines(t, out, "-fix found nothing to fix mechanically; the overlay is unchanged.\n")
+	again, err := os.ReadFile(ovPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again) != string(written) {
+		t.Error("a second -fix changed the overlay")
+	}
+	b, err = os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "Fixed automatically") {
+		t.Error("the second run reports actions it did not write")
+	}
+}
+
+func TestFixStartsAMissingOverlay(t *testing.T) {
+	ovPath := filepath.Join(t.TempDir(), "new.yaml")
+	code, out, errOut := runCmd(t, "-spec", repo("testdata/defective/swagger.json"), "-overlay", ovPath, "-tolerate", repo("testdata/defective/tolerated.yaml"), "-fix")
+	// The fixes apply, but the defects -fix cannot resolve still block.
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr: %s\n%s", code, errOut, out)
+	}
+	wantLines(t, out, "(missing: -fix starts it)", "-fix appended 6 overlay action(s)", "unknown-schema-keyword at ")
+	if _, err := os.Stat(ovPath); err != nil {
+		t.Error(err)
+	}
+}
+
+// julyDoc is Anam's July 2026 document beside the clone (CI checks out
+// ../shared too); the lead re-points this at spec/swagger.json.
+var julyDoc = repo("../shared/upstream/anam-swagger-2026-07.json")
+
+func TestJulySpecWithCommittedOverlay(t *testing.T) {
+	if _, err := os.Stat(julyDoc); err != nil {
+		t.Skipf("%s: %v", julyDoc, err)
+	}
+	md := filepath.Join(t.TempDir(), "r.md")
+	code, out, errOut := runCmd(t, "-spec", julyDoc, "-overlay", repo("spec/overlay.yaml"), "-tolerate", repo("spec/tolerated.yaml"), "-report-md", md)
+	if code != 0 {
+		t.Fatalf("exit status %d, want 0; stderr: %s\n%s", code, errOut, out)
+	}
+	wantLines(t, out, "Tolerated: 1\n", "OK: OpenAPI 3.1.0 document valid, 14 overlay action(s) applied, 8 finding(s) resolved by them, 1 tolerated, ")
+	if strings.Contains(out, "Warning") || strings.Contains(out, "openapi-invalid") {
+		t.Errorf("unexpected warning or invalid finding:\n%s", out)
+	}
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLines(t, string(b), "passes: nothing needs a decision", "- 4 × nullable-keyword-in-3.1: ", "- error-response-without-body: ", "- inline-schema: ")
+
+	// Without the overlay, the published document fails on its blocking
+	// findings, saying which -fix resolves.
+	code, out, _ = runCmd(t, "-spec", julyDoc, "-overlay", "", "-tolerate", filepath.Join(t.TempDir(), "none.yaml"))
+	if code != 1 {
+		t.Fatalf("exit status %d without the overlay, want 1", code)
+	}
+	wantLines(t, out, "Blocking findings that need a decision: 9\n", "FAIL: 9 blocking finding(s) need a decision (-fix resolves 6).")
 }
