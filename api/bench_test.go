@@ -240,8 +240,8 @@ func (h *handClient) getAvatar(ctx context.Context, id string, readAll bool) (*g
 	return &a, nil
 }
 
-func (h *handClient) listAvatars(ctx context.Context, page, perPage int, readAll bool) (*gen.AvatarList, error) {
-	var l gen.AvatarList
+func (h *handClient) listAvatars(ctx context.Context, page, perPage int, readAll bool) (*gen.ListAvatarsResponse, error) {
+	var l gen.ListAvatarsResponse
 	u := h.base + "/v1/avatars?page=" + strconv.Itoa(page) + "&perPage=" + strconv.Itoa(perPage)
 	if err := h.get(ctx, u, readAll, &l); err != nil {
 		return nil, err

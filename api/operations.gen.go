@@ -1382,7 +1382,7 @@ var opListAvatars = &Operation{
 		{Name: "perPage", Rule: Rule{Type: "integer", Minimum: new(1.0), Maximum: new(100.0)}},
 		{Name: "search", Rule: Rule{Type: "string"}},
 		{Name: "renderStyle", Rule: Rule{Type: "string", Enum: []string{"all", "realistic", "animated_3d", "illustrated", "unknown"}}},
-		{Name: "tags", Explode: true, Rule: Rule{Type: "array"}},
+		{Name: "tags", Rule: Rule{Type: "array"}},
 		{Name: "onlyOneShot", Rule: Rule{Type: "boolean"}},
 	},
 	Result:    ResultObject,

@@ -163,25 +163,6 @@ func (x *Avatar) GetVideoURL() (v string) {
 	return v
 }
 
-// String returns the AvatarList as JSON.
-func (x AvatarList) String() string { return jsonString(x) }
-
-// GetData returns *x.Data, or the zero value when x or x.Data is nil.
-func (x *AvatarList) GetData() (v []Avatar) {
-	if x == nil || x.Data == nil {
-		return v
-	}
-	return *x.Data
-}
-
-// GetMeta returns x.Meta, or nil when x is nil.
-func (x *AvatarList) GetMeta() *Pagination {
-	if x == nil {
-		return nil
-	}
-	return x.Meta
-}
-
 // String returns the CartesiaSonic3VoiceGenerationOptions as JSON.
 func (x CartesiaSonic3VoiceGenerationOptions) String() string { return jsonString(x) }
 
@@ -228,12 +209,14 @@ func (x *ConcurrencyStatus) GetCanStartSession() (v bool) {
 	return *x.CanStartSession
 }
 
-// GetEstimatedWaitSeconds returns *x.EstimatedWaitSeconds, or the zero value when x or x.EstimatedWaitSeconds is nil.
+// GetEstimatedWaitSeconds returns the value of x.EstimatedWaitSeconds, or the zero value when x is nil or
+// the field is null or absent (x.EstimatedWaitSeconds.IsNull and IsSpecified tell those apart).
 func (x *ConcurrencyStatus) GetEstimatedWaitSeconds() (v int) {
-	if x == nil || x.EstimatedWaitSeconds == nil {
+	if x == nil {
 		return v
 	}
-	return *x.EstimatedWaitSeconds
+	v, _ = x.EstimatedWaitSeconds.Get()
+	return v
 }
 
 // GetLimit returns *x.Limit, or the zero value when x or x.Limit is nil.
@@ -530,12 +513,14 @@ func (x *CreatePersonaRequest) GetDescription() (v string) {
 	return *x.Description
 }
 
-// GetInitialMessage returns *x.InitialMessage, or the zero value when x or x.InitialMessage is nil.
+// GetInitialMessage returns the value of x.InitialMessage, or the zero value when x is nil or
+// the field is null or absent (x.InitialMessage.IsNull and IsSpecified tell those apart).
 func (x *CreatePersonaRequest) GetInitialMessage() (v string) {
-	if x == nil || x.InitialMessage == nil {
+	if x == nil {
 		return v
 	}
-	return *x.InitialMessage
+	v, _ = x.InitialMessage.Get()
+	return v
 }
 
 // GetLanguageCode returns *x.LanguageCode, or the zero value when x or x.LanguageCode is nil.
@@ -686,12 +671,14 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetDirectorNotes() *CreateSe
 	return x.DirectorNotes
 }
 
-// GetInitialMessage returns *x.InitialMessage, or the zero value when x or x.InitialMessage is nil.
+// GetInitialMessage returns the value of x.InitialMessage, or the zero value when x is nil or
+// the field is null or absent (x.InitialMessage.IsNull and IsSpecified tell those apart).
 func (x *CreateSessionTokenRequest_PersonaConfig_0) GetInitialMessage() (v string) {
-	if x == nil || x.InitialMessage == nil {
+	if x == nil {
 		return v
 	}
-	return *x.InitialMessage
+	v, _ = x.InitialMessage.Get()
+	return v
 }
 
 // GetLanguageCode returns *x.LanguageCode, or the zero value when x or x.LanguageCode is nil.
@@ -845,14 +832,6 @@ func (x CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) String
 
 // String returns the CreateSessionTokenRequest_PersonaConfig_1 as JSON.
 func (x CreateSessionTokenRequest_PersonaConfig_1) String() string { return jsonString(x) }
-
-// GetPersonaID returns *x.PersonaID, or the zero value when x or x.PersonaID is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_1) GetPersonaID() (v string) {
-	if x == nil || x.PersonaID == nil {
-		return v
-	}
-	return *x.PersonaID
-}
 
 // String returns the CreateSessionTokenRequest_SessionOptions as JSON.
 func (x CreateSessionTokenRequest_SessionOptions) String() string { return jsonString(x) }
@@ -2941,6 +2920,25 @@ func (x *ListAvatarsParams) GetOnlyOneShot() (v bool) {
 		return v
 	}
 	return *x.OnlyOneShot
+}
+
+// String returns the ListAvatarsResponse as JSON.
+func (x ListAvatarsResponse) String() string { return jsonString(x) }
+
+// GetData returns *x.Data, or the zero value when x or x.Data is nil.
+func (x *ListAvatarsResponse) GetData() (v []Avatar) {
+	if x == nil || x.Data == nil {
+		return v
+	}
+	return *x.Data
+}
+
+// GetMeta returns x.Meta, or nil when x is nil.
+func (x *ListAvatarsResponse) GetMeta() *Pagination {
+	if x == nil {
+		return nil
+	}
+	return x.Meta
 }
 
 // String returns the ListLlmsParams as JSON.
@@ -5054,12 +5052,14 @@ func (x *UpdatePersonaRequest) GetDescription() (v string) {
 	return *x.Description
 }
 
-// GetInitialMessage returns *x.InitialMessage, or the zero value when x or x.InitialMessage is nil.
+// GetInitialMessage returns the value of x.InitialMessage, or the zero value when x is nil or
+// the field is null or absent (x.InitialMessage.IsNull and IsSpecified tell those apart).
 func (x *UpdatePersonaRequest) GetInitialMessage() (v string) {
-	if x == nil || x.InitialMessage == nil {
+	if x == nil {
 		return v
 	}
-	return *x.InitialMessage
+	v, _ = x.InitialMessage.Get()
+	return v
 }
 
 // GetLanguageCode returns *x.LanguageCode, or the zero value when x or x.LanguageCode is nil.

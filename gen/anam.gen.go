@@ -1273,7 +1273,7 @@ type ConcurrencyStatus struct {
 	CanStartSession *bool `json:"canStartSession,omitempty"`
 
 	// EstimatedWaitSeconds Estimated seconds until the next slot frees while at capacity (derived from the org's rolling 30-day average session length and the elapsed time of the longest-running session); 0 when a slot is available or expected imminently; null when no estimate is possible.
-	EstimatedWaitSeconds *int `json:"estimatedWaitSeconds,omitempty"`
+	EstimatedWaitSeconds nullable.Nullable[int] `json:"estimatedWaitSeconds,omitempty"`
 
 	// Limit The organization's concurrent-session plan limit.
 	Limit *int `json:"limit,omitempty"`
@@ -1430,7 +1430,7 @@ type CreatePersonaRequest struct {
 	Description *string `json:"description,omitempty"`
 
 	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
-	InitialMessage *string `json:"initialMessage,omitempty"`
+	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
 
 	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
 	LanguageCode *string `json:"languageCode,omitempty"`
@@ -1537,7 +1537,7 @@ type CreateSessionTokenRequest_PersonaConfig_0 struct {
 	DirectorNotes *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes `json:"directorNotes,omitempty"`
 
 	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
-	InitialMessage *string `json:"initialMessage,omitempty"`
+	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
 
 	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
 	LanguageCode            *string  `json:"languageCode,omitempty"`
@@ -1569,7 +1569,7 @@ type CreateSessionTokenRequestPersonaConfig1 CreateSessionTokenRequest_PersonaCo
 
 // CreateSessionTokenRequest_PersonaConfig_1 defines model for CreateSessionTokenRequest.PersonaConfig.1.
 type CreateSessionTokenRequest_PersonaConfig_1 struct {
-	PersonaID *string `json:"personaId,omitempty"`
+	PersonaID string `json:"personaId"`
 }
 
 // CreateSessionTokenRequest_PersonaConfig defines model for CreateSessionTokenRequest.PersonaConfig.
@@ -2297,6 +2297,14 @@ type LatencyStats struct {
 	P99   nullable.Nullable[float32] `json:"p99,omitempty"`
 }
 
+// ListAvatarsResponse defines model for ListAvatarsResponse.
+type ListAvatarsResponse struct {
+	Data *[]Avatar `json:"data,omitempty"`
+
+	// Meta Pagination metadata returned alongside the `data` array of every list endpoint.
+	Meta *Pagination `json:"meta,omitempty"`
+}
+
 // ListLlmsResponse defines model for ListLlmsResponse.
 type ListLlmsResponse struct {
 	Data *[]LLM `json:"data,omitempty"`
@@ -3002,7 +3010,7 @@ type UpdatePersonaRequest struct {
 	Description *string `json:"description,omitempty"`
 
 	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
-	InitialMessage *string `json:"initialMessage,omitempty"`
+	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
 
 	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
 	LanguageCode *string `json:"languageCode,omitempty"`
@@ -3293,14 +3301,6 @@ type ListAvatarsParams struct {
 
 // ListAvatarsParamsRenderStyle defines parameters for ListAvatars.
 type ListAvatarsParamsRenderStyle string
-
-// AvatarList defines parameters for ListAvatars.
-type AvatarList struct {
-	Data *[]Avatar `json:"data,omitempty"`
-
-	// Meta Pagination metadata returned alongside the `data` array of every list endpoint.
-	Meta *Pagination `json:"meta,omitempty"`
-}
 
 // DeleteAvatarParams defines parameters for DeleteAvatar.
 type DeleteAvatarParams struct {
@@ -7436,7 +7436,7 @@ func NewListAvatarsRequest(server string, params *ListAvatarsParams) (*http.Requ
 
 		if params.Tags != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -10896,11 +10896,11 @@ type ListAvatarsHTTPResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *AvatarList
+	JSON200 *ListAvatarsResponse
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListAvatarsHTTPResponse) GetJSON200() *AvatarList {
+func (r ListAvatarsHTTPResponse) GetJSON200() *ListAvatarsResponse {
 	return r.JSON200
 }
 
@@ -14604,7 +14604,7 @@ func ParseListAvatarsHTTPResponse(rsp *http.Response) (*ListAvatarsHTTPResponse,
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest AvatarList
+		var dest ListAvatarsResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

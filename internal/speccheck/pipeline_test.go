@@ -274,12 +274,10 @@ func TestDefectiveSpecPipeline(t *testing.T) {
 	})
 }
 
-// julyDoc is Anam's July 2026 document, beside the clone (CI checks out
-// ../shared too). The lead re-points these tests at spec/swagger.json once
-// it is vendored there.
-const julyDoc = "../shared/upstream/anam-swagger-2026-07.json"
+// julyDoc is Anam's July 2026 document, vendored as spec/swagger.json.
+const julyDoc = "spec/swagger.json"
 
-// readJuly returns the July document, or skips the test when it is absent.
+// readJuly returns the vendored July document.
 func readJuly(t *testing.T) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(repoRoot, julyDoc))
@@ -531,7 +529,7 @@ func copyModule(t *testing.T, dir string) {
 			copyFile(t, filepath.Join(root, e.Name()), filepath.Join(dir, e.Name()))
 		}
 	}
-	for _, sub := range []string{"spec", "internal", "gen", "api", "cmd"} {
+	for _, sub := range []string{"spec", "internal", "gen", "api", "cmd", "upload"} {
 		src := filepath.Join(root, sub)
 		if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
 			continue

@@ -248,9 +248,8 @@ func TestFixStartsAMissingOverlay(t *testing.T) {
 	}
 }
 
-// julyDoc is Anam's July 2026 document beside the clone (CI checks out
-// ../shared too); the lead re-points this at spec/swagger.json.
-var julyDoc = repo("../shared/upstream/anam-swagger-2026-07.json")
+// julyDoc is Anam's July 2026 document, vendored as spec/swagger.json.
+var julyDoc = repo("spec/swagger.json")
 
 func TestJulySpecWithCommittedOverlay(t *testing.T) {
 	if _, err := os.Stat(julyDoc); err != nil {
