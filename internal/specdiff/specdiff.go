@@ -56,16 +56,13 @@ func (e *InputError) Unwrap() error { return e.Err }
 // Kind is the Keep a Changelog category of a change.
 type Kind string
 
-// The Keep a Changelog categories specdiff uses, in the order the changelog
-// lists them.
+// The Keep a Changelog categories specdiff uses.
 const (
 	Added      Kind = "Added"
 	Changed    Kind = "Changed"
 	Deprecated Kind = "Deprecated"
 	Removed    Kind = "Removed"
 )
-
-var kindOrder = []Kind{Added, Changed, Deprecated, Removed}
 
 // Change is one change that matters to SDK users, found by specdiff's Go
 // rules on oasdiff's diff.
@@ -191,7 +188,13 @@ func (r *Report) Empty() bool {
 //
 // New operations, schemas, optional fields and parameters, enum values and
 // responses are additions.
-func Compare(base, revision Document) (*Report, error) {
+func Compare(base, revision Document) (report *Report, err error) {
+	defer func() {
+		// A document oasdiff cannot handle must not crash the caller.
+		if p := recover(); p != nil {
+			report, err = nil, fmt.Errorf("oasdiff failed on %s and %s: %v", base.Name, revision.Name, p)
+		}
+	}()
 	s1, err := loadDocument("base", base)
 	if err != nil {
 		return nil, err
@@ -205,6 +208,9 @@ func Compare(base, revision Document) (*Report, error) {
 		return nil, fmt.Errorf("oasdiff: %w", err)
 	}
 	r := &Report{Base: side(base.Name, s1.Spec), Revision: side(revision.Name, s2.Spec)}
+	if d == nil || d.Empty() {
+		return r, nil // identical documents: oasdiff gives no diff at all
+	}
 	w := &walker{base: s1.Spec, revision: s2.Spec}
 	w.diff(d)
 	r.AddedOperations = w.addedOps
