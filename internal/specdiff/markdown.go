@@ -13,7 +13,8 @@ import (
 // schema, the other changes, the added operations and schemas as compact
 // lists, oasdiff's remaining informational findings folded away, and
 // checks (the spec checker's Markdown section) verbatim at the end, when
-// not empty.
+// not empty, under a "## Spec checks" heading unless it starts with a # or
+// ## heading of its own.
 func (r *Report) Markdown(checks []byte) []byte {
 	var b bytes.Buffer
 	b.WriteString("# Spec update report\n\n")
@@ -65,6 +66,11 @@ func (r *Report) Markdown(checks []byte) []byte {
 	}
 	if len(bytes.TrimSpace(checks)) > 0 {
 		b.WriteString("\n")
+		if !startsWithSectionHeading(checks) {
+			// A ### section (speccheck -report-md writes one) or plain text
+			// would read as part of the last section above.
+			b.WriteString("## Spec checks\n\n")
+		}
 		b.Write(checks)
 		if !bytes.HasSuffix(checks, []byte("\n")) {
 			b.WriteString("\n")
@@ -143,4 +149,11 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// startsWithSectionHeading reports whether md's first line is a # or ##
+// heading.
+func startsWithSectionHeading(md []byte) bool {
+	first, _, _ := bytes.Cut(bytes.TrimLeft(md, " \t\r\n"), []byte("\n"))
+	return bytes.HasPrefix(first, []byte("# ")) || bytes.HasPrefix(first, []byte("## "))
 }

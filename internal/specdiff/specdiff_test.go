@@ -300,6 +300,13 @@ func TestMarkdown(t *testing.T) {
 		t.Errorf("checks not appended verbatim at the end:\n%s", md)
 	}
 
+	// speccheck -report-md writes a ### section: it gets a ## heading so
+	// that it does not read as part of the section above.
+	sub := string(r.Markdown([]byte("### Spec check\n\nFine.\n")))
+	if !strings.HasSuffix(sub, "\n## Spec checks\n\n### Spec check\n\nFine.\n") {
+		t.Errorf("### checks section not put under a ## heading:\n%s", sub)
+	}
+
 	same := compare(t, base, base)
 	if !same.Empty() || !strings.Contains(string(same.Markdown(nil)), "**Summary:** no changes.") {
 		t.Errorf("identical documents: %+v\n%s", same, same.Markdown(nil))

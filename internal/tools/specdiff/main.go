@@ -6,12 +6,15 @@
 //
 //	go run ./internal/tools/specdiff -base OLD.json -revision NEW.json \
 //	    [-base-overlay O1.yaml] [-revision-overlay O2.yaml] \
-//	    [-checks CHECKS.md] [-changelog CHANGELOG.md] [-o report.md]
+//	    [-checks CHECKS.md] [-changelog CHANGELOG.md] [-o report.md] \
+//	    [-base-name NAME] [-revision-name NAME]
 //
 // The report (Markdown) goes to -o, or to standard output. -checks appends
 // the spec checker's Markdown section verbatim. -changelog merges the
 // changes into the "## [Unreleased]" section of a Keep a Changelog file,
 // creating it if absent; re-running the same update replaces its entry.
+// -base-name and -revision-name set how the report names the documents
+// (by default, their paths and overlays' paths).
 //
 // Exit status: 0 when the report was written (whatever it says), 2 for bad
 // usage or an unusable input (unreadable or invalid document, overlay or
@@ -64,6 +67,8 @@ func execute(args []string, stdout, stderr io.Writer) error {
 	checks := fl.String("checks", "", "Markdown section from the spec checker to include verbatim (\"\" for none)")
 	changelog := fl.String("changelog", "", "Keep a Changelog file whose [Unreleased] section gets the changes (created if absent)")
 	out := fl.String("o", "", "write the report here instead of standard output")
+	baseName := fl.String("base-name", "", "how the report names the base document (default: its paths)")
+	revisionName := fl.String("revision-name", "", "how the report names the revision document (default: its paths)")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -84,6 +89,12 @@ func execute(args []string, stdout, stderr io.Writer) error {
 	revDoc, err := document(*revision, *revisionOverlay)
 	if err != nil {
 		return err
+	}
+	if *baseName != "" {
+		baseDoc.Name = *baseName
+	}
+	if *revisionName != "" {
+		revDoc.Name = *revisionName
 	}
 	var checksMD []byte
 	if *checks != "" {
