@@ -55,14 +55,62 @@ bench:
 ## ci: everything CI checks
 ci: check-generated validate-spec lint test fuzz
 
-## update-spec: vendor the full upstream document, then regenerate and validate.
-## Needs the internet. It replaces the seed-derived document, so it removes
-## spec/seeds (the merge check then no longer applies); review the diff, the
-## overlay and spec/tolerated.yaml before committing.
+## update-spec: vendor a new upstream document and report what it changes.
+## Downloads $(SPEC_URL), or takes SPEC=path/to/swagger.json; checks it with
+## spec/overlay.yaml and spec/tolerated.yaml (stops on blocking findings);
+## replaces spec/swagger.json (removing spec/seeds); writes the update report;
+## runs go generate, build, vet and test; then merges the report into the
+## [Unreleased] entry of CHANGELOG.md. A failing step stops with the reason.
+## The previous document (spec/swagger.json at $(BASE_REF)) is kept in
+## $(UPDATE_DIR)/previous.json for comparison. See MAINTAINING.md.
+SPEC       ?=
+BASE_REF   ?= HEAD
+UPDATE_DIR ?= $(or $(TMPDIR),/tmp)/anam-go-spec-update
+CANDIDATE   = $(UPDATE_DIR)/candidate.json
+SPECDIFF    = $(GO) run ./internal/tools/specdiff -base '$(UPDATE_DIR)/previous.json' \
+  -base-overlay '$(UPDATE_DIR)/previous-overlay.yaml' -base-name 'spec/swagger.json + spec/overlay.yaml before the update' \
+  -revision spec/swagger.json -revision-overlay spec/overlay.yaml \
+  $$([ -f '$(UPDATE_DIR)/checks.md' ] && echo "-checks $(UPDATE_DIR)/checks.md")
+
 update-spec:
-	curl -fsSL --retry 3 -o spec/swagger.json.new $(SPEC_URL)
-	$(GO) run ./internal/tools/speccheck -spec spec/swagger.json.new -overlay spec/overlay.yaml -tolerate spec/tolerated.yaml
-	mv spec/swagger.json.new spec/swagger.json
+	@mkdir -p '$(UPDATE_DIR)' && rm -f '$(UPDATE_DIR)/checks.md' '$(UPDATE_DIR)/report.md'
+	@if [ -n '$(SPEC)' ]; then \
+	  [ -f '$(SPEC)' ] || { echo "update-spec: SPEC=$(SPEC) is not a readable file" >&2; exit 1; }; \
+	  [ '$(SPEC)' -ef '$(CANDIDATE)' ] || cp '$(SPEC)' '$(CANDIDATE)'; \
+	else \
+	  echo "update-spec: downloading $(SPEC_URL)"; \
+	  curl -fsSL --retry 3 -o '$(CANDIDATE)' '$(SPEC_URL)' || { \
+	    echo "update-spec: cannot download $(SPEC_URL); use SPEC=path/to/swagger.json for a local file" >&2; exit 1; }; \
+	fi
+	@echo "update-spec: checking $(CANDIDATE) with spec/overlay.yaml and spec/tolerated.yaml"
+	@$(GO) run ./internal/tools/speccheck -spec '$(CANDIDATE)' -overlay spec/overlay.yaml \
+	    -tolerate spec/tolerated.yaml -report-md '$(UPDATE_DIR)/checks.md'; status=$$?; \
+	  if [ $$status -eq 1 ]; then \
+	    echo "update-spec: blocking spec findings (listed above); spec/swagger.json is unchanged." >&2; \
+	    echo "  Resolve each with an overlay action in spec/overlay.yaml (mechanical ones:" >&2; \
+	    echo "  go run ./internal/tools/speccheck -spec $(CANDIDATE) -fix) or accept it with a reason" >&2; \
+	    echo "  in spec/tolerated.yaml, then re-run: make update-spec SPEC=$(CANDIDATE)" >&2; exit 1; \
+	  elif [ $$status -ne 0 ]; then \
+	    echo "update-spec: the spec check could not run (see above); spec/swagger.json is unchanged." >&2; exit 1; \
+	  fi
+	@git show '$(BASE_REF):spec/swagger.json' > '$(UPDATE_DIR)/previous.json' 2>/dev/null \
+	  || cp spec/swagger.json '$(UPDATE_DIR)/previous.json'
+	@git show '$(BASE_REF):spec/overlay.yaml' > '$(UPDATE_DIR)/previous-overlay.yaml' 2>/dev/null \
+	  || cp spec/overlay.yaml '$(UPDATE_DIR)/previous-overlay.yaml' 2>/dev/null \
+	  || : > '$(UPDATE_DIR)/previous-overlay.yaml'
+	cp '$(CANDIDATE)' spec/swagger.json
 	rm -rf spec/seeds
-	$(MAKE) generate
-	$(GO) build ./...
+	@$(SPECDIFF) -o '$(UPDATE_DIR)/report.md' || { \
+	  echo "update-spec: specdiff failed; the previous document is $(UPDATE_DIR)/previous.json" >&2; exit 1; }
+	@echo "update-spec: what changes for SDK users: $(UPDATE_DIR)/report.md"
+	@for step in "generate ./..." "build ./..." "vet ./..." "test ./..."; do \
+	  echo "update-spec: go $$step"; \
+	  $(GO) $$step || { \
+	    echo "update-spec: 'go $$step' failed with the new spec/swagger.json (see above and $(UPDATE_DIR)/report.md)." >&2; \
+	    echo "  The previous document is $(UPDATE_DIR)/previous.json ('git checkout spec/ gen/' restores the tree);" >&2; \
+	    echo "  fix the overlay or the SDK, then re-run: make update-spec SPEC=$(CANDIDATE)" >&2; exit 1; }; \
+	done
+	@$(SPECDIFF) -changelog CHANGELOG.md -o '$(UPDATE_DIR)/report.md' || { \
+	  echo "update-spec: specdiff could not write CHANGELOG.md" >&2; exit 1; }
+	@echo "update-spec: done. Review $(UPDATE_DIR)/report.md and the CHANGELOG.md [Unreleased] entry,"
+	@echo "  record spec decisions in spec/overlay.yaml or spec/tolerated.yaml, then commit (MAINTAINING.md)."
