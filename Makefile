@@ -58,7 +58,7 @@ ci: check-generated validate-spec lint test fuzz
 ## update-spec: vendor a new upstream document and report what it changes.
 ## Downloads $(SPEC_URL), or takes SPEC=path/to/swagger.json; checks it with
 ## spec/overlay.yaml and spec/tolerated.yaml (stops on blocking findings);
-## replaces spec/swagger.json (removing spec/seeds); writes the update report;
+## replaces spec/swagger.json; writes the update report;
 ## runs go generate, build, vet and test; then merges the report into the
 ## [Unreleased] entry of CHANGELOG.md. A failing step stops with the reason.
 ## The previous document (spec/swagger.json at $(BASE_REF)) is kept in
@@ -99,7 +99,6 @@ update-spec:
 	  || cp spec/overlay.yaml '$(UPDATE_DIR)/previous-overlay.yaml' 2>/dev/null \
 	  || : > '$(UPDATE_DIR)/previous-overlay.yaml'
 	cp '$(CANDIDATE)' spec/swagger.json
-	rm -rf spec/seeds
 	@$(SPECDIFF) -o '$(UPDATE_DIR)/report.md' || { \
 	  echo "update-spec: specdiff failed; the previous document is $(UPDATE_DIR)/previous.json" >&2; exit 1; }
 	@echo "update-spec: what changes for SDK users: $(UPDATE_DIR)/report.md"

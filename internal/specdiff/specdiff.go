@@ -24,7 +24,7 @@ import (
 	"github.com/oasdiff/oasdiff/diff"
 	"github.com/oasdiff/oasdiff/load"
 
-	"github.com/anam-ai/anam-go/internal/specload"
+	"github.com/anam-ai/anam-go/internal/specprep"
 )
 
 // Document is one side of a comparison: an OpenAPI document and the overlay
@@ -166,7 +166,7 @@ func (r *Report) Empty() bool {
 }
 
 // Compare loads both documents (applying each one's overlay with
-// specload.ApplyOverlay), diffs them with oasdiff, runs oasdiff's checks and
+// specprep.Prepare: the overlay applied, inline schemas named), diffs them with oasdiff, runs oasdiff's checks and
 // adds specdiff's Go rules. A document that cannot be used gives an
 // *InputError.
 //
@@ -241,10 +241,14 @@ func loadDocument(role string, doc Document) (*load.SpecInfo, error) {
 	if len(bytes.TrimSpace(doc.Spec)) == 0 {
 		return nil, fail(errors.New("empty document"))
 	}
-	data, err := specload.ApplyOverlay(doc.Spec, doc.Overlay)
+	// The documents as the SDK is generated from them: the overlay applied
+	// and inline schemas named by specprep's rule, so that the Go names the
+	// report speaks of are the generated ones.
+	prepared, err := specprep.Prepare(doc.Spec, doc.Overlay)
 	if err != nil {
 		return nil, fail(err)
 	}
+	data := prepared.JSON
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
 	info, err := load.NewSpecInfoFromData(loader, data, doc.Name)
