@@ -164,13 +164,16 @@ func queryFields(t reflect.Type) []queryField {
 // added.
 type queryBuilder struct{ b strings.Builder }
 
-func (q *queryBuilder) add(name, value string) {
+func (q *queryBuilder) add(name, value string) { q.addEncoded(name, url.QueryEscape(value)) }
+
+// addEncoded adds a value already escaped.
+func (q *queryBuilder) addEncoded(name, value string) {
 	if q.b.Len() > 0 {
 		q.b.WriteByte('&')
 	}
 	q.b.WriteString(url.QueryEscape(name))
 	q.b.WriteByte('=')
-	q.b.WriteString(url.QueryEscape(value))
+	q.b.WriteString(value)
 }
 
 // encodeQuery checks and encodes the query of a call: the set fields of a
@@ -291,9 +294,14 @@ func addField(q *queryBuilder, op *Operation, name string, f reflect.Value) erro
 			for _, s := range parts {
 				q.add(name, s)
 			}
-		} else {
-			q.add(name, strings.Join(parts, ","))
+			return nil
 		}
+		// style: form, explode: false: one value, the elements escaped and
+		// joined by literal commas (tags=professional,studio).
+		for i, s := range parts {
+			parts[i] = url.QueryEscape(s)
+		}
+		q.addEncoded(name, strings.Join(parts, ","))
 		return nil
 	}
 	s, err := scalar(op, p, f)

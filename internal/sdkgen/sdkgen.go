@@ -102,7 +102,7 @@ type pkgInfo struct {
 	types   map[string]*ast.TypeSpec
 	order   []string
 	methods map[string]map[string]bool
-	funcs   map[string]bool // top-level funcs, vars, consts
+	funcs   map[string]bool   // top-level funcs, vars, consts
 	imports map[string]string // package name -> import path
 }
 
