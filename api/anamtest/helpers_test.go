@@ -13,6 +13,13 @@ import (
 	"github.com/anam-ai/anam-go/api/anamtest"
 )
 
+// The operations of the embedded spec that the tests of faults use.
+const (
+	opList = "listAvatars"
+	opGet  = "getAvatar"
+	livID  = "071b0286-4cce-4808-bee2-e642f1062de3" // the avatar of the spec's examples
+)
+
 // newServer starts a server that fails t on any invalid response and
 // closes with the test.
 func newServer(t *testing.T, opts ...anamtest.Option) *anamtest.Server {
