@@ -21,7 +21,14 @@ import (
 // documentation, "Generated items".
 type generator struct {
 	seed uint64
+	// valid, if set, reports whether v is valid for s; it lets oneOf pick
+	// an alternative that matches exactly one branch.
+	valid func(s *openapi3.Schema, v any) bool
 }
+
+// omit is what value returns for a oneOf that no generated value satisfies:
+// an optional property with it is left out.
+type omit struct{}
 
 // Generated data. Names repeat with a round number after the first round,
 // and share substrings (Liv, Olivia) so that search has something to find.
@@ -118,17 +125,18 @@ func (g generator) value(sr *openapi3.SchemaRef, key, path string, i, depth int,
 		}
 		return out
 	}
-	for _, alts := range [][]*openapi3.SchemaRef{s.OneOf, s.AnyOf} {
-		if len(alts) > 0 {
-			// The first alternative that is not null, for every item: a
-			// stable shape is what tests of one resource expect.
-			for _, a := range alts {
-				if a.Value != nil && !(a.Value.Type.Is(openapi3.TypeNull)) {
-					return g.value(a, key, path, i, depth, true)
-				}
+	if len(s.OneOf) > 0 {
+		return g.oneOf(s, key, path, i, depth)
+	}
+	if len(s.AnyOf) > 0 {
+		// The first alternative that is not null, for every item: a
+		// stable shape is what tests of one resource expect.
+		for _, a := range s.AnyOf {
+			if a.Value != nil && !a.Value.Type.Is(openapi3.TypeNull) {
+				return g.value(a, key, path, i, depth, true)
 			}
-			return nil
 		}
+		return nil
 	}
 	types := s.Type.Slice()
 	nullable := s.Nullable || slices.Contains(types, openapi3.TypeNull)
@@ -165,7 +173,11 @@ func (g generator) value(sr *openapi3.SchemaRef, key, path string, i, depth int,
 		}
 		out := make([]any, 0, n)
 		for k := range n {
-			out = append(out, g.value(s.Items, key, path+"/"+strconv.Itoa(k), i+k, depth+1, true))
+			v := g.value(s.Items, key, path+"/"+strconv.Itoa(k), i+k, depth+1, true)
+			if _, ok := v.(omit); ok {
+				break
+			}
+			out = append(out, v)
 		}
 		return out
 	case openapi3.TypeBoolean:
@@ -177,6 +189,67 @@ func (g generator) value(sr *openapi3.SchemaRef, key, path string, i, depth int,
 	default:
 		return g.str(s, key, path, field, i)
 	}
+}
+
+// oneOf generates a value that matches exactly one alternative of s, trying
+// each in turn: alone or, when s also has properties, merged into an object
+// of them without the properties only the other alternatives name. It
+// returns omit{} if none validates (see generator.valid).
+func (g generator) oneOf(s *openapi3.Schema, key, path string, i, depth int) any {
+	var base map[string]any
+	if len(s.Properties) > 0 {
+		base = g.object(s, key, path, i, depth)
+	}
+	var first any
+	for k, alt := range s.OneOf {
+		if alt.Value == nil || alt.Value.Type.Is(openapi3.TypeNull) {
+			continue
+		}
+		cand := g.value(alt, key, path, i, depth, true)
+		if base != nil {
+			m := maps.Clone(base)
+			own := names(alt.Value)
+			for j, other := range s.OneOf {
+				if j == k || other.Value == nil {
+					continue
+				}
+				for n := range names(other.Value) {
+					if !own[n] {
+						delete(m, n)
+					}
+				}
+			}
+			if cm, ok := cand.(map[string]any); ok {
+				maps.Copy(m, cm)
+			}
+			cand = m
+		}
+		if first == nil {
+			first = cand
+		}
+		if g.valid == nil {
+			return cand
+		}
+		if v, err := roundTrip(cand); err == nil && g.valid(s, v) {
+			return cand
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	return omit{}
+}
+
+// names returns the properties a schema declares or requires.
+func names(s *openapi3.Schema) map[string]bool {
+	out := map[string]bool{}
+	for k := range properties(s) {
+		out[k] = true
+	}
+	for _, k := range required(s) {
+		out[k] = true
+	}
+	return out
 }
 
 // object generates every property of s (only the required ones beyond
@@ -193,7 +266,14 @@ func (g generator) object(s *openapi3.Schema, key, path string, i, depth int) ma
 		if depth >= maxDepth && !isReq {
 			continue
 		}
-		out[k] = g.value(p, key, path+"/"+k, i, depth+1, k == "id")
+		v := g.value(p, key, path+"/"+k, i, depth+1, k == "id")
+		if _, ok := v.(omit); ok {
+			if !isReq {
+				continue
+			}
+			v = nil
+		}
+		out[k] = v
 	}
 	return out
 }

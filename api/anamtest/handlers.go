@@ -153,6 +153,9 @@ func (s *Server) list(r *http.Request, rt *route, params map[string]string) resp
 		for _, x := range q[f.param] {
 			vals = append(vals, strings.Split(x, ",")...)
 		}
+		if !f.onlyTrue && !rt.res.inEnum(f.field, vals) {
+			continue // such as renderStyle=all: a value the field never has means any
+		}
 		conds = append(conds, cond{f, vals})
 	}
 
@@ -238,6 +241,28 @@ func appendKey(b []byte, k string) []byte {
 	kb, _ := json.Marshal(k)
 	b = append(b, kb...)
 	return append(b, ':')
+}
+
+// inEnum reports whether one of values is allowed by the enum of the
+// field (of its elements, for an array), or the field has no enum.
+func (res *resource) inEnum(field string, values []string) bool {
+	p := properties(res.schema.Value)[field]
+	if p == nil || p.Value == nil {
+		return true
+	}
+	s := p.Value
+	if s.Items != nil && s.Items.Value != nil {
+		s = s.Items.Value
+	}
+	if len(s.Enum) == 0 {
+		return true
+	}
+	for _, e := range s.Enum {
+		if matchField(e, false, values) {
+			return true
+		}
+	}
+	return false
 }
 
 // matchField reports whether a stored field value matches one of the

@@ -144,7 +144,7 @@ func newServer(l net.Listener, opts []Option) (*Server, error) {
 		ix:         ix,
 		cfg:        cfg,
 		filter:     filterOptions(authenticate(cfg.apiKey)),
-		gen:        generator{seed: cfg.seed},
+		gen:        generator{seed: cfg.seed, valid: ix.valid},
 		requests:   make(map[string]int),
 		lastHeader: make(map[string]http.Header),
 		faults:     make(map[string][]Fault),

@@ -127,7 +127,11 @@ func (ix *specIndex) project(res *resource, doc map[string]any, target *openapi3
 			continue
 		}
 		if ok || slices.Contains(req, k) {
-			out[k] = g.value(props[k], key, "/"+k, index, 1, false)
+			v := g.value(props[k], key, "/"+k, index, 1, false)
+			if _, skip := v.(omit); skip {
+				v = nil
+			}
+			out[k] = v
 		}
 	}
 	return out
@@ -155,6 +159,11 @@ func (ix *specIndex) equalSchemas(a, b *openapi3.Schema) bool {
 	eq := err1 == nil && err2 == nil && bytes.Equal(ja, jb)
 	ix.equal.Store(k, eq)
 	return eq
+}
+
+// valid reports whether v (as decoded from JSON) is valid for s.
+func (ix *specIndex) valid(s *openapi3.Schema, v any) bool {
+	return s.VisitJSON(v, ix.vopts...) == nil
 }
 
 // validate checks doc against the item schema of res.
