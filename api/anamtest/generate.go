@@ -24,6 +24,9 @@ type generator struct {
 	// valid, if set, reports whether v is valid for s; it lets oneOf pick
 	// an alternative that matches exactly one branch.
 	valid func(s *openapi3.Schema, v any) bool
+	// v31 is set for OpenAPI 3.1 documents, whose validator ignores the
+	// 3.0 keyword nullable: only a "null" type allows null there.
+	v31 bool
 }
 
 // omit is what value returns for a oneOf that no generated value satisfies:
@@ -139,7 +142,7 @@ func (g generator) value(sr *openapi3.SchemaRef, key, path string, i, depth int,
 		return nil
 	}
 	types := s.Type.Slice()
-	nullable := s.Nullable || slices.Contains(types, openapi3.TypeNull)
+	nullable := (s.Nullable && !g.v31) || slices.Contains(types, openapi3.TypeNull)
 	types = slices.DeleteFunc(slices.Clone(types), func(t string) bool { return t == openapi3.TypeNull })
 	if nullable && !nonNull && field != "id" && (i+int(g.hash(key, path)%3))%4 == 3 {
 		return nil

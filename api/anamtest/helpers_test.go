@@ -120,22 +120,6 @@ func (p page) metaString() string {
 		f(m.Total), f(m.LastPage), f(m.CurrentPage), f(m.PerPage), f(m.Prev), f(m.Next))
 }
 
-func (p page) names() []string {
-	var out []string
-	for _, a := range p.Data {
-		out = append(out, fmt.Sprint(a["displayName"]))
-	}
-	return out
-}
-
-func (p page) ids() []string {
-	var out []string
-	for _, a := range p.Data {
-		out = append(out, fmt.Sprint(a["id"]))
-	}
-	return out
-}
-
 // errorJSON decodes an error body, failing t unless it has both fields.
 func errorJSON(t testing.TB, r result) (errField, message string) {
 	t.Helper()

@@ -1,11 +1,13 @@
 package anamtest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net"
@@ -144,7 +146,7 @@ func newServer(l net.Listener, opts []Option) (*Server, error) {
 		ix:         ix,
 		cfg:        cfg,
 		filter:     filterOptions(authenticate(cfg.apiKey)),
-		gen:        generator{seed: cfg.seed, valid: ix.valid},
+		gen:        generator{seed: cfg.seed, valid: ix.valid, v31: doc.IsOpenAPI31OrLater()},
 		requests:   make(map[string]int),
 		lastHeader: make(map[string]http.Header),
 		faults:     make(map[string][]Fault),
@@ -377,10 +379,10 @@ func (s *Server) SetLatency(operationID string, d time.Duration) {
 // its own script or, once that is empty, the next one of AllOperations';
 // when both are empty the server behaves normally again. For example
 //
-//	srv.InjectFaults(anamtest.OpListAvatars,
+//	srv.InjectFaults(op,
 //		anamtest.Status(503).WithRetryAfter("1"), anamtest.Status(503))
 //
-// makes the next two listAvatars requests fail with 503, and the third
+// makes the next two requests to the operation op fail with 503, and the third
 // succeed. Faults are consumed before authentication and validation.
 func (s *Server) InjectFaults(operationID string, faults ...Fault) {
 	s.ix.checkOp(operationID)
@@ -558,8 +560,6 @@ type verdict struct {
 // 413.
 const maxBody = 8 << 20
 
-var errTooLarge = errors.New("request body too large")
-
 // validateRequest validates r, a request to rt, and gives its query the
 // spec's defaults. For an operation whose requests are determined by their
 // path, query and Authorization header (no body, no header or cookie
@@ -576,15 +576,26 @@ func (s *Server) validateRequest(r *http.Request, rt *route, in *openapi3filter.
 			return v
 		}
 	}
+	if r.Body != nil && r.Body != http.NoBody {
+		// Read in full first (within the limit of serveHTTP), so that a
+		// body over the limit is a 413 and not whatever the validator
+		// makes of a read error.
+		data, err := io.ReadAll(r.Body)
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return verdict{status: http.StatusRequestEntityTooLarge, message: fmt.Sprintf("request body larger than %d bytes", mbe.Limit)}
+			}
+			return verdict{status: http.StatusBadRequest, message: "read request body: " + err.Error()}
+		}
+		r.Body = io.NopCloser(bytes.NewReader(data))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	}
 	var v verdict
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-		var mbe *http.MaxBytesError
-		switch aerr, ok := authError(err); {
-		case ok:
+		if aerr, ok := authError(err); ok {
 			v = verdict{status: http.StatusUnauthorized, message: "Invalid or missing API key: " + aerr.Error()}
-		case errors.As(err, &mbe):
-			v = verdict{status: http.StatusRequestEntityTooLarge, message: fmt.Sprintf("request body larger than %d bytes", mbe.Limit)}
-		default:
+		} else {
 			v = verdict{status: http.StatusBadRequest, message: describe(err)}
 		}
 	}
