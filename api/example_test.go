@@ -59,7 +59,7 @@ func ExampleClient_GetAvatar() {
 }
 
 func ExampleClient_ListAvatars() {
-	srv := anamtest.NewServer(anamtest.WithAvatars(24))
+	srv := anamtest.NewServer(anamtest.WithItems(24))
 	defer srv.Close()
 	client, err := api.NewClient(api.WithAPIKey(srv.APIKey()), api.WithBaseURL(srv.URL))
 	if err != nil {
@@ -77,7 +77,7 @@ func ExampleClient_ListAvatars() {
 }
 
 func ExampleClient_Avatars() {
-	srv := anamtest.NewServer(anamtest.WithAvatars(30))
+	srv := anamtest.NewServer(anamtest.WithItems(30))
 	defer srv.Close()
 	client, err := api.NewClient(api.WithAPIKey(srv.APIKey()), api.WithBaseURL(srv.URL))
 	if err != nil {

@@ -48,11 +48,20 @@ func BenchmarkGetAvatar(b *testing.B) {
 
 // BenchmarkListAvatars pages through 1000 avatars, 100 at a time.
 func BenchmarkListAvatars(b *testing.B) {
-	srv := anamtest.NewServer(anamtest.WithAvatars(999))
+	srv := anamtest.NewServer(anamtest.WithItems(999))
 	defer srv.Close()
 	var paths []string
 	for page := 1; page <= 10; page++ {
 		paths = append(paths, fmt.Sprintf("/v1/avatars?perPage=100&page=%d", page))
 	}
 	benchGet(b, srv, paths...)
+}
+
+// BenchmarkNewServer measures starting a server with 100 generated items
+// per collection.
+func BenchmarkNewServer(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		anamtest.NewServer(anamtest.WithItems(100)).Close()
+	}
 }

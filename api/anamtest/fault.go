@@ -219,7 +219,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rt *route, p
 	case faultStatus:
 		resp := response{status: f.status, header: http.Header{"Content-Type": {f.contentType}}, body: f.body}
 		if !f.bodySet {
-			resp = errorResponse(f.status, "anamtest: injected fault")
+			resp = plainError(f.status, "anamtest: injected fault")
 		}
 		if f.bodySet && f.contentType == "" {
 			resp.header["Content-Type"] = nil // no Content-Type, and no sniffing either

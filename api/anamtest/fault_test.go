@@ -35,12 +35,12 @@ func freshClient() *http.Client {
 
 func TestFaultStatusSequence(t *testing.T) {
 	srv := newServer(t)
-	srv.InjectFaults(anamtest.OpListAvatars,
+	srv.InjectFaults(opList,
 		anamtest.Status(503).WithRetryAfter("1"),
 		anamtest.Status(429).WithBody("text/plain; charset=utf-8", "slow down"),
 		anamtest.Status(500).WithBody("", ""),
 	)
-	if n := srv.PendingFaults(anamtest.OpListAvatars); n != 3 {
+	if n := srv.PendingFaults(opList); n != 3 {
 		t.Fatalf("PendingFaults = %d, want 3", n)
 	}
 
@@ -59,14 +59,14 @@ func TestFaultStatusSequence(t *testing.T) {
 	if p := listPage(t, srv, ""); len(p.Data) != 1 {
 		t.Errorf("after the script: %d avatars, want the normal listing", len(p.Data))
 	}
-	if srv.PendingFaults(anamtest.OpListAvatars) != 0 || srv.Requests(anamtest.OpListAvatars) != 4 {
-		t.Errorf("PendingFaults %d, Requests %d; want 0, 4", srv.PendingFaults(anamtest.OpListAvatars), srv.Requests(anamtest.OpListAvatars))
+	if srv.PendingFaults(opList) != 0 || srv.Requests(opList) != 4 {
+		t.Errorf("PendingFaults %d, Requests %d; want 0, 4", srv.PendingFaults(opList), srv.Requests(opList))
 	}
 }
 
 func TestFaultScriptsPerOperationAndAll(t *testing.T) {
 	srv := newServer(t, anamtest.WithFaults(anamtest.AllOperations, anamtest.Status(500), anamtest.Status(501)))
-	srv.InjectFaults(anamtest.OpGetAvatar, anamtest.Status(502))
+	srv.InjectFaults(opGet, anamtest.Status(502))
 
 	var got []int
 	for _, path := range []string{"/v1/avatars/" + livID, "/v1/avatars/" + livID, "/v1/avatars", "/v1/avatars", "/v1/avatars/" + livID} {
@@ -92,7 +92,7 @@ func equalInts(a, b []int) bool {
 }
 
 func TestFaultFaultsBypassAuth(t *testing.T) {
-	srv := newServer(t, anamtest.WithFaults(anamtest.OpListAvatars, anamtest.Status(503)))
+	srv := newServer(t, anamtest.WithFaults(opList, anamtest.Status(503)))
 	r := request(t, srv.Client(), http.MethodGet, srv.URL+"/v1/avatars") // no Authorization
 	if r.status != 503 {
 		t.Errorf("unauthenticated request with a fault: %d, want the fault's 503", r.status)
@@ -104,7 +104,7 @@ func TestFaultFaultsBypassAuth(t *testing.T) {
 
 func TestFaultLatency(t *testing.T) {
 	srv := newServer(t)
-	srv.InjectFaults(anamtest.OpGetAvatar, anamtest.Latency(80*time.Millisecond), anamtest.Latency(time.Hour))
+	srv.InjectFaults(opGet, anamtest.Latency(80*time.Millisecond), anamtest.Latency(time.Hour))
 
 	start := time.Now()
 	r := get(t, srv, "/v1/avatars/"+livID)
@@ -125,7 +125,7 @@ func TestFaultLatency(t *testing.T) {
 }
 
 func TestFaultAfter(t *testing.T) {
-	srv := newServer(t, anamtest.WithFaults(anamtest.OpListAvatars, anamtest.Status(504).After(60*time.Millisecond)))
+	srv := newServer(t, anamtest.WithFaults(opList, anamtest.Status(504).After(60*time.Millisecond)))
 	start := time.Now()
 	r := get(t, srv, "/v1/avatars")
 	if d := time.Since(start); r.status != 504 || d < 60*time.Millisecond {
@@ -134,7 +134,7 @@ func TestFaultAfter(t *testing.T) {
 }
 
 func TestFaultMalformedJSON(t *testing.T) {
-	srv := newServer(t, anamtest.WithFaults(anamtest.OpListAvatars, anamtest.MalformedJSON()))
+	srv := newServer(t, anamtest.WithFaults(opList, anamtest.MalformedJSON()))
 	r := get(t, srv, "/v1/avatars")
 	var v any
 	err := json.Unmarshal(r.body, &v)
@@ -145,9 +145,9 @@ func TestFaultMalformedJSON(t *testing.T) {
 }
 
 func TestFaultTruncatedBody(t *testing.T) {
-	srv := newServer(t, anamtest.WithAvatars(9))
+	srv := newServer(t, anamtest.WithItems(9))
 	normal := get(t, srv, "/v1/avatars")
-	srv.InjectFaults(anamtest.OpListAvatars, anamtest.TruncatedBody())
+	srv.InjectFaults(opList, anamtest.TruncatedBody())
 
 	resp, err := srv.Client().Do(authReq(t, context.Background(), srv, "/v1/avatars"))
 	if err != nil {
@@ -164,12 +164,12 @@ func TestFaultTruncatedBody(t *testing.T) {
 }
 
 func TestFaultDropConnection(t *testing.T) {
-	srv := newServer(t, anamtest.WithFaults(anamtest.OpGetAvatar, anamtest.DropConnection()))
+	srv := newServer(t, anamtest.WithFaults(opGet, anamtest.DropConnection()))
 	_, err := freshClient().Do(authReq(t, context.Background(), srv, "/v1/avatars/"+livID))
 	if err == nil || !errors.Is(err, io.EOF) {
 		t.Errorf("DropConnection: err = %v, want EOF", err)
 	}
-	if n := srv.Requests(anamtest.OpGetAvatar); n != 1 {
+	if n := srv.Requests(opGet); n != 1 {
 		t.Errorf("Requests = %d, want 1", n)
 	}
 }
@@ -181,24 +181,24 @@ func TestFaultDropConnectionRetried(t *testing.T) {
 	srv := newServer(t)
 	client := srv.Client()
 	get(t, srv, "/v1/avatars") // opens the connection that is reused below
-	srv.InjectFaults(anamtest.OpListAvatars, anamtest.DropConnection())
+	srv.InjectFaults(opList, anamtest.DropConnection())
 	resp, err := client.Do(authReq(t, context.Background(), srv, "/v1/avatars"))
 	if err != nil {
 		t.Fatalf("dropped reused connection: %v, want a transparent retry", err)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || srv.Requests(anamtest.OpListAvatars) != 3 || srv.Connections() != 2 {
+	if resp.StatusCode != 200 || srv.Requests(opList) != 3 || srv.Connections() != 2 {
 		t.Errorf("status %d, %d requests, %d connections; want 200, 3 (1 + drop + retry), 2",
-			resp.StatusCode, srv.Requests(anamtest.OpListAvatars), srv.Connections())
+			resp.StatusCode, srv.Requests(opList), srv.Connections())
 	}
 }
 
 func TestFaultSlowBody(t *testing.T) {
-	srv := newServer(t, anamtest.WithAvatars(5))
+	srv := newServer(t, anamtest.WithItems(5))
 	normal := get(t, srv, "/v1/avatars")
 	const stall = 150 * time.Millisecond
-	srv.InjectFaults(anamtest.OpListAvatars, anamtest.SlowBody(stall))
+	srv.InjectFaults(opList, anamtest.SlowBody(stall))
 
 	start := time.Now()
 	resp, err := srv.Client().Do(authReq(t, context.Background(), srv, "/v1/avatars"))
@@ -218,7 +218,7 @@ func TestFaultSlowBody(t *testing.T) {
 }
 
 func TestFaultSlowBodyReadTimeout(t *testing.T) {
-	srv := newServer(t, anamtest.WithFaults(anamtest.OpListAvatars, anamtest.SlowBody(time.Hour)))
+	srv := newServer(t, anamtest.WithFaults(opList, anamtest.SlowBody(time.Hour)))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	resp, err := srv.Client().Do(authReq(t, ctx, srv, "/v1/avatars"))
@@ -234,25 +234,25 @@ func TestFaultSlowBodyReadTimeout(t *testing.T) {
 
 func TestCloseDuringStalls(t *testing.T) {
 	baseline := runtime.NumGoroutine()
-	srv := anamtest.NewServer(anamtest.WithAvatars(3))
+	srv := anamtest.NewServer(anamtest.WithItems(3))
 
 	// A slow body whose headers have arrived, a huge body nobody reads, a
 	// delayed fault and a request in a persistent latency. Faults are
 	// injected one at a time, so that each request gets the intended one.
-	srv.InjectFaults(anamtest.OpListAvatars, anamtest.SlowBody(time.Hour))
+	srv.InjectFaults(opList, anamtest.SlowBody(time.Hour))
 	slow, err := freshClient().Do(authReq(t, context.Background(), srv, "/v1/avatars"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer slow.Body.Close()
-	srv.InjectFaults(anamtest.OpListAvatars, anamtest.HugeBody(1<<40))
+	srv.InjectFaults(opList, anamtest.HugeBody(1<<40))
 	huge, err := freshClient().Do(authReq(t, context.Background(), srv, "/v1/avatars"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer huge.Body.Close()
-	srv.InjectFaults(anamtest.OpListAvatars, anamtest.Status(503).After(time.Hour))
-	srv.SetLatency(anamtest.OpGetAvatar, time.Hour)
+	srv.InjectFaults(opList, anamtest.Status(503).After(time.Hour))
+	srv.SetLatency(opGet, time.Hour)
 	errs := make(chan error, 2)
 	for _, path := range []string{"/v1/avatars", "/v1/avatars/" + livID} {
 		go func() {
@@ -301,7 +301,7 @@ func TestCloseDuringStalls(t *testing.T) {
 
 func TestFaultHugeBody(t *testing.T) {
 	const n = 5<<20 + 3
-	srv := newServer(t, anamtest.WithFaults(anamtest.OpListAvatars, anamtest.HugeBody(n), anamtest.HugeBody(9)))
+	srv := newServer(t, anamtest.WithFaults(opList, anamtest.HugeBody(n), anamtest.HugeBody(9)))
 	r := get(t, srv, "/v1/avatars")
 	if r.status != 200 || r.header.Get("Content-Length") != strconv.Itoa(n) || len(r.body) != n || !json.Valid(r.body) ||
 		!bytes.HasPrefix(r.body, []byte(`{"padding":"aaa`)) {
@@ -313,7 +313,7 @@ func TestFaultHugeBody(t *testing.T) {
 }
 
 func TestFaultHugeBodyLimitedReader(t *testing.T) {
-	srv := newServer(t, anamtest.WithFaults(anamtest.OpListAvatars, anamtest.HugeBody(1<<30)))
+	srv := newServer(t, anamtest.WithFaults(opList, anamtest.HugeBody(1<<30)))
 	resp, err := srv.Client().Do(authReq(t, context.Background(), srv, "/v1/avatars"))
 	if err != nil {
 		t.Fatal(err)
@@ -326,7 +326,7 @@ func TestFaultHugeBodyLimitedReader(t *testing.T) {
 }
 
 func TestFaultHTMLPage(t *testing.T) {
-	srv := newServer(t, anamtest.WithFaults(anamtest.OpGetAvatar, anamtest.HTMLPage()))
+	srv := newServer(t, anamtest.WithFaults(opGet, anamtest.HTMLPage()))
 	r := get(t, srv, "/v1/avatars/"+livID)
 	if r.status != 200 || r.header.Get("Content-Type") != "text/html; charset=utf-8" || !bytes.HasPrefix(r.body, []byte("<!DOCTYPE html>")) || json.Valid(r.body) {
 		t.Errorf("HTMLPage: %d %q %q", r.status, r.header.Get("Content-Type"), r.body)
@@ -334,10 +334,10 @@ func TestFaultHTMLPage(t *testing.T) {
 }
 
 func TestFaultWrongContentType(t *testing.T) {
-	srv := newServer(t, anamtest.WithFaults(anamtest.OpGetAvatar, anamtest.WrongContentType("text/plain"), anamtest.WrongContentType("")))
-	normal := srv.Avatars()[0]
+	srv := newServer(t, anamtest.WithFaults(opGet, anamtest.WrongContentType("text/plain"), anamtest.WrongContentType("")))
+	normal := srv.Items("/v1/avatars")[0]
 	r := get(t, srv, "/v1/avatars/"+livID)
-	if r.status != 200 || r.header.Get("Content-Type") != "text/plain" || !bytes.Contains(r.body, []byte(`"displayName":"`+*normal.DisplayName+`"`)) {
+	if r.status != 200 || r.header.Get("Content-Type") != "text/plain" || !bytes.Equal(r.body, normal) {
 		t.Errorf("WrongContentType(text/plain): %d %q %s", r.status, r.header.Get("Content-Type"), r.body)
 	}
 	r = get(t, srv, "/v1/avatars/"+livID)
@@ -347,7 +347,7 @@ func TestFaultWrongContentType(t *testing.T) {
 }
 
 func TestFaultEmptyBody(t *testing.T) {
-	srv := newServer(t, anamtest.WithFaults(anamtest.OpListAvatars, anamtest.EmptyBody()))
+	srv := newServer(t, anamtest.WithFaults(opList, anamtest.EmptyBody()))
 	r := get(t, srv, "/v1/avatars")
 	if r.status != 200 || len(r.body) != 0 || r.header.Get("Content-Length") != "0" || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
 		t.Errorf("EmptyBody: %d %v %q", r.status, r.header, r.body)
@@ -355,16 +355,16 @@ func TestFaultEmptyBody(t *testing.T) {
 }
 
 func TestFaultRedirect(t *testing.T) {
-	srv := newServer(t, anamtest.WithAvatars(14))
-	srv.InjectFaults(anamtest.OpListAvatars, anamtest.Redirect(http.StatusFound, "/v1/avatars?page=2"))
+	srv := newServer(t, anamtest.WithItems(14))
+	srv.InjectFaults(opList, anamtest.Redirect(http.StatusFound, "/v1/avatars?page=2"))
 
 	// net/http follows a same-host redirect, keeping Authorization; the
 	// request it follows with is a new one, which a fault would apply to.
 	p := listPage(t, srv, "")
-	if *p.Meta.CurrentPage != 2 || srv.Requests(anamtest.OpListAvatars) != 2 {
-		t.Errorf("followed redirect: page %d after %d requests, want page 2 after 2", *p.Meta.CurrentPage, srv.Requests(anamtest.OpListAvatars))
+	if *p.Meta.CurrentPage != 2 || srv.Requests(opList) != 2 {
+		t.Errorf("followed redirect: page %d after %d requests, want page 2 after 2", *p.Meta.CurrentPage, srv.Requests(opList))
 	}
-	srv.InjectFaults(anamtest.OpListAvatars, anamtest.Redirect(http.StatusTemporaryRedirect, "http://example.invalid/v1/avatars"))
+	srv.InjectFaults(opList, anamtest.Redirect(http.StatusTemporaryRedirect, "http://example.invalid/v1/avatars"))
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	r := request(t, noFollow, http.MethodGet, srv.URL+"/v1/avatars", "Authorization", "Bearer "+srv.APIKey())
 	if r.status != http.StatusTemporaryRedirect || r.header.Get("Location") != "http://example.invalid/v1/avatars" {
@@ -374,21 +374,21 @@ func TestFaultRedirect(t *testing.T) {
 
 func TestPersistentLatency(t *testing.T) {
 	const d = 40 * time.Millisecond
-	srv := newServer(t, anamtest.WithLatency(anamtest.OpListAvatars, d))
+	srv := newServer(t, anamtest.WithLatency(opList, d))
 	for range 2 {
 		start := time.Now()
 		if r := get(t, srv, "/v1/avatars"); r.status != 200 || time.Since(start) < d {
 			t.Errorf("with latency: %d after %v", r.status, time.Since(start))
 		}
 	}
-	srv.SetLatency(anamtest.OpListAvatars, 0)
+	srv.SetLatency(opList, 0)
 	srv.SetLatency(anamtest.AllOperations, d)
 	start := time.Now()
 	if r := get(t, srv, "/v1/avatars/"+livID); r.status != 200 || time.Since(start) < d {
 		t.Errorf("AllOperations latency on getAvatar: %d after %v", r.status, time.Since(start))
 	}
 	// An operation's own setting overrides AllOperations'.
-	srv.SetLatency(anamtest.OpGetAvatar, time.Millisecond)
+	srv.SetLatency(opGet, time.Millisecond)
 	srv.SetLatency(anamtest.AllOperations, time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()

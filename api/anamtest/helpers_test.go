@@ -13,6 +13,13 @@ import (
 	"github.com/anam-ai/anam-go/api/anamtest"
 )
 
+// The operations of the embedded spec that the tests of faults use.
+const (
+	opList = "listAvatars"
+	opGet  = "getAvatar"
+	livID  = "071b0286-4cce-4808-bee2-e642f1062de3" // the avatar of the spec's examples
+)
+
 // newServer starts a server that fails t on any invalid response and
 // closes with the test.
 func newServer(t *testing.T, opts ...anamtest.Option) *anamtest.Server {
@@ -111,22 +118,6 @@ func (p page) metaString() string {
 	m := p.Meta
 	return fmt.Sprintf("total=%s last=%s current=%s per=%s prev=%s next=%s",
 		f(m.Total), f(m.LastPage), f(m.CurrentPage), f(m.PerPage), f(m.Prev), f(m.Next))
-}
-
-func (p page) names() []string {
-	var out []string
-	for _, a := range p.Data {
-		out = append(out, fmt.Sprint(a["displayName"]))
-	}
-	return out
-}
-
-func (p page) ids() []string {
-	var out []string
-	for _, a := range p.Data {
-		out = append(out, fmt.Sprint(a["id"]))
-	}
-	return out
 }
 
 // errorJSON decodes an error body, failing t unless it has both fields.

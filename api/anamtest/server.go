@@ -1,10 +1,13 @@
 package anamtest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net"
@@ -19,47 +22,33 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/oapi-codegen/nullable"
 
-	"github.com/anam-ai/anam-go/gen"
+	"github.com/anam-ai/anam-go/internal/specload"
 )
 
 // DefaultAPIKey is the API key a Server accepts unless WithAPIKey sets
 // another: requests must carry "Authorization: Bearer " + DefaultAPIKey.
 const DefaultAPIKey = "anamtest-api-key"
 
-// Operation IDs of the spec, for InjectFaults, SetLatency, Requests and
-// LastHeader.
-const (
-	OpListAvatars = "listAvatars" // GET /v1/avatars
-	OpGetAvatar   = "getAvatar"   // GET /v1/avatars/{id}
+// AllOperations stands for every operation in InjectFaults, SetLatency,
+// Requests, LastHeader and PendingFaults: faults and latency set for it
+// apply to requests to any operation, and counters sum over all.
+const AllOperations = "*"
 
-	// AllOperations stands for every operation: faults and latency set for
-	// it apply to requests to any operation, and counters sum over all.
-	AllOperations = "*"
-)
-
-// Defaults of listAvatars' page and perPage, should a request reach the
-// handler without them (ValidateRequest sets the spec's defaults).
-const (
-	defaultPage    = 1
-	defaultPerPage = 10
-)
-
-// A Server is a fake Anam API listening on a system-chosen port on the
-// local loopback interface, for use in end-to-end HTTP tests. It is safe
-// for concurrent use.
+// A Server is a fake Anam API listening on the local loopback interface,
+// for use in end-to-end HTTP tests. It serves every operation of an OpenAPI
+// document over an in-memory data set (see the package documentation). It
+// is safe for concurrent use.
 type Server struct {
 	// URL is the base URL of the server, of the form http://ipaddr:port
 	// with no trailing slash: the SDK's server URL.
 	URL string
 
-	ts      *httptest.Server
-	ix      *specIndex
-	cfg     config
-	filter  *openapi3filter.Options
-	avatars []storedAvatar
-	byID    map[string]int // lowercased ID -> index in avatars
+	ts     *httptest.Server
+	ix     *specIndex
+	cfg    config
+	filter *openapi3filter.Options
+	gen    generator
 
 	closed    context.Context // canceled by Close: unblocks delays and stalls
 	close     context.CancelFunc
@@ -73,6 +62,9 @@ type Server struct {
 	remembered  sync.Map // [sha256.Size]byte -> verdict or struct{}
 	nremembered atomic.Int64
 
+	data   sync.RWMutex
+	stores map[*resource]*store
+
 	mu         sync.Mutex
 	requests   map[string]int
 	lastHeader map[string]http.Header
@@ -80,59 +72,108 @@ type Server struct {
 	latency    map[string]time.Duration
 }
 
-// NewServer starts and returns a new Server, serving the spec's operations
-// over an in-memory data set: the avatars of the spec's examples (or those
-// of WithAvatarData), followed by the generated ones of WithAvatars. The
-// caller should call Close when finished, to shut it down. NewServer panics
-// if the spec cannot be loaded or an option is invalid, as
-// httptest.NewServer panics when it cannot listen.
+// NewServer starts and returns a new Server on a system-chosen loopback
+// port, serving the embedded spec (internal/specload.Load) or the document
+// of WithSpec. The caller should call Close when finished, to shut it down.
+// NewServer panics if the spec cannot be loaded or an option is invalid
+// (data that does not match the spec, say), as httptest.NewServer panics
+// when it cannot listen; Start returns these as errors.
 func NewServer(opts ...Option) *Server {
-	ix, err := loadIndex()
+	s, err := newServer(nil, opts)
 	if err != nil {
-		panic("anamtest: load spec: " + err.Error())
+		panic(err.Error())
 	}
+	return s
+}
+
+// Start is NewServer listening on addr, a loopback host and port such as
+// "127.0.0.1:8080", "[::1]:0" or "localhost:8080" (port 0 picks one), for
+// running the fake for other programs: see the package documentation,
+// "Standalone use". It refuses any other address, since the fake accepts a
+// well-known key and must not be reachable from the network, and returns
+// every error NewServer would panic with.
+func Start(addr string, opts ...Option) (*Server, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("anamtest: address %q: %w", addr, err)
+	}
+	if !isLoopback(host) {
+		return nil, fmt.Errorf("anamtest: address %q is not a loopback address: the fake listens only on 127.0.0.1, ::1 or localhost", addr)
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("anamtest: %w", err)
+	}
+	s, err := newServer(l, opts)
+	if err != nil {
+		_ = l.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func newServer(l net.Listener, opts []Option) (*Server, error) {
 	cfg := config{apiKey: DefaultAPIKey}
 	for _, o := range opts {
 		o(&cfg)
 	}
+	if cfg.err != nil {
+		return nil, cfg.err
+	}
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-
-	var avatars []Avatar
-	if cfg.replaceExamples {
-		avatars = cfg.avatars
-	} else if avatars, err = exampleAvatars(ix); err != nil {
-		panic(err)
+	doc := cfg.doc
+	if doc == nil {
+		var err error
+		if doc, err = specload.Load(); err != nil {
+			return nil, fmt.Errorf("anamtest: load spec: %w", err)
+		}
 	}
-	for i := range cfg.generate {
-		avatars = append(avatars, GeneratedAvatar(i))
-	}
-	stored, byID, err := buildDataSet(avatars)
+	ix, err := indexFor(doc)
 	if err != nil {
-		panic(err)
+		return nil, err
 	}
-
 	s := &Server{
 		ix:         ix,
 		cfg:        cfg,
 		filter:     filterOptions(authenticate(cfg.apiKey)),
-		avatars:    stored,
-		byID:       byID,
+		gen:        generator{seed: cfg.seed, valid: ix.valid, v31: doc.IsOpenAPI31OrLater()},
 		requests:   make(map[string]int),
 		lastHeader: make(map[string]http.Header),
 		faults:     make(map[string][]Fault),
 		latency:    make(map[string]time.Duration),
 	}
-	for op, d := range cfg.latency {
-		s.SetLatency(op, d)
+	if err := s.seed(); err != nil {
+		return nil, err
 	}
-	for op, fs := range cfg.faults {
-		s.InjectFaults(op, fs...)
+	for _, op := range slices.Sorted(maps.Keys(cfg.latency)) {
+		if err := ix.knownOp(op); err != nil {
+			return nil, err
+		}
+		s.SetLatency(op, cfg.latency[op])
+	}
+	for _, op := range slices.Sorted(maps.Keys(cfg.faults)) {
+		if err := ix.knownOp(op); err != nil {
+			return nil, err
+		}
+		s.InjectFaults(op, cfg.faults[op]...)
 	}
 	s.closed, s.close = context.WithCancel(context.Background())
 
 	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	if l != nil {
+		_ = s.ts.Listener.Close()
+		s.ts.Listener = l
+	}
 	s.ts.Config.ConnState = func(_ net.Conn, state http.ConnState) {
 		if state == http.StateNew {
 			s.conns.Add(1)
@@ -143,7 +184,109 @@ func NewServer(opts ...Option) *Server {
 	if cfg.t != nil {
 		cfg.t.Cleanup(s.Close)
 	}
-	return s
+	return s, nil
+}
+
+// seed fills the stores: for each resource, the items of WithData or else
+// of the spec's examples, then the generated items of WithItems. Parents
+// are seeded before the resources nested in them.
+func (s *Server) seed() error {
+	s.stores = make(map[*resource]*store, len(s.ix.resources))
+	for _, k := range slices.Sorted(maps.Keys(s.cfg.data)) {
+		if s.ix.byKey[k] == nil {
+			return fmt.Errorf("anamtest: WithData(%q): no such collection (the spec has %s)", k, strings.Join(s.Collections(), ", "))
+		}
+	}
+	var order []*resource
+	var visit func(r *resource)
+	visit = func(r *resource) {
+		if slices.Contains(order, r) {
+			return
+		}
+		if r.parent != nil {
+			visit(r.parent)
+		}
+		order = append(order, r)
+	}
+	for _, r := range s.ix.resources {
+		visit(r)
+	}
+	for _, res := range order {
+		st := newStore(res)
+		s.stores[res] = st
+		if raw, ok := s.cfg.data[res.key]; ok {
+			for n, b := range raw {
+				var doc map[string]any
+				if err := json.Unmarshal(b, &doc); err != nil {
+					return fmt.Errorf("anamtest: WithData(%q): item %d is not a JSON object: %w", res.key, n, err)
+				}
+				if err := s.ix.validate(res, doc); err != nil {
+					return fmt.Errorf("anamtest: WithData(%q): item %d does not match the spec: %v", res.key, n, err)
+				}
+				it, err := s.ix.newItem(res, s.gen, doc, n)
+				if err != nil {
+					return fmt.Errorf("anamtest: WithData(%q): item %d: %w", res.key, n, err)
+				}
+				if st.get(it.id) != nil {
+					return fmt.Errorf("anamtest: WithData(%q): two items have ID %s", res.key, it.id)
+				}
+				st.put(it)
+			}
+		} else {
+			for n, ex := range res.examples {
+				doc, err := roundTrip(ex)
+				if err != nil {
+					continue
+				}
+				m := doc.(map[string]any)
+				if err := s.ix.validate(res, m); err != nil {
+					s.report(fmt.Sprintf("anamtest: an example of %s does not match its schema, and is left out: %v", res.key, err))
+					continue
+				}
+				it, err := s.ix.newItem(res, s.gen, m, n)
+				if err != nil || st.get(it.id) != nil {
+					continue // no ID, or one seen already: the first wins
+				}
+				st.put(it)
+			}
+		}
+		var parents []*item
+		if res.parent != nil {
+			parents = s.stores[res.parent].items
+		}
+		for i := range s.cfg.items {
+			doc := s.gen.item(res.key, res.schema, i)
+			if res.idField != "" {
+				doc[res.idField] = s.gen.uuid(res.key, "item", strconv.Itoa(i))
+			}
+			parent := ""
+			if len(parents) > 0 {
+				parent = parents[i%len(parents)].id
+				if res.link != "" {
+					doc[res.link] = parent
+				}
+			}
+			it, err := s.ix.newItem(res, s.gen, doc, i)
+			if err != nil {
+				return fmt.Errorf("anamtest: generate an item of %s: %w", res.key, err)
+			}
+			if parent != "" {
+				it.parent = strings.ToLower(parent)
+			}
+			st.put(it)
+		}
+	}
+	return nil
+}
+
+// report tells the test (WithT) or the logger about a problem of the spec
+// or of the fake.
+func (s *Server) report(msg string, args ...any) {
+	if s.cfg.t != nil {
+		s.cfg.t.Errorf("%s", msg)
+		return
+	}
+	s.cfg.logger.Error(msg, args...)
 }
 
 // Close shuts down the server and blocks until all outstanding requests on
@@ -166,11 +309,26 @@ func (s *Server) Client() *http.Client { return s.ts.Client() }
 // APIKey returns the API key the server accepts as a Bearer token.
 func (s *Server) APIKey() string { return s.cfg.apiKey }
 
-// Avatars returns a copy of the server's data set, in listing order.
-func (s *Server) Avatars() []Avatar {
-	out := make([]Avatar, len(s.avatars))
-	for i, a := range s.avatars {
-		out[i] = a.copy()
+// Operations returns the operationIds of the served document, sorted.
+func (s *Server) Operations() []string { return slices.Sorted(maps.Keys(s.ix.ops)) }
+
+// Collections returns the keys of the resources the server holds (the
+// collection paths, such as "/v1/avatars"; see WithData), sorted.
+func (s *Server) Collections() []string { return slices.Sorted(maps.Keys(s.ix.byKey)) }
+
+// Items returns copies of the items of a collection (a key of Collections),
+// in listing order, as JSON objects. It returns nil for an unknown key.
+func (s *Server) Items(collection string) []json.RawMessage {
+	res := s.ix.byKey[collection]
+	if res == nil {
+		return nil
+	}
+	s.data.RLock()
+	defer s.data.RUnlock()
+	st := s.stores[res]
+	out := make([]json.RawMessage, len(st.items))
+	for i, it := range st.items {
+		out[i] = slices.Clone(it.raw)
 	}
 	return out
 }
@@ -221,10 +379,10 @@ func (s *Server) SetLatency(operationID string, d time.Duration) {
 // its own script or, once that is empty, the next one of AllOperations';
 // when both are empty the server behaves normally again. For example
 //
-//	srv.InjectFaults(anamtest.OpListAvatars,
+//	srv.InjectFaults(op,
 //		anamtest.Status(503).WithRetryAfter("1"), anamtest.Status(503))
 //
-// makes the next two listAvatars requests fail with 503, and the third
+// makes the next two requests to the operation op fail with 503, and the third
 // succeed. Faults are consumed before authentication and validation.
 func (s *Server) InjectFaults(operationID string, faults ...Fault) {
 	s.ix.checkOp(operationID)
@@ -300,13 +458,16 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt == nil {
 		if len(allowed) > 0 {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			errorResponse(http.StatusMethodNotAllowed,
+			plainError(http.StatusMethodNotAllowed,
 				fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)).write(w)
 			return
 		}
-		errorResponse(http.StatusNotFound,
+		plainError(http.StatusNotFound,
 			fmt.Sprintf("anamtest: no operation of the spec matches %s %s", r.Method, r.URL.Path)).write(w)
 		return
+	}
+	if r.Body != nil {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	}
 	latency, f, faulty := s.begin(rt.id, r.Header)
 	if !s.sleep(r.Context(), latency) {
@@ -328,23 +489,8 @@ type response struct {
 
 const jsonContentType = "application/json; charset=utf-8"
 
-func jsonResponse(status int, v any) response {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("anamtest: encode response: " + err.Error())
-	}
-	return response{status: status, header: http.Header{"Content-Type": {jsonContentType}}, body: b}
-}
-
-// errorBody is the shape of the API's error responses. Anam's clients read
-// either field.
-type errorBody struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-}
-
-func errorResponse(status int, message string) response {
-	return jsonResponse(status, errorBody{Error: http.StatusText(status), Message: message})
+func jsonResponse(status int, body []byte) response {
+	return response{status: status, header: http.Header{"Content-Type": {jsonContentType}}, body: body}
 }
 
 func (resp response) write(w http.ResponseWriter) {
@@ -352,50 +498,53 @@ func (resp response) write(w http.ResponseWriter) {
 	for k, v := range resp.header {
 		h[k] = v
 	}
-	h.Set("Content-Length", strconv.Itoa(len(resp.body)))
+	if resp.body != nil || resp.status != http.StatusNoContent {
+		h.Set("Content-Length", strconv.Itoa(len(resp.body)))
+	}
 	w.WriteHeader(resp.status)
 	_, _ = w.Write(resp.body)
 }
 
+// plainError is an error answer that belongs to no operation (404 for an
+// unknown path, 405), shaped as the API's: {"error", "message"}.
+func plainError(status int, message string) response {
+	b, _ := json.Marshal(map[string]string{"error": http.StatusText(status), "message": message})
+	return jsonResponse(status, b)
+}
+
 // respond validates r, builds the response of operation rt, and validates
-// it: a response that does not match the spec is reported and replaced by
-// a 500.
+// it. A success response that does not match the spec is reported and
+// replaced by a 500; an error response that does not (a status the spec
+// does not document for the operation, say) is reported and sent.
 func (s *Server) respond(r *http.Request, rt *route, params map[string]string) response {
 	in := &openapi3filter.RequestValidationInput{
 		Request: r, PathParams: params, Route: rt.kin, Options: s.filter,
 	}
+	var resp response
 	if v := s.validateRequest(r, rt, in); v.status != 0 {
-		resp := errorResponse(v.status, v.message)
+		resp = s.errorResponse(rt, v.status, v.message)
 		if v.status == http.StatusUnauthorized {
 			resp.header.Set("WWW-Authenticate", "Bearer")
 		}
-		return resp
+	} else {
+		resp = s.handle(r, rt, params)
 	}
-
-	var resp response
-	switch rt.id {
-	case OpListAvatars:
-		resp = s.listAvatars(r)
-	case OpGetAvatar:
-		resp = s.getAvatar(params["id"])
-	default:
-		resp = errorResponse(http.StatusNotImplemented,
-			fmt.Sprintf("anamtest does not implement operation %s (%s %s)", rt.id, rt.method, rt.path))
-	}
-	if s.cfg.editor != nil {
+	if s.cfg.editor != nil && resp.body != nil {
 		resp.body = s.cfg.editor(rt.id, resp.status, resp.body)
 	}
-
 	if err := s.validateResponse(r.Context(), in, resp); err != nil {
 		problem := describe(err)
 		msg := fmt.Sprintf("anamtest: %s response with status %d does not match the spec: %s", rt.id, resp.status, problem)
 		if s.cfg.t != nil {
 			s.cfg.t.Errorf("%s", msg)
 		} else {
-			s.cfg.logger.Error("anamtest: the fake produced a response that does not match the spec",
+			s.cfg.logger.Error("anamtest: a response does not match the spec",
 				"operation", rt.id, "status", resp.status, "problem", problem)
 		}
-		return errorResponse(http.StatusInternalServerError, msg)
+		if resp.status < 400 {
+			b, _ := json.Marshal(map[string]string{"error": http.StatusText(500), "message": msg})
+			return jsonResponse(http.StatusInternalServerError, b)
+		}
 	}
 	return resp
 }
@@ -406,6 +555,10 @@ type verdict struct {
 	message  string // the problem, if any
 	rawQuery string // the valid request's query, with the spec's defaults
 }
+
+// maxBody bounds the request bodies the server reads: a larger one gets a
+// 413.
+const maxBody = 8 << 20
 
 // validateRequest validates r, a request to rt, and gives its query the
 // spec's defaults. For an operation whose requests are determined by their
@@ -422,6 +575,21 @@ func (s *Server) validateRequest(r *http.Request, rt *route, in *openapi3filter.
 			r.URL.RawQuery = v.rawQuery
 			return v
 		}
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		// Read in full first (within the limit of serveHTTP), so that a
+		// body over the limit is a 413 and not whatever the validator
+		// makes of a read error.
+		data, err := io.ReadAll(r.Body)
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return verdict{status: http.StatusRequestEntityTooLarge, message: fmt.Sprintf("request body larger than %d bytes", mbe.Limit)}
+			}
+			return verdict{status: http.StatusBadRequest, message: "read request body: " + err.Error()}
+		}
+		r.Body = io.NopCloser(bytes.NewReader(data))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 	}
 	var v verdict
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
@@ -480,114 +648,3 @@ func (s *Server) validateResponse(ctx context.Context, in *openapi3filter.Reques
 
 // maxRemembered bounds the number of verdicts a Server remembers.
 const maxRemembered = 1 << 14
-
-// listAvatars answers GET /v1/avatars, whose parameters ValidateRequest has
-// checked and given their defaults.
-func (s *Server) listAvatars(r *http.Request) response {
-	q := r.URL.Query()
-	page, err := intParam(q.Get("page"), defaultPage)
-	if err != nil {
-		return errorResponse(http.StatusBadRequest, `parameter "page" in query: `+err.Error())
-	}
-	perPage, err := intParam(q.Get("perPage"), defaultPerPage)
-	if err != nil {
-		return errorResponse(http.StatusBadRequest, `parameter "perPage" in query: `+err.Error())
-	}
-	oneShot := false
-	if v := q.Get("onlyOneShot"); v != "" {
-		if oneShot, err = strconv.ParseBool(v); err != nil {
-			return errorResponse(http.StatusBadRequest, `parameter "onlyOneShot" in query: `+err.Error())
-		}
-	}
-	search := strings.ToLower(q.Get("search"))
-
-	var matches []int
-	for i, a := range s.avatars {
-		if oneShot && !a.OneShot {
-			continue
-		}
-		if search != "" && !strings.Contains(a.lowerName, search) {
-			continue
-		}
-		matches = append(matches, i)
-	}
-
-	meta := paginate(len(matches), page, perPage)
-	data := []json.RawMessage{}
-	if page <= *meta.LastPage {
-		start := (page - 1) * perPage
-		end := min(start+perPage, len(matches))
-		for _, i := range matches[start:end] {
-			data = append(data, s.avatars[i].json)
-		}
-	}
-	if len(data) == 0 && s.cfg.emptyListNotFound {
-		return errorResponse(http.StatusNotFound, "No avatars found")
-	}
-	// Assembled by hand: json.Marshal would re-validate every stored avatar.
-	metaJSON, err := json.Marshal(meta)
-	if err != nil {
-		panic("anamtest: encode meta: " + err.Error())
-	}
-	n := len(`{"data":[],"meta":}`) + len(metaJSON)
-	for _, d := range data {
-		n += len(d) + 1
-	}
-	body := make([]byte, 0, n)
-	body = append(body, `{"data":[`...)
-	for i, d := range data {
-		if i > 0 {
-			body = append(body, ',')
-		}
-		body = append(body, d...)
-	}
-	body = append(body, `],"meta":`...)
-	body = append(body, metaJSON...)
-	body = append(body, '}')
-	return response{status: http.StatusOK, header: http.Header{"Content-Type": {jsonContentType}}, body: body}
-}
-
-func intParam(v string, def int) (int, error) {
-	if v == "" {
-		return def, nil
-	}
-	return strconv.Atoi(v)
-}
-
-// getAvatar answers GET /v1/avatars/{id}. IDs compare case-insensitively,
-// as UUIDs do in the API's database.
-func (s *Server) getAvatar(id string) response {
-	i, ok := s.byID[strings.ToLower(id)]
-	if !ok {
-		return errorResponse(http.StatusNotFound, "Avatar not found")
-	}
-	return response{
-		status: http.StatusOK,
-		header: http.Header{"Content-Type": {jsonContentType}},
-		body:   slices.Clone(s.avatars[i].json),
-	}
-}
-
-// paginate returns the meta of page (from 1) of a listing of total items,
-// perPage per page, computed as the prisma-pagination convention the API
-// follows does: lastPage is ceil(total/perPage), hence 0 when total is 0;
-// prev is page-1 from page 2 on (even past the last page); next is page+1
-// while page < lastPage.
-func paginate(total, page, perPage int) gen.Pagination {
-	lastPage := (total + perPage - 1) / perPage
-	m := gen.Pagination{
-		Total:       &total,
-		LastPage:    &lastPage,
-		CurrentPage: &page,
-		PerPage:     &perPage,
-		Prev:        nullable.NewNullNullable[int](),
-		Next:        nullable.NewNullNullable[int](),
-	}
-	if page > 1 {
-		m.Prev = nullable.NewNullableWithValue(page - 1)
-	}
-	if page < lastPage {
-		m.Next = nullable.NewNullableWithValue(page + 1)
-	}
-	return m
-}

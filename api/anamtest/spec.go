@@ -5,165 +5,39 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-
-	"github.com/anam-ai/anam-go/internal/specload"
 )
-
-// specIndex is what the fake needs from the document, computed once per
-// process: the document is shared and read-only, so every Server reuses it.
-type specIndex struct {
-	doc    *openapi3.T
-	base   string   // path of the first server URL, "" for https://api.anam.ai
-	routes []*route // in the document's matching order
-	ops    map[string]*route
-}
-
-// route is one operation of the document, matched by hand: kin-openapi's
-// legacy router needs a server URL in the request and gorillamux a new
-// module, and two path templates need neither.
-type route struct {
-	id       string // operationId
-	method   string
-	path     string // template, e.g. /v1/avatars/{id}
-	segments []segment
-	kin      *routers.Route
-	memo     bool // requests are determined by path, query and Authorization
-}
-
-// segment is a literal path segment, or a parameter when param is set.
-type segment struct {
-	literal, param string
-}
-
-var loadIndex = sync.OnceValues(func() (*specIndex, error) {
-	doc, err := specload.Load()
-	if err != nil {
-		return nil, err
-	}
-	return newSpecIndex(doc)
-})
-
-func newSpecIndex(doc *openapi3.T) (*specIndex, error) {
-	ix := &specIndex{doc: doc, ops: make(map[string]*route)}
-	if len(doc.Servers) > 0 {
-		u, err := url.Parse(doc.Servers[0].URL)
-		if err != nil {
-			return nil, fmt.Errorf("anamtest: server URL %q: %w", doc.Servers[0].URL, err)
-		}
-		ix.base = strings.TrimSuffix(u.Path, "/")
-	}
-	for _, path := range doc.Paths.InMatchingOrder() {
-		item := doc.Paths.Value(path)
-		for _, method := range slices.Sorted(maps.Keys(item.Operations())) {
-			op := item.GetOperation(method)
-			if op.OperationID == "" {
-				return nil, fmt.Errorf("anamtest: %s %s has no operationId", method, path)
-			}
-			if _, dup := ix.ops[op.OperationID]; dup {
-				return nil, fmt.Errorf("anamtest: duplicate operationId %q", op.OperationID)
-			}
-			rt := &route{
-				id:     op.OperationID,
-				method: method,
-				path:   path,
-				kin: &routers.Route{
-					Spec: doc, Path: path, PathItem: item, Method: method, Operation: op,
-				},
-			}
-			rt.memo = op.RequestBody == nil
-			for _, params := range []openapi3.Parameters{item.Parameters, op.Parameters} {
-				for _, p := range params {
-					if p.Value == nil || (p.Value.In != openapi3.ParameterInPath && p.Value.In != openapi3.ParameterInQuery) {
-						rt.memo = false
-					}
-				}
-			}
-			for _, s := range strings.Split(strings.Trim(path, "/"), "/") {
-				if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
-					rt.segments = append(rt.segments, segment{param: s[1 : len(s)-1]})
-				} else {
-					rt.segments = append(rt.segments, segment{literal: s})
-				}
-			}
-			ix.routes = append(ix.routes, rt)
-			ix.ops[rt.id] = rt
-		}
-	}
-	return ix, nil
-}
-
-// match finds the operation for r. When the path matches operations with
-// other methods only, rt is nil and allowed lists their methods.
-func (ix *specIndex) match(r *http.Request) (rt *route, params map[string]string, allowed []string) {
-	p, ok := strings.CutPrefix(r.URL.EscapedPath(), ix.base)
-	if !ok {
-		return nil, nil, nil
-	}
-	if !strings.HasPrefix(p, "/") {
-		return nil, nil, nil
-	}
-	// A trailing slash leaves an empty last part, which matches neither a
-	// literal nor a parameter.
-	parts := strings.Split(p[1:], "/")
-	for i, part := range parts {
-		u, err := url.PathUnescape(part)
-		if err != nil {
-			return nil, nil, nil
-		}
-		parts[i] = u
-	}
-next:
-	for _, candidate := range ix.routes {
-		if len(candidate.segments) != len(parts) {
-			continue
-		}
-		var ps map[string]string
-		for i, seg := range candidate.segments {
-			switch {
-			case seg.param == "":
-				if parts[i] != seg.literal {
-					continue next
-				}
-			case parts[i] == "":
-				continue next
-			default:
-				if ps == nil {
-					ps = make(map[string]string, 1)
-				}
-				ps[seg.param] = parts[i]
-			}
-		}
-		if candidate.method != r.Method {
-			allowed = append(allowed, candidate.method)
-			continue
-		}
-		return candidate, ps, nil
-	}
-	return nil, nil, allowed
-}
 
 // checkOp panics unless id names an operation of the document or is
 // AllOperations: a typo would otherwise make a fault or a counter silently
 // never apply.
 func (ix *specIndex) checkOp(id string) {
+	if err := ix.knownOp(id); err != nil {
+		panic(err.Error())
+	}
+}
+
+// knownOp returns an error unless id names an operation of the document or
+// is AllOperations.
+func (ix *specIndex) knownOp(id string) error {
 	if id == AllOperations {
-		return
+		return nil
 	}
 	if _, ok := ix.ops[id]; !ok {
 		ids := slices.Sorted(maps.Keys(ix.ops))
-		panic(fmt.Sprintf("anamtest: unknown operationId %q (the spec has %s, or use %q)",
-			id, strings.Join(ids, ", "), AllOperations))
+		if len(ids) > 12 {
+			ids = append(ids[:12], "...")
+		}
+		return fmt.Errorf("anamtest: unknown operationId %q (the spec has %s; or use %q)",
+			id, strings.Join(ids, ", "), AllOperations)
 	}
+	return nil
 }
 
 // Format validators for the formats the document uses. kin-openapi checks
@@ -200,8 +74,9 @@ var (
 // the authentication function checks.
 func filterOptions(auth openapi3filter.AuthenticationFunc) *openapi3filter.Options {
 	return &openapi3filter.Options{
-		MultiError:         true,
-		AuthenticationFunc: auth,
+		MultiError:            true,
+		IncludeResponseStatus: true,
+		AuthenticationFunc:    auth,
 		SchemaValidationOptions: []openapi3.SchemaValidationOption{
 			openapi3.WithStringFormatValidators(formatValidators),
 		},

@@ -159,7 +159,7 @@ func connect(getenv func(string) string, fake bool, stderr io.Writer) (*api.Clie
 		fake = true
 	}
 	if fake {
-		srv := anamtest.NewServer(anamtest.WithAvatars(fakeAvatars))
+		srv := anamtest.NewServer(anamtest.WithItems(fakeAvatars))
 		c, err := api.NewClient(api.WithAPIKey(srv.APIKey()), api.WithBaseURL(srv.URL))
 		if err != nil {
 			srv.Close()

@@ -124,7 +124,11 @@ func TestSearchAndOneShot(t *testing.T) {
 	}
 	one := cli(t, nil, false, "--fake", "avatars", "list", "--only-one-shot", "--all", "--json")
 	var shots []struct{ ID string }
-	if err := json.Unmarshal([]byte(one.stdout), &shots); err != nil || len(shots) == 0 || len(shots) >= 43 {
+	// The spec's Avatar has no field that tells one-shot avatars apart, so
+	// the spec-driven fake accepts onlyOneShot and ignores it (see
+	// anamtest's package documentation): the flag must reach the API and
+	// the listing still work.
+	if err := json.Unmarshal([]byte(one.stdout), &shots); err != nil || len(shots) == 0 {
 		t.Errorf("only-one-shot: %v, %d avatars", err, len(shots))
 	}
 }
@@ -182,7 +186,7 @@ func TestHelp(t *testing.T) {
 }
 
 func TestRealModeUsesEnvironment(t *testing.T) {
-	srv := anamtest.NewServer(anamtest.WithAPIKey("sk-real-looking-key"), anamtest.WithAvatars(3), anamtest.WithT(t))
+	srv := anamtest.NewServer(anamtest.WithAPIKey("sk-real-looking-key"), anamtest.WithItems(3), anamtest.WithT(t))
 	env := map[string]string{"ANAM_API_KEY": "sk-real-looking-key", "ANAM_BASE_URL": srv.URL}
 	r := cli(t, env, false, "avatars", "list", "--json")
 	if r.code != 0 || r.stderr != "" {
