@@ -240,8 +240,14 @@ func (h *handClient) getAvatar(ctx context.Context, id string, readAll bool) (*g
 	return &a, nil
 }
 
-func (h *handClient) listAvatars(ctx context.Context, page, perPage int, readAll bool) (*gen.ListAvatarsResponse, error) {
-	var l gen.ListAvatarsResponse
+// avatarPage is the hand-written client's own envelope type.
+type avatarPage struct {
+	Data *[]gen.Avatar  `json:"data"`
+	Meta gen.Pagination `json:"meta"`
+}
+
+func (h *handClient) listAvatars(ctx context.Context, page, perPage int, readAll bool) (*avatarPage, error) {
+	var l avatarPage
 	u := h.base + "/v1/avatars?page=" + strconv.Itoa(page) + "&perPage=" + strconv.Itoa(perPage)
 	if err := h.get(ctx, u, readAll, &l); err != nil {
 		return nil, err

@@ -59,33 +59,53 @@ import (
 	"testing"
 
 	"github.com/anam-ai/anam-go/api"
+	"github.com/anam-ai/anam-go/api/anamtest"
 )
 
 func TestGrownSurface(t *testing.T) {
-	var c *api.Client
-	_ = func(ctx context.Context) error {
-		page, err := c.ListWidgets(ctx, &api.ListWidgetsParams{PerPage: new(5)})
-		if err != nil {
-			return err
-		}
-		w, err := c.CreateWidget(ctx, api.CreateWidgetRequest{Name: "w"})
-		if err != nil {
-			return err
-		}
-		_ = w.Color.IsNull() // nullable.Nullable[string]
-		for widget, err := range c.Widgets(ctx, nil) {
-			_, _ = widget.GetColor(), err
-		}
-		if _, err := c.PolishWidget(ctx, w.ID); err != nil {
-			return err
-		}
-		parts, err := c.ListWidgetParts(ctx, w.ID)
-		_, _ = parts, page
-		var a api.Avatar
-		_ = a.VariantName.IsSpecified() // turned nullable
-		_ = a.GetVariantName()
-		return c.DeleteWidget(ctx, w.ID)
+	srv := anamtest.NewServer(anamtest.WithT(t), anamtest.WithItems(12))
+	c, err := api.NewClient(api.WithAPIKey(srv.APIKey()), api.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
 	}
+	ctx := context.Background()
+	w, err := c.CreateWidget(ctx, api.CreateWidgetRequest{Name: "Sprocket"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Name != "Sprocket" || w.GetColor() != "" {
+		t.Errorf("created %v", w)
+	}
+	page, err := c.ListWidgets(ctx, &api.ListWidgetsParams{PerPage: new(5)})
+	if err != nil || len(page.Items) != 5 || page.Total() < 13 {
+		t.Fatalf("page %v, %v", page, err)
+	}
+	n := 0
+	for widget, err := range c.Widgets(ctx, &api.ListWidgetsParams{PerPage: new(4)}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = widget.Color.IsNull() // nullable.Nullable[string]
+		n++
+	}
+	if n != page.Total() {
+		t.Errorf("walked %d widgets of %d", n, page.Total())
+	}
+	if _, err := c.PolishWidget(ctx, w.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListWidgetParts(ctx, w.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteWidget(ctx, w.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetWidget(ctx, w.ID); err == nil {
+		t.Error("a deleted widget is still there")
+	}
+	var a api.Avatar
+	_ = a.VariantName.IsSpecified() // turned nullable
+	_ = a.GetVariantName()
 	op, ok := api.LookupOperation("listWidgets")
 	if !ok || !op.Paginated {
 		t.Fatalf("listWidgets = %+v, %v", op, ok)

@@ -34,6 +34,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/anam-ai/anam-go/internal/specprep"
 )
 
 // Config says where to read and write.
@@ -511,50 +513,9 @@ func exprString(e ast.Expr) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // goTypeName is an operationId as an exported Go name, as oapi-codegen
-// spells it (ToCamelCaseWithInitialisms).
-func goTypeName(s string) string {
-	var words []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			words = append(words, string(cur))
-			cur = nil
-		}
-	}
-	rs := []rune(s)
-	for i, r := range rs {
-		switch {
-		case !unicode.IsLetter(r) && !unicode.IsDigit(r):
-			flush()
-		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1])):
-			flush()
-			cur = append(cur, r)
-		default:
-			cur = append(cur, r)
-		}
-	}
-	flush()
-	var b strings.Builder
-	for _, w := range words {
-		if up := strings.ToUpper(w); initialisms[up] {
-			b.WriteString(up)
-			continue
-		}
-		r := []rune(w)
-		r[0] = unicode.ToUpper(r[0])
-		b.WriteString(string(r))
-	}
-	return b.String()
-}
-
-var initialisms = map[string]bool{
-	"ACL": true, "API": true, "ASCII": true, "CPU": true, "CSS": true, "DNS": true, "EOF": true, "GUID": true,
-	"HTML": true, "HTTP": true, "HTTPS": true, "ID": true, "IP": true, "JSON": true, "QPS": true, "RAM": true,
-	"RPC": true, "SLA": true, "SMTP": true, "SQL": true, "SSH": true, "TCP": true, "TLS": true, "TTL": true,
-	"UDP": true, "UI": true, "GID": true, "UID": true, "UUID": true, "URI": true, "URL": true, "UTF8": true,
-	"VM": true, "XML": true, "XMPP": true, "XSRF": true, "XSS": true, "SIP": true, "RTP": true, "AMQP": true,
-	"DB": true, "TS": true,
-}
+// spells it (ToCamelCaseWithInitialisms): the rule specprep names schemas
+// by.
+func goTypeName(s string) string { return specprep.GoTypeName(s) }
 
 // goParamName is a parameter name as a Go argument name.
 func goParamName(s string) string {
