@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // The SDK checks arguments against the rules the spec states for each
@@ -47,23 +48,43 @@ func (r redactedText) String() string {
 	return fmt.Sprintf("(a text of %d characters, not shown)", int(r))
 }
 
+// checkString is checkValue for a string, without boxing it: path
+// arguments are checked on every call.
+func checkString(op string, p *Param, s string, inPath bool) error {
+	if msg := p.stringViolation(s, inPath); msg != "" {
+		return &ArgumentError{Operation: op, Name: p.Name, Value: shownValue(p, s), Rule: msg}
+	}
+	return nil
+}
+
+// stringViolation returns what s fails to be, or "" when it is fine.
+func (p *Param) stringViolation(x string, inPath bool) string {
+	if x == "" && (p.Required || inPath) {
+		return "a non-empty value"
+	}
+	if inPath && (x == "." || x == "..") {
+		return `a path segment other than "." and ".."`
+	}
+	if p.Format == "uuid" && !isUUID(x) {
+		return "a UUID such as 071b0286-4cce-4808-bee2-e642f1062de3"
+	}
+	if p.MinLength != nil || p.MaxLength != nil {
+		n := utf8.RuneCountInString(x)
+		if p.MinLength != nil && n < *p.MinLength || p.MaxLength != nil && n > *p.MaxLength {
+			return p.describe()
+		}
+	}
+	if !p.inEnum(x) {
+		return p.describe()
+	}
+	return ""
+}
+
 // violation returns what v fails to be, or "" when it is fine.
 func (p *Param) violation(v any, inPath bool) string {
 	switch x := v.(type) {
 	case string:
-		if x == "" && (p.Required || inPath) {
-			return "a non-empty value"
-		}
-		if inPath && (x == "." || x == "..") {
-			return `a path segment other than "." and ".."`
-		}
-		if p.Format == "uuid" && !isUUID(x) {
-			return "a UUID such as 071b0286-4cce-4808-bee2-e642f1062de3"
-		}
-		n := len([]rune(x))
-		if p.MinLength != nil && n < *p.MinLength || p.MaxLength != nil && n > *p.MaxLength || !p.inEnum(x) {
-			return p.describe()
-		}
+		return p.stringViolation(x, inPath)
 	case int64:
 		f := float64(x)
 		if p.Minimum != nil && f < *p.Minimum || p.Maximum != nil && f > *p.Maximum || !p.inEnum(strconv.FormatInt(x, 10)) {
@@ -255,13 +276,13 @@ func checkText(op *Operation, p *Param, s string) error {
 		return nil
 	case "array":
 		for _, e := range strings.Split(s, ",") {
-			if err := checkValue(op.ID, p, e, false); err != nil {
+			if err := checkString(op.ID, p, e, false); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	return checkValue(op.ID, p, s, false)
+	return checkString(op.ID, p, s, false)
 }
 
 var (

@@ -193,7 +193,11 @@ func (c *Client) prepare(r *request) (*outgoing, error) {
 		return nil, err
 	}
 	u := *c.base
-	u.Path, u.RawPath = c.base.Path+path.unescaped, c.base.Path+path.escaped
+	if path.unescaped == "" {
+		u.Path = c.base.Path + path.escaped
+	} else {
+		u.Path, u.RawPath = c.base.Path+path.unescaped, c.base.Path+path.escaped
+	}
 	u.RawQuery = query
 	o.url = &u
 
@@ -223,29 +227,46 @@ func (c *Client) prepare(r *request) (*outgoing, error) {
 type builtPath struct{ escaped, unescaped string }
 
 // buildPath fills op's path template with args, each checked against its
-// parameter's rule and escaped as one path segment.
+// parameter's rule and escaped as one path segment. unescaped is "" when
+// no argument needed escaping (the URL's Path is then escaped itself).
 func buildPath(op *Operation, args []string) (builtPath, error) {
 	if len(args) != len(op.PathParams) {
 		return builtPath{}, &ArgumentError{Operation: op.ID, Name: "path arguments", Value: len(args),
 			Rule: fmt.Sprintf("%d argument(s), for %s", len(op.PathParams), op.Path)}
 	}
 	if len(args) == 0 {
-		return builtPath{op.Path, op.Path}, nil
+		return builtPath{escaped: op.Path}, nil
 	}
-	var esc, raw strings.Builder
+	n := len(op.Path)
+	for i, a := range args {
+		if err := checkString(op.ID, &op.PathParams[i], a, true); err != nil {
+			return builtPath{}, err
+		}
+		n += len(a)
+	}
+	var esc strings.Builder
+	esc.Grow(n)
+	escaped := false
 	for i, seg := range op.segments {
 		esc.WriteString(seg)
-		raw.WriteString(seg)
 		if i < len(args) {
-			p := &op.PathParams[i]
-			if err := checkValue(op.ID, p, args[i], true); err != nil {
-				return builtPath{}, err
-			}
-			esc.WriteString(url.PathEscape(args[i]))
-			raw.WriteString(args[i])
+			e := url.PathEscape(args[i])
+			escaped = escaped || len(e) != len(args[i])
+			esc.WriteString(e)
 		}
 	}
-	return builtPath{esc.String(), raw.String()}, nil
+	p := builtPath{escaped: esc.String()}
+	if escaped {
+		var raw strings.Builder
+		for i, seg := range op.segments {
+			raw.WriteString(seg)
+			if i < len(args) {
+				raw.WriteString(args[i])
+			}
+		}
+		p.unescaped = raw.String()
+	}
+	return p, nil
 }
 
 // optionalBody is the body of an operation whose body is optional: nil
