@@ -1,0 +1,153 @@
+package specprep
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+const doc = `{
+  "openapi": "3.1.0",
+  "info": {"title": "t", "version": "1"},
+  "paths": {
+    "/v1/things": {
+      "get": {
+        "operationId": "listThings",
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+          "type": "object",
+          "properties": {
+            "data": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "string"}}}},
+            "meta": {"type": "object"}
+          }}}}}}
+      },
+      "post": {
+        "operationId": "createThing",
+        "requestBody": {"content": {
+          "application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string"}}}},
+          "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}
+        }},
+        "responses": {"201": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}}
+      }
+    },
+    "/v1/things/{id}": {
+      "delete": {
+        "operationId": "deleteThing",
+        "responses": {
+          "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {"message": {"type": "string"}}}}}},
+          "404": {"description": "nope", "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}}
+        }
+      }
+    }
+  },
+  "components": {"schemas": {"Thing": {"type": "object", "properties": {"id": {"type": "string"}}}}}
+}`
+
+func names(t *testing.T, r *Result) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, n := range r.Names {
+		out[n.GoName] = n.Target
+	}
+	return out
+}
+
+func TestNamingRule(t *testing.T) {
+	r, err := Prepare([]byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := names(t, r)
+	for name, target := range map[string]string{
+		"ListThingsResponse":  "$.paths['/v1/things'].get.responses['200'].content['application/json'].schema",
+		"ListThingsItem":      "$.paths['/v1/things'].get.responses['200'].content['application/json'].schema.properties.data.items",
+		"CreateThingRequest":  "$.paths['/v1/things'].post.requestBody.content['application/json'].schema",
+		"CreateThingForm":     "$.paths['/v1/things'].post.requestBody.content['multipart/form-data'].schema",
+		"DeleteThingResponse": "$.paths['/v1/things/{id}'].delete.responses['200'].content['application/json'].schema",
+	} {
+		if got[name] != target {
+			t.Errorf("%s names %q, want %q", name, got[name], target)
+		}
+	}
+	if len(got) != 5 {
+		t.Errorf("named %v; error responses and $refs keep theirs", got)
+	}
+	// Each named schema moved to components, a $ref in its place.
+	var d struct {
+		Paths      map[string]map[string]json.RawMessage
+		Components struct{ Schemas map[string]json.RawMessage }
+	}
+	if err := json.Unmarshal(r.JSON, &d); err != nil {
+		t.Fatal(err)
+	}
+	for name := range got {
+		if _, ok := d.Components.Schemas[name]; !ok {
+			t.Errorf("components/schemas has no %s", name)
+		}
+	}
+	if !strings.Contains(string(d.Paths["/v1/things"]["post"]), `"$ref": "#/components/schemas/CreateThingRequest"`) {
+		t.Errorf("the request body is not a $ref: %s", d.Paths["/v1/things"]["post"])
+	}
+	if !strings.Contains(string(d.Components.Schemas["ListThingsResponse"]), `"$ref": "#/components/schemas/ListThingsItem"`) {
+		t.Errorf("the item is not a $ref: %s", d.Components.Schemas["ListThingsResponse"])
+	}
+}
+
+// A name depends on its operation alone: adding an operation renames
+// nothing, and the output is the same on every run.
+func TestNamesAreStable(t *testing.T) {
+	a, err := Prepare([]byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grown := strings.Replace(doc, `"/v1/things/{id}": {`, `"/v1/others": {"get": {"operationId": "listOthers", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {"n": {"type": "integer"}}}}}}}}},
+    "/v1/things/{id}": {`, 1)
+	b, err := Prepare([]byte(grown), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, after := names(t, a), names(t, b)
+	for name, target := range before {
+		if after[name] != target {
+			t.Errorf("%s moved from %q to %q", name, target, after[name])
+		}
+	}
+	if after["ListOthersResponse"] == "" || len(after) != len(before)+1 {
+		t.Errorf("after adding listOthers: %v", after)
+	}
+	again, err := Prepare([]byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again.JSON) != string(a.JSON) {
+		t.Error("two runs prepare different documents")
+	}
+}
+
+func TestExplicitNameWinsAndCollisionsFail(t *testing.T) {
+	named := strings.Replace(doc, `"application/json": {"schema": {"type": "object", "properties": {"name"`, `"application/json": {"schema": {"x-go-type-name": "NewThing", "type": "object", "properties": {"name"`, 1)
+	r, err := Prepare([]byte(named), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := names(t, r)["CreateThingRequest"]; ok {
+		t.Error("the rule renamed a schema the overlay named")
+	}
+	clash := strings.Replace(doc, `"schemas": {"Thing"`, `"schemas": {"CreateThingRequest": {"type": "object"}, "Thing"`, 1)
+	if _, err := Prepare([]byte(clash), nil); err == nil || !strings.Contains(err.Error(), "CreateThingRequest") || !strings.Contains(err.Error(), "x-go-type-name") {
+		t.Errorf("a collision gave %v", err)
+	}
+	if _, err := Prepare([]byte(`[1, 2]`), nil); err == nil {
+		t.Error("a document that is not an object was prepared")
+	}
+}
+
+func TestGoTypeName(t *testing.T) {
+	for in, want := range map[string]string{
+		"getAvatar": "GetAvatar", "listLlms": "ListLlms", "getSessionID": "GetSessionID",
+		"get_user_id": "GetUserID", "createApiKey": "CreateAPIKey", "share-links": "ShareLinks", "imageUrl": "ImageURL",
+	} {
+		if got := GoTypeName(in); got != want {
+			t.Errorf("GoTypeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
