@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -184,7 +185,7 @@ func bodyArgs(t *testing.T, c *command, multipart bool) []string {
 	s := mt.Schema.Value
 	var args []string
 	props := properties(s)
-	for _, name := range slices.Sorted(mapsKeysT(props)) {
+	for _, name := range slices.Sorted(maps.Keys(props)) {
 		p := props[name]
 		switch {
 		case p.Format == "binary":
@@ -200,16 +201,6 @@ func bodyArgs(t *testing.T, c *command, multipart bool) []string {
 		}
 	}
 	return args
-}
-
-func mapsKeysT[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // sample is a minimal value the schema accepts: its required fields, the
