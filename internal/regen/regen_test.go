@@ -73,7 +73,7 @@ func TestGrownSurface(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Name != "Sprocket" || w.GetColor() != "" {
+	if w.Name != "Sprocket" || w.ID == "" {
 		t.Errorf("created %v", w)
 	}
 	page, err := c.ListWidgets(ctx, &api.ListWidgetsParams{PerPage: new(5)})
