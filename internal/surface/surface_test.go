@@ -401,3 +401,23 @@ func TestModelsReadEasily(t *testing.T) {
 		}
 	}
 }
+
+// The README's first call: a session token for a stateful persona.
+func TestSessionTokenForAPersona(t *testing.T) {
+	rec, c := newRecorder(t, reply(200, `{"sessionToken":"st-123"}`))
+	var persona gen.CreateSessionTokenRequest_PersonaConfig
+	if err := persona.FromCreateSessionTokenRequestPersonaConfig1(gen.CreateSessionTokenRequestPersonaConfig1{PersonaID: id}); err != nil {
+		t.Fatal(err)
+	}
+	token, err := c.CreateSessionToken(context.Background(), api.CreateSessionTokenRequest{PersonaConfig: &persona, ClientLabel: new("web")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token.GetSessionToken() != "st-123" {
+		t.Errorf("token %v", token)
+	}
+	r := rec.only(t)
+	if want := `{"clientLabel":"web","personaConfig":{"personaId":"` + id + `"}}`; string(r.body) != want || r.path != "/v1/auth/session-token" {
+		t.Errorf("sent %s %s, want %s", r.path, r.body, want)
+	}
+}
