@@ -3,9 +3,8 @@ package speccheck
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/anam-ai/anam-go/internal/specprep"
 	"gopkg.in/yaml.v3"
 )
 
@@ -95,15 +94,14 @@ func (b body) String() string {
 }
 
 // machineName is the name oapi-codegen derives for the body type.
-func (b body) machineName() string {
-	id := b.op.id
-	if r, n := utf8.DecodeRuneInString(id); n > 0 {
-		id = string(unicode.ToUpper(r)) + id[n:]
-	}
+// ruleName is the Go name internal/specprep's naming rule gives the body's
+// schema (a JSON request body, or a 2xx JSON response body).
+func (b body) ruleName() string {
+	id := specprep.GoTypeName(b.op.id)
 	if b.status == "" {
-		return id + "JSONBody"
+		return id + "Request"
 	}
-	return id + b.status + "JSONResponseBody"
+	return id + "Response"
 }
 
 // lint returns the findings of the linter for the document mapping node.
@@ -380,19 +378,16 @@ func (l *linter) inlineSchema(ptr string, n *yaml.Node, b body, rel string, flag
 		return
 	}
 	named := get(n, "x-go-type-name") != nil || get(n, "x-go-type") != nil
-	if flag && !named && becomesType(n) {
-		if rel == "" {
-			l.add(RuleInlineSchema, ptr,
-				"the schema of %s is an inline object, which the generator names %s: $ref a component schema, or name it with x-go-type-name in the overlay",
-				b, b.machineName())
-		} else {
-			how := "$ref a component schema, or name it with x-go-type-name in the overlay"
-			if branch {
-				how = "$ref a component schema (x-go-type-name names the type, but the union's From/As/Merge methods keep the machine-made name)"
-			}
-			l.add(RuleInlineSchema, ptr,
-				"the schema at %s in %s is an inline object, which the generator names after its location: %s", rel, b, how)
+	// The body's own schema and a list's items are named by specprep's
+	// rule (<Op>Request, <Op>Response, <Op>Item): no notice for those.
+	ruleNamed := rel == "" || (b.status != "" && (rel == "/items" || rel == "/properties/data/items"))
+	if flag && !named && !ruleNamed && becomesType(n) {
+		how := "fine unless users must write its name; else $ref a component schema, or name it with x-go-type-name in the overlay"
+		if branch {
+			how = "$ref a component schema if users build it (x-go-type-name names the type, but the union's From/As/Merge methods keep the machine-made name)"
 		}
+		l.add(RuleInlineSchema, ptr,
+			"the schema at %s in %s is an inline object, which the generator names after its location in %s: %s", rel, b, b.ruleName(), how)
 	}
 	for _, p := range pairs(get(n, "properties")) {
 		l.inlineSchema(join(ptr, "properties", p.key), p.val, b, rel+"/properties/"+p.key, true, false)
