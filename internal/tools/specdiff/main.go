@@ -107,7 +107,9 @@ func execute(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	if *changelog != "" {
+	// An update that changes nothing for SDK users leaves the changelog as
+	// it is: an entry saying "no changes" is noise for readers.
+	if *changelog != "" && !report.Empty() {
 		existing, err := os.ReadFile(*changelog)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("read changelog: %w", err)

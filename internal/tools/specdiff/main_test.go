@@ -95,13 +95,27 @@ func TestBadInputExitsTwo(t *testing.T) {
 
 func TestUnwritableOutputExitsOne(t *testing.T) {
 	dir := t.TempDir()
-	good := write(t, dir, "good.json", baseDoc)
+	good, changed := write(t, dir, "good.json", baseDoc), write(t, dir, "changed.json", revDoc)
 	code, _, stderr := runCmd("-base", good, "-revision", good, "-o", filepath.Join(dir, "no", "such", "dir", "r.md"))
 	if code != 1 || !strings.Contains(stderr, "write report") {
 		t.Errorf("exit %d, stderr %q; want 1 and a write error", code, stderr)
 	}
-	code, _, stderr = runCmd("-base", good, "-revision", good, "-changelog", filepath.Join(dir, "no", "CHANGELOG.md"))
+	code, _, stderr = runCmd("-base", good, "-revision", changed, "-changelog", filepath.Join(dir, "no", "CHANGELOG.md"))
 	if code != 1 || !strings.Contains(stderr, "write changelog") {
 		t.Errorf("exit %d, stderr %q; want 1 and a write error", code, stderr)
+	}
+}
+
+// An update that changes nothing writes a report but no changelog entry.
+func TestNoChangeLeavesTheChangelog(t *testing.T) {
+	dir := t.TempDir()
+	base, rev := write(t, dir, "old.json", baseDoc), write(t, dir, "new.json", baseDoc)
+	changelog := filepath.Join(dir, "CHANGELOG.md")
+	code, stdout, stderr := runCmd("-base", base, "-revision", rev, "-changelog", changelog)
+	if code != 0 || !strings.Contains(stdout, "no changes") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	if _, err := os.Stat(changelog); !os.IsNotExist(err) {
+		t.Errorf("a changelog was written for no change: %v", err)
 	}
 }
