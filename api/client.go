@@ -48,7 +48,7 @@ type Client struct {
 	// net/http's own transport, whose response bodies stop reading when
 	// the request's context ends.
 	bodyHonoursContext bool
-	redact             func([]byte) []byte // removes the API key from response bytes
+	red                *redactor // removes the API key from what goes into errors and logs
 }
 
 // Option configures a Client in NewClient.
@@ -237,7 +237,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		timeout: cfg.timeout,
 		cfg:     cfg,
 		gate:    new(gate),
-		redact:  redactor(key),
+		red:     &redactor{key: key},
 	}
 	if hc, ok := cfg.doer.(*http.Client); ok {
 		switch hc.Transport.(type) {
@@ -253,8 +253,8 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.base, _ = url.Parse(base) // checkBaseURL parsed it already
 	c.send = &sender{next: cfg.doer, gate: c.gate}
 
-	// The key lives only in this closure and in c.redact's: no field of any
-	// SDK value holds it as data, so no way of printing one can show it.
+	// The key lives only in this closure and in c.red, which prints as
+	// "[redacted]": no way of printing an SDK value can show it.
 	c.cfg.apiKey = nil
 	bearer := []string{"Bearer " + key}
 	ua := []string{c.userAgent}

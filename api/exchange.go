@@ -25,7 +25,18 @@ type call struct {
 	op       string
 	method   string
 	path     string
-	attempts int // the attempt under way, from 1 (set by exchange)
+	attempts int       // the attempt under way, from 1 (set by exchange)
+	red      *redactor // the client's (set by exchange)
+}
+
+// excerpt returns a bounded excerpt of a response body for Error.Body,
+// without the API key. The key is removed before the body is cut, so that
+// the cut cannot leave part of it.
+func (cl *call) excerpt(body []byte) string {
+	if cl.red.active() {
+		body = cl.red.bytes(body[:min(len(body), 4*bodyExcerptBytes+8*len(cl.red.key))])
+	}
+	return excerpt(body, bodyExcerptBytes)
 }
 
 func (c *call) error(status int, err error) *Error {
@@ -49,6 +60,7 @@ const (
 // timeout and the body: handle must not keep r.body after it returns.
 // Every *Error it returns says how many attempts were made.
 func (c *Client) exchange(ctx context.Context, cl *call, o *outgoing, handle func(*response) error) (err error) {
+	cl.red = c.red
 	maxRetries := c.cfg.maxRetries
 	if o.cfg.hasMaxRetries {
 		maxRetries = o.cfg.maxRetries
@@ -142,8 +154,17 @@ type attemptResult struct {
 }
 
 // attempt sends one request and reads its response, within the per-attempt
-// timeout, and hands it to handle.
+// timeout, and hands it to handle. The error it returns, which goes into a
+// log line and may be returned, is free of the API key.
 func (c *Client) attempt(ctx context.Context, cl *call, o *outgoing, first bool, handle func(*response) error) attemptResult {
+	res := c.attempt1(ctx, cl, o, first, handle)
+	if e, ok := res.err.(*Error); ok {
+		c.red.scrub(e)
+	}
+	return res
+}
+
+func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool, handle func(*response) error) attemptResult {
 	timeout := c.timeout
 	if o.cfg.hasTimeout {
 		timeout = o.cfg.timeout
@@ -166,7 +187,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, o *outgoing, first bool,
 		}
 		return attemptResult{err: cl.error(0, cause), hint: hint}
 	}
-	res := attemptResult{status: resp.StatusCode, requestID: string(c.redact([]byte(requestID(resp.Header))))}
+	res := attemptResult{status: resp.StatusCode, requestID: c.red.text(requestID(resp.Header))}
 	if into := o.cfg.into; into != nil {
 		*into = Response{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: res.requestID}
 	}
@@ -215,7 +236,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, o *outgoing, first bool,
 	if !ok {
 		// Only what can reach an error or a log is redacted: a successful
 		// body is the caller's data.
-		body = c.redact(body)
+		body = c.red.bytes(body)
 	}
 	r := &response{status: res.status, header: resp.Header, body: body}
 	res.err = handle(r)
@@ -287,7 +308,7 @@ func (cl *call) apiError(r *response) *Error {
 	e := cl.error(r.status, nil)
 	e.RequestID = requestID(r.header)
 	e.Message = serverMessage(r.body)
-	e.Body = excerpt(r.body, bodyExcerptBytes)
+	e.Body = cl.excerpt(r.body)
 	return e
 }
 
@@ -297,13 +318,13 @@ func (cl *call) decodeJSON(r *response, out any, kind ResultKind) error {
 	if err := checkJSON(r, kind); err != nil {
 		e := cl.error(r.status, fmt.Errorf("%w: %v", ErrDecode, err))
 		e.RequestID = requestID(r.header)
-		e.Body = excerpt(r.body, bodyExcerptBytes)
+		e.Body = cl.excerpt(r.body)
 		return e
 	}
 	if err := json.Unmarshal(r.body, out); err != nil {
 		e := cl.error(r.status, fmt.Errorf("%w: the body is not the documented JSON: %w", ErrDecode, err))
 		e.RequestID = requestID(r.header)
-		e.Body = excerpt(r.body, bodyExcerptBytes)
+		e.Body = cl.excerpt(r.body)
 		return e
 	}
 	return nil
@@ -340,23 +361,6 @@ func requestID(h http.Header) string {
 		}
 	}
 	return ""
-}
-
-// redactor returns a function that replaces key, wherever it occurs in a
-// response, by "[redacted]": a server that echoes the key back (in an error
-// message, say) must not put it into an error or a log line. A key shorter
-// than 8 bytes is too likely to occur by chance to be replaced.
-func redactor(key string) func([]byte) []byte {
-	if len(key) < 8 {
-		return func(b []byte) []byte { return b }
-	}
-	k := []byte(key)
-	return func(b []byte) []byte {
-		if !bytes.Contains(b, k) {
-			return b
-		}
-		return bytes.ReplaceAll(b, k, []byte("[redacted]"))
-	}
 }
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +21,14 @@ import (
 
 	"github.com/anam-ai/anam-go/api"
 )
+
+// searchTerm is the search term of the fault matrix's list calls: private
+// data that no error or log line may show.
+const searchTerm = "patient-john-doe"
+
+// slashKey is an API key with slashes, which a PHP server echoes
+// JSON-escaped (sk\/redteam\/...).
+const slashKey = "sk/redteam/0123456789abcdef"
 
 // fakeBase is the base URL of the in-memory server: https, so that no
 // option is needed, and a host nothing resolves.
@@ -199,7 +209,10 @@ type faultCase struct {
 	name  string
 	steps []step
 	opts  []api.Option
-	list  bool // call ListAvatars rather than GetAvatar
+	key   string // the API key, when not testKey
+	list  bool // call ListAvatars (with a search term) rather than GetAvatar
+	// call, when set, makes the call instead; got must be nil on error.
+	call func(ctx context.Context, c *api.Client) (got any, err error)
 
 	cancelAfter time.Duration // cancel the call's context after this long
 	deadline    time.Duration // give the call's context this deadline
@@ -302,6 +315,32 @@ func faultMatrix() []faultCase {
 		{name: "deadline before the next attempt", steps: []step{jsonReply(503, `{"message":"busy"}`, "Retry-After", "10")}, deadline: 5 * time.Second,
 			wantErr: []error{api.ErrServer}, notErr: []error{context.DeadlineExceeded}, temporary: true, wantStatus: 503, wantAttempts: 1,
 			wantInError: "busy", elapsed: [2]time.Duration{0, 0}},
+		// Private data in transport errors (issue 13 item 1): the URL a
+		// transport error names loses its query, which holds search terms.
+		{name: "list: connection refused, with a search term", list: true, steps: []step{refuse}, temporary: true, wantAttempts: 4,
+			wantInError: `"https://api.anam.test/v1/avatars": `, elapsed: backoff3, wantErr: []error{syscall.ECONNREFUSED},
+			check: func(t *testing.T, _ any, e *api.Error, _ []seenRequest) {
+				var ue *url.Error
+				if !errors.As(e, &ue) || ue.URL != "https://api.anam.test/v1/avatars" {
+					t.Errorf("errors.As(*url.Error) = %v (%v), want the URL without its query", ue, e)
+				}
+			}},
+		{name: "list: redirect to another host, with a search term", list: true, steps: []step{redirectTo("https://elsewhere.test/v1/avatars")},
+			wantAttempts: 1, wantInError: "another origin"},
+		// The key echoed back in any form (issue 13 item 2): redacted once
+		// decoded, whatever carried it.
+		{name: "401 echoing the key JSON-escaped (\\/)", key: slashKey, steps: []step{jsonReply(401, `{"message":"Invalid API key: sk\/redteam\/0123456789abcdef"}`)},
+			wantErr: []error{api.ErrUnauthorized}, wantStatus: 401, wantAttempts: 1, wantInError: "Invalid API key: [redacted]"},
+		{name: "401 echoing the key \\u-escaped", steps: []step{jsonReply(401, `{"message":"Invalid API key: \u0073k-test-0123456789abcdef"}`)},
+			wantErr: []error{api.ErrUnauthorized}, wantStatus: 401, wantAttempts: 1, wantInError: "Invalid API key: [redacted]"},
+		{name: "401 echoing the key escaped outside the message", steps: []step{jsonReply(401, `{"detail":{"key":"\u0073k\u002dtest-0123456789abcdef"}}`)},
+			wantErr: []error{api.ErrUnauthorized}, wantStatus: 401, wantAttempts: 1, wantInError: "[redacted]"},
+		{name: "200 with the key in its Content-Type", steps: []step{reply(200, "text/plain; charset="+testKey, avatarJSON)},
+			wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "[redacted]"},
+		{name: "redirect to a host named after the key", steps: []step{redirectTo("https://" + testKey + ".evil.test/x")},
+			wantAttempts: 1, wantInError: "another origin"},
+		{name: "redirect to an unparseable Location holding the key", steps: []step{redirectTo("https://x.test/%zz" + testKey)},
+			temporary: true, wantAttempts: 4, elapsed: backoff3, wantInError: "Location"},
 	}
 }
 
@@ -319,7 +358,11 @@ func TestFaultMatrix(t *testing.T) {
 				var logs bytes.Buffer
 				logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 				f := newFake(tc.steps...)
-				c := f.client(t, append([]api.Option{api.WithLogger(logger)}, tc.opts...)...)
+				key := testKey
+				if tc.key != "" {
+					key = tc.key
+				}
+				c := f.client(t, append([]api.Option{api.WithLogger(logger), api.WithAPIKey(key)}, tc.opts...)...)
 				ctx, cancel := context.WithCancel(t.Context())
 				defer cancel()
 				if tc.deadline > 0 {
@@ -334,9 +377,12 @@ func TestFaultMatrix(t *testing.T) {
 				start := time.Now()
 				var got any
 				var err error
-				if tc.list {
-					got, err = c.ListAvatars(ctx, nil)
-				} else {
+				switch {
+				case tc.call != nil:
+					got, err = tc.call(ctx, c)
+				case tc.list:
+					got, err = c.ListAvatars(ctx, &api.ListAvatarsParams{Search: new(searchTerm)})
+				default:
 					got, err = c.GetAvatar(ctx, knownID)
 				}
 				elapsed := time.Since(start)
@@ -346,6 +392,10 @@ func TestFaultMatrix(t *testing.T) {
 				outputs = append(outputs, logs.String())
 				if err != nil {
 					outputs = append(outputs, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+					var ae *api.Error
+					if errors.As(err, &ae) {
+						outputs = append(outputs, ae.Message, ae.Body, ae.RequestID)
+					}
 				}
 				mu.Unlock()
 
@@ -353,7 +403,7 @@ func TestFaultMatrix(t *testing.T) {
 					t.Errorf("the server saw %d requests, want %d", len(seen), tc.wantAttempts)
 				}
 				for i, r := range seen {
-					if r.auth != "Bearer "+testKey {
+					if r.auth != "Bearer "+key {
 						t.Errorf("request %d: Authorization %q", i+1, r.auth)
 					}
 				}
@@ -377,7 +427,7 @@ func TestFaultMatrix(t *testing.T) {
 				if !errors.As(err, &ae) {
 					t.Fatalf("err = %v (%T), want an *api.Error", err, err)
 				}
-				if (tc.list && got.(*api.Page[api.Avatar]) != nil) || (!tc.list && got.(*api.Avatar) != nil) {
+				if v := reflect.ValueOf(got); v.IsValid() && !v.IsNil() {
 					t.Errorf("a result came with the error: %+v", got)
 				}
 				for _, class := range tc.wantErr {
@@ -412,8 +462,14 @@ func TestFaultMatrix(t *testing.T) {
 	if len(outputs) < len(faultMatrix()) {
 		t.Fatalf("only %d outputs collected", len(outputs))
 	}
-	if strings.Contains(all, testKey) || strings.Contains(all, testKey[3:15]) {
-		t.Errorf("the API key appears in an error or a log line:\n%s", all)
+	for _, secret := range []string{testKey, testKey[3:15], slashKey, searchTerm} {
+		if strings.Contains(all, secret) {
+			for line := range strings.Lines(all) {
+				if strings.Contains(line, secret) {
+					t.Errorf("%q (the API key, or a search term) appears in an error or a log line: %s", secret, line)
+				}
+			}
+		}
 	}
 	if strings.Contains(strings.ToLower(all), "authorization") || strings.Contains(all, "Bearer sk") {
 		t.Errorf("a header appears in an error or a log line:\n%s", all)

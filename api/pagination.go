@@ -101,7 +101,7 @@ func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], 
 		}
 		if env.Data == nil || env.Meta == nil {
 			e := cl.error(r.status, fmt.Errorf("%w: the body has no %q array or no %q object, so it is not a page", ErrDecode, "data", "meta"))
-			e.Body = excerpt(r.body, bodyExcerptBytes)
+			e.Body = cl.excerpt(r.body)
 			return e
 		}
 		page = &Page[T]{Items: *env.Data, Meta: *env.Meta}

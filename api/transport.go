@@ -40,6 +40,12 @@ func (s *sender) Do(req *http.Request) (*http.Response, error) {
 		if resp != nil && resp.Body != nil {
 			resp.Body.Close()
 		}
+		// The URL a transport error names loses its query, which may hold
+		// a search term, and any userinfo: the error goes into logs.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = stripURL(ue.URL)
+		}
 		return nil, &sendError{err}
 	}
 	if resp == nil {
