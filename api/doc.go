@@ -28,7 +28,9 @@
 // ErrNotFound, ErrUnauthorized, ErrBadRequest, ErrRateLimited, ErrServer,
 // ErrPaymentRequired and ErrDecode, and through it against
 // context.Canceled or context.DeadlineExceeded. A 2xx response whose body
-// is not the documented JSON is an error (ErrDecode), never a zero value.
+// is not the documented JSON is an error (ErrDecode), never a zero value:
+// a null body where an object is documented, and a null where a list
+// (paginated or not) must have an item, included.
 //
 // # Retries and timeouts
 //

@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"sync"
 	"time"
 )
@@ -327,7 +328,50 @@ func (cl *call) decodeJSON(r *response, out any, kind ResultKind) error {
 		e.Body = cl.excerpt(r.body)
 		return e
 	}
+	if kind == ResultArray {
+		if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Slice {
+			if i, null := nullElement(v.Elem(), func() ([]json.RawMessage, error) {
+				var raw []json.RawMessage
+				return raw, json.Unmarshal(r.body, &raw)
+			}); null {
+				return cl.nullItemError(r, i)
+			}
+		}
+	}
 	return nil
+}
+
+// nullElement reports whether an element of the slice items was decoded
+// from a JSON null (which encoding/json leaves as a zero value), and
+// which. Only when an element is zero does it ask raw for the elements
+// as sent, so that a list without zero items costs a scan of them and no
+// second decoding.
+func nullElement(items reflect.Value, raw func() ([]json.RawMessage, error)) (int, bool) {
+	for i := range items.Len() {
+		if !items.Index(i).IsZero() {
+			continue
+		}
+		elems, err := raw()
+		if err != nil {
+			return 0, false
+		}
+		for j := i; j < len(elems); j++ {
+			if string(bytes.TrimSpace(elems[j])) == "null" {
+				return j, true
+			}
+		}
+		return 0, false
+	}
+	return 0, false
+}
+
+// nullItemError is the ErrDecode of a list with a null where an item must
+// be.
+func (cl *call) nullItemError(r *response, i int) *Error {
+	e := cl.error(r.status, fmt.Errorf("%w: item %d of the list is null, not an object", ErrDecode, i))
+	e.RequestID = requestID(r.header)
+	e.Body = cl.excerpt(r.body)
+	return e
 }
 
 func checkJSON(r *response, kind ResultKind) error {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"mime"
@@ -103,6 +104,12 @@ func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], 
 			e := cl.error(r.status, fmt.Errorf("%w: the body has no %q array or no %q object, so it is not a page", ErrDecode, "data", "meta"))
 			e.Body = cl.excerpt(r.body)
 			return e
+		}
+		if i, null := nullElement(reflect.ValueOf(*env.Data), func() ([]json.RawMessage, error) {
+			var raw struct{ Data []json.RawMessage }
+			return raw.Data, json.Unmarshal(r.body, &raw)
+		}); null {
+			return cl.nullItemError(r, i)
 		}
 		page = &Page[T]{Items: *env.Data, Meta: *env.Meta}
 		return nil
