@@ -77,6 +77,11 @@
 // lastPage, they request up to WithPageConcurrency pages ahead (default
 // DefaultPageConcurrency); items still come in order, and only once.
 //
+// A 404 is "nothing found" (an empty page, no error) only as the spec
+// documents it: for page 1, without a body or with a JSON message of the
+// API's own (see ListPage). A 404 for any later page is an error, so a
+// walk never ends short without saying so.
+//
 // # Generated code
 //
 // The types (Avatar, ListAvatarsParams, Pagination...) are generated from

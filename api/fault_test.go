@@ -355,6 +355,32 @@ func faultMatrix() []faultCase {
 			wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "null"},
 		{name: "null body for an object result", steps: []step{jsonReply(200, `null`)},
 			wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1},
+		// A 404 on a list is "nothing found" only as the spec documents it
+		// (issue 13 item 4): on page 1, bodiless (as the spec, and Prism,
+		// have it) or a JSON error with a message of its own.
+		{name: "list: 404 without a body", list: true, steps: []step{reply(404, "", "")}, wantAttempts: 1,
+			check: func(t *testing.T, got any, _ *api.Error, _ []seenRequest) {
+				if p := got.(*api.Page[api.Avatar]); len(p.Items) != 0 || p.Total() != 0 || p.Number() != 1 {
+					t.Errorf("page = %+v", p)
+				}
+			}},
+		{name: "list: 404 No avatars found", list: true, steps: []step{jsonReply(404, `{"statusCode":404,"message":"No avatars found","error":"Not Found"}`)}, wantAttempts: 1},
+		{name: "list: 404 not JSON, as JSON", list: true, steps: []step{jsonReply(404, `not json at all`)},
+			wantErr: []error{api.ErrNotFound}, wantStatus: 404, wantAttempts: 1},
+		{name: "list: 404 {}", list: true, steps: []step{jsonReply(404, `{}`)}, wantErr: []error{api.ErrNotFound}, wantStatus: 404, wantAttempts: 1},
+		{name: "list: 404 from a gateway", list: true, steps: []step{jsonReply(404, `{"message":"Not Found"}`)},
+			wantErr: []error{api.ErrNotFound}, wantStatus: 404, wantAttempts: 1},
+		{name: "list: 404 route miss", list: true, steps: []step{jsonReply(404, `{"message":"Cannot GET /v1/avatars","error":"Not Found"}`)},
+			wantErr: []error{api.ErrNotFound}, wantStatus: 404, wantAttempts: 1},
+		{name: "list: 404 without a body on page 2", steps: []step{reply(404, "", "")},
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				p, err := c.ListAvatars(ctx, &api.ListAvatarsParams{Page: new(2)})
+				if p == nil {
+					return nil, err
+				}
+				return p, err
+			},
+			wantErr: []error{api.ErrNotFound}, wantStatus: 404, wantAttempts: 1},
 	}
 }
 

@@ -335,3 +335,28 @@ func TestGenericListOperation(t *testing.T) {
 		}
 	}
 }
+
+// TestWalk404MidwayIsAnError: a 404 on page 4 of 10, even the spec's
+// "No avatars found", ends a walk with an error after the 30 items of
+// pages 1 to 3, never silently.
+func TestWalk404MidwayIsAnError(t *testing.T) {
+	for _, n := range []int{1, 4} {
+		for name, write := range map[string]func(w http.ResponseWriter){
+			"bodiless":         func(w http.ResponseWriter) { w.WriteHeader(404) },
+			"No avatars found": func(w http.ResponseWriter) { writeJSON(w, 404, map[string]any{"message": "No avatars found"}) },
+		} {
+			s := newStub(t, 100)
+			s.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Query().Get("page") == "4" {
+					write(w)
+					return true
+				}
+				return false
+			})
+			got, err := s.client(t, api.WithPageConcurrency(n)).ListAllAvatars(context.Background(), nil)
+			if len(got) != 30 || !errors.Is(err, api.ErrNotFound) {
+				t.Errorf("n=%d, %s: %d items, err %v; want 30 items, then ErrNotFound", n, name, len(got), err)
+			}
+		}
+	}
+}
