@@ -210,7 +210,7 @@ type faultCase struct {
 	steps []step
 	opts  []api.Option
 	key   string // the API key, when not testKey
-	list  bool // call ListAvatars (with a search term) rather than GetAvatar
+	list  bool   // call ListAvatars (with a search term) rather than GetAvatar
 	// call, when set, makes the call instead; got must be nil on error.
 	call func(ctx context.Context, c *api.Client) (got any, err error)
 
