@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/anam-ai/anam-go/api"
@@ -357,6 +358,49 @@ func TestWalk404MidwayIsAnError(t *testing.T) {
 			if len(got) != 30 || !errors.Is(err, api.ErrNotFound) {
 				t.Errorf("n=%d, %s: %d items, err %v; want 30 items, then ErrNotFound", n, name, len(got), err)
 			}
+		}
+	}
+}
+
+// TestSameIteratorRangedConcurrently ranges one iterator from two
+// goroutines at once, with nil params and with params: each range is a
+// walk of its own, and none writes what the iterator captured (run with
+// -race: ListPages writing a new P into its captured params was a data
+// race).
+func TestSameIteratorRangedConcurrently(t *testing.T) {
+	s := newStub(t, 45)
+	c := s.client(t, api.WithPageConcurrency(2))
+	for _, params := range []*api.ListAvatarsParams{nil, {PerPage: new(10)}} {
+		pages := c.AvatarPages(context.Background(), params)
+		items := c.Avatars(context.Background(), params)
+		counts := make([]int, 4)
+		var wg sync.WaitGroup
+		for g := range 2 {
+			wg.Go(func() {
+				for p, err := range pages {
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					counts[g] += len(p.Items)
+				}
+			})
+			wg.Go(func() {
+				for _, err := range items {
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					counts[2+g]++
+				}
+			})
+		}
+		wg.Wait()
+		if !slices.Equal(counts, []int{45, 45, 45, 45}) {
+			t.Errorf("params %v: the four ranges yielded %v items, want 45 each", params, counts)
+		}
+		if params != nil && (params.Page != nil || *params.PerPage != 10) {
+			t.Errorf("the walk changed the caller's params: %+v", params)
 		}
 	}
 }
