@@ -28,8 +28,9 @@ const DefaultPageConcurrency = 4
 // walk of L pages of latency d then takes about L*d/n instead of L*d.
 //
 // The cost is that a loop that breaks early, a context that ends or a
-// failing page leave up to n-1 requests that were sent for nothing: they
-// are cancelled, and no new ones are sent. Each walk holds at most n+1
+// failing page leave up to n requests that were sent for nothing (the n
+// pages requested ahead of the one in hand; none with n == 1): they are
+// cancelled, and no new ones are sent. Each walk holds at most n+1
 // pages in memory (n requested ahead, one in hand), besides the bodies of
 // the responses being read. Anam limits the requests an account may have in flight
 // (it answers 429 past the limit), so keep n small. Request editors (see

@@ -703,3 +703,54 @@ func TestConcurrentWalkConnections(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentWalkBreakWaste measures what WithPageConcurrency documents:
+// a loop that breaks on the first page, once the walk has requested ahead
+// all it may, leaves n requests sent for nothing (none when n is 1), and
+// the server sees every one of them cancelled.
+func TestConcurrentWalkBreakWaste(t *testing.T) {
+	for _, n := range []int{1, 2, 4, 8} {
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			f := newFixture(t, 500, 0)
+			h := newHolder(t)
+			f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+				if page >= 2 {
+					h.hold(r, page)
+					return true
+				}
+				return false
+			}
+			done := watchdog("the loop")
+			for _, err := range f.client(t, api.WithPageConcurrency(n)).Avatars(context.Background(), nil) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Break once every request the walk may send ahead has
+				// reached the server.
+				want := int64(1 + n)
+				if n == 1 {
+					want = 1
+				}
+				for range 2000 {
+					if f.requests.Load() >= want {
+						break
+					}
+					time.Sleep(time.Millisecond)
+				}
+				break
+			}
+			done()
+			noWalkGoroutines(t)
+			wasted := f.requests.Load() - 1
+			released := h.waitReleased(t)
+			t.Logf("n=%d: %d requests sent for nothing, %d cancelled", n, wasted, released)
+			wantWaste := int64(n)
+			if n == 1 {
+				wantWaste = 0
+			}
+			if wasted != wantWaste || int64(released) != wasted {
+				t.Errorf("n=%d: %d requests sent for nothing (%d cancelled), want %d", n, wasted, released, wantWaste)
+			}
+		})
+	}
+}
