@@ -40,7 +40,8 @@
 //
 //   - the failure is a connection that could not be made, broke, or timed
 //     out, or a response 408, 429, 500, 502, 503 or 504; never 400, 401,
-//     403, 404, 422, a certificate error, a refused redirect, a body over
+//     403, 404, 422, a certificate error, a refused redirect or a redirect
+//     loop (over 10 redirects), a body over
 //     the size limit, or a 2xx body that is not the documented JSON;
 //   - the method is idempotent (GET, HEAD, OPTIONS, PUT, DELETE); a POST or
 //     PATCH only when the connection could not be made, so that the request

@@ -147,7 +147,9 @@ const maxRedirects = 10
 // request's: the Authorization header set on the first request would be
 // copied to the next one by http.Client for the same host on another port,
 // or to a subdomain, and a response from elsewhere is not the API's anyway.
-// Other redirects are left to next, or limited to 10.
+// Other redirects are left to next, or limited to 10. Whatever stops a
+// redirect (but http.ErrUseLastResponse) is a redirectPolicyError: the
+// same redirects would be refused again, so the call is not retried.
 func sameOriginRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if len(via) > 0 && !sameOrigin(via[0].URL, req.URL) {
@@ -160,14 +162,24 @@ func sameOriginRedirects(next func(*http.Request, []*http.Request) error) func(*
 				req.Header.Del("Authorization")
 				return &redirectError{from: origin(via[0].URL), to: origin(req.URL)}
 			}
+			if err != nil && !errors.Is(err, http.ErrUseLastResponse) {
+				return &redirectPolicyError{err}
+			}
 			return err
 		}
 		if len(via) >= maxRedirects {
-			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+			return &redirectPolicyError{fmt.Errorf("stopped after %d redirects", maxRedirects)}
 		}
 		return nil
 	}
 }
+
+// redirectPolicyError is a redirect stopped by the redirect policy: too
+// many of them (a loop), or one the caller's CheckRedirect refused.
+type redirectPolicyError struct{ err error }
+
+func (e *redirectPolicyError) Error() string { return e.err.Error() }
+func (e *redirectPolicyError) Unwrap() error { return e.err }
 
 // redirectError is a redirect the SDK refused to follow.
 type redirectError struct{ from, to string }
@@ -213,7 +225,8 @@ func isDialError(err error) bool {
 
 // isPermanentTransportError reports whether a transport failure would
 // happen again however often it is tried: a certificate the client does not
-// trust, a server that does not speak TLS, a refused redirect.
+// trust, a server that does not speak TLS, a refused redirect, a redirect
+// loop, a redirect to a Location that is not a URL.
 func isPermanentTransportError(err error) bool {
 	var (
 		cert     *tls.CertificateVerificationError
@@ -222,11 +235,17 @@ func isPermanentTransportError(err error) bool {
 		invalid  x509.CertificateInvalidError
 		record   tls.RecordHeaderError
 		redirect *redirectError
+		policy   *redirectPolicyError
 		dns      *net.DNSError
+		ue       *url.Error
 	)
 	switch {
 	case errors.As(err, &cert), errors.As(err, &unknown), errors.As(err, &hostname),
-		errors.As(err, &invalid), errors.As(err, &record), errors.As(err, &redirect):
+		errors.As(err, &invalid), errors.As(err, &record), errors.As(err, &redirect), errors.As(err, &policy):
+		return true
+	case errors.As(err, &ue) && ue.Err != nil && strings.HasPrefix(ue.Err.Error(), "failed to parse Location header"):
+		// net/http's text for a redirect whose Location is not a URL: the
+		// server would send the same one again.
 		return true
 	case errors.As(err, &dns) && dns.IsNotFound:
 		return true
