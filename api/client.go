@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -124,11 +125,28 @@ func WithDoer(d Doer) Option {
 }
 
 // WithUserAgent appends suffix (e.g. "myapp/1.2") to the SDK's User-Agent.
+// A suffix with a control character (a line break, say), which no HTTP
+// header may hold, is refused.
 func WithUserAgent(suffix string) Option {
 	return func(c *config) error {
-		c.uaSuffix = strings.TrimSpace(suffix)
+		suffix = strings.TrimSpace(suffix)
+		if hasControl(suffix) {
+			return errors.New("WithUserAgent: the suffix contains a control character (such as a line break), which no HTTP header may hold")
+		}
+		c.uaSuffix = suffix
 		return nil
 	}
+}
+
+// hasControl reports whether s holds an ASCII control character (DEL
+// included), which net/http refuses in a header value.
+func hasControl(s string) bool {
+	for i := range len(s) {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // WithTimeout sets the timeout of each attempt of a request, from sending it
@@ -214,6 +232,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	if strings.ContainsAny(key, "\r\n\t ") {
 		return nil, &ConfigError{Reason: "the API key contains white space or a line break: check how it was copied"}
+	}
+	if hasControl(key) {
+		return nil, &ConfigError{Reason: "the API key contains a control character, which no HTTP header may hold: check how it was copied"}
 	}
 
 	base := os.Getenv(EnvBaseURL)
@@ -331,29 +352,43 @@ func (c Client) GoString() string { return c.String() }
 // String and never the fields.
 func (c Client) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }
 
+// checkBaseURL checks a base URL and returns it normalised. Its errors
+// never repeat the URL's userinfo, query or fragment, which may hold a
+// password or a key: they show scheme://host/path at most.
 func checkBaseURL(raw string, insecure bool) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return "", fmt.Errorf("%q is not a URL: %v", raw, errors.Unwrap(err))
+		// url.Parse's errors quote the URL, or the part of it that is
+		// wrong (a port, an escape): keep only what they say is wrong.
+		why := "it does not parse"
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			why = strings.TrimSpace(quoted.ReplaceAllString(ue.Err.Error(), ""))
+		}
+		return "", fmt.Errorf("the value is not a URL (%s), e.g. %s", why, DefaultBaseURL)
 	}
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return "", fmt.Errorf("%q: the scheme must be https (or http for a local server), e.g. %s", raw, DefaultBaseURL)
+		return "", fmt.Errorf("%q: the scheme must be https (or http for a local server), e.g. %s", shown, DefaultBaseURL)
 	}
 	if u.Host == "" {
-		return "", fmt.Errorf("%q has no host, e.g. %s", raw, DefaultBaseURL)
+		return "", fmt.Errorf("%q has no host, e.g. %s", shown, DefaultBaseURL)
 	}
 	if u.User != nil {
 		return "", fmt.Errorf("%s://%s...: credentials in the URL are not supported; use WithAPIKey", u.Scheme, u.Host)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q: a base URL has no query or fragment", raw)
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", fmt.Errorf("%q + a query or fragment (not shown): a base URL has no query or fragment", shown)
 	}
 	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
-		return "", fmt.Errorf("%q uses plain http to a non-loopback host, which would send the API key unencrypted: use https, or WithInsecureHTTP() if you really mean it", raw)
+		return "", fmt.Errorf("%q uses plain http to a non-loopback host, which would send the API key unencrypted: use https, or WithInsecureHTTP() if you really mean it", shown)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	return u.String(), nil
 }
+
+// quoted matches a quoted part of an error message, with the space before.
+var quoted = regexp.MustCompile(`\s*"[^"]*"`)
 
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {
