@@ -54,9 +54,9 @@
 // minute is not waited for, and the call fails at once with the server's
 // delay in Error.RetryAfter. No wait outlasts the context's deadline: when
 // the next one would, the call returns the last attempt's error at once. A
-// 429 with Retry-After also holds back every other request of the same
-// Client, concurrent ones included, until that time, so that they back off
-// together. WithRetryPolicy sees, and may change, every decision; the final
+// 429 with a Retry-After of a minute or less also holds back every other
+// request of the same Client, concurrent ones included, until that time,
+// so that they back off together; a longer one fails only its own call. WithRetryPolicy sees, and may change, every decision; the final
 // *Error says how many attempts were made.
 //
 // Each attempt, from sending the request to reading the last byte of the

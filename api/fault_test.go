@@ -386,6 +386,19 @@ func faultMatrix() []faultCase {
 		// requests, not 4 of them.
 		{name: "same-origin redirect loop", steps: []step{redirectTo(fakeBase + "/v1/avatars/00000000-0000-4000-8000-000000000001")},
 			wantAttempts: 1, wantRequests: 10, wantInError: "stopped after 10 redirects"},
+		// Retry-After out of range (issue 13 item 7): over the cap, not
+		// ignored; and over the cap, it fails the call but leaves the
+		// client's other requests alone.
+		{name: "429 Retry-After overflowing", steps: []step{jsonReply(429, `{"message":"slow down"}`, "Retry-After", "99999999999999999999999")},
+			wantErr: []error{api.ErrRateLimited}, temporary: true, wantStatus: 429, wantAttempts: 1, wantInError: "retry after 24h0m0s"},
+		{name: "429 Retry-After past the cap leaves the gate open", steps: []step{jsonReply(429, `{"message":"slow down"}`, "Retry-After", "3600"), okAvatar},
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				if _, err := c.GetAvatar(ctx, knownID); !errors.Is(err, api.ErrRateLimited) {
+					return nil, fmt.Errorf("first call: %w, want ErrRateLimited", err)
+				}
+				return c.GetAvatar(ctx, knownID)
+			},
+			wantAttempts: 2, elapsed: [2]time.Duration{0, 0}},
 	}
 }
 

@@ -55,8 +55,11 @@ func (s *sender) Do(req *http.Request) (*http.Response, error) {
 		resp.Body = http.NoBody
 	}
 	if resp.StatusCode == http.StatusTooManyRequests {
-		if d, ok := retryAfter(resp.Header, time.Now()); ok {
-			s.gate.hold(time.Now().Add(min(d, maxRetryAfter)))
+		// A Retry-After over the cap fails this call at once (see
+		// decide); it does not hold back the client's other requests,
+		// which would otherwise wait for nothing.
+		if d, ok := retryAfter(resp.Header, time.Now()); ok && d <= maxRetryAfter {
+			s.gate.hold(time.Now().Add(d))
 		}
 	}
 	return resp, nil
