@@ -190,8 +190,10 @@ func WithInsecureHTTP() Option {
 }
 
 // WithMaxResponseBytes bounds the size of a response body the client reads
-// (DefaultMaxResponseBytes when not given). A larger body is an error, not
-// an out-of-memory.
+// (DefaultMaxResponseBytes when not given). A larger body is an error
+// (ErrTooLarge), not an out-of-memory: one whose Content-Length is over
+// the limit is refused before any of it is read, and one of unknown length
+// is read no further than the limit, in about that much memory.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *config) error {
 		if n <= 0 {

@@ -10,7 +10,6 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
-	"sync"
 	"time"
 )
 
@@ -204,8 +203,6 @@ func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool
 	if !ok {
 		limit = min(limit, errorBodyBytes)
 	}
-	buf := getBuffer()
-	defer putBuffer(buf)
 	// Closing the body from another goroutine is what unblocks a read from
 	// a server that stalls mid-body under a doer that ignores the request's
 	// context. net/http's own transport aborts the read when the context
@@ -214,26 +211,42 @@ func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool
 	if !c.bodyHonoursContext {
 		stop = context.AfterFunc(actx, func() { resp.Body.Close() })
 	}
-	_, rerr := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-	if rerr == nil && int64(buf.Len()) > limit {
-		// The body did not end within the limit: drain a bounded part of
-		// the rest, so that a moderately oversized body keeps its
-		// connection reusable.
-		_, _ = io.CopyN(io.Discard, resp.Body, drainBytes)
+	var (
+		body    []byte
+		over    bool
+		release = func() {}
+		rerr    error
+	)
+	// A successful body that says it is over the limit is refused
+	// unread; an error body is only cut (its start says enough).
+	declaredOver := ok && resp.ContentLength > limit
+	if declaredOver {
+		if resp.ContentLength <= drainBytes { // small enough to keep the connection
+			_, _ = io.CopyN(io.Discard, resp.Body, drainBytes)
+		}
+	} else {
+		body, over, release, rerr = readBody(resp.Body, limit, resp.ContentLength, !ok)
+		if rerr == nil && over {
+			// The body did not end within the limit: drain a bounded part
+			// of the rest, so that a moderately oversized body keeps its
+			// connection reusable.
+			_, _ = io.CopyN(io.Discard, resp.Body, drainBytes)
+		}
 	}
+	defer release()
 	stop()
 	resp.Body.Close()
 	if rerr != nil {
 		return fail(c.readFailure(ctx, actx, timeout, rerr))
 	}
-	if int64(buf.Len()) > limit {
-		if ok {
-			return fail(attemptHint{}, fmt.Errorf("%w: the body is over %d bytes (see WithMaxResponseBytes)", ErrTooLarge, c.cfg.maxBodyBytes))
-		}
-		buf.Truncate(int(limit)) // an error body: its start says enough
+	switch {
+	case declaredOver:
+		return fail(attemptHint{}, fmt.Errorf("%w: the body is %d bytes (Content-Length), over %d (see WithMaxResponseBytes); it was not read",
+			ErrTooLarge, resp.ContentLength, c.cfg.maxBodyBytes))
+	case over && ok:
+		return fail(attemptHint{}, fmt.Errorf("%w: the body is over %d bytes (see WithMaxResponseBytes)", ErrTooLarge, c.cfg.maxBodyBytes))
 	}
 
-	body := buf.Bytes()
 	if !ok {
 		// Only what can reach an error or a log is redacted: a successful
 		// body is the caller's data.
@@ -407,14 +420,3 @@ func requestID(h http.Header) string {
 	return ""
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
-
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() > 4<<20 { // let outsized buffers go
-		return
-	}
-	b.Reset()
-	bufPool.Put(b)
-}
