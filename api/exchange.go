@@ -419,4 +419,3 @@ func requestID(h http.Header) string {
 	}
 	return ""
 }
-
