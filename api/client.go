@@ -339,6 +339,18 @@ func closeBody(r io.Reader) {
 	}
 }
 
+// CloseIdleConnections closes the connections the client keeps open for
+// reuse that no request is using now, as http.Client's method of that name
+// does; a request under way keeps its own. Later calls open new ones as
+// needed. It calls the CloseIdleConnections method of the client's Doer
+// (the *http.Client of WithHTTPClient, whose Transport it is, or the SDK's
+// own), and does nothing for a WithDoer Doer without one.
+func (c *Client) CloseIdleConnections() {
+	if d, ok := c.cfg.doer.(interface{ CloseIdleConnections() }); ok {
+		d.CloseIdleConnections()
+	}
+}
+
 // BaseURL returns the base URL requests are sent to.
 func (c *Client) BaseURL() string { return c.baseURL }
 
