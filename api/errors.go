@@ -29,7 +29,10 @@ var (
 // not be read, or a request that never got an answer (StatusCode 0; Err says
 // why, and errors.Is(err, context.Canceled) and the like work through it).
 // When the call was retried, it describes the last attempt, and Attempts
-// says how many were made.
+// says how many were made; when the caller's context ended an attempt
+// before its response, it describes the last response (status, message,
+// request ID) and Err says how the call ended, so that errors.Is(err,
+// context.DeadlineExceeded) holds as well as errors.Is(err, ErrServer).
 type Error struct {
 	Operation  string // operationId in the spec, e.g. "getAvatar"
 	Method     string // HTTP method

@@ -87,6 +87,9 @@ func (c *Client) exchange(ctx context.Context, cl *call, o *outgoing, handle fun
 		e, isAPI := res.err.(*Error)
 		if !isAPI || n > maxRetries || ctx.Err() != nil {
 			c.logAttempt(ctx, cl, entry)
+			if isAPI && e.StatusCode == 0 && last != nil && last.StatusCode != 0 && ctx.Err() != nil {
+				return lostAttempt(last, e)
+			}
 			return res.err
 		}
 		retry, delay := c.decide(ctx, cl.method, n, e, res.hint)
@@ -141,6 +144,22 @@ func (c *Client) stopWaiting(cl *call, last *Error, err error) error {
 		cp.Err = fmt.Errorf("%w while waiting to retry, after: %w", err, last.Err)
 	} else {
 		cp.Err = fmt.Errorf("%w while waiting to retry", err)
+	}
+	return &cp
+}
+
+// lostAttempt is the error of a call whose context ended during attempt
+// e, before any response, after the failed attempt last, which had one
+// (a 503, say): last's status,
+// message and request ID are what the server said, and e's cause (the
+// context's error) is why the call ended.
+func lostAttempt(last, e *Error) *Error {
+	cp := *last
+	cp.Attempts = e.Attempts
+	if last.Err != nil {
+		cp.Err = fmt.Errorf("attempt %d: %w; before it: %w", e.Attempts, e.Err, last.Err)
+	} else {
+		cp.Err = fmt.Errorf("attempt %d: %w", e.Attempts, e.Err)
 	}
 	return &cp
 }

@@ -399,6 +399,16 @@ func faultMatrix() []faultCase {
 				return c.GetAvatar(ctx, knownID)
 			},
 			wantAttempts: 2, elapsed: [2]time.Duration{0, 0}},
+		// A deadline that ends the attempt after a 503 keeps the 503
+		// (issue 13 item 7).
+		{name: "deadline during the attempt after a 503", steps: []step{jsonReply(503, `{"message":"busy"}`), stallHeaders}, deadline: time.Second,
+			wantErr: []error{context.DeadlineExceeded, api.ErrServer}, temporary: true, wantStatus: 503, wantAttempts: 2,
+			wantInError: "busy", elapsed: [2]time.Duration{time.Second, time.Second},
+			check: func(t *testing.T, _ any, e *api.Error, _ []seenRequest) {
+				if e.Message != "busy" || e.RequestID != "req-fault" {
+					t.Errorf("Message %q, RequestID %q: the 503's are lost", e.Message, e.RequestID)
+				}
+			}},
 	}
 }
 
