@@ -274,7 +274,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 
 	c.base, _ = url.Parse(base) // checkBaseURL parsed it already
-	c.send = &sender{next: cfg.doer, gate: c.gate}
+	c.send = &sender{next: cfg.doer}
 
 	// The key lives only in this closure and in c.red, which prints as
 	// "[redacted]": no way of printing an SDK value can show it.

@@ -25,8 +25,10 @@
 // *ArgumentError naming the parameter and the rule. Every failed call
 // otherwise returns an *Error carrying the operation, method, path, status,
 // the server's request ID and its message; errors.Is matches it against
-// ErrNotFound, ErrUnauthorized, ErrBadRequest, ErrRateLimited, ErrServer,
-// ErrPaymentRequired and ErrDecode, and through it against
+// ErrNotFound, ErrUnauthorized, ErrBadRequest, ErrRateLimited (and, for a
+// 429 whose body says why, ErrConcurrencyLimit, ErrSpendCap or
+// ErrUsageLimit), ErrServer, ErrPaymentRequired and ErrDecode, and through
+// it against
 // context.Canceled or context.DeadlineExceeded. A 2xx response whose body
 // is not the documented JSON is an error (ErrDecode), never a zero value:
 // a null body where an object is documented, and a null where a list
@@ -39,7 +41,8 @@
 // cannot do harm:
 //
 //   - the failure is a connection that could not be made, broke, or timed
-//     out, or a response 408, 429, 500, 502, 503 or 504; never 400, 401,
+//     out, or a response 408, 429, 500, 502, 503 or 504 (but not a 429
+//     for a spend cap or a usage limit); never 400, 401,
 //     403, 404, 422, a certificate error, a refused redirect or a redirect
 //     loop (over 10 redirects), a body over
 //     the size limit, or a 2xx body that is not the documented JSON;

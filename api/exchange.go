@@ -284,6 +284,15 @@ func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool
 		}
 	}
 	res.hint.retryable = retryableStatus(res.status)
+	if e, isAPI := res.err.(*Error); isAPI && e.permanentLimit() {
+		res.hint.retryable = false
+	}
+	// A 429's Retry-After within the cap holds back every request of the
+	// client, unless the 429 is one that waiting does not cure; one over
+	// the cap fails its call at once (see decide) and holds back nothing.
+	if res.status == http.StatusTooManyRequests && res.hint.hasRA && res.hint.retryable && res.hint.retryAfter <= maxRetryAfter {
+		c.gate.hold(time.Now().Add(res.hint.retryAfter))
+	}
 	return res
 }
 
@@ -342,6 +351,9 @@ func (cl *call) apiError(r *response) *Error {
 	e.RequestID = requestID(r.header)
 	e.Message = serverMessage(r.body)
 	e.Body = cl.excerpt(r.body)
+	if r.status == http.StatusTooManyRequests {
+		e.limit = rateLimitCause(cl.op, r.body)
+	}
 	return e
 }
 

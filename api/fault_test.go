@@ -249,7 +249,7 @@ func faultMatrix() []faultCase {
 			wantAttempts: 2, elapsed: [2]time.Duration{2 * time.Second, 2 * time.Second}},
 		{name: "429 Retry-After date then 200", steps: []step{retryAfterDate(3 * time.Second), okAvatar},
 			wantAttempts: 2, elapsed: [2]time.Duration{3 * time.Second, 3 * time.Second}},
-		{name: "429 Retry-After past the cap", steps: []step{jsonReply(429, `{"message":"Spend cap reached"}`, "Retry-After", "3600")},
+		{name: "429 Retry-After past the cap", steps: []step{jsonReply(429, `{"message":"Too many requests"}`, "Retry-After", "3600")},
 			wantErr: []error{api.ErrRateLimited}, temporary: true, wantStatus: 429, wantAttempts: 1, wantInError: "retry after 1h0m0s",
 			check: func(t *testing.T, _ any, e *api.Error, _ []seenRequest) {
 				if e.RetryAfter != time.Hour {
@@ -409,6 +409,39 @@ func faultMatrix() []faultCase {
 					t.Errorf("Message %q, RequestID %q: the 503's are lost", e.Message, e.RequestID)
 				}
 			}},
+		// 429 by cause (issue 10 item 7): Anam tells them apart by the
+		// body's text. A spend cap or usage limit is never retried, and
+		// does not hold back the client's other requests.
+		{name: "429 concurrent session limit", steps: []step{jsonReply(429, `{"statusCode":429,"message":"Concurrent session limit reached","error":"Too Many Requests"}`)},
+			wantErr: []error{api.ErrRateLimited, api.ErrConcurrencyLimit}, notErr: []error{api.ErrSpendCap, api.ErrUsageLimit},
+			temporary: true, wantStatus: 429, wantAttempts: 4, elapsed: backoff3},
+		{name: "429 spend cap", steps: []step{jsonReply(429, `{"error":"Spend cap reached"}`)},
+			wantErr: []error{api.ErrRateLimited, api.ErrSpendCap}, notErr: []error{api.ErrConcurrencyLimit, api.ErrUsageLimit},
+			wantStatus: 429, wantAttempts: 1, wantInError: "Spend cap reached"},
+		{name: "429 usage limit", steps: []step{jsonReply(429, `{"message":"Too Many Requests","error":"Usage limit reached"}`)},
+			wantErr: []error{api.ErrRateLimited, api.ErrUsageLimit}, notErr: []error{api.ErrConcurrencyLimit, api.ErrSpendCap},
+			wantStatus: 429, wantAttempts: 1},
+		{name: "429 starting a session, other text", steps: []step{jsonReply(429, `{"error":"Please upgrade"}`)},
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				got, err := c.CreateEngineSession(ctx, nil)
+				if got == nil {
+					return nil, err
+				}
+				return got, err
+			},
+			wantErr: []error{api.ErrRateLimited, api.ErrUsageLimit}, notErr: []error{api.ErrConcurrencyLimit, api.ErrSpendCap},
+			wantStatus: 429, wantAttempts: 1},
+		{name: "429 rate limit", steps: []step{jsonReply(429, `{"message":"ThrottlerException: Too Many Requests"}`)},
+			wantErr: []error{api.ErrRateLimited}, notErr: []error{api.ErrConcurrencyLimit, api.ErrSpendCap, api.ErrUsageLimit},
+			temporary: true, wantStatus: 429, wantAttempts: 4, elapsed: backoff3},
+		{name: "429 spend cap with Retry-After leaves the gate open", steps: []step{jsonReply(429, `{"error":"Spend cap reached"}`, "Retry-After", "30"), okAvatar},
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				if _, err := c.GetAvatar(ctx, knownID); !errors.Is(err, api.ErrSpendCap) {
+					return nil, fmt.Errorf("first call: %w, want ErrSpendCap", err)
+				}
+				return c.GetAvatar(ctx, knownID)
+			},
+			wantAttempts: 2, elapsed: [2]time.Duration{0, 0}},
 	}
 }
 

@@ -19,13 +19,12 @@ type Doer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// sender wraps the configured doer to note a 429's Retry-After in the
-// client-wide gate (every attempt waits for the gate before it is sent),
-// and to tag the doer's failures, so that exchange can tell them from
-// failures to build a request (which are not retried).
+// sender wraps the configured doer to tag its failures, so that exchange
+// can tell them from failures to build a request (which are not retried).
+// (attempt notes a 429's Retry-After in the client-wide gate, which every
+// attempt waits for before it is sent.)
 type sender struct {
 	next Doer
-	gate *gate
 }
 
 // sendError is a failure of the doer itself: no response came back.
@@ -53,14 +52,6 @@ func (s *sender) Do(req *http.Request) (*http.Response, error) {
 	}
 	if resp.Body == nil {
 		resp.Body = http.NoBody
-	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		// A Retry-After over the cap fails this call at once (see
-		// decide); it does not hold back the client's other requests,
-		// which would otherwise wait for nothing.
-		if d, ok := retryAfter(resp.Header, time.Now()); ok && d <= maxRetryAfter {
-			s.gate.hold(time.Now().Add(d))
-		}
 	}
 	return resp, nil
 }
