@@ -169,7 +169,9 @@ type RequestEditor func(ctx context.Context, req *http.Request) error
 
 // WithRequestEditor adds a function that may change every request before it
 // is sent, after the SDK has set its own headers. It runs once per attempt,
-// on a new request each time.
+// on a new request each time. It may not send the request elsewhere: a
+// request whose scheme, host or port it changed is refused unsent, as the
+// API key goes to the base URL's origin only.
 func WithRequestEditor(fn RequestEditor) Option {
 	return func(c *config) error {
 		if fn == nil {
@@ -309,6 +311,10 @@ func (c *Client) newRequest(ctx context.Context, o *outgoing, first bool) (*http
 		return nil, err
 	}
 	req.URL, req.Host = o.url, o.url.Host
+	if len(c.cfg.editors) > 0 {
+		u := *o.url // an editor may change it in place: not the next attempt's
+		req.URL = &u
+	}
 	if len(o.cfg.header) > 0 {
 		req.Header = o.cfg.header.Clone()
 	}
@@ -329,6 +335,10 @@ func (c *Client) newRequest(ctx context.Context, o *outgoing, first bool) (*http
 			closeBody(req.Body)
 			return nil, fmt.Errorf("request editor: %w", err)
 		}
+	}
+	if len(c.cfg.editors) > 0 && (req.URL == nil || !sameOrigin(req.URL, o.url)) {
+		closeBody(req.Body)
+		return nil, fmt.Errorf("a request editor changed the request's origin from %s: the SDK sends the API key to the base URL's origin only", origin(o.url))
 	}
 	return req, nil
 }
