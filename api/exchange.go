@@ -236,6 +236,7 @@ func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool
 		release = func() {}
 		rerr    error
 	)
+	doneReading := readingResponse(ctx)
 	// A successful body that says it is over the limit is refused
 	// unread; an error body is only cut (its start says enough).
 	declaredOver := ok && resp.ContentLength > limit
@@ -255,6 +256,7 @@ func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool
 	defer release()
 	stop()
 	resp.Body.Close()
+	doneReading()
 	if rerr != nil {
 		return fail(c.readFailure(ctx, actx, timeout, rerr))
 	}

@@ -188,7 +188,8 @@ func emptyPage[T any, P any](params *P) *Page[T] {
 // once the loop is done with the one before) are requested ahead while
 // the loop works; the pages are still yielded in order, checked
 // the same way, and a loop that stops early leaves no request running:
-// those in flight are cancelled and waited for before the loop ends.
+// those in flight are cancelled (or, when their response is being read,
+// let finish for at most 100 ms) and waited for before the loop ends.
 func ListPages[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, opts ...RequestOption) iter.Seq2[*Page[T], error] {
 	return func(yield func(*Page[T], error) bool) {
 		// A copy per iteration: the same iterator may be ranged over by
