@@ -84,16 +84,6 @@ func (g *gate) closedUntil() time.Time {
 // context's deadline: it returns at once instead of sleeping in vain.
 var errPastDeadline = errors.New("the wait would outlast the context's deadline")
 
-// wait blocks until the gate is open or ctx ends.
-func (g *gate) wait(ctx context.Context) error {
-	err := sleepUntil(ctx, g.closedUntil())
-	if errors.Is(err, errPastDeadline) {
-		return fmt.Errorf("%w: the server asked this client to wait until %s (Retry-After on a 429), after the context's deadline; no request was sent",
-			ErrRateLimited, g.closedUntil().UTC().Format(time.RFC3339))
-	}
-	return err
-}
-
 // sleepUntil waits until t, if t is in the future. It returns
 // errPastDeadline at once when t is after ctx's deadline, and ctx's error if
 // ctx ends first.
