@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -48,7 +49,7 @@ type Client struct {
 	// net/http's own transport, whose response bodies stop reading when
 	// the request's context ends.
 	bodyHonoursContext bool
-	redact             func([]byte) []byte // removes the API key from response bytes
+	red                *redactor // removes the API key from what goes into errors and logs
 }
 
 // Option configures a Client in NewClient.
@@ -124,11 +125,28 @@ func WithDoer(d Doer) Option {
 }
 
 // WithUserAgent appends suffix (e.g. "myapp/1.2") to the SDK's User-Agent.
+// A suffix with a control character (a line break, say), which no HTTP
+// header may hold, is refused.
 func WithUserAgent(suffix string) Option {
 	return func(c *config) error {
-		c.uaSuffix = strings.TrimSpace(suffix)
+		suffix = strings.TrimSpace(suffix)
+		if hasControl(suffix) {
+			return errors.New("WithUserAgent: the suffix contains a control character (such as a line break), which no HTTP header may hold")
+		}
+		c.uaSuffix = suffix
 		return nil
 	}
+}
+
+// hasControl reports whether s holds an ASCII control character (DEL
+// included), which net/http refuses in a header value.
+func hasControl(s string) bool {
+	for i := range len(s) {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // WithTimeout sets the timeout of each attempt of a request, from sending it
@@ -151,7 +169,9 @@ type RequestEditor func(ctx context.Context, req *http.Request) error
 
 // WithRequestEditor adds a function that may change every request before it
 // is sent, after the SDK has set its own headers. It runs once per attempt,
-// on a new request each time.
+// on a new request each time. It may not send the request elsewhere: a
+// request whose scheme, host or port it changed is refused unsent, as the
+// API key goes to the base URL's origin only.
 func WithRequestEditor(fn RequestEditor) Option {
 	return func(c *config) error {
 		if fn == nil {
@@ -172,8 +192,10 @@ func WithInsecureHTTP() Option {
 }
 
 // WithMaxResponseBytes bounds the size of a response body the client reads
-// (DefaultMaxResponseBytes when not given). A larger body is an error, not
-// an out-of-memory.
+// (DefaultMaxResponseBytes when not given). A larger body is an error
+// (ErrTooLarge), not an out-of-memory: one whose Content-Length is over
+// the limit is refused before any of it is read, and one of unknown length
+// is read no further than the limit, in about that much memory.
 func WithMaxResponseBytes(n int64) Option {
 	return func(c *config) error {
 		if n <= 0 {
@@ -215,6 +237,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	if strings.ContainsAny(key, "\r\n\t ") {
 		return nil, &ConfigError{Reason: "the API key contains white space or a line break: check how it was copied"}
 	}
+	if hasControl(key) {
+		return nil, &ConfigError{Reason: "the API key contains a control character, which no HTTP header may hold: check how it was copied"}
+	}
 
 	base := os.Getenv(EnvBaseURL)
 	source := EnvBaseURL
@@ -237,7 +262,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		timeout: cfg.timeout,
 		cfg:     cfg,
 		gate:    new(gate),
-		redact:  redactor(key),
+		red:     &redactor{key: key},
 	}
 	if hc, ok := cfg.doer.(*http.Client); ok {
 		switch hc.Transport.(type) {
@@ -251,10 +276,10 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 
 	c.base, _ = url.Parse(base) // checkBaseURL parsed it already
-	c.send = &sender{next: cfg.doer, gate: c.gate}
+	c.send = &sender{next: cfg.doer}
 
-	// The key lives only in this closure and in c.redact's: no field of any
-	// SDK value holds it as data, so no way of printing one can show it.
+	// The key lives only in this closure and in c.red, which prints as
+	// "[redacted]": no way of printing an SDK value can show it.
 	c.cfg.apiKey = nil
 	bearer := []string{"Bearer " + key}
 	ua := []string{c.userAgent}
@@ -286,6 +311,10 @@ func (c *Client) newRequest(ctx context.Context, o *outgoing, first bool) (*http
 		return nil, err
 	}
 	req.URL, req.Host = o.url, o.url.Host
+	if len(c.cfg.editors) > 0 {
+		u := *o.url // an editor may change it in place: not the next attempt's
+		req.URL = &u
+	}
 	if len(o.cfg.header) > 0 {
 		req.Header = o.cfg.header.Clone()
 	}
@@ -307,12 +336,28 @@ func (c *Client) newRequest(ctx context.Context, o *outgoing, first bool) (*http
 			return nil, fmt.Errorf("request editor: %w", err)
 		}
 	}
+	if len(c.cfg.editors) > 0 && (req.URL == nil || !sameOrigin(req.URL, o.url)) {
+		closeBody(req.Body)
+		return nil, fmt.Errorf("a request editor changed the request's origin from %s: the SDK sends the API key to the base URL's origin only", origin(o.url))
+	}
 	return req, nil
 }
 
 func closeBody(r io.Reader) {
 	if c, ok := r.(io.Closer); ok {
 		c.Close()
+	}
+}
+
+// CloseIdleConnections closes the connections the client keeps open for
+// reuse that no request is using now, as http.Client's method of that name
+// does; a request under way keeps its own. Later calls open new ones as
+// needed. It calls the CloseIdleConnections method of the client's Doer
+// (the *http.Client of WithHTTPClient, whose Transport it is, or the SDK's
+// own), and does nothing for a WithDoer Doer without one.
+func (c *Client) CloseIdleConnections() {
+	if d, ok := c.cfg.doer.(interface{ CloseIdleConnections() }); ok {
+		d.CloseIdleConnections()
 	}
 }
 
@@ -331,29 +376,43 @@ func (c Client) GoString() string { return c.String() }
 // String and never the fields.
 func (c Client) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }
 
+// checkBaseURL checks a base URL and returns it normalised. Its errors
+// never repeat the URL's userinfo, query or fragment, which may hold a
+// password or a key: they show scheme://host/path at most.
 func checkBaseURL(raw string, insecure bool) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return "", fmt.Errorf("%q is not a URL: %v", raw, errors.Unwrap(err))
+		// url.Parse's errors quote the URL, or the part of it that is
+		// wrong (a port, an escape): keep only what they say is wrong.
+		why := "it does not parse"
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			why = strings.TrimSpace(quoted.ReplaceAllString(ue.Err.Error(), ""))
+		}
+		return "", fmt.Errorf("the value is not a URL (%s), e.g. %s", why, DefaultBaseURL)
 	}
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}).String()
 	if u.Scheme != "https" && u.Scheme != "http" {
-		return "", fmt.Errorf("%q: the scheme must be https (or http for a local server), e.g. %s", raw, DefaultBaseURL)
+		return "", fmt.Errorf("%q: the scheme must be https (or http for a local server), e.g. %s", shown, DefaultBaseURL)
 	}
 	if u.Host == "" {
-		return "", fmt.Errorf("%q has no host, e.g. %s", raw, DefaultBaseURL)
+		return "", fmt.Errorf("%q has no host, e.g. %s", shown, DefaultBaseURL)
 	}
 	if u.User != nil {
 		return "", fmt.Errorf("%s://%s...: credentials in the URL are not supported; use WithAPIKey", u.Scheme, u.Host)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q: a base URL has no query or fragment", raw)
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return "", fmt.Errorf("%q + a query or fragment (not shown): a base URL has no query or fragment", shown)
 	}
 	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
-		return "", fmt.Errorf("%q uses plain http to a non-loopback host, which would send the API key unencrypted: use https, or WithInsecureHTTP() if you really mean it", raw)
+		return "", fmt.Errorf("%q uses plain http to a non-loopback host, which would send the API key unencrypted: use https, or WithInsecureHTTP() if you really mean it", shown)
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	return u.String(), nil
 }
+
+// quoted matches a quoted part of an error message, with the space before.
+var quoted = regexp.MustCompile(`\s*"[^"]*"`)
 
 func isLoopback(host string) bool {
 	if strings.EqualFold(host, "localhost") {

@@ -252,3 +252,47 @@ func TestClientString(t *testing.T) {
 		t.Errorf("String() = %s", got)
 	}
 }
+
+// TestNewClientRefusesUnsafeConfiguration: what would make every request
+// fail without reaching the server (a header value with a control
+// character) is refused at once, and no ConfigError repeats a secret: the
+// key, or a password, query or fragment of a base URL.
+func TestNewClientRefusesUnsafeConfiguration(t *testing.T) {
+	t.Setenv(api.EnvAPIKey, "")
+	t.Setenv(api.EnvBaseURL, "")
+	const secret = "hunter2secret"
+	cases := []struct {
+		name string
+		opts []api.Option
+		want string
+	}{
+		{"user agent with CR LF", []api.Option{api.WithAPIKey(testKey), api.WithUserAgent("app/1\r\nX-Evil: " + secret)}, "WithUserAgent"},
+		{"user agent with NUL", []api.Option{api.WithAPIKey(testKey), api.WithUserAgent("app/1\x00")}, "control character"},
+		{"key with NUL", []api.Option{api.WithAPIKey("sk-" + secret + "\x00x")}, "control character"},
+		{"key with ESC", []api.Option{api.WithAPIKey("sk-" + secret + "\x1b[2J")}, "control character"},
+		{"key with DEL", []api.Option{api.WithAPIKey("sk-" + secret + "\x7f")}, "control character"},
+		{"query with a key", []api.Option{api.WithAPIKey(testKey), api.WithBaseURL("https://api.anam.ai/?api_key=" + secret)}, "no query"},
+		{"fragment", []api.Option{api.WithAPIKey(testKey), api.WithBaseURL("https://api.anam.ai/#" + secret)}, "no query or fragment"},
+		{"password", []api.Option{api.WithAPIKey(testKey), api.WithBaseURL("https://u:" + secret + "@api.anam.ai")}, "credentials"},
+		{"password and bad scheme", []api.Option{api.WithAPIKey(testKey), api.WithBaseURL("ftp://u:" + secret + "@api.anam.ai")}, "scheme"},
+		{"password on plain http", []api.Option{api.WithAPIKey(testKey), api.WithBaseURL("http://u:" + secret + "@api.anam.ai")}, "credentials"},
+		{"query on plain http", []api.Option{api.WithAPIKey(testKey), api.WithBaseURL("http://api.anam.ai/?k=" + secret)}, "api.anam.ai"},
+		{"unparseable, secret as port", []api.Option{api.WithAPIKey(testKey), api.WithBaseURL("https://api.anam.ai:" + secret + "/")}, "not a URL"},
+		{"unparseable, secret in query", []api.Option{api.WithAPIKey(testKey), api.WithBaseURL("https://api.anam.ai/%zz?k=" + secret)}, "not a URL"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := api.NewClient(tc.opts...)
+			var ce *api.ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("NewClient = %v, %v; want a *ConfigError", c, err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not mention %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), testKey) {
+				t.Errorf("error %q repeats a secret", err)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // DefaultPageConcurrency is how many page requests ListPages and ListAll
@@ -28,8 +29,11 @@ const DefaultPageConcurrency = 4
 // walk of L pages of latency d then takes about L*d/n instead of L*d.
 //
 // The cost is that a loop that breaks early, a context that ends or a
-// failing page leave up to n-1 requests that were sent for nothing: they
-// are cancelled, and no new ones are sent. Each walk holds at most n+1
+// failing page leave up to n requests that were sent for nothing (the n
+// pages requested ahead of the one in hand; none with n == 1): they are
+// cancelled, and no new ones are sent. One whose response is already
+// being read is let finish, for at most 100 ms, so that its connection
+// stays open for reuse instead of being closed by the cancellation. Each walk holds at most n+1
 // pages in memory (n requested ahead, one in hand), besides the bodies of
 // the responses being read. Anam limits the requests an account may have in flight
 // (it answers 429 past the limit), so keep n small. Request editors (see
@@ -78,7 +82,7 @@ type walk[P, T any] struct {
 // flight is a page requested ahead, in a goroutine of its own.
 type flight[T any] struct {
 	number int
-	cancel context.CancelFunc
+	cancel func()        // drops it: see softCancel
 	done   chan struct{} // closed when the fields below are set
 
 	page     *Page[T]
@@ -220,7 +224,9 @@ func (w *walk[P, T]) fill(from, last int) {
 // window.
 func (w *walk[P, T]) launchLocked(n int) {
 	ctx, cancel := context.WithCancel(w.wctx)
-	f := &flight[T]{number: n, cancel: cancel, done: make(chan struct{})}
+	sc := &softCancel{cancel: cancel}
+	ctx = context.WithValue(ctx, softCancelKey{}, sc)
+	f := &flight[T]{number: n, cancel: sc.drop, done: make(chan struct{})}
 	w.ahead = append(w.ahead, f)
 	params := withPage(w.params, n)
 	w.wg.Add(1)
@@ -288,12 +294,75 @@ func (w *walk[P, T]) dropLocked(i int) {
 }
 
 // close cancels what is still in flight and waits for the window's
-// goroutines to end, so that none outlives the loop.
+// goroutines to end, so that none outlives the loop. A page whose
+// response is being read is given up to dropGrace to finish (see
+// softCancel) before it is cancelled too.
 func (w *walk[P, T]) close() {
 	if w.width > 1 {
 		w.dropAll()
-		w.cancel()
 		w.wg.Wait()
+		w.cancel()
+	}
+}
+
+// dropGrace is how long a page requested ahead whose response is being
+// read when it is dropped may go on reading, so that its connection stays
+// open for reuse, before it is cancelled (which closes the connection).
+const dropGrace = 100 * time.Millisecond
+
+// softCancel cancels a page requested ahead, but not in the middle of
+// reading its response: cancelling then would close the connection, and
+// a walk that drops pages often (a server whose lastPage moves) would open
+// about one connection per dropped page. Such a page is let finish into
+// the bin, for at most dropGrace, and is not retried. The SDK's attempt
+// marks the reading (see readingResponse).
+type softCancel struct {
+	mu      sync.Mutex
+	cancel  context.CancelFunc
+	reading bool // a response is being read
+	dropped bool
+	timer   *time.Timer
+}
+
+type softCancelKey struct{}
+
+// drop cancels at once, or when the response being read has been read.
+func (s *softCancel) drop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dropped {
+		return
+	}
+	s.dropped = true
+	if !s.reading {
+		s.cancel()
+		return
+	}
+	s.timer = time.AfterFunc(dropGrace, s.cancel)
+}
+
+// readingResponse marks, in the context of a page requested ahead, that
+// its response came back and its body is being read; the function it
+// returns marks the end of the reading, when a dropped page is cancelled
+// so that it is not retried. Elsewhere it does nothing.
+func readingResponse(ctx context.Context) (done func()) {
+	s, _ := ctx.Value(softCancelKey{}).(*softCancel)
+	if s == nil {
+		return func() {}
+	}
+	s.mu.Lock()
+	s.reading = !s.dropped
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.reading = false
+		if s.dropped {
+			if s.timer != nil {
+				s.timer.Stop()
+			}
+			s.cancel()
+		}
 	}
 }
 

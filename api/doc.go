@@ -25,10 +25,14 @@
 // *ArgumentError naming the parameter and the rule. Every failed call
 // otherwise returns an *Error carrying the operation, method, path, status,
 // the server's request ID and its message; errors.Is matches it against
-// ErrNotFound, ErrUnauthorized, ErrBadRequest, ErrRateLimited, ErrServer,
-// ErrPaymentRequired and ErrDecode, and through it against
+// ErrNotFound, ErrUnauthorized, ErrBadRequest, ErrRateLimited (and, for a
+// 429 whose body says why, ErrConcurrencyLimit, ErrSpendCap or
+// ErrUsageLimit), ErrServer, ErrPaymentRequired and ErrDecode, and through
+// it against
 // context.Canceled or context.DeadlineExceeded. A 2xx response whose body
-// is not the documented JSON is an error (ErrDecode), never a zero value.
+// is not the documented JSON is an error (ErrDecode), never a zero value:
+// a null body where an object is documented, and a null where a list
+// (paginated or not) must have an item, included.
 //
 // # Retries and timeouts
 //
@@ -37,8 +41,10 @@
 // cannot do harm:
 //
 //   - the failure is a connection that could not be made, broke, or timed
-//     out, or a response 408, 429, 500, 502, 503 or 504; never 400, 401,
-//     403, 404, 422, a certificate error, a refused redirect, a body over
+//     out, or a response 408, 429, 500, 502, 503 or 504 (but not a 429
+//     for a spend cap or a usage limit); never 400, 401,
+//     403, 404, 422, a certificate error, a refused redirect or a redirect
+//     loop (over 10 redirects), a body over
 //     the size limit, or a 2xx body that is not the documented JSON;
 //   - the method is idempotent (GET, HEAD, OPTIONS, PUT, DELETE); a POST or
 //     PATCH only when the connection could not be made, so that the request
@@ -51,9 +57,9 @@
 // minute is not waited for, and the call fails at once with the server's
 // delay in Error.RetryAfter. No wait outlasts the context's deadline: when
 // the next one would, the call returns the last attempt's error at once. A
-// 429 with Retry-After also holds back every other request of the same
-// Client, concurrent ones included, until that time, so that they back off
-// together. WithRetryPolicy sees, and may change, every decision; the final
+// 429 with a Retry-After of a minute or less also holds back every other
+// request of the same Client, concurrent ones included, until that time,
+// so that they back off together; a longer one fails only its own call. WithRetryPolicy sees, and may change, every decision; the final
 // *Error says how many attempts were made.
 //
 // Each attempt, from sending the request to reading the last byte of the
@@ -74,6 +80,11 @@
 // on a server whose meta would repeat pages. Once a page's meta gives
 // lastPage, they request up to WithPageConcurrency pages ahead (default
 // DefaultPageConcurrency); items still come in order, and only once.
+//
+// A 404 is "nothing found" (an empty page, no error) only as the spec
+// documents it: for page 1, without a body or with a JSON message of the
+// API's own (see ListPage). A 404 for any later page is an error, so a
+// walk never ends short without saying so.
 //
 // # Generated code
 //

@@ -17,7 +17,7 @@ var (
 	ErrUnauthorized    = errors.New("unauthorized")             // 401, 403
 	ErrPaymentRequired = errors.New("payment required")         // 402: no plan
 	ErrNotFound        = errors.New("not found")                // 404
-	ErrRateLimited     = errors.New("rate limited")             // 429
+	ErrRateLimited     = errors.New("rate limited")             // 429, whatever the cause
 	ErrServer          = errors.New("server error")             // 5xx
 	ErrDecode          = errors.New("unexpected response body") // a response that is not the documented JSON
 	ErrInvalidArgument = errors.New("invalid argument")         // refused before sending; see *ArgumentError
@@ -25,11 +25,32 @@ var (
 	ErrPagination      = errors.New("inconsistent pagination")  // the server's meta would loop or go backwards
 )
 
+// The causes of a 429 that Anam tells apart, for errors.Is; each also
+// matches ErrRateLimited. Anam says which by the body's text only (its
+// "error" or "message" field), as its JavaScript SDK reads it:
+// "Concurrent session limit reached", "Spend cap reached", and, when a
+// session cannot start for another reason, a usage limit of the plan. A
+// 429 that names none of them (a plain rate limit) matches only
+// ErrRateLimited.
+//
+// A spend cap or a usage limit is not cured by waiting: it is never
+// retried, Temporary is false, and it does not hold back the client's
+// other requests. A concurrency limit is retried like any 429 (a session
+// may end meanwhile), within the usual rules (a POST is not).
+var (
+	ErrConcurrencyLimit = errors.New("concurrent session limit reached") // 429: too many sessions at once
+	ErrSpendCap         = errors.New("spend cap reached")                // 429: the account's spend cap
+	ErrUsageLimit       = errors.New("usage limit reached")              // 429: the plan's usage limit
+)
+
 // Error is a failed call to the API: a non-2xx status, a response that could
 // not be read, or a request that never got an answer (StatusCode 0; Err says
 // why, and errors.Is(err, context.Canceled) and the like work through it).
 // When the call was retried, it describes the last attempt, and Attempts
-// says how many were made.
+// says how many were made; when the caller's context ended an attempt
+// before its response, it describes the last response (status, message,
+// request ID) and Err says how the call ended, so that errors.Is(err,
+// context.DeadlineExceeded) holds as well as errors.Is(err, ErrServer).
 type Error struct {
 	Operation  string // operationId in the spec, e.g. "getAvatar"
 	Method     string // HTTP method
@@ -54,6 +75,55 @@ type Error struct {
 	// Err is the underlying cause, when there is one: a transport or context
 	// error, or a decoding error (wrapped with ErrDecode).
 	Err error
+
+	limit limitCause // a 429's cause, read from its body
+}
+
+// limitCause is what a 429 says it is about.
+type limitCause uint8
+
+const (
+	limitUnknown     limitCause = iota // a rate limit, or not a 429
+	limitConcurrency                   // ErrConcurrencyLimit
+	limitSpendCap                      // ErrSpendCap
+	limitUsage                         // ErrUsageLimit
+)
+
+// sessionStartOps are the operations whose 429 that names no other cause
+// is a usage limit of the plan, as Anam's JavaScript SDK reads it: those
+// that start a session (the spec documents "Concurrent session limit or
+// spend cap reached" on createEngineSession).
+var sessionStartOps = map[string]bool{"createEngineSession": true}
+
+// rateLimitCause reads a 429 body of operation op for its cause.
+func rateLimitCause(op string, body []byte) limitCause {
+	var v struct {
+		Message json.RawMessage `json:"message"`
+		Error   json.RawMessage `json:"error"`
+	}
+	text := ""
+	if json.Unmarshal(body, &v) == nil {
+		text = textOf(v.Error) + "\n" + textOf(v.Message)
+	} else {
+		text = string(body[:min(len(body), 512)])
+	}
+	text = strings.ToLower(text)
+	switch {
+	case strings.Contains(text, "concurrent session limit") || strings.Contains(text, "concurrency limit"):
+		return limitConcurrency
+	case strings.Contains(text, "spend cap"):
+		return limitSpendCap
+	case strings.Contains(text, "usage limit"):
+		return limitUsage
+	case sessionStartOps[op]:
+		return limitUsage
+	}
+	return limitUnknown
+}
+
+// permanentLimit reports whether e is a 429 that waiting does not cure.
+func (e *Error) permanentLimit() bool {
+	return e.StatusCode == http.StatusTooManyRequests && (e.limit == limitSpendCap || e.limit == limitUsage)
 }
 
 func (e *Error) Error() string {
@@ -75,6 +145,8 @@ func (e *Error) Error() string {
 		}
 		if e.Err != nil {
 			b.WriteString(": " + e.Err.Error())
+		} else if hint := limitHint(e.limit); hint != "" && e.StatusCode == http.StatusTooManyRequests {
+			b.WriteString(" (" + hint + ")")
 		} else if hint := statusHint(e.StatusCode); hint != "" {
 			b.WriteString(" (" + hint + ")")
 		}
@@ -107,6 +179,19 @@ func statusHint(code int) string {
 	return ""
 }
 
+// limitHint says what to do about a 429 of a known cause.
+func limitHint(c limitCause) string {
+	switch c {
+	case limitConcurrency:
+		return "too many sessions at once: end one, or wait"
+	case limitSpendCap:
+		return "the account's spend cap is reached: raise it in the Anam Lab; waiting will not help"
+	case limitUsage:
+		return "the plan's usage limit is reached: waiting will not help"
+	}
+	return ""
+}
+
 // Unwrap returns the underlying cause.
 func (e *Error) Unwrap() error { return e.Err }
 
@@ -123,6 +208,12 @@ func (e *Error) Is(target error) bool {
 		return e.StatusCode == http.StatusNotFound
 	case ErrRateLimited:
 		return e.StatusCode == http.StatusTooManyRequests
+	case ErrConcurrencyLimit:
+		return e.StatusCode == http.StatusTooManyRequests && e.limit == limitConcurrency
+	case ErrSpendCap:
+		return e.StatusCode == http.StatusTooManyRequests && e.limit == limitSpendCap
+	case ErrUsageLimit:
+		return e.StatusCode == http.StatusTooManyRequests && e.limit == limitUsage
 	case ErrServer:
 		return e.StatusCode >= 500 && e.StatusCode <= 599
 	}
@@ -133,8 +224,12 @@ func (e *Error) Is(target error) bool {
 // of a kind the SDK retries (a connection that could not be made, broke or
 // timed out; 408, 429, 500, 502, 503 or 504). It is false for a call the
 // caller's context ended before any response, and for a failure that would
-// recur (a 4xx, a certificate error, a body over the limit...).
+// recur (a 4xx, a 429 for a spend cap or usage limit, a certificate error,
+// a body over the limit...).
 func (e *Error) Temporary() bool {
+	if e.permanentLimit() {
+		return false
+	}
 	var t *transient
 	return retryableStatus(e.StatusCode) || errors.As(e.Err, &t)
 }

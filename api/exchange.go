@@ -9,7 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"sync"
+	"reflect"
 	"time"
 )
 
@@ -25,7 +25,18 @@ type call struct {
 	op       string
 	method   string
 	path     string
-	attempts int // the attempt under way, from 1 (set by exchange)
+	attempts int       // the attempt under way, from 1 (set by exchange)
+	red      *redactor // the client's (set by exchange)
+}
+
+// excerpt returns a bounded excerpt of a response body for Error.Body,
+// without the API key. The key is removed before the body is cut, so that
+// the cut cannot leave part of it.
+func (cl *call) excerpt(body []byte) string {
+	if cl.red.active() {
+		body = cl.red.bytes(body[:min(len(body), 4*bodyExcerptBytes+8*len(cl.red.key))])
+	}
+	return excerpt(body, bodyExcerptBytes)
 }
 
 func (c *call) error(status int, err error) *Error {
@@ -49,6 +60,7 @@ const (
 // timeout and the body: handle must not keep r.body after it returns.
 // Every *Error it returns says how many attempts were made.
 func (c *Client) exchange(ctx context.Context, cl *call, o *outgoing, handle func(*response) error) (err error) {
+	cl.red = c.red
 	maxRetries := c.cfg.maxRetries
 	if o.cfg.hasMaxRetries {
 		maxRetries = o.cfg.maxRetries
@@ -75,6 +87,9 @@ func (c *Client) exchange(ctx context.Context, cl *call, o *outgoing, handle fun
 		e, isAPI := res.err.(*Error)
 		if !isAPI || n > maxRetries || ctx.Err() != nil {
 			c.logAttempt(ctx, cl, entry)
+			if isAPI && e.StatusCode == 0 && last != nil && last.StatusCode != 0 && ctx.Err() != nil {
+				return lostAttempt(last, e)
+			}
 			return res.err
 		}
 		retry, delay := c.decide(ctx, cl.method, n, e, res.hint)
@@ -133,6 +148,22 @@ func (c *Client) stopWaiting(cl *call, last *Error, err error) error {
 	return &cp
 }
 
+// lostAttempt is the error of a call whose context ended during attempt
+// e, before any response, after the failed attempt last, which had one
+// (a 503, say): last's status,
+// message and request ID are what the server said, and e's cause (the
+// context's error) is why the call ended.
+func lostAttempt(last, e *Error) *Error {
+	cp := *last
+	cp.Attempts = e.Attempts
+	if last.Err != nil {
+		cp.Err = fmt.Errorf("attempt %d: %w; before it: %w", e.Attempts, e.Err, last.Err)
+	} else {
+		cp.Err = fmt.Errorf("attempt %d: %w", e.Attempts, e.Err)
+	}
+	return &cp
+}
+
 // attemptResult is the outcome of one attempt.
 type attemptResult struct {
 	err       error // nil, or why the attempt failed
@@ -142,8 +173,17 @@ type attemptResult struct {
 }
 
 // attempt sends one request and reads its response, within the per-attempt
-// timeout, and hands it to handle.
+// timeout, and hands it to handle. The error it returns, which goes into a
+// log line and may be returned, is free of the API key.
 func (c *Client) attempt(ctx context.Context, cl *call, o *outgoing, first bool, handle func(*response) error) attemptResult {
+	res := c.attempt1(ctx, cl, o, first, handle)
+	if e, ok := res.err.(*Error); ok {
+		c.red.scrub(e)
+	}
+	return res
+}
+
+func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool, handle func(*response) error) attemptResult {
 	timeout := c.timeout
 	if o.cfg.hasTimeout {
 		timeout = o.cfg.timeout
@@ -166,7 +206,7 @@ func (c *Client) attempt(ctx context.Context, cl *call, o *outgoing, first bool,
 		}
 		return attemptResult{err: cl.error(0, cause), hint: hint}
 	}
-	res := attemptResult{status: resp.StatusCode, requestID: string(c.redact([]byte(requestID(resp.Header))))}
+	res := attemptResult{status: resp.StatusCode, requestID: c.red.text(requestID(resp.Header))}
 	if into := o.cfg.into; into != nil {
 		*into = Response{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: res.requestID}
 	}
@@ -182,8 +222,6 @@ func (c *Client) attempt(ctx context.Context, cl *call, o *outgoing, first bool,
 	if !ok {
 		limit = min(limit, errorBodyBytes)
 	}
-	buf := getBuffer()
-	defer putBuffer(buf)
 	// Closing the body from another goroutine is what unblocks a read from
 	// a server that stalls mid-body under a doer that ignores the request's
 	// context. net/http's own transport aborts the read when the context
@@ -192,30 +230,48 @@ func (c *Client) attempt(ctx context.Context, cl *call, o *outgoing, first bool,
 	if !c.bodyHonoursContext {
 		stop = context.AfterFunc(actx, func() { resp.Body.Close() })
 	}
-	_, rerr := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
-	if rerr == nil && int64(buf.Len()) > limit {
-		// The body did not end within the limit: drain a bounded part of
-		// the rest, so that a moderately oversized body keeps its
-		// connection reusable.
-		_, _ = io.CopyN(io.Discard, resp.Body, drainBytes)
+	var (
+		body    []byte
+		over    bool
+		release = func() {}
+		rerr    error
+	)
+	doneReading := readingResponse(ctx)
+	// A successful body that says it is over the limit is refused
+	// unread; an error body is only cut (its start says enough).
+	declaredOver := ok && resp.ContentLength > limit
+	if declaredOver {
+		if resp.ContentLength <= drainBytes { // small enough to keep the connection
+			_, _ = io.CopyN(io.Discard, resp.Body, drainBytes)
+		}
+	} else {
+		body, over, release, rerr = readBody(resp.Body, limit, resp.ContentLength, !ok)
+		if rerr == nil && over {
+			// The body did not end within the limit: drain a bounded part
+			// of the rest, so that a moderately oversized body keeps its
+			// connection reusable.
+			_, _ = io.CopyN(io.Discard, resp.Body, drainBytes)
+		}
 	}
+	defer release()
 	stop()
 	resp.Body.Close()
+	doneReading()
 	if rerr != nil {
 		return fail(c.readFailure(ctx, actx, timeout, rerr))
 	}
-	if int64(buf.Len()) > limit {
-		if ok {
-			return fail(attemptHint{}, fmt.Errorf("%w: the body is over %d bytes (see WithMaxResponseBytes)", ErrTooLarge, c.cfg.maxBodyBytes))
-		}
-		buf.Truncate(int(limit)) // an error body: its start says enough
+	switch {
+	case declaredOver:
+		return fail(attemptHint{}, fmt.Errorf("%w: the body is %d bytes (Content-Length), over %d (see WithMaxResponseBytes); it was not read",
+			ErrTooLarge, resp.ContentLength, c.cfg.maxBodyBytes))
+	case over && ok:
+		return fail(attemptHint{}, fmt.Errorf("%w: the body is over %d bytes (see WithMaxResponseBytes)", ErrTooLarge, c.cfg.maxBodyBytes))
 	}
 
-	body := buf.Bytes()
 	if !ok {
 		// Only what can reach an error or a log is redacted: a successful
 		// body is the caller's data.
-		body = c.redact(body)
+		body = c.red.bytes(body)
 	}
 	r := &response{status: res.status, header: resp.Header, body: body}
 	res.err = handle(r)
@@ -230,6 +286,15 @@ func (c *Client) attempt(ctx context.Context, cl *call, o *outgoing, first bool,
 		}
 	}
 	res.hint.retryable = retryableStatus(res.status)
+	if e, isAPI := res.err.(*Error); isAPI && e.permanentLimit() {
+		res.hint.retryable = false
+	}
+	// A 429's Retry-After within the cap holds back every request of the
+	// client, unless the 429 is one that waiting does not cure; one over
+	// the cap fails its call at once (see decide) and holds back nothing.
+	if res.status == http.StatusTooManyRequests && res.hint.hasRA && res.hint.retryable && res.hint.retryAfter <= maxRetryAfter {
+		c.gate.hold(time.Now().Add(res.hint.retryAfter))
+	}
 	return res
 }
 
@@ -287,7 +352,10 @@ func (cl *call) apiError(r *response) *Error {
 	e := cl.error(r.status, nil)
 	e.RequestID = requestID(r.header)
 	e.Message = serverMessage(r.body)
-	e.Body = excerpt(r.body, bodyExcerptBytes)
+	e.Body = cl.excerpt(r.body)
+	if r.status == http.StatusTooManyRequests {
+		e.limit = rateLimitCause(cl.op, r.body)
+	}
 	return e
 }
 
@@ -297,16 +365,59 @@ func (cl *call) decodeJSON(r *response, out any, kind ResultKind) error {
 	if err := checkJSON(r, kind); err != nil {
 		e := cl.error(r.status, fmt.Errorf("%w: %v", ErrDecode, err))
 		e.RequestID = requestID(r.header)
-		e.Body = excerpt(r.body, bodyExcerptBytes)
+		e.Body = cl.excerpt(r.body)
 		return e
 	}
 	if err := json.Unmarshal(r.body, out); err != nil {
 		e := cl.error(r.status, fmt.Errorf("%w: the body is not the documented JSON: %w", ErrDecode, err))
 		e.RequestID = requestID(r.header)
-		e.Body = excerpt(r.body, bodyExcerptBytes)
+		e.Body = cl.excerpt(r.body)
 		return e
 	}
+	if kind == ResultArray {
+		if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Slice {
+			if i, null := nullElement(v.Elem(), func() ([]json.RawMessage, error) {
+				var raw []json.RawMessage
+				return raw, json.Unmarshal(r.body, &raw)
+			}); null {
+				return cl.nullItemError(r, i)
+			}
+		}
+	}
 	return nil
+}
+
+// nullElement reports whether an element of the slice items was decoded
+// from a JSON null (which encoding/json leaves as a zero value), and
+// which. Only when an element is zero does it ask raw for the elements
+// as sent, so that a list without zero items costs a scan of them and no
+// second decoding.
+func nullElement(items reflect.Value, raw func() ([]json.RawMessage, error)) (int, bool) {
+	for i := range items.Len() {
+		if !items.Index(i).IsZero() {
+			continue
+		}
+		elems, err := raw()
+		if err != nil {
+			return 0, false
+		}
+		for j := i; j < len(elems); j++ {
+			if string(bytes.TrimSpace(elems[j])) == "null" {
+				return j, true
+			}
+		}
+		return 0, false
+	}
+	return 0, false
+}
+
+// nullItemError is the ErrDecode of a list with a null where an item must
+// be.
+func (cl *call) nullItemError(r *response, i int) *Error {
+	e := cl.error(r.status, fmt.Errorf("%w: item %d of the list is null, not an object", ErrDecode, i))
+	e.RequestID = requestID(r.header)
+	e.Body = cl.excerpt(r.body)
+	return e
 }
 
 func checkJSON(r *response, kind ResultKind) error {
@@ -340,33 +451,4 @@ func requestID(h http.Header) string {
 		}
 	}
 	return ""
-}
-
-// redactor returns a function that replaces key, wherever it occurs in a
-// response, by "[redacted]": a server that echoes the key back (in an error
-// message, say) must not put it into an error or a log line. A key shorter
-// than 8 bytes is too likely to occur by chance to be replaced.
-func redactor(key string) func([]byte) []byte {
-	if len(key) < 8 {
-		return func(b []byte) []byte { return b }
-	}
-	k := []byte(key)
-	return func(b []byte) []byte {
-		if !bytes.Contains(b, k) {
-			return b
-		}
-		return bytes.ReplaceAll(b, k, []byte("[redacted]"))
-	}
-}
-
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-func getBuffer() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
-
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() > 4<<20 { // let outsized buffers go
-		return
-	}
-	b.Reset()
-	bufPool.Put(b)
 }

@@ -137,3 +137,65 @@ func TestSlowBodyRealSocket(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 }
+
+// TestCloseIdleConnections: the client's idle connections can be released,
+// and the next call opens a new one.
+func TestCloseIdleConnections(t *testing.T) {
+	s := newStub(t, 1)
+	var opened, closed atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		switch state {
+		case http.StateNew:
+			opened.Add(1)
+		case http.StateClosed:
+			closed.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c, err := api.NewClient(api.WithAPIKey(testKey), api.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := c.GetAvatar(context.Background(), knownID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if opened.Load() != 1 || closed.Load() != 0 {
+		t.Fatalf("3 calls: %d connections opened, %d closed; want 1, 0", opened.Load(), closed.Load())
+	}
+	c.CloseIdleConnections()
+	for i := 0; closed.Load() == 0 && i < 2000; i++ {
+		time.Sleep(time.Millisecond)
+	}
+	if closed.Load() != 1 {
+		t.Fatalf("CloseIdleConnections: %d connections closed, want 1", closed.Load())
+	}
+	if _, err := c.GetAvatar(context.Background(), knownID); err != nil {
+		t.Fatal(err)
+	}
+	if opened.Load() != 2 {
+		t.Errorf("%d connections opened, want 2: one before, one after", opened.Load())
+	}
+
+	// A Doer without the method is left alone; one with it is called.
+	var called atomic.Int64
+	for _, d := range []api.Doer{doerFunc(func(*http.Request) (*http.Response, error) { return nil, errors.New("unused") }), closer{&called}} {
+		c, err := api.NewClient(api.WithAPIKey(testKey), api.WithDoer(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.CloseIdleConnections()
+	}
+	if called.Load() != 1 {
+		t.Errorf("the Doer's CloseIdleConnections was called %d times, want 1", called.Load())
+	}
+}
+
+// closer is a Doer with a CloseIdleConnections method.
+type closer struct{ calls *atomic.Int64 }
+
+func (closer) Do(*http.Request) (*http.Response, error) { return nil, errors.New("unused") }
+func (c closer) CloseIdleConnections()                  { c.calls.Add(1) }

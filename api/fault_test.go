@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,6 +21,14 @@ import (
 
 	"github.com/anam-ai/anam-go/api"
 )
+
+// searchTerm is the search term of the fault matrix's list calls: private
+// data that no error or log line may show.
+const searchTerm = "patient-john-doe"
+
+// slashKey is an API key with slashes, which a PHP server echoes
+// JSON-escaped (sk\/redteam\/...).
+const slashKey = "sk/redteam/0123456789abcdef"
 
 // fakeBase is the base URL of the in-memory server: https, so that no
 // option is needed, and a host nothing resolves.
@@ -199,7 +209,10 @@ type faultCase struct {
 	name  string
 	steps []step
 	opts  []api.Option
-	list  bool // call ListAvatars rather than GetAvatar
+	key   string // the API key, when not testKey
+	list  bool   // call ListAvatars (with a search term) rather than GetAvatar
+	// call, when set, makes the call instead; got must be nil on error.
+	call func(ctx context.Context, c *api.Client) (got any, err error)
 
 	cancelAfter time.Duration // cancel the call's context after this long
 	deadline    time.Duration // give the call's context this deadline
@@ -209,6 +222,7 @@ type faultCase struct {
 	temporary    bool    // Error.Temporary
 	wantStatus   int     // Error.StatusCode
 	wantAttempts int     // requests the server saw, and Error.Attempts
+	wantRequests int     // requests the server saw, when not wantAttempts (redirects)
 	wantInError  string  // text Error() must contain
 	elapsed      [2]time.Duration
 	check        func(t *testing.T, got any, err *api.Error, seen []seenRequest)
@@ -235,7 +249,7 @@ func faultMatrix() []faultCase {
 			wantAttempts: 2, elapsed: [2]time.Duration{2 * time.Second, 2 * time.Second}},
 		{name: "429 Retry-After date then 200", steps: []step{retryAfterDate(3 * time.Second), okAvatar},
 			wantAttempts: 2, elapsed: [2]time.Duration{3 * time.Second, 3 * time.Second}},
-		{name: "429 Retry-After past the cap", steps: []step{jsonReply(429, `{"message":"Spend cap reached"}`, "Retry-After", "3600")},
+		{name: "429 Retry-After past the cap", steps: []step{jsonReply(429, `{"message":"Too many requests"}`, "Retry-After", "3600")},
 			wantErr: []error{api.ErrRateLimited}, temporary: true, wantStatus: 429, wantAttempts: 1, wantInError: "retry after 1h0m0s",
 			check: func(t *testing.T, _ any, e *api.Error, _ []seenRequest) {
 				if e.RetryAfter != time.Hour {
@@ -302,6 +316,132 @@ func faultMatrix() []faultCase {
 		{name: "deadline before the next attempt", steps: []step{jsonReply(503, `{"message":"busy"}`, "Retry-After", "10")}, deadline: 5 * time.Second,
 			wantErr: []error{api.ErrServer}, notErr: []error{context.DeadlineExceeded}, temporary: true, wantStatus: 503, wantAttempts: 1,
 			wantInError: "busy", elapsed: [2]time.Duration{0, 0}},
+		// Private data in transport errors (issue 13 item 1): the URL a
+		// transport error names loses its query, which holds search terms.
+		{name: "list: connection refused, with a search term", list: true, steps: []step{refuse}, temporary: true, wantAttempts: 4,
+			wantInError: `"https://api.anam.test/v1/avatars": `, elapsed: backoff3, wantErr: []error{syscall.ECONNREFUSED},
+			check: func(t *testing.T, _ any, e *api.Error, _ []seenRequest) {
+				var ue *url.Error
+				if !errors.As(e, &ue) || ue.URL != "https://api.anam.test/v1/avatars" {
+					t.Errorf("errors.As(*url.Error) = %v (%v), want the URL without its query", ue, e)
+				}
+			}},
+		{name: "list: redirect to another host, with a search term", list: true, steps: []step{redirectTo("https://elsewhere.test/v1/avatars")},
+			wantAttempts: 1, wantInError: "another origin"},
+		// The key echoed back in any form (issue 13 item 2): redacted once
+		// decoded, whatever carried it.
+		{name: "401 echoing the key JSON-escaped (\\/)", key: slashKey, steps: []step{jsonReply(401, `{"message":"Invalid API key: sk\/redteam\/0123456789abcdef"}`)},
+			wantErr: []error{api.ErrUnauthorized}, wantStatus: 401, wantAttempts: 1, wantInError: "Invalid API key: [redacted]"},
+		{name: "401 echoing the key \\u-escaped", steps: []step{jsonReply(401, `{"message":"Invalid API key: \u0073k-test-0123456789abcdef"}`)},
+			wantErr: []error{api.ErrUnauthorized}, wantStatus: 401, wantAttempts: 1, wantInError: "Invalid API key: [redacted]"},
+		{name: "401 echoing the key escaped outside the message", steps: []step{jsonReply(401, `{"detail":{"key":"\u0073k\u002dtest-0123456789abcdef"}}`)},
+			wantErr: []error{api.ErrUnauthorized}, wantStatus: 401, wantAttempts: 1, wantInError: "[redacted]"},
+		{name: "200 with the key in its Content-Type", steps: []step{reply(200, "text/plain; charset="+testKey, avatarJSON)},
+			wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "[redacted]"},
+		{name: "redirect to a host named after the key", steps: []step{redirectTo("https://" + testKey + ".evil.test/x")},
+			wantAttempts: 1, wantInError: "another origin"},
+		{name: "redirect to an unparseable Location holding the key", steps: []step{redirectTo("https://x.test/%zz" + testKey)},
+			wantAttempts: 1, wantInError: "Location"},
+		// A null where an item must be (issue 13 item 3) is no zero value.
+		{name: "list with a null item", list: true, steps: []step{jsonReply(200, `{"data":[`+nullAvatar+`,null],"meta":{"total":2,"lastPage":1,"currentPage":1,"perPage":10,"prev":null,"next":null}}`)},
+			wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "null"},
+		{name: "array result with a null element", steps: []step{jsonReply(200, `[{"id":"00000000-0000-4000-8000-000000000001","name":"g"},null]`)},
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				got, err := c.ListKnowledgeGroups(ctx)
+				if got == nil {
+					return nil, err
+				}
+				return got, err
+			},
+			wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "null"},
+		{name: "null body for an object result", steps: []step{jsonReply(200, `null`)},
+			wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1},
+		// A 404 on a list is "nothing found" only as the spec documents it
+		// (issue 13 item 4): on page 1, bodiless (as the spec, and Prism,
+		// have it) or a JSON error with a message of its own.
+		{name: "list: 404 without a body", list: true, steps: []step{reply(404, "", "")}, wantAttempts: 1,
+			check: func(t *testing.T, got any, _ *api.Error, _ []seenRequest) {
+				if p := got.(*api.Page[api.Avatar]); len(p.Items) != 0 || p.Total() != 0 || p.Number() != 1 {
+					t.Errorf("page = %+v", p)
+				}
+			}},
+		{name: "list: 404 No avatars found", list: true, steps: []step{jsonReply(404, `{"statusCode":404,"message":"No avatars found","error":"Not Found"}`)}, wantAttempts: 1},
+		{name: "list: 404 not JSON, as JSON", list: true, steps: []step{jsonReply(404, `not json at all`)},
+			wantErr: []error{api.ErrNotFound}, wantStatus: 404, wantAttempts: 1},
+		{name: "list: 404 {}", list: true, steps: []step{jsonReply(404, `{}`)}, wantErr: []error{api.ErrNotFound}, wantStatus: 404, wantAttempts: 1},
+		{name: "list: 404 from a gateway", list: true, steps: []step{jsonReply(404, `{"message":"Not Found"}`)},
+			wantErr: []error{api.ErrNotFound}, wantStatus: 404, wantAttempts: 1},
+		{name: "list: 404 route miss", list: true, steps: []step{jsonReply(404, `{"message":"Cannot GET /v1/avatars","error":"Not Found"}`)},
+			wantErr: []error{api.ErrNotFound}, wantStatus: 404, wantAttempts: 1},
+		{name: "list: 404 without a body on page 2", steps: []step{reply(404, "", "")},
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				p, err := c.ListAvatars(ctx, &api.ListAvatarsParams{Page: new(2)})
+				if p == nil {
+					return nil, err
+				}
+				return p, err
+			},
+			wantErr: []error{api.ErrNotFound}, wantStatus: 404, wantAttempts: 1},
+		// A redirect loop is permanent (issue 13 item 7): one attempt of 10
+		// requests, not 4 of them.
+		{name: "same-origin redirect loop", steps: []step{redirectTo(fakeBase + "/v1/avatars/00000000-0000-4000-8000-000000000001")},
+			wantAttempts: 1, wantRequests: 10, wantInError: "stopped after 10 redirects"},
+		// Retry-After out of range (issue 13 item 7): over the cap, not
+		// ignored; and over the cap, it fails the call but leaves the
+		// client's other requests alone.
+		{name: "429 Retry-After overflowing", steps: []step{jsonReply(429, `{"message":"slow down"}`, "Retry-After", "99999999999999999999999")},
+			wantErr: []error{api.ErrRateLimited}, temporary: true, wantStatus: 429, wantAttempts: 1, wantInError: "retry after 24h0m0s"},
+		{name: "429 Retry-After past the cap leaves the gate open", steps: []step{jsonReply(429, `{"message":"slow down"}`, "Retry-After", "3600"), okAvatar},
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				if _, err := c.GetAvatar(ctx, knownID); !errors.Is(err, api.ErrRateLimited) {
+					return nil, fmt.Errorf("first call: %w, want ErrRateLimited", err)
+				}
+				return c.GetAvatar(ctx, knownID)
+			},
+			wantAttempts: 2, elapsed: [2]time.Duration{0, 0}},
+		// A deadline that ends the attempt after a 503 keeps the 503
+		// (issue 13 item 7).
+		{name: "deadline during the attempt after a 503", steps: []step{jsonReply(503, `{"message":"busy"}`), stallHeaders}, deadline: time.Second,
+			wantErr: []error{context.DeadlineExceeded, api.ErrServer}, temporary: true, wantStatus: 503, wantAttempts: 2,
+			wantInError: "busy", elapsed: [2]time.Duration{time.Second, time.Second},
+			check: func(t *testing.T, _ any, e *api.Error, _ []seenRequest) {
+				if e.Message != "busy" || e.RequestID != "req-fault" {
+					t.Errorf("Message %q, RequestID %q: the 503's are lost", e.Message, e.RequestID)
+				}
+			}},
+		// 429 by cause (issue 10 item 7): Anam tells them apart by the
+		// body's text. A spend cap or usage limit is never retried, and
+		// does not hold back the client's other requests.
+		{name: "429 concurrent session limit", steps: []step{jsonReply(429, `{"statusCode":429,"message":"Concurrent session limit reached","error":"Too Many Requests"}`)},
+			wantErr: []error{api.ErrRateLimited, api.ErrConcurrencyLimit}, notErr: []error{api.ErrSpendCap, api.ErrUsageLimit},
+			temporary: true, wantStatus: 429, wantAttempts: 4, elapsed: backoff3},
+		{name: "429 spend cap", steps: []step{jsonReply(429, `{"error":"Spend cap reached"}`)},
+			wantErr: []error{api.ErrRateLimited, api.ErrSpendCap}, notErr: []error{api.ErrConcurrencyLimit, api.ErrUsageLimit},
+			wantStatus: 429, wantAttempts: 1, wantInError: "Spend cap reached"},
+		{name: "429 usage limit", steps: []step{jsonReply(429, `{"message":"Too Many Requests","error":"Usage limit reached"}`)},
+			wantErr: []error{api.ErrRateLimited, api.ErrUsageLimit}, notErr: []error{api.ErrConcurrencyLimit, api.ErrSpendCap},
+			wantStatus: 429, wantAttempts: 1},
+		{name: "429 starting a session, other text", steps: []step{jsonReply(429, `{"error":"Please upgrade"}`)},
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				got, err := c.CreateEngineSession(ctx, nil)
+				if got == nil {
+					return nil, err
+				}
+				return got, err
+			},
+			wantErr: []error{api.ErrRateLimited, api.ErrUsageLimit}, notErr: []error{api.ErrConcurrencyLimit, api.ErrSpendCap},
+			wantStatus: 429, wantAttempts: 1},
+		{name: "429 rate limit", steps: []step{jsonReply(429, `{"message":"ThrottlerException: Too Many Requests"}`)},
+			wantErr: []error{api.ErrRateLimited}, notErr: []error{api.ErrConcurrencyLimit, api.ErrSpendCap, api.ErrUsageLimit},
+			temporary: true, wantStatus: 429, wantAttempts: 4, elapsed: backoff3},
+		{name: "429 spend cap with Retry-After leaves the gate open", steps: []step{jsonReply(429, `{"error":"Spend cap reached"}`, "Retry-After", "30"), okAvatar},
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				if _, err := c.GetAvatar(ctx, knownID); !errors.Is(err, api.ErrSpendCap) {
+					return nil, fmt.Errorf("first call: %w, want ErrSpendCap", err)
+				}
+				return c.GetAvatar(ctx, knownID)
+			},
+			wantAttempts: 2, elapsed: [2]time.Duration{0, 0}},
 	}
 }
 
@@ -319,7 +459,11 @@ func TestFaultMatrix(t *testing.T) {
 				var logs bytes.Buffer
 				logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 				f := newFake(tc.steps...)
-				c := f.client(t, append([]api.Option{api.WithLogger(logger)}, tc.opts...)...)
+				key := testKey
+				if tc.key != "" {
+					key = tc.key
+				}
+				c := f.client(t, append([]api.Option{api.WithLogger(logger), api.WithAPIKey(key)}, tc.opts...)...)
 				ctx, cancel := context.WithCancel(t.Context())
 				defer cancel()
 				if tc.deadline > 0 {
@@ -334,9 +478,12 @@ func TestFaultMatrix(t *testing.T) {
 				start := time.Now()
 				var got any
 				var err error
-				if tc.list {
-					got, err = c.ListAvatars(ctx, nil)
-				} else {
+				switch {
+				case tc.call != nil:
+					got, err = tc.call(ctx, c)
+				case tc.list:
+					got, err = c.ListAvatars(ctx, &api.ListAvatarsParams{Search: new(searchTerm)})
+				default:
 					got, err = c.GetAvatar(ctx, knownID)
 				}
 				elapsed := time.Since(start)
@@ -346,14 +493,22 @@ func TestFaultMatrix(t *testing.T) {
 				outputs = append(outputs, logs.String())
 				if err != nil {
 					outputs = append(outputs, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+					var ae *api.Error
+					if errors.As(err, &ae) {
+						outputs = append(outputs, ae.Message, ae.Body, ae.RequestID)
+					}
 				}
 				mu.Unlock()
 
-				if len(seen) != tc.wantAttempts {
-					t.Errorf("the server saw %d requests, want %d", len(seen), tc.wantAttempts)
+				wantRequests := tc.wantAttempts
+				if tc.wantRequests > 0 {
+					wantRequests = tc.wantRequests
+				}
+				if len(seen) != wantRequests {
+					t.Errorf("the server saw %d requests, want %d", len(seen), wantRequests)
 				}
 				for i, r := range seen {
-					if r.auth != "Bearer "+testKey {
+					if r.auth != "Bearer "+key {
 						t.Errorf("request %d: Authorization %q", i+1, r.auth)
 					}
 				}
@@ -377,7 +532,7 @@ func TestFaultMatrix(t *testing.T) {
 				if !errors.As(err, &ae) {
 					t.Fatalf("err = %v (%T), want an *api.Error", err, err)
 				}
-				if (tc.list && got.(*api.Page[api.Avatar]) != nil) || (!tc.list && got.(*api.Avatar) != nil) {
+				if v := reflect.ValueOf(got); v.IsValid() && !v.IsNil() {
 					t.Errorf("a result came with the error: %+v", got)
 				}
 				for _, class := range tc.wantErr {
@@ -412,8 +567,14 @@ func TestFaultMatrix(t *testing.T) {
 	if len(outputs) < len(faultMatrix()) {
 		t.Fatalf("only %d outputs collected", len(outputs))
 	}
-	if strings.Contains(all, testKey) || strings.Contains(all, testKey[3:15]) {
-		t.Errorf("the API key appears in an error or a log line:\n%s", all)
+	for _, secret := range []string{testKey, testKey[3:15], slashKey, searchTerm} {
+		if strings.Contains(all, secret) {
+			for line := range strings.Lines(all) {
+				if strings.Contains(line, secret) {
+					t.Errorf("%q (the API key, or a search term) appears in an error or a log line: %s", secret, line)
+				}
+			}
+		}
 	}
 	if strings.Contains(strings.ToLower(all), "authorization") || strings.Contains(all, "Bearer sk") {
 		t.Errorf("a header appears in an error or a log line:\n%s", all)

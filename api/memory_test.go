@@ -2,7 +2,10 @@ package api_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"runtime"
 	"runtime/metrics"
 	"testing"
@@ -113,4 +116,84 @@ func pageHeap(b *testing.B) uint64 {
 	h := liveHeap()
 	runtime.KeepAlive(p)
 	return h - base
+}
+
+// bigBody is a response body of n bytes of JSON, made as it is read, that
+// counts the bytes read from it.
+type bigBody struct {
+	n, read int64
+}
+
+func (b *bigBody) Read(p []byte) (int, error) {
+	if b.read >= b.n {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), b.n-b.read)
+	for i := range p[:k] {
+		switch at := b.read + int64(i); {
+		case at < 16:
+			p[i] = `{"displayName":"`[at]
+		case at >= b.n-2:
+			p[i] = `"}`[at-(b.n-2)]
+		default:
+			p[i] = 'x'
+		}
+	}
+	b.read += k
+	return int(k), nil
+}
+
+func (b *bigBody) Close() error { return nil }
+
+// TestOversizedBodyMemory measures the bytes allocated by a call whose
+// 200 body is 40 MiB, over the default 32 MiB limit (TotalAlloc: an upper
+// bound of the peak heap the call adds): sent chunked, the read stops at
+// the limit and allocates about the limit once; with a Content-Length over
+// the limit, nothing of it is read.
+func TestOversizedBodyMemory(t *testing.T) {
+	const size = 40 << 20
+	for _, tc := range []struct {
+		name      string
+		length    int64 // the Content-Length sent; -1: chunked
+		maxAlloc  uint64
+		maxRead   int64
+		wantError bool
+	}{
+		{"chunked, over the limit", -1, api.DefaultMaxResponseBytes + 4<<20, api.DefaultMaxResponseBytes + 1 + 64<<10, true},
+		{"Content-Length over the limit", size, 1 << 20, 0, true},
+		{"Content-Length under the limit", 24 << 20, 24<<20 + 24<<20 + 4<<20, 24 << 20, false}, // the body, and the decoded string
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := int64(size)
+			if tc.length >= 0 {
+				n = tc.length
+			}
+			body := &bigBody{n: n}
+			doer := doerFunc(func(req *http.Request) (*http.Response, error) {
+				resp := response(req, 200, http.Header{"Content-Type": {"application/json"}}, body)
+				resp.ContentLength = tc.length
+				return resp, nil
+			})
+			c, err := api.NewClient(api.WithAPIKey(testKey), api.WithBaseURL(fakeBase), api.WithDoer(doer), api.WithMaxRetries(0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, err = c.GetAvatar(context.Background(), knownID)
+			runtime.ReadMemStats(&after)
+			alloc := after.TotalAlloc - before.TotalAlloc
+			t.Logf("%s: %.1f MiB allocated, %.1f MiB of the body read", tc.name, float64(alloc)/(1<<20), float64(body.read)/(1<<20))
+			if tc.wantError != errors.Is(err, api.ErrTooLarge) {
+				t.Errorf("err = %v", err)
+			}
+			if alloc > tc.maxAlloc {
+				t.Errorf("%.1f MiB allocated, want at most %.1f MiB", float64(alloc)/(1<<20), float64(tc.maxAlloc)/(1<<20))
+			}
+			if body.read > tc.maxRead {
+				t.Errorf("%d bytes of the body read, want at most %d", body.read, tc.maxRead)
+			}
+		})
+	}
 }

@@ -22,7 +22,6 @@ type multipartBody struct {
 	fields   []formField
 	boundary string
 	starts   []int64 // where each file's Reader started, for a replay
-	opened   bool
 }
 
 type formField struct {

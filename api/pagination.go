@@ -1,7 +1,9 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"mime"
@@ -73,12 +75,24 @@ type envelope[T any] struct {
 // fields are checked against the spec's rules (page >= 1, 1 <= perPage <=
 // 100, ...) before anything is sent.
 //
-// The spec documents "404 Not Found - No avatars found" on list endpoints:
-// Anam answers a listing or search that matches nothing with 404. ListPage
-// returns that as an empty page (with meta saying so), not as an error. It
-// tells that 404 from a real one (a wrong base URL, a proxy) by its body:
-// only a JSON error body counts as "nothing found", and not one of the form
-// "Cannot GET /path" that the API's framework sends for an unknown route.
+// The spec documents "404 Not Found - No avatars found" (and "No voices
+// found"), without a body, on list endpoints: Anam may answer a listing or
+// a search that matches nothing with 404. ListPage returns that 404 as an
+// empty page (meta: total 0, no next page) rather than an error, for every
+// paginated operation alike, but only when all of these hold:
+//
+//   - the page asked for is page 1: a 404 for a later page cannot mean
+//     that nothing matches, and taking it for the end would cut a walk
+//     short without a word;
+//   - the body is empty (as documented), or is a JSON object whose
+//     "message" (or "error") is the server's own explanation: not the
+//     "Cannot GET /path" a route miss gets from the API's framework, and
+//     not a bare "Not Found" as a gateway or proxy sends.
+//
+// Every other 404 is an *Error matching ErrNotFound: a wrong base URL or
+// path, a gateway's page, a body that is not JSON, "{}". ListPages and
+// ListAll follow the same rule, so a 404 after the first page of a walk
+// ends it with an error.
 func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, opts ...RequestOption) (*Page[T], error) {
 	r := request{op: op.Op, params: params, opts: opts}
 	out, err := c.prepare(&r)
@@ -89,7 +103,7 @@ func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], 
 	var page *Page[T]
 	err = c.exchange(ctx, cl, out, func(r *response) error {
 		switch {
-		case r.status == http.StatusNotFound && isNothingFound(r):
+		case r.status == http.StatusNotFound && isNothingFound(r, params):
 			page = emptyPage[T](params)
 			return nil
 		case r.status < 200 || r.status > 299:
@@ -101,8 +115,14 @@ func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], 
 		}
 		if env.Data == nil || env.Meta == nil {
 			e := cl.error(r.status, fmt.Errorf("%w: the body has no %q array or no %q object, so it is not a page", ErrDecode, "data", "meta"))
-			e.Body = excerpt(r.body, bodyExcerptBytes)
+			e.Body = cl.excerpt(r.body)
 			return e
+		}
+		if i, null := nullElement(reflect.ValueOf(*env.Data), func() ([]json.RawMessage, error) {
+			var raw struct{ Data []json.RawMessage }
+			return raw.Data, json.Unmarshal(r.body, &raw)
+		}); null {
+			return cl.nullItemError(r, i)
 		}
 		page = &Page[T]{Items: *env.Data, Meta: *env.Meta}
 		return nil
@@ -113,13 +133,32 @@ func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], 
 	return page, nil
 }
 
-func isNothingFound(r *response) bool {
-	mt, _, _ := mime.ParseMediaType(r.header.Get("Content-Type"))
-	if mt != "application/json" {
+// isNothingFound reports whether a 404 response to a list request for
+// params is the "nothing found" the spec documents (see ListPage).
+func isNothingFound[P any](r *response, params *P) bool {
+	if page, _ := pageOf(params); page != 1 {
 		return false
 	}
-	msg := serverMessage(r.body)
-	return !strings.HasPrefix(msg, "Cannot ")
+	body := bytes.TrimSpace(r.body)
+	if len(body) == 0 {
+		return true
+	}
+	mt, _, _ := mime.ParseMediaType(r.header.Get("Content-Type"))
+	if mt != "application/json" || body[0] != '{' {
+		return false
+	}
+	var v struct {
+		Message json.RawMessage `json:"message"`
+		Error   json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return false
+	}
+	msg := strings.TrimSpace(textOf(v.Message))
+	if msg == "" {
+		msg = strings.TrimSpace(textOf(v.Error))
+	}
+	return msg != "" && !strings.HasPrefix(msg, "Cannot ") && !strings.EqualFold(msg, http.StatusText(http.StatusNotFound))
 }
 
 // emptyPage is the page a "nothing found" 404 stands for.
@@ -149,7 +188,8 @@ func emptyPage[T any, P any](params *P) *Page[T] {
 // once the loop is done with the one before) are requested ahead while
 // the loop works; the pages are still yielded in order, checked
 // the same way, and a loop that stops early leaves no request running:
-// those in flight are cancelled and waited for before the loop ends.
+// those in flight are cancelled (or, when their response is being read,
+// let finish for at most 100 ms) and waited for before the loop ends.
 func ListPages[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, opts ...RequestOption) iter.Seq2[*Page[T], error] {
 	return func(yield func(*Page[T], error) bool) {
 		// A copy per iteration: the same iterator may be ranged over by

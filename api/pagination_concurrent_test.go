@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -701,5 +702,100 @@ func TestConcurrentWalkConnections(t *testing.T) {
 				t.Errorf("%d requests in flight at once, more than %d", p, n)
 			}
 		})
+	}
+}
+
+// TestConcurrentWalkBreakWaste measures what WithPageConcurrency documents:
+// a loop that breaks on the first page, once the walk has requested ahead
+// all it may, leaves n requests sent for nothing (none when n is 1), and
+// the server sees every one of them cancelled.
+func TestConcurrentWalkBreakWaste(t *testing.T) {
+	for _, n := range []int{1, 2, 4, 8} {
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			f := newFixture(t, 500, 0)
+			h := newHolder(t)
+			f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+				if page >= 2 {
+					h.hold(r, page)
+					return true
+				}
+				return false
+			}
+			done := watchdog("the loop")
+			for _, err := range f.client(t, api.WithPageConcurrency(n)).Avatars(context.Background(), nil) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Break once every request the walk may send ahead has
+				// reached the server.
+				want := int64(1 + n)
+				if n == 1 {
+					want = 1
+				}
+				for range 2000 {
+					if f.requests.Load() >= want {
+						break
+					}
+					time.Sleep(time.Millisecond)
+				}
+				break
+			}
+			done()
+			noWalkGoroutines(t)
+			wasted := f.requests.Load() - 1
+			released := h.waitReleased(t)
+			t.Logf("n=%d: %d requests sent for nothing, %d cancelled", n, wasted, released)
+			wantWaste := int64(n)
+			if n == 1 {
+				wantWaste = 0
+			}
+			if wasted != wantWaste || int64(released) != wasted {
+				t.Errorf("n=%d: %d requests sent for nothing (%d cancelled), want %d", n, wasted, released, wantWaste)
+			}
+		})
+	}
+}
+
+// TestConcurrentWalkOscillatingLastPageConnections walks a server whose
+// meta.lastPage oscillates (every odd page says the next page is the
+// last, every even one the real last), so that the walk keeps dropping
+// the pages it requested ahead, and counts the TCP connections. The
+// server sends each body in two parts, 2 ms apart, so that many dropped
+// pages are being read when they are dropped: those are let finish into
+// the bin (bounded) rather than cancelled, which would close their
+// connections. It logs the connections opened, and fails if they come
+// near one per dropped request.
+func TestConcurrentWalkOscillatingLastPageConnections(t *testing.T) {
+	avatars := make([]map[string]any, 250)
+	for i := range avatars {
+		avatars[i] = map[string]any{"id": avatarID(i + 1), "displayName": fmt.Sprintf("Avatar %d", i+1)}
+	}
+	const n = 8
+	f := newFixture(t, 0, 0)
+	f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+		body := pageBody(avatars, page, 10)
+		if m := body["meta"].(map[string]any); page%2 == 1 && page < 24 {
+			m["lastPage"] = page + 1
+		}
+		b, _ := json.Marshal(body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+		_, _ = w.Write(b[:len(b)/2])
+		w.(http.Flusher).Flush()
+		time.Sleep(2 * time.Millisecond)
+		_, _ = w.Write(b[len(b)/2:])
+		return true
+	}
+	c := f.client(t, api.WithPageConcurrency(n))
+	ids, errs, _ := drain(c.Avatars(context.Background(), nil))
+	if len(ids) != 250 || len(errs) != 0 {
+		t.Fatalf("%d items, %v", len(ids), errs)
+	}
+	noWalkGoroutines(t)
+	requests, conns := f.requests.Load(), f.conns.Load()
+	wasted := requests - 25
+	t.Logf("n=%d: %d requests (%d dropped), %d connections", n, requests, wasted, conns)
+	if conns > n+wasted/2 {
+		t.Errorf("%d connections for %d requests, %d of them dropped: dropped requests close their connections", conns, requests, wasted)
 	}
 }

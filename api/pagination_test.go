@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/anam-ai/anam-go/api"
@@ -332,6 +333,74 @@ func TestGenericListOperation(t *testing.T) {
 	for _, err := range api.ListAll(context.Background(), s.client(t), bad, nil) {
 		if !errors.Is(err, api.ErrInvalidArgument) {
 			t.Errorf("err = %v", err)
+		}
+	}
+}
+
+// TestWalk404MidwayIsAnError: a 404 on page 4 of 10, even the spec's
+// "No avatars found", ends a walk with an error after the 30 items of
+// pages 1 to 3, never silently.
+func TestWalk404MidwayIsAnError(t *testing.T) {
+	for _, n := range []int{1, 4} {
+		for name, write := range map[string]func(w http.ResponseWriter){
+			"bodiless":         func(w http.ResponseWriter) { w.WriteHeader(404) },
+			"No avatars found": func(w http.ResponseWriter) { writeJSON(w, 404, map[string]any{"message": "No avatars found"}) },
+		} {
+			s := newStub(t, 100)
+			s.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
+				if r.URL.Query().Get("page") == "4" {
+					write(w)
+					return true
+				}
+				return false
+			})
+			got, err := s.client(t, api.WithPageConcurrency(n)).ListAllAvatars(context.Background(), nil)
+			if len(got) != 30 || !errors.Is(err, api.ErrNotFound) {
+				t.Errorf("n=%d, %s: %d items, err %v; want 30 items, then ErrNotFound", n, name, len(got), err)
+			}
+		}
+	}
+}
+
+// TestSameIteratorRangedConcurrently ranges one iterator from two
+// goroutines at once, with nil params and with params: each range is a
+// walk of its own, and none writes what the iterator captured (run with
+// -race: ListPages writing a new P into its captured params was a data
+// race).
+func TestSameIteratorRangedConcurrently(t *testing.T) {
+	s := newStub(t, 45)
+	c := s.client(t, api.WithPageConcurrency(2))
+	for _, params := range []*api.ListAvatarsParams{nil, {PerPage: new(10)}} {
+		pages := c.AvatarPages(context.Background(), params)
+		items := c.Avatars(context.Background(), params)
+		counts := make([]int, 4)
+		var wg sync.WaitGroup
+		for g := range 2 {
+			wg.Go(func() {
+				for p, err := range pages {
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					counts[g] += len(p.Items)
+				}
+			})
+			wg.Go(func() {
+				for _, err := range items {
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					counts[2+g]++
+				}
+			})
+		}
+		wg.Wait()
+		if !slices.Equal(counts, []int{45, 45, 45, 45}) {
+			t.Errorf("params %v: the four ranges yielded %v items, want 45 each", params, counts)
+		}
+		if params != nil && (params.Page != nil || *params.PerPage != 10) {
+			t.Errorf("the walk changed the caller's params: %+v", params)
 		}
 	}
 }

@@ -125,7 +125,7 @@ func idempotent(method string) bool {
 // retryAfter parses a Retry-After header: a number of seconds or an HTTP
 // date. A date is taken relative to the response's Date header when there
 // is one, so that a skewed local clock does not matter. A time in the past
-// is zero.
+// is zero; a number of seconds over a day, however large, is a day.
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
@@ -136,6 +136,11 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 			return 24 * time.Hour, true
 		}
 		return time.Duration(n) * time.Second, true
+	}
+	if strings.Trim(v, "0123456789") == "" {
+		// Digits only, yet not a uint64: a number of seconds too large
+		// to represent, which is over any cap.
+		return 24 * time.Hour, true
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n < 0 {
 		return 0, false

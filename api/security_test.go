@@ -230,3 +230,39 @@ func TestNoSDKValuePrintsKey(t *testing.T) {
 		}
 	}
 }
+
+// TestNothingPointsRequestsElsewhere: with Client.Gen gone, the one way
+// left for a caller to send a request to another origin (a plain-http
+// remote host, say) was a request editor rewriting its URL. The SDK
+// refuses such a request before sending it; an Operation's Path, a path
+// argument, a Host header or a query cannot change the origin.
+func TestNothingPointsRequestsElsewhere(t *testing.T) {
+	s := newStub(t, 1)
+	other := newStub(t, 1)
+	otherURL, _ := url.Parse(other.srv.URL)
+	for name, edit := range map[string]func(*http.Request){
+		"URL":    func(r *http.Request) { r.URL, _ = url.Parse(other.srv.URL + "/v1/avatars/" + knownID) },
+		"host":   func(r *http.Request) { r.URL.Host = otherURL.Host },
+		"scheme": func(r *http.Request) { r.URL.Scheme = "https" },
+	} {
+		c := s.client(t, api.WithRequestEditor(func(_ context.Context, r *http.Request) error { edit(r); return nil }))
+		_, err := c.GetAvatar(context.Background(), knownID)
+		var ae *api.Error
+		if !errors.As(err, &ae) || ae.Attempts != 1 || !strings.Contains(err.Error(), "origin") {
+			t.Errorf("an editor changing the %s: err = %v, want the request refused", name, err)
+		}
+	}
+	if n := other.requests.Load(); n != 0 {
+		t.Errorf("the other server received %d requests", n)
+	}
+
+	// What the caller may set through the SDK's own options stays on the
+	// base URL's origin.
+	c := s.client(t)
+	custom := &api.Operation{ID: "custom", Method: "GET", Path: "//127.0.0.2:1/v1/avatars", Result: api.ResultObject}
+	_, _ = c.Do(context.Background(), custom, api.RawRequest{})
+	_, _ = c.GetAvatar(context.Background(), knownID, api.WithHeader("Host", otherURL.Host), api.WithQuery("x", "@"+otherURL.Host))
+	if n := other.requests.Load(); n != 0 || s.requests.Load() != 2 {
+		t.Errorf("the other server received %d requests, the base URL's %d of 2", n, s.requests.Load())
+	}
+}

@@ -19,13 +19,12 @@ type Doer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// sender wraps the configured doer to note a 429's Retry-After in the
-// client-wide gate (every attempt waits for the gate before it is sent),
-// and to tag the doer's failures, so that exchange can tell them from
-// failures to build a request (which are not retried).
+// sender wraps the configured doer to tag its failures, so that exchange
+// can tell them from failures to build a request (which are not retried).
+// (attempt notes a 429's Retry-After in the client-wide gate, which every
+// attempt waits for before it is sent.)
 type sender struct {
 	next Doer
-	gate *gate
 }
 
 // sendError is a failure of the doer itself: no response came back.
@@ -40,6 +39,12 @@ func (s *sender) Do(req *http.Request) (*http.Response, error) {
 		if resp != nil && resp.Body != nil {
 			resp.Body.Close()
 		}
+		// The URL a transport error names loses its query, which may hold
+		// a search term, and any userinfo: the error goes into logs.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = stripURL(ue.URL)
+		}
 		return nil, &sendError{err}
 	}
 	if resp == nil {
@@ -47,11 +52,6 @@ func (s *sender) Do(req *http.Request) (*http.Response, error) {
 	}
 	if resp.Body == nil {
 		resp.Body = http.NoBody
-	}
-	if resp.StatusCode == http.StatusTooManyRequests {
-		if d, ok := retryAfter(resp.Header, time.Now()); ok {
-			s.gate.hold(time.Now().Add(min(d, maxRetryAfter)))
-		}
 	}
 	return resp, nil
 }
@@ -83,16 +83,6 @@ func (g *gate) closedUntil() time.Time {
 // errPastDeadline is returned by sleepUntil when the wait would outlast the
 // context's deadline: it returns at once instead of sleeping in vain.
 var errPastDeadline = errors.New("the wait would outlast the context's deadline")
-
-// wait blocks until the gate is open or ctx ends.
-func (g *gate) wait(ctx context.Context) error {
-	err := sleepUntil(ctx, g.closedUntil())
-	if errors.Is(err, errPastDeadline) {
-		return fmt.Errorf("%w: the server asked this client to wait until %s (Retry-After on a 429), after the context's deadline; no request was sent",
-			ErrRateLimited, g.closedUntil().UTC().Format(time.RFC3339))
-	}
-	return err
-}
 
 // sleepUntil waits until t, if t is in the future. It returns
 // errPastDeadline at once when t is after ctx's deadline, and ctx's error if
@@ -141,7 +131,9 @@ const maxRedirects = 10
 // request's: the Authorization header set on the first request would be
 // copied to the next one by http.Client for the same host on another port,
 // or to a subdomain, and a response from elsewhere is not the API's anyway.
-// Other redirects are left to next, or limited to 10.
+// Other redirects are left to next, or limited to 10. Whatever stops a
+// redirect (but http.ErrUseLastResponse) is a redirectPolicyError: the
+// same redirects would be refused again, so the call is not retried.
 func sameOriginRedirects(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if len(via) > 0 && !sameOrigin(via[0].URL, req.URL) {
@@ -154,14 +146,24 @@ func sameOriginRedirects(next func(*http.Request, []*http.Request) error) func(*
 				req.Header.Del("Authorization")
 				return &redirectError{from: origin(via[0].URL), to: origin(req.URL)}
 			}
+			if err != nil && !errors.Is(err, http.ErrUseLastResponse) {
+				return &redirectPolicyError{err}
+			}
 			return err
 		}
 		if len(via) >= maxRedirects {
-			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+			return &redirectPolicyError{fmt.Errorf("stopped after %d redirects", maxRedirects)}
 		}
 		return nil
 	}
 }
+
+// redirectPolicyError is a redirect stopped by the redirect policy: too
+// many of them (a loop), or one the caller's CheckRedirect refused.
+type redirectPolicyError struct{ err error }
+
+func (e *redirectPolicyError) Error() string { return e.err.Error() }
+func (e *redirectPolicyError) Unwrap() error { return e.err }
 
 // redirectError is a redirect the SDK refused to follow.
 type redirectError struct{ from, to string }
@@ -207,7 +209,8 @@ func isDialError(err error) bool {
 
 // isPermanentTransportError reports whether a transport failure would
 // happen again however often it is tried: a certificate the client does not
-// trust, a server that does not speak TLS, a refused redirect.
+// trust, a server that does not speak TLS, a refused redirect, a redirect
+// loop, a redirect to a Location that is not a URL.
 func isPermanentTransportError(err error) bool {
 	var (
 		cert     *tls.CertificateVerificationError
@@ -216,11 +219,17 @@ func isPermanentTransportError(err error) bool {
 		invalid  x509.CertificateInvalidError
 		record   tls.RecordHeaderError
 		redirect *redirectError
+		policy   *redirectPolicyError
 		dns      *net.DNSError
+		ue       *url.Error
 	)
 	switch {
 	case errors.As(err, &cert), errors.As(err, &unknown), errors.As(err, &hostname),
-		errors.As(err, &invalid), errors.As(err, &record), errors.As(err, &redirect):
+		errors.As(err, &invalid), errors.As(err, &record), errors.As(err, &redirect), errors.As(err, &policy):
+		return true
+	case errors.As(err, &ue) && ue.Err != nil && strings.HasPrefix(ue.Err.Error(), "failed to parse Location header"):
+		// net/http's text for a redirect whose Location is not a URL: the
+		// server would send the same one again.
 		return true
 	case errors.As(err, &dns) && dns.IsNotFound:
 		return true
