@@ -89,14 +89,12 @@ const (
 	limitUsage                         // ErrUsageLimit
 )
 
-// sessionStartOps are the operations whose 429 that names no other cause
-// is a usage limit of the plan, as Anam's JavaScript SDK reads it: those
-// that start a session (the spec documents "Concurrent session limit or
-// spend cap reached" on createEngineSession).
-var sessionStartOps = map[string]bool{"createEngineSession": true}
-
-// rateLimitCause reads a 429 body of operation op for its cause.
-func rateLimitCause(op string, body []byte) limitCause {
+// rateLimitCause reads a 429 body of operation op for its cause. A 429
+// that names no cause is a usage limit of the plan, as Anam's JavaScript
+// SDK reads it, on an operation that starts a session: one whose spec
+// documents its 429 as a session limit or a spend cap ("Concurrent
+// session limit or spend cap reached"). Elsewhere it is a plain rate limit.
+func rateLimitCause(op *Operation, body []byte) limitCause {
 	var v struct {
 		Message json.RawMessage `json:"message"`
 		Error   json.RawMessage `json:"error"`
@@ -115,7 +113,7 @@ func rateLimitCause(op string, body []byte) limitCause {
 		return limitSpendCap
 	case strings.Contains(text, "usage limit"):
 		return limitUsage
-	case sessionStartOps[op]:
+	case op != nil && op.documents(http.StatusTooManyRequests, "session limit", "spend cap"):
 		return limitUsage
 	}
 	return limitUnknown

@@ -23,6 +23,7 @@ type response struct {
 // call is one operation's request as it went out, for error reports.
 type call struct {
 	op       string
+	spec     *Operation // the operation, when the call is one of the spec's
 	method   string
 	path     string
 	attempts int       // the attempt under way, from 1 (set by exchange)
@@ -354,7 +355,7 @@ func (cl *call) apiError(r *response) *Error {
 	e.Message = serverMessage(r.body)
 	e.Body = cl.excerpt(r.body)
 	if r.status == http.StatusTooManyRequests {
-		e.limit = rateLimitCause(cl.op, r.body)
+		e.limit = rateLimitCause(cl.spec, r.body)
 	}
 	return e
 }

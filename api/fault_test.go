@@ -423,7 +423,11 @@ func faultMatrix() []faultCase {
 			wantStatus: 429, wantAttempts: 1},
 		{name: "429 starting a session, other text", steps: []step{jsonReply(429, `{"error":"Please upgrade"}`)},
 			call: func(ctx context.Context, c *api.Client) (any, error) {
-				got, err := c.CreateEngineSession(ctx, nil)
+				// An operation whose spec documents its 429 as a session
+				// limit or spend cap starts sessions (as createEngineSession's does).
+				startSession := &api.Operation{ID: "startThing", Method: "POST", Path: "/v1/things",
+					Statuses: map[int]string{200: "Started", 429: "Concurrent session limit or spend cap reached"}}
+				got, err := c.Do(ctx, startSession, api.RawRequest{})
 				if got == nil {
 					return nil, err
 				}

@@ -34,6 +34,12 @@ type Operation struct {
 	// body is the {data, meta} envelope: ListPage, ListPages and ListAll
 	// page through it.
 	Paginated bool
+	// Statuses are the response statuses the spec documents, with their
+	// descriptions. The SDK reads two of them: a documented 404 on a list
+	// means "nothing found" (see ListPage), and a documented 429 that
+	// names a session limit or a spend cap marks an operation that starts
+	// a session (see ErrUsageLimit).
+	Statuses map[int]string
 
 	once     sync.Once
 	segments []string // Path split at its parameters: literal, literal, ...
@@ -87,6 +93,22 @@ type Rule struct {
 	MinLength *int
 	MaxLength *int
 	Enum      []string // the allowed values, as they are written in a URL
+}
+
+// documents reports whether the spec documents status for op, and
+// whether its description mentions any of words (case-insensitively).
+func (op *Operation) documents(status int, words ...string) bool {
+	desc, ok := op.Statuses[status]
+	if !ok || len(words) == 0 {
+		return ok
+	}
+	desc = strings.ToLower(desc)
+	for _, w := range words {
+		if strings.Contains(desc, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // init splits the path template once.

@@ -139,6 +139,13 @@ var opCreateSessionToken = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully started session",
+		400: "Invalid request body",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission, the session config is not authorized for the organization, or the plan does not permit the requested option.",
+		500: "Server error. Note: currently any non-validation error is returned as a 500, eventhough the error might be due to joining the room or related to token validation.",
+	},
 }
 
 // CreateSessionToken calls createSessionToken (POST /v1/auth/session-token): create session token.
@@ -162,6 +169,13 @@ var opListMeetingInvites = &Operation{
 	},
 	Result:    ResultObject,
 	Paginated: true,
+	Statuses: map[int]string{
+		200: "Successfully retrieved meeting invites",
+		400: "Bad request - invalid query parameters.",
+		401: "Unauthorized - missing or invalid API key.",
+		403: "Forbidden - API key lacks the required permission.",
+		500: "Server error.",
+	},
 }
 
 // ListMeetingInvites calls listMeetingInvites (GET /v1/meetings/invites): List meeting invites.
@@ -197,6 +211,17 @@ var opCreateMeetingInvite = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		201: "Successfully created meeting invite",
+		400: "Bad request - invalid JSON, request validation failed, or an unsupported meeting URL.",
+		401: "Unauthorized - missing or invalid API key.",
+		403: "Forbidden - API key lacks the required permission, or the saved persona is not available to the authenticated organization.",
+		422: "Unprocessable Entity - the meeting service rejected the invite (customer-correctable).",
+		429: "Too Many Requests - create invite rate limit exceeded.",
+		500: "Server error.",
+		502: "Bad Gateway - meeting service is unavailable.",
+		503: "Service Unavailable - meeting invites are disabled, not configured, or temporarily at capacity. Capacity responses include a Retry-After header.",
+	},
 }
 
 // CreateMeetingInvite calls createMeetingInvite (POST /v1/meetings/invites): Create meeting invite.
@@ -229,6 +254,13 @@ var opGetMeetingInvite = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved meeting invite",
+		401: "Unauthorized - missing or invalid API key.",
+		403: "Forbidden - API key lacks the required permission.",
+		404: "Not Found - meeting invite was not found in the organization.",
+		500: "Server error.",
+	},
 }
 
 // GetMeetingInvite calls getMeetingInvite (GET /v1/meetings/invites/{id}): Get meeting invite.
@@ -249,6 +281,14 @@ var opCancelMeetingInvite = &Operation{
 	Summary: "Cancel meeting invite",
 	PathParams: []Param{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
+	},
+	Statuses: map[int]string{
+		204: "Successfully cancelled meeting invite. No response body is returned.",
+		401: "Unauthorized - missing or invalid API key.",
+		403: "Forbidden - API key lacks the required permission.",
+		404: "Not Found - meeting invite was not found in the organization.",
+		500: "Server error.",
+		502: "Bad Gateway - meeting service is unavailable.",
 	},
 }
 
@@ -274,6 +314,13 @@ var opListVoices = &Operation{
 	},
 	Result:    ResultObject,
 	Paginated: true,
+	Statuses: map[int]string{
+		200: "Successfully retrieved voices",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - Account does not have access or API key lacks the required permission",
+		404: "Not Found - No voices found",
+		500: "Server error",
+	},
 }
 
 // ListVoices calls listVoices (GET /v1/voices): list voices.
@@ -306,6 +353,13 @@ var opCreateVoice = &Operation{
 	Body:         BodyJSON | BodyMultipart,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		201: "Successfully created voice clone",
+		400: "Bad request - Invalid voice data",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - Requires enterprise plan or API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // CreateVoice calls createVoice (POST /v1/voices) with a JSON body: create voice.
@@ -336,6 +390,13 @@ var opCreateVoicePresignedUpload = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		200: "Presigned upload URL generated",
+		400: "Bad request - Invalid body or file too large",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - Voice cloning not available on the current plan, or API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // CreateVoicePresignedUpload calls createVoicePresignedUpload (POST /v1/voices/presigned-upload): create voice presigned upload.
@@ -356,6 +417,14 @@ var opGetVoice = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved voice",
+		400: "Bad request - Invalid voice ID",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Voice not found",
+		500: "Server error",
+	},
 }
 
 // GetVoice calls getVoice (GET /v1/voices/{id}): get voice.
@@ -380,6 +449,14 @@ var opUpdateVoice = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully updated voice",
+		400: "Bad request - Invalid voice data",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Voice not found",
+		500: "Server error",
+	},
 }
 
 // UpdateVoice calls updateVoice (PUT /v1/voices/{id}): update voice.
@@ -400,6 +477,14 @@ var opDeleteVoice = &Operation{
 	Summary: "delete voice",
 	PathParams: []Param{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
+	},
+	Statuses: map[int]string{
+		200: "Successfully deleted voice",
+		400: "Bad request - Invalid voice ID",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Voice not found",
+		500: "Server error",
 	},
 }
 
@@ -422,6 +507,12 @@ var opListTools = &Operation{
 	},
 	Result:    ResultObject,
 	Paginated: true,
+	Statuses: map[int]string{
+		200: "Successfully retrieved tools",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // ListTools calls listTools (GET /v1/tools): list tools.
@@ -454,6 +545,13 @@ var opCreateTool = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		201: "Successfully created tool",
+		400: "Bad request - Invalid tool data",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // CreateTool calls createTool (POST /v1/tools): create tool.
@@ -474,6 +572,13 @@ var opGetTool = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved tool",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Tool not found",
+		500: "Server error",
+	},
 }
 
 // GetTool calls getTool (GET /v1/tools/{id}): get tool.
@@ -498,6 +603,14 @@ var opUpdateTool = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully updated tool",
+		400: "Bad request - Invalid tool data",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - System tools cannot be modified, or the API key lacks the required permission",
+		404: "Tool not found",
+		500: "Server error",
+	},
 }
 
 // UpdateTool calls updateTool (PUT /v1/tools/{id}): update tool.
@@ -518,6 +631,13 @@ var opDeleteTool = &Operation{
 	Summary: "delete tool",
 	PathParams: []Param{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
+	},
+	Statuses: map[int]string{
+		204: "Successfully deleted tool",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - System tools cannot be deleted, or the API key lacks the required permission",
+		404: "Tool not found",
+		500: "Server error",
 	},
 }
 
@@ -541,6 +661,13 @@ var opListShareLinks = &Operation{
 	},
 	Result:    ResultObject,
 	Paginated: true,
+	Statuses: map[int]string{
+		200: "Successfully retrieved share links",
+		400: "Bad request - Invalid query parameters",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // ListShareLinks calls listShareLinks (GET /v1/share-links): list share links.
@@ -573,6 +700,14 @@ var opCreateShareLink = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		201: "Successfully created share link",
+		400: "Bad request - Invalid share link data",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Persona not found",
+		500: "Server error",
+	},
 }
 
 // CreateShareLink calls createShareLink (POST /v1/share-links): create share link.
@@ -593,6 +728,14 @@ var opGetShareLink = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved share link",
+		400: "Bad request - Invalid share link ID",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Share link not found",
+		500: "Server error",
+	},
 }
 
 // GetShareLink calls getShareLink (GET /v1/share-links/{id}): get share link.
@@ -617,6 +760,14 @@ var opUpdateShareLink = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully updated share link",
+		400: "Bad request - Invalid share link data",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Share link not found",
+		500: "Server error",
+	},
 }
 
 // UpdateShareLink calls updateShareLink (PUT /v1/share-links/{id}): update share link.
@@ -637,6 +788,14 @@ var opDeleteShareLink = &Operation{
 	Summary: "delete share link",
 	PathParams: []Param{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
+	},
+	Statuses: map[int]string{
+		200: "Successfully deleted share link",
+		400: "Bad request - Invalid share link ID",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Share link not found",
+		500: "Server error",
 	},
 }
 
@@ -662,6 +821,13 @@ var opListSessions = &Operation{
 	},
 	Result:    ResultObject,
 	Paginated: true,
+	Statuses: map[int]string{
+		200: "Successfully retrieved sessions",
+		400: "Bad request - Invalid query parameters",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // ListSessions calls listSessions (GET /v1/sessions): list sessions.
@@ -695,6 +861,12 @@ var opGetSessionConcurrency = &Operation{
 		{Name: "organizationId", Rule: Rule{Type: "string"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Current concurrency status for the organization",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // GetSessionConcurrency calls getSessionConcurrency (GET /v1/sessions/concurrency): Get current concurrency status.
@@ -721,6 +893,13 @@ var opGetAggregatedSessionAnalytics = &Operation{
 		{Name: "organizationId", Rule: Rule{Type: "string"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully computed aggregate analytics",
+		400: "Bad request - Invalid query parameters or date range",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // GetAggregatedSessionAnalytics calls getAggregatedSessionAnalytics (GET /v1/sessions/analytics): get aggregated session analytics.
@@ -741,6 +920,14 @@ var opGetSession = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved session",
+		400: "Bad request - Invalid session ID",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Session not found",
+		500: "Server error",
+	},
 }
 
 // GetSession calls getSession (GET /v1/sessions/{id}): get session.
@@ -763,6 +950,14 @@ var opGetSessionTranscript = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved transcript",
+		400: "Bad request - Invalid session ID",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Session not found or no transcript available",
+		500: "Server error",
+	},
 }
 
 // GetSessionTranscript calls getSessionTranscript (GET /v1/sessions/{id}/transcript): get session transcript.
@@ -783,6 +978,14 @@ var opStopSession = &Operation{
 	Summary: "stop session",
 	PathParams: []Param{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
+	},
+	Statuses: map[int]string{
+		200: "The engine accepted the stop request",
+		400: "Bad request - Invalid session ID",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Session not found, or it has no engine to terminate (it never reached an engine, or is a LiveKit/Agora session)",
+		500: "Server error",
 	},
 }
 
@@ -813,6 +1016,14 @@ var opGetSessionRecording = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved recording URL",
+		400: "Bad request - Invalid session ID",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Session or recording not found",
+		500: "Server error",
+	},
 }
 
 // GetSessionRecording calls getSessionRecording (GET /v1/sessions/{id}/recording): get session recording.
@@ -838,6 +1049,14 @@ var opGetSessionAnalytics = &Operation{
 		{Name: "includeMessages", Rule: Rule{Type: "boolean"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved session analytics",
+		400: "Bad request - Invalid session ID or query parameters",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Session not found, still in progress, of a session type that does not produce analytics (e.g. livekit), or its report was never received. The error message says which.",
+		500: "Server error",
+	},
 }
 
 // GetSessionAnalytics calls getSessionAnalytics (GET /v1/sessions/{id}/analytics): get session analytics.
@@ -863,6 +1082,12 @@ var opListPersonas = &Operation{
 	},
 	Result:    ResultObject,
 	Paginated: true,
+	Statuses: map[int]string{
+		200: "Successfully retrieved personas",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // ListPersonas calls listPersonas (GET /v1/personas): list personas.
@@ -895,6 +1120,13 @@ var opCreatePersona = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		201: "Successfully created persona",
+		400: "Bad request - Invalid persona data or avatarModel not supported by avatar",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // CreatePersona calls createPersona (POST /v1/personas): create persona.
@@ -915,6 +1147,13 @@ var opGetPersona = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved persona",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - No personas found",
+		500: "Server error",
+	},
 }
 
 // GetPersona calls getPersona (GET /v1/personas/{id}): get persona.
@@ -939,6 +1178,14 @@ var opUpdatePersona = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully updated persona",
+		400: "Bad request - Invalid persona data or avatarModel not supported by avatar",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - Account does not have access or API key lacks the required permission",
+		404: "Not Found - Persona not found",
+		500: "Server error",
+	},
 }
 
 // UpdatePersona calls updatePersona (PUT /v1/personas/{id}): update persona.
@@ -959,6 +1206,13 @@ var opDeletePersona = &Operation{
 	Summary: "delete persona",
 	PathParams: []Param{
 		{Name: "id", Required: true, Rule: Rule{Type: "string"}},
+	},
+	Statuses: map[int]string{
+		200: "Successfully deleted persona",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - Account does not have access or API key lacks the required permission",
+		404: "Not Found - Persona not found",
+		500: "Server error",
 	},
 }
 
@@ -982,6 +1236,12 @@ var opListLlms = &Operation{
 	},
 	Result:    ResultObject,
 	Paginated: true,
+	Statuses: map[int]string{
+		200: "Successfully retrieved LLMs",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // ListLlms calls listLlms (GET /v1/llms): list llms.
@@ -1014,6 +1274,13 @@ var opCreateLlm = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		201: "Successfully created LLM",
+		400: "Bad request - Invalid LLM data",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // CreateLlm calls createLlm (POST /v1/llms): create llm.
@@ -1034,6 +1301,13 @@ var opGetLlm = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved LLM",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "LLM not found",
+		500: "Server error",
+	},
 }
 
 // GetLlm calls getLlm (GET /v1/llms/{id}): get llm.
@@ -1058,6 +1332,14 @@ var opUpdateLlm = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully updated LLM",
+		400: "Bad request - Invalid LLM data",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - Cannot update default LLMs or API key lacks the required permission",
+		404: "LLM not found",
+		500: "Server error",
+	},
 }
 
 // UpdateLlm calls updateLlm (PUT /v1/llms/{id}): update llm.
@@ -1079,6 +1361,13 @@ var opDeleteLlm = &Operation{
 	PathParams: []Param{
 		{Name: "id", Required: true, Rule: Rule{Type: "string"}},
 	},
+	Statuses: map[int]string{
+		204: "Successfully deleted LLM",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - Cannot delete default LLMs or API key lacks the required permission",
+		404: "LLM not found",
+		500: "Server error",
+	},
 }
 
 // DeleteLlm calls deleteLlm (DELETE /v1/llms/{id}): delete llm.
@@ -1094,6 +1383,12 @@ var opListKnowledgeGroups = &Operation{
 	ID: "listKnowledgeGroups", Method: "GET", Path: "/v1/knowledge/groups", Tag: "Knowledge",
 	Summary: "list knowledge groups",
 	Result:  ResultArray,
+	Statuses: map[int]string{
+		200: "Successfully retrieved knowledge groups",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // ListKnowledgeGroups calls listKnowledgeGroups (GET /v1/knowledge/groups): list knowledge groups.
@@ -1113,6 +1408,13 @@ var opCreateKnowledgeGroup = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		201: "Successfully created knowledge group",
+		400: "Bad request - Invalid data",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		500: "Server error",
+	},
 }
 
 // CreateKnowledgeGroup calls createKnowledgeGroup (POST /v1/knowledge/groups): create knowledge group.
@@ -1133,6 +1435,13 @@ var opGetKnowledgeGroup = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved RAG group",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "RAG group not found",
+		500: "Server error",
+	},
 }
 
 // GetKnowledgeGroup calls getKnowledgeGroup (GET /v1/knowledge/groups/{id}): get knowledge group.
@@ -1157,6 +1466,14 @@ var opUpdateKnowledgeGroup = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully updated RAG group",
+		400: "Bad request - Invalid data",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "RAG group not found",
+		500: "Server error",
+	},
 }
 
 // UpdateKnowledgeGroup calls updateKnowledgeGroup (PUT /v1/knowledge/groups/{id}): update knowledge group.
@@ -1178,6 +1495,13 @@ var opDeleteKnowledgeGroup = &Operation{
 	PathParams: []Param{
 		{Name: "id", Required: true, Rule: Rule{Type: "string"}},
 	},
+	Statuses: map[int]string{
+		204: "Successfully deleted RAG group",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "RAG group not found",
+		500: "Server error",
+	},
 }
 
 // DeleteKnowledgeGroup calls deleteKnowledgeGroup (DELETE /v1/knowledge/groups/{id}): delete knowledge group.
@@ -1198,6 +1522,14 @@ var opSearchKnowledgeGroup = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultArray,
+	Statuses: map[int]string{
+		200: "Successfully retrieved search results",
+		400: "Bad request - Invalid search query",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "RAG group not found",
+		500: "Server error",
+	},
 }
 
 // SearchKnowledgeGroup calls searchKnowledgeGroup (POST /v1/knowledge/groups/{id}/search): search knowledge group.
@@ -1220,6 +1552,13 @@ var opListKnowledgeGroupDocuments = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string"}},
 	},
 	Result: ResultArray,
+	Statuses: map[int]string{
+		200: "Successfully retrieved documents",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "RAG group not found",
+		500: "Server error",
+	},
 }
 
 // ListKnowledgeGroupDocuments calls listKnowledgeGroupDocuments (GET /v1/knowledge/groups/{id}/documents): list knowledge group documents.
@@ -1244,6 +1583,14 @@ var opUploadKnowledgeGroupDocument = &Operation{
 	Body:         BodyMultipart,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		201: "Successfully uploaded document",
+		400: "Bad request - Invalid file or parameters",
+		401: "Unauthorized - Invalid or missing API key/upload token",
+		403: "Forbidden - API key lacks the required permission",
+		404: "RAG group not found",
+		500: "Server error",
+	},
 }
 
 // UploadKnowledgeGroupDocument calls uploadKnowledgeGroupDocument (POST /v1/knowledge/groups/{id}/documents) with a multipart/form-data body (an upload): upload knowledge group document.
@@ -1266,6 +1613,13 @@ var opGetKnowledgeDocument = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved document",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Document not found",
+		500: "Server error",
+	},
 }
 
 // GetKnowledgeDocument calls getKnowledgeDocument (GET /v1/knowledge/documents/{id}): get knowledge document.
@@ -1290,6 +1644,14 @@ var opUpdateKnowledgeDocument = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully updated document",
+		400: "Bad request - Invalid data",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Document not found",
+		500: "Server error",
+	},
 }
 
 // UpdateKnowledgeDocument calls updateKnowledgeDocument (PUT /v1/knowledge/documents/{id}): update knowledge document.
@@ -1311,6 +1673,13 @@ var opDeleteKnowledgeDocument = &Operation{
 	PathParams: []Param{
 		{Name: "id", Required: true, Rule: Rule{Type: "string"}},
 	},
+	Statuses: map[int]string{
+		204: "Successfully deleted document",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Document not found",
+		500: "Server error",
+	},
 }
 
 // DeleteKnowledgeDocument calls deleteKnowledgeDocument (DELETE /v1/knowledge/documents/{id}): delete knowledge document.
@@ -1329,6 +1698,13 @@ var opGetKnowledgeDocumentDownload = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully generated download URL",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Document not found",
+		500: "Server error",
+	},
 }
 
 // GetKnowledgeDocumentDownload calls getKnowledgeDocumentDownload (GET /v1/knowledge/documents/{id}/download): get knowledge document download.
@@ -1349,6 +1725,14 @@ var opCreateEngineSession = &Operation{
 	Summary: "create engine session",
 	Body:    BodyJSON,
 	Result:  ResultObject,
+	Statuses: map[int]string{
+		200: "Session started",
+		400: "Invalid request body or persona configuration",
+		401: "Unauthorized - invalid API key, or invalid/expired session token",
+		403: "Forbidden - the API key lacks the required permission, or the organization is not entitled to a requested feature (e.g. gated avatar model, devSettings)",
+		429: "Concurrent session limit or spend cap reached",
+		503: "No engines available",
+	},
 }
 
 // CreateEngineSession calls createEngineSession (POST /v1/engine/session): create engine session.
@@ -1387,6 +1771,13 @@ var opListAvatars = &Operation{
 	},
 	Result:    ResultObject,
 	Paginated: true,
+	Statuses: map[int]string{
+		200: "Successfully retrieved avatars",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - No avatars found",
+		500: "Server error",
+	},
 }
 
 // ListAvatars calls listAvatars (GET /v1/avatars): list avatars.
@@ -1419,6 +1810,15 @@ var opCreateAvatar = &Operation{
 	Body:         BodyJSON | BodyMultipart,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		201: "Successfully created avatar",
+		400: "Bad request - Invalid avatar data, missing image file/URL, or both provided",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - Requires enterprise plan or API key lacks the required permission",
+		422: "Unprocessable Entity - Image could not be processed, or was rejected by content moderation (e.g. inappropriate content, celebrity likeness, or the subject's age could not be verified)",
+		429: "Too Many Requests - Content moderation rate limit reached; wait and retry",
+		500: "Server error",
+	},
 }
 
 // CreateAvatar calls createAvatar (POST /v1/avatars) with a JSON body: create avatar.
@@ -1450,6 +1850,14 @@ var opGetAvatar = &Operation{
 		{Name: "id", Required: true, Rule: Rule{Type: "string", Format: "uuid"}},
 	},
 	Result: ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully retrieved avatar",
+		400: "Bad request - Invalid avatar ID",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Avatar not found",
+		500: "Server error",
+	},
 }
 
 // GetAvatar calls getAvatar (GET /v1/avatars/{id}): get avatar.
@@ -1474,6 +1882,14 @@ var opUpdateAvatar = &Operation{
 	Body:         BodyJSON,
 	BodyRequired: true,
 	Result:       ResultObject,
+	Statuses: map[int]string{
+		200: "Successfully updated avatar",
+		400: "Bad request - Invalid avatar data",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Avatar not found",
+		500: "Server error",
+	},
 }
 
 // UpdateAvatar calls updateAvatar (PUT /v1/avatars/{id}): update avatar.
@@ -1497,6 +1913,14 @@ var opDeleteAvatar = &Operation{
 	},
 	Query: []Param{
 		{Name: "hard", Rule: Rule{Type: "boolean"}},
+	},
+	Statuses: map[int]string{
+		200: "Successfully deleted avatar",
+		400: "Bad request - Invalid avatar ID",
+		401: "Unauthorized - Invalid or missing API key",
+		403: "Forbidden - API key lacks the required permission",
+		404: "Not Found - Avatar not found",
+		500: "Server error",
 	},
 }
 

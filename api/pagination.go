@@ -99,11 +99,11 @@ func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], 
 	if err != nil {
 		return nil, err
 	}
-	cl := &call{op: op.Op.ID, method: op.Op.Method, path: out.url.EscapedPath()}
+	cl := &call{op: op.Op.ID, spec: op.Op, method: op.Op.Method, path: out.url.EscapedPath()}
 	var page *Page[T]
 	err = c.exchange(ctx, cl, out, func(r *response) error {
 		switch {
-		case r.status == http.StatusNotFound && isNothingFound(r, params):
+		case r.status == http.StatusNotFound && op.Op.documents(http.StatusNotFound) && isNothingFound(r, params):
 			page = emptyPage[T](params)
 			return nil
 		case r.status < 200 || r.status > 299:

@@ -404,3 +404,29 @@ func TestSameIteratorRangedConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// A list whose spec documents no 404 has no "nothing found": its 404 is an
+// error even on page 1, with a body the documented one would be read as
+// an empty page by.
+func TestNothingFoundOnlyWhereTheSpecDocumentsIt(t *testing.T) {
+	listAvatars, ok := api.LookupOperation("listAvatars")
+	if !ok {
+		t.Fatal("no listAvatars")
+	}
+	undocumented := &api.Operation{ID: listAvatars.ID, Method: listAvatars.Method, Path: listAvatars.Path,
+		Query: listAvatars.Query, Result: listAvatars.Result, Paginated: true, Statuses: map[int]string{200: "ok"}}
+	s := newStub(t, 10)
+	s.setOverride(func(w http.ResponseWriter, r *http.Request) bool {
+		writeJSON(w, 404, map[string]any{"message": "No avatars found"})
+		return true
+	})
+	c := s.client(t)
+	page, err := api.ListPage(context.Background(), c, api.ListOperation[gen.ListAvatarsParams, gen.Avatar]{Op: listAvatars}, nil)
+	if err != nil || len(page.Items) != 0 {
+		t.Errorf("documented 404: page %v, err %v; want an empty page", page, err)
+	}
+	_, err = api.ListPage(context.Background(), c, api.ListOperation[gen.ListAvatarsParams, gen.Avatar]{Op: undocumented}, nil)
+	if !errors.Is(err, api.ErrNotFound) {
+		t.Errorf("undocumented 404: err %v, want ErrNotFound", err)
+	}
+}

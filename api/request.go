@@ -148,7 +148,7 @@ func (c *Client) do(ctx context.Context, r *request) error {
 	if err != nil {
 		return err
 	}
-	cl := &call{op: r.op.ID, method: r.op.Method, path: out.url.EscapedPath()}
+	cl := &call{op: r.op.ID, spec: r.op, method: r.op.Method, path: out.url.EscapedPath()}
 	return c.exchange(ctx, cl, out, func(resp *response) error {
 		if resp.status < 200 || resp.status > 299 {
 			return cl.apiError(resp)

@@ -178,6 +178,7 @@ type operation struct {
 	resultType                                  string // Go type (T of *T, or E of []E)
 	paginated                                   bool
 	itemType                                    string
+	statuses                                    map[int]string // documented status -> description
 }
 
 type param struct {
@@ -325,6 +326,17 @@ func describeOne(path, method string, item *openapi3.PathItem, o *openapi3.Opera
 			if t != "" && types.types[t] == nil {
 				return nil, fmt.Errorf("gen has no request body type %s", t)
 			}
+		}
+	}
+
+	op.statuses = map[int]string{}
+	for code, r := range o.Responses.Map() {
+		if n, err := strconv.Atoi(code); err == nil && r.Value != nil {
+			desc := ""
+			if r.Value.Description != nil {
+				desc = oneLine(*r.Value.Description)
+			}
+			op.statuses[n] = desc
 		}
 	}
 

@@ -232,6 +232,13 @@ func writeDescriptor(w *writer, op *operation) {
 	if op.paginated {
 		w.p("\tPaginated: true,")
 	}
+	if len(op.statuses) > 0 {
+		w.p("\tStatuses: map[int]string{")
+		for _, code := range slices.Sorted(maps.Keys(op.statuses)) {
+			w.p("\t\t%d: %q,", code, op.statuses[code])
+		}
+		w.p("\t},")
+	}
 	w.p("}")
 }
 
