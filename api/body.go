@@ -16,26 +16,32 @@ const (
 
 var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, firstChunk); return &b }}
 
+// pooled is a body buffer borrowed from bodyPool: release gives it back.
+// It is a value, not a closure, so that borrowing costs no allocation.
+type pooled struct{ bp *[]byte }
+
+func (p pooled) release() {
+	if p.bp != nil && cap(*p.bp) <= maxPooled {
+		*p.bp = (*p.bp)[:0]
+		bodyPool.Put(p.bp)
+	}
+}
+
 // readBody reads r to its end, but never more than limit+1 bytes, and
 // returns what it read. length is the body's Content-Length, or -1.
 //
 // over is true when the body did not end within limit bytes; body is then
-// its first limit bytes when keepOver is set, else nil. release must be
-// called once body is no longer used: body may be a pooled buffer.
+// its first limit bytes when keepOver is set, else nil. buf.release must
+// be called once body is no longer used: body may be a pooled buffer.
 //
 // The heap it takes is bounded near the limit, not twice or thrice it as
 // growing one buffer by doubling would be: a body of known length is read
 // into a buffer of that length; one of unknown length (chunked) into
 // chunks, each as large as all before it (so at most limit+1 bytes in all,
 // however long the body), that are joined once at the end.
-func readBody(r io.Reader, limit, length int64, keepOver bool) (body []byte, over bool, release func(), err error) {
+func readBody(r io.Reader, limit, length int64, keepOver bool) (body []byte, over bool, buf pooled, err error) {
 	bp := bodyPool.Get().(*[]byte)
-	release = func() {
-		if cap(*bp) <= maxPooled {
-			*bp = (*bp)[:0]
-			bodyPool.Put(bp)
-		}
-	}
+	buf = pooled{bp}
 	cur := (*bp)[:0]
 	if length > int64(cap(cur)) && length <= limit {
 		cur = make([]byte, 0, length)
@@ -77,7 +83,7 @@ func readBody(r io.Reader, limit, length int64, keepOver bool) (body []byte, ove
 	over = total > limit
 	switch {
 	case over && !keepOver:
-		return nil, true, release, err
+		return nil, true, buf, err
 	case len(chunks) == 0:
 		body = cur
 	default:
@@ -96,7 +102,7 @@ func readBody(r io.Reader, limit, length int64, keepOver bool) (body []byte, ove
 	if cap(body) > cap(*bp) && cap(body) <= maxPooled {
 		*bp = body[:0] // reused by the next call, once released
 	}
-	return body, over, release, err
+	return body, over, buf, err
 }
 
 // readSome reads into p until it reads a byte or fails.

@@ -24,7 +24,7 @@ func TestReadBody(t *testing.T) {
 					if known {
 						length = n
 					}
-					body, over, release, err := readBody(wrap(bytes.NewReader(data[:n])), limit, length, keep)
+					body, over, buf, err := readBody(wrap(bytes.NewReader(data[:n])), limit, length, keep)
 					switch {
 					case err != nil:
 						t.Errorf("n=%d %s: %v", n, name, err)
@@ -37,14 +37,14 @@ func TestReadBody(t *testing.T) {
 					case over && !keep && body != nil:
 						t.Errorf("n=%d %s: a body over the limit came back", n, name)
 					}
-					release()
+					buf.release()
 				}
 			}
 		}
 	}
-	if _, _, release, err := readBody(iotest.ErrReader(io.ErrUnexpectedEOF), limit, -1, false); err != io.ErrUnexpectedEOF {
+	if _, _, buf, err := readBody(iotest.ErrReader(io.ErrUnexpectedEOF), limit, -1, false); err != io.ErrUnexpectedEOF {
 		t.Errorf("a failing read: err = %v", err)
 	} else {
-		release()
+		buf.release()
 	}
 }

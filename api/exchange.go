@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
 	"time"
 )
@@ -20,7 +21,9 @@ type response struct {
 	body   []byte
 }
 
-// call is one operation's request as it went out, for error reports.
+// call is one call of an operation: the request every attempt sends, what
+// error reports say of it, and room for each attempt's response. It is the
+// call's one allocation of the SDK's own.
 type call struct {
 	op       string
 	spec     *Operation // the operation, when the call is one of the spec's
@@ -28,7 +31,43 @@ type call struct {
 	path     string
 	attempts int       // the attempt under way, from 1 (set by exchange)
 	red      *redactor // the client's (set by exchange)
+
+	o    outgoing
+	url  url.URL  // o.url points here
+	resp response // the response of the attempt under way
+
+	// What do's handle makes of a 2xx response (see (*call).handle).
+	out    any          // decode the JSON body here, or
+	raw    *RawResponse // copy the response here
+	result ResultKind
 }
+
+// responseHandler makes what the caller wants of a fully read response, or
+// the error it stands for. An interface rather than a func, so that a call
+// that is its own handler costs no closure.
+type responseHandler interface {
+	handle(r *response) error
+}
+
+// handle is the handling of every typed call: a non-2xx status is an
+// *Error; a 2xx body is decoded into cl.out, or copied into cl.raw.
+func (cl *call) handle(r *response) error {
+	switch {
+	case r.status < 200 || r.status > 299:
+		return cl.apiError(r)
+	case cl.raw != nil:
+		cl.raw.StatusCode, cl.raw.Header, cl.raw.Body = r.status, r.header, bytes.Clone(r.body)
+		return nil
+	case cl.out == nil:
+		return nil
+	}
+	return cl.decodeJSON(r, cl.out, cl.result)
+}
+
+// handlerFunc adapts a function to responseHandler.
+type handlerFunc func(*response) error
+
+func (f handlerFunc) handle(r *response) error { return f(r) }
 
 // excerpt returns a bounded excerpt of a response body for Error.Body,
 // without the API key. The key is removed before the body is cut, so that
@@ -60,8 +99,9 @@ const (
 // may be followed by another attempt. exchange owns the per-attempt
 // timeout and the body: handle must not keep r.body after it returns.
 // Every *Error it returns says how many attempts were made.
-func (c *Client) exchange(ctx context.Context, cl *call, o *outgoing, handle func(*response) error) (err error) {
+func (c *Client) exchange(ctx context.Context, cl *call, handle responseHandler) (err error) {
 	cl.red = c.red
+	o := &cl.o
 	maxRetries := c.cfg.maxRetries
 	if o.cfg.hasMaxRetries {
 		maxRetries = o.cfg.maxRetries
@@ -76,7 +116,7 @@ func (c *Client) exchange(ctx context.Context, cl *call, o *outgoing, handle fun
 			return c.stopWaiting(cl, last, err)
 		}
 		start := time.Now()
-		res := c.attempt(ctx, cl, o, n == 1, handle)
+		res := c.attempt(ctx, cl, n == 1, handle)
 		entry := attemptLog{attempt: n, status: res.status, requestID: res.requestID, duration: time.Since(start), err: res.err}
 		if res.err == nil {
 			c.logAttempt(ctx, cl, entry)
@@ -176,15 +216,15 @@ type attemptResult struct {
 // attempt sends one request and reads its response, within the per-attempt
 // timeout, and hands it to handle. The error it returns, which goes into a
 // log line and may be returned, is free of the API key.
-func (c *Client) attempt(ctx context.Context, cl *call, o *outgoing, first bool, handle func(*response) error) attemptResult {
-	res := c.attempt1(ctx, cl, o, first, handle)
+func (c *Client) attempt(ctx context.Context, cl *call, first bool, handle responseHandler) attemptResult {
+	res := c.attempt1(ctx, cl, &cl.o, first, handle)
 	if e, ok := res.err.(*Error); ok {
 		c.red.scrub(e)
 	}
 	return res
 }
 
-func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool, handle func(*response) error) attemptResult {
+func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool, handle responseHandler) attemptResult {
 	timeout := c.timeout
 	if o.cfg.hasTimeout {
 		timeout = o.cfg.timeout
@@ -232,10 +272,10 @@ func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool
 		stop = context.AfterFunc(actx, func() { resp.Body.Close() })
 	}
 	var (
-		body    []byte
-		over    bool
-		release = func() {}
-		rerr    error
+		body []byte
+		over bool
+		buf  pooled
+		rerr error
 	)
 	doneReading := readingResponse(ctx)
 	// A successful body that says it is over the limit is refused
@@ -246,7 +286,7 @@ func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool
 			_, _ = io.CopyN(io.Discard, resp.Body, drainBytes)
 		}
 	} else {
-		body, over, release, rerr = readBody(resp.Body, limit, resp.ContentLength, !ok)
+		body, over, buf, rerr = readBody(resp.Body, limit, resp.ContentLength, !ok)
 		if rerr == nil && over {
 			// The body did not end within the limit: drain a bounded part
 			// of the rest, so that a moderately oversized body keeps its
@@ -254,7 +294,7 @@ func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool
 			_, _ = io.CopyN(io.Discard, resp.Body, drainBytes)
 		}
 	}
-	defer release()
+	defer buf.release()
 	stop()
 	resp.Body.Close()
 	doneReading()
@@ -274,8 +314,10 @@ func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool
 		// body is the caller's data.
 		body = c.red.bytes(body)
 	}
-	r := &response{status: res.status, header: resp.Header, body: body}
-	res.err = handle(r)
+	r := &cl.resp
+	*r = response{status: res.status, header: resp.Header, body: body}
+	res.err = handle.handle(r)
+	r.body = nil // the pooled buffer goes back
 	if res.err == nil {
 		return res
 	}

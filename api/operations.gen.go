@@ -153,7 +153,7 @@ var opCreateSessionToken = &Operation{
 // Create a new session token used to initialise Anam client side SDKs
 func (c *Client) CreateSessionToken(ctx context.Context, body CreateSessionTokenRequest, opts ...RequestOption) (*SessionToken, error) {
 	out := new(SessionToken)
-	if err := c.do(ctx, &request{op: opCreateSessionToken, args: nil, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreateSessionToken, body: body, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -241,7 +241,7 @@ var opCreateMeetingInvite = &Operation{
 // reliable way to join meetings that are planned in advance.
 func (c *Client) CreateMeetingInvite(ctx context.Context, body CreateMeetingInviteRequest, opts ...RequestOption) (*MeetingInvite, error) {
 	out := new(MeetingInvite)
-	if err := c.do(ctx, &request{op: opCreateMeetingInvite, args: nil, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreateMeetingInvite, body: body, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -270,7 +270,7 @@ var opGetMeetingInvite = &Operation{
 // id: Meeting invite ID.
 func (c *Client) GetMeetingInvite(ctx context.Context, id string, opts ...RequestOption) (*MeetingInvite, error) {
 	out := new(MeetingInvite)
-	if err := c.do(ctx, &request{op: opGetMeetingInvite, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetMeetingInvite, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -301,7 +301,7 @@ var opCancelMeetingInvite = &Operation{
 //
 // id: Meeting invite ID.
 func (c *Client) CancelMeetingInvite(ctx context.Context, id string, opts ...RequestOption) error {
-	return c.do(ctx, &request{op: opCancelMeetingInvite, args: []string{id}, opts: opts})
+	return c.do(ctx, &request{op: opCancelMeetingInvite, opts: opts}, id)
 }
 
 var opListVoices = &Operation{
@@ -367,7 +367,7 @@ var opCreateVoice = &Operation{
 // Create a new voice by cloning from an audio file. Send the audio inline as multipart/form-data (the whole request must stay under ~4.5MB), or, for larger clips, first upload via `POST /v1/voices/presigned-upload` and send a JSON body referencing the returned `audioKey`.
 func (c *Client) CreateVoice(ctx context.Context, body CreateVoiceRequest, opts ...RequestOption) (*Voice, error) {
 	out := new(Voice)
-	if err := c.do(ctx, &request{op: opCreateVoice, args: nil, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreateVoice, body: body, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -378,7 +378,7 @@ func (c *Client) CreateVoice(ctx context.Context, body CreateVoiceRequest, opts 
 // Create a new voice by cloning from an audio file. Send the audio inline as multipart/form-data (the whole request must stay under ~4.5MB), or, for larger clips, first upload via `POST /v1/voices/presigned-upload` and send a JSON body referencing the returned `audioKey`.
 func (c *Client) CreateVoiceMultipart(ctx context.Context, form CreateVoiceForm, opts ...RequestOption) (*Voice, error) {
 	out := new(Voice)
-	if err := c.do(ctx, &request{op: opCreateVoice, args: nil, body: form, multipart: true, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreateVoice, body: form, multipart: true, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -404,7 +404,7 @@ var opCreateVoicePresignedUpload = &Operation{
 // Request a presigned URL for uploading a voice-clone audio clip directly to storage. Use this for clips larger than the ~4.5MB request-body limit of the multipart `POST /v1/voices` endpoint. Flow: (1) call this endpoint to get an `uploadUrl` and `audioKey`; (2) `PUT` the raw audio bytes to `uploadUrl` with the same `Content-Type`; (3) call `POST /v1/voices` with a JSON body referencing the `audioKey` to perform the clone.
 func (c *Client) CreateVoicePresignedUpload(ctx context.Context, body CreateVoicePresignedUploadRequest, opts ...RequestOption) (*CreateVoicePresignedUploadResponse, error) {
 	out := new(CreateVoicePresignedUploadResponse)
-	if err := c.do(ctx, &request{op: opCreateVoicePresignedUpload, args: nil, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreateVoicePresignedUpload, body: body, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -434,7 +434,7 @@ var opGetVoice = &Operation{
 // id: Voice ID
 func (c *Client) GetVoice(ctx context.Context, id string, opts ...RequestOption) (*Voice, error) {
 	out := new(Voice)
-	if err := c.do(ctx, &request{op: opGetVoice, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetVoice, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -466,7 +466,7 @@ var opUpdateVoice = &Operation{
 // id: Voice ID
 func (c *Client) UpdateVoice(ctx context.Context, id string, body UpdateVoiceRequest, opts ...RequestOption) (*Voice, error) {
 	out := new(Voice)
-	if err := c.do(ctx, &request{op: opUpdateVoice, args: []string{id}, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opUpdateVoice, body: body, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -494,7 +494,7 @@ var opDeleteVoice = &Operation{
 //
 // id: Voice ID
 func (c *Client) DeleteVoice(ctx context.Context, id string, opts ...RequestOption) error {
-	return c.do(ctx, &request{op: opDeleteVoice, args: []string{id}, opts: opts})
+	return c.do(ctx, &request{op: opDeleteVoice, opts: opts}, id)
 }
 
 var opListTools = &Operation{
@@ -559,7 +559,7 @@ var opCreateTool = &Operation{
 // Create a new tool for function calling in persona sessions
 func (c *Client) CreateTool(ctx context.Context, body CreateToolRequest, opts ...RequestOption) (*Tool, error) {
 	out := new(Tool)
-	if err := c.do(ctx, &request{op: opCreateTool, args: nil, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreateTool, body: body, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -588,7 +588,7 @@ var opGetTool = &Operation{
 // id: Tool ID
 func (c *Client) GetTool(ctx context.Context, id string, opts ...RequestOption) (*Tool, error) {
 	out := new(Tool)
-	if err := c.do(ctx, &request{op: opGetTool, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetTool, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -620,7 +620,7 @@ var opUpdateTool = &Operation{
 // id: Tool ID
 func (c *Client) UpdateTool(ctx context.Context, id string, body UpdateToolRequest, opts ...RequestOption) (*Tool, error) {
 	out := new(Tool)
-	if err := c.do(ctx, &request{op: opUpdateTool, args: []string{id}, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opUpdateTool, body: body, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -647,7 +647,7 @@ var opDeleteTool = &Operation{
 //
 // id: Tool ID
 func (c *Client) DeleteTool(ctx context.Context, id string, opts ...RequestOption) error {
-	return c.do(ctx, &request{op: opDeleteTool, args: []string{id}, opts: opts})
+	return c.do(ctx, &request{op: opDeleteTool, opts: opts}, id)
 }
 
 var opListShareLinks = &Operation{
@@ -715,7 +715,7 @@ var opCreateShareLink = &Operation{
 // Create a new share link
 func (c *Client) CreateShareLink(ctx context.Context, body CreateShareLinkRequest, opts ...RequestOption) (*ShareLink, error) {
 	out := new(ShareLink)
-	if err := c.do(ctx, &request{op: opCreateShareLink, args: nil, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreateShareLink, body: body, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -745,7 +745,7 @@ var opGetShareLink = &Operation{
 // id: Share link ID
 func (c *Client) GetShareLink(ctx context.Context, id string, opts ...RequestOption) (*PersonaShareLink, error) {
 	out := new(PersonaShareLink)
-	if err := c.do(ctx, &request{op: opGetShareLink, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetShareLink, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -777,7 +777,7 @@ var opUpdateShareLink = &Operation{
 // id: Share link ID
 func (c *Client) UpdateShareLink(ctx context.Context, id string, body UpdateShareLinkRequest, opts ...RequestOption) (*ShareLink, error) {
 	out := new(ShareLink)
-	if err := c.do(ctx, &request{op: opUpdateShareLink, args: []string{id}, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opUpdateShareLink, body: body, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -805,7 +805,7 @@ var opDeleteShareLink = &Operation{
 //
 // id: Share link ID
 func (c *Client) DeleteShareLink(ctx context.Context, id string, opts ...RequestOption) error {
-	return c.do(ctx, &request{op: opDeleteShareLink, args: []string{id}, opts: opts})
+	return c.do(ctx, &request{op: opDeleteShareLink, opts: opts}, id)
 }
 
 var opListSessions = &Operation{
@@ -874,7 +874,7 @@ var opGetSessionConcurrency = &Operation{
 // Returns the organization's concurrent-session limit, an approximate count of sessions currently in use, whether a new session can likely be started, and an estimated wait time until a slot frees. Intended as an advisory pre-check before starting a session (e.g. to gate a "Start" button or show a wait estimate). The count is the Lab's optimistic view and can briefly over-report; the authoritative limit is enforced when a session is actually created, which may still return 429.
 func (c *Client) GetSessionConcurrency(ctx context.Context, params *GetSessionConcurrencyParams, opts ...RequestOption) (*ConcurrencyStatus, error) {
 	out := new(ConcurrencyStatus)
-	if err := c.do(ctx, &request{op: opGetSessionConcurrency, args: nil, params: params, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetSessionConcurrency, params: params, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -907,7 +907,7 @@ var opGetAggregatedSessionAnalytics = &Operation{
 // Returns aggregated latency analytics across sessions — percentile distributions (p50/p90/p95/p99/max/avg) for each stage of the transcription → LLM → TTS → first-audio path, interruption and error rates, tool call outcomes, and a sample of the slowest turns. Only sessions where Anam runs the conversational pipeline (turnkey, custom LLM and ElevenLabs agent sessions) produce analytics reports; LiveKit and audio-passthrough sessions count toward `sessionCount` but never carry analytics. Defaults to the last 24 hours; the maximum range is 31 days. Reports are aggregated from the 1000 most recent report-capable sessions matching the filters — session types that never produce reports don't consume that window — and the `truncated` field reports when more report-capable sessions matched. Narrow the time range or filters to analyse busier periods exhaustively.
 func (c *Client) GetAggregatedSessionAnalytics(ctx context.Context, params *GetAggregatedSessionAnalyticsParams, opts ...RequestOption) (*GetAggregatedSessionAnalyticsResponse, error) {
 	out := new(GetAggregatedSessionAnalyticsResponse)
-	if err := c.do(ctx, &request{op: opGetAggregatedSessionAnalytics, args: nil, params: params, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetAggregatedSessionAnalytics, params: params, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -937,7 +937,7 @@ var opGetSession = &Operation{
 // id: Session ID
 func (c *Client) GetSession(ctx context.Context, id string, opts ...RequestOption) (*GetSessionResponse, error) {
 	out := new(GetSessionResponse)
-	if err := c.do(ctx, &request{op: opGetSession, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetSession, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -967,7 +967,7 @@ var opGetSessionTranscript = &Operation{
 // id: Session ID
 func (c *Client) GetSessionTranscript(ctx context.Context, id string, opts ...RequestOption) (*GetSessionTranscriptResponse, error) {
 	out := new(GetSessionTranscriptResponse)
-	if err := c.do(ctx, &request{op: opGetSessionTranscript, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetSessionTranscript, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1006,7 +1006,7 @@ var opStopSession = &Operation{
 //
 // id: Session ID
 func (c *Client) StopSession(ctx context.Context, id string, opts ...RequestOption) error {
-	return c.do(ctx, &request{op: opStopSession, args: []string{id}, opts: opts})
+	return c.do(ctx, &request{op: opStopSession, opts: opts}, id)
 }
 
 var opGetSessionRecording = &Operation{
@@ -1033,7 +1033,7 @@ var opGetSessionRecording = &Operation{
 // id: Session ID
 func (c *Client) GetSessionRecording(ctx context.Context, id string, opts ...RequestOption) (*GetSessionRecordingResponse, error) {
 	out := new(GetSessionRecordingResponse)
-	if err := c.do(ctx, &request{op: opGetSessionRecording, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetSessionRecording, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1066,7 +1066,7 @@ var opGetSessionAnalytics = &Operation{
 // id: Session ID
 func (c *Client) GetSessionAnalytics(ctx context.Context, id string, params *GetSessionAnalyticsParams, opts ...RequestOption) (*GetSessionAnalyticsResponse, error) {
 	out := new(GetSessionAnalyticsResponse)
-	if err := c.do(ctx, &request{op: opGetSessionAnalytics, args: []string{id}, params: params, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetSessionAnalytics, params: params, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1134,7 +1134,7 @@ var opCreatePersona = &Operation{
 // Create a new persona
 func (c *Client) CreatePersona(ctx context.Context, body CreatePersonaRequest, opts ...RequestOption) (*Persona, error) {
 	out := new(Persona)
-	if err := c.do(ctx, &request{op: opCreatePersona, args: nil, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreatePersona, body: body, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1163,7 +1163,7 @@ var opGetPersona = &Operation{
 // id: Persona id
 func (c *Client) GetPersona(ctx context.Context, id string, opts ...RequestOption) (*Persona, error) {
 	out := new(Persona)
-	if err := c.do(ctx, &request{op: opGetPersona, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetPersona, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1195,7 +1195,7 @@ var opUpdatePersona = &Operation{
 // id: Persona id
 func (c *Client) UpdatePersona(ctx context.Context, id string, body UpdatePersonaRequest, opts ...RequestOption) (*Persona, error) {
 	out := new(Persona)
-	if err := c.do(ctx, &request{op: opUpdatePersona, args: []string{id}, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opUpdatePersona, body: body, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1222,7 +1222,7 @@ var opDeletePersona = &Operation{
 //
 // id: Persona id
 func (c *Client) DeletePersona(ctx context.Context, id string, opts ...RequestOption) error {
-	return c.do(ctx, &request{op: opDeletePersona, args: []string{id}, opts: opts})
+	return c.do(ctx, &request{op: opDeletePersona, opts: opts}, id)
 }
 
 var opListLlms = &Operation{
@@ -1288,7 +1288,7 @@ var opCreateLlm = &Operation{
 // Create a new LLM configuration
 func (c *Client) CreateLlm(ctx context.Context, body CreateLlmRequest, opts ...RequestOption) (*LLM, error) {
 	out := new(LLM)
-	if err := c.do(ctx, &request{op: opCreateLlm, args: nil, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreateLlm, body: body, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1317,7 +1317,7 @@ var opGetLlm = &Operation{
 // id: The LLM ID
 func (c *Client) GetLlm(ctx context.Context, id string, opts ...RequestOption) (*LLM, error) {
 	out := new(LLM)
-	if err := c.do(ctx, &request{op: opGetLlm, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetLlm, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1349,7 +1349,7 @@ var opUpdateLlm = &Operation{
 // id: The LLM ID
 func (c *Client) UpdateLlm(ctx context.Context, id string, body UpdateLlmRequest, opts ...RequestOption) (*LLM, error) {
 	out := new(LLM)
-	if err := c.do(ctx, &request{op: opUpdateLlm, args: []string{id}, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opUpdateLlm, body: body, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1376,7 +1376,7 @@ var opDeleteLlm = &Operation{
 //
 // id: The LLM ID
 func (c *Client) DeleteLlm(ctx context.Context, id string, opts ...RequestOption) error {
-	return c.do(ctx, &request{op: opDeleteLlm, args: []string{id}, opts: opts})
+	return c.do(ctx, &request{op: opDeleteLlm, opts: opts}, id)
 }
 
 var opListKnowledgeGroups = &Operation{
@@ -1396,7 +1396,7 @@ var opListKnowledgeGroups = &Operation{
 // Returns a list of all knowledge groups for the organization
 func (c *Client) ListKnowledgeGroups(ctx context.Context, opts ...RequestOption) ([]KnowledgeGroup, error) {
 	var out []KnowledgeGroup
-	if err := c.do(ctx, &request{op: opListKnowledgeGroups, args: nil, out: &out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opListKnowledgeGroups, out: &out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1422,7 +1422,7 @@ var opCreateKnowledgeGroup = &Operation{
 // Create a new knowledge group
 func (c *Client) CreateKnowledgeGroup(ctx context.Context, body CreateKnowledgeGroupRequest, opts ...RequestOption) (*KnowledgeGroup, error) {
 	out := new(KnowledgeGroup)
-	if err := c.do(ctx, &request{op: opCreateKnowledgeGroup, args: nil, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreateKnowledgeGroup, body: body, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1451,7 +1451,7 @@ var opGetKnowledgeGroup = &Operation{
 // id: Unique identifier of the knowledge group
 func (c *Client) GetKnowledgeGroup(ctx context.Context, id string, opts ...RequestOption) (*KnowledgeGroup, error) {
 	out := new(KnowledgeGroup)
-	if err := c.do(ctx, &request{op: opGetKnowledgeGroup, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetKnowledgeGroup, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1483,7 +1483,7 @@ var opUpdateKnowledgeGroup = &Operation{
 // id: Unique identifier of the knowledge group
 func (c *Client) UpdateKnowledgeGroup(ctx context.Context, id string, body UpdateKnowledgeGroupRequest, opts ...RequestOption) (*KnowledgeGroup, error) {
 	out := new(KnowledgeGroup)
-	if err := c.do(ctx, &request{op: opUpdateKnowledgeGroup, args: []string{id}, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opUpdateKnowledgeGroup, body: body, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1510,7 +1510,7 @@ var opDeleteKnowledgeGroup = &Operation{
 //
 // id: Unique identifier of the knowledge group
 func (c *Client) DeleteKnowledgeGroup(ctx context.Context, id string, opts ...RequestOption) error {
-	return c.do(ctx, &request{op: opDeleteKnowledgeGroup, args: []string{id}, opts: opts})
+	return c.do(ctx, &request{op: opDeleteKnowledgeGroup, opts: opts}, id)
 }
 
 var opSearchKnowledgeGroup = &Operation{
@@ -1539,7 +1539,7 @@ var opSearchKnowledgeGroup = &Operation{
 // id: Unique identifier of the knowledge group
 func (c *Client) SearchKnowledgeGroup(ctx context.Context, id string, body SearchKnowledgeGroupRequest, opts ...RequestOption) ([]KnowledgeSearchResult, error) {
 	var out []KnowledgeSearchResult
-	if err := c.do(ctx, &request{op: opSearchKnowledgeGroup, args: []string{id}, body: body, out: &out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opSearchKnowledgeGroup, body: body, out: &out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1568,7 +1568,7 @@ var opListKnowledgeGroupDocuments = &Operation{
 // id: Unique identifier of the knowledge group
 func (c *Client) ListKnowledgeGroupDocuments(ctx context.Context, id string, opts ...RequestOption) ([]KnowledgeDocument, error) {
 	var out []KnowledgeDocument
-	if err := c.do(ctx, &request{op: opListKnowledgeGroupDocuments, args: []string{id}, out: &out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opListKnowledgeGroupDocuments, out: &out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1600,7 +1600,7 @@ var opUploadKnowledgeGroupDocument = &Operation{
 // id: Unique identifier of the knowledge group
 func (c *Client) UploadKnowledgeGroupDocument(ctx context.Context, id string, form UploadKnowledgeGroupDocumentForm, opts ...RequestOption) (*KnowledgeDocument, error) {
 	out := new(KnowledgeDocument)
-	if err := c.do(ctx, &request{op: opUploadKnowledgeGroupDocument, args: []string{id}, body: form, multipart: true, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opUploadKnowledgeGroupDocument, body: form, multipart: true, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1629,7 +1629,7 @@ var opGetKnowledgeDocument = &Operation{
 // id: Unique identifier of the knowledge document
 func (c *Client) GetKnowledgeDocument(ctx context.Context, id string, opts ...RequestOption) (*KnowledgeDocument, error) {
 	out := new(KnowledgeDocument)
-	if err := c.do(ctx, &request{op: opGetKnowledgeDocument, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetKnowledgeDocument, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1661,7 +1661,7 @@ var opUpdateKnowledgeDocument = &Operation{
 // id: Unique identifier of the knowledge document
 func (c *Client) UpdateKnowledgeDocument(ctx context.Context, id string, body UpdateKnowledgeDocumentRequest, opts ...RequestOption) (*KnowledgeDocument, error) {
 	out := new(KnowledgeDocument)
-	if err := c.do(ctx, &request{op: opUpdateKnowledgeDocument, args: []string{id}, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opUpdateKnowledgeDocument, body: body, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1688,7 +1688,7 @@ var opDeleteKnowledgeDocument = &Operation{
 //
 // id: Unique identifier of the knowledge document
 func (c *Client) DeleteKnowledgeDocument(ctx context.Context, id string, opts ...RequestOption) error {
-	return c.do(ctx, &request{op: opDeleteKnowledgeDocument, args: []string{id}, opts: opts})
+	return c.do(ctx, &request{op: opDeleteKnowledgeDocument, opts: opts}, id)
 }
 
 var opGetKnowledgeDocumentDownload = &Operation{
@@ -1714,7 +1714,7 @@ var opGetKnowledgeDocumentDownload = &Operation{
 // id: Unique identifier of the knowledge document
 func (c *Client) GetKnowledgeDocumentDownload(ctx context.Context, id string, opts ...RequestOption) (*GetKnowledgeDocumentDownloadResponse, error) {
 	out := new(GetKnowledgeDocumentDownloadResponse)
-	if err := c.do(ctx, &request{op: opGetKnowledgeDocumentDownload, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetKnowledgeDocumentDownload, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1752,7 +1752,7 @@ var opCreateEngineSession = &Operation{
 //     secure server-side context — never expose an API key in a browser.
 func (c *Client) CreateEngineSession(ctx context.Context, body *CreateEngineSessionRequest, opts ...RequestOption) (*CreateEngineSessionResponse, error) {
 	out := new(CreateEngineSessionResponse)
-	if err := c.do(ctx, &request{op: opCreateEngineSession, args: nil, body: optionalBody(body), out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreateEngineSession, body: optionalBody(body), out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1826,7 +1826,7 @@ var opCreateAvatar = &Operation{
 // Create a new one-shot avatar from an image file or image URL. You can use either multipart/form-data with an image file, or JSON with an image URL.
 func (c *Client) CreateAvatar(ctx context.Context, body CreateAvatarRequest, opts ...RequestOption) (*Avatar, error) {
 	out := new(Avatar)
-	if err := c.do(ctx, &request{op: opCreateAvatar, args: nil, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreateAvatar, body: body, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1837,7 +1837,7 @@ func (c *Client) CreateAvatar(ctx context.Context, body CreateAvatarRequest, opt
 // Create a new one-shot avatar from an image file or image URL. You can use either multipart/form-data with an image file, or JSON with an image URL.
 func (c *Client) CreateAvatarMultipart(ctx context.Context, form CreateAvatarForm, opts ...RequestOption) (*Avatar, error) {
 	out := new(Avatar)
-	if err := c.do(ctx, &request{op: opCreateAvatar, args: nil, body: form, multipart: true, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opCreateAvatar, body: form, multipart: true, out: out, opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1867,7 +1867,7 @@ var opGetAvatar = &Operation{
 // id: Avatar ID
 func (c *Client) GetAvatar(ctx context.Context, id string, opts ...RequestOption) (*Avatar, error) {
 	out := new(Avatar)
-	if err := c.do(ctx, &request{op: opGetAvatar, args: []string{id}, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opGetAvatar, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1899,7 +1899,7 @@ var opUpdateAvatar = &Operation{
 // id: Avatar ID
 func (c *Client) UpdateAvatar(ctx context.Context, id string, body UpdateAvatarRequest, opts ...RequestOption) (*Avatar, error) {
 	out := new(Avatar)
-	if err := c.do(ctx, &request{op: opUpdateAvatar, args: []string{id}, body: body, out: out, opts: opts}); err != nil {
+	if err := c.do(ctx, &request{op: opUpdateAvatar, body: body, out: out, opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1930,5 +1930,5 @@ var opDeleteAvatar = &Operation{
 //
 // id: Avatar ID
 func (c *Client) DeleteAvatar(ctx context.Context, id string, params *DeleteAvatarParams, opts ...RequestOption) error {
-	return c.do(ctx, &request{op: opDeleteAvatar, args: []string{id}, params: params, opts: opts})
+	return c.do(ctx, &request{op: opDeleteAvatar, params: params, opts: opts}, id)
 }

@@ -95,13 +95,12 @@ type envelope[T any] struct {
 // ends it with an error.
 func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, opts ...RequestOption) (*Page[T], error) {
 	r := request{op: op.Op, params: params, opts: opts}
-	out, err := c.prepare(&r)
-	if err != nil {
+	cl := new(call)
+	if err := c.prepare(&r, cl, nil); err != nil {
 		return nil, err
 	}
-	cl := &call{op: op.Op.ID, spec: op.Op, method: op.Op.Method, path: out.url.EscapedPath()}
 	var page *Page[T]
-	err = c.exchange(ctx, cl, out, func(r *response) error {
+	err := c.exchange(ctx, cl, handlerFunc(func(r *response) error {
 		switch {
 		case r.status == http.StatusNotFound && op.Op.documents(http.StatusNotFound) && isNothingFound(r, params):
 			page = emptyPage[T](params)
@@ -126,7 +125,7 @@ func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], 
 		}
 		page = &Page[T]{Items: *env.Data, Meta: *env.Meta}
 		return nil
-	})
+	}))
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +202,7 @@ func ListPages[P, T any](ctx context.Context, c *Client, op ListOperation[P, T],
 			return
 		}
 		r := request{op: op.Op, params: p, opts: opts}
-		if _, err := c.prepare(&r); err != nil {
+		if err := c.prepare(&r, new(call), nil); err != nil {
 			yield(nil, err)
 			return
 		}

@@ -52,7 +52,9 @@ func (r redactedText) String() string {
 // arguments are checked on every call.
 func checkString(op string, p *Param, s string, inPath bool) error {
 	if msg := p.stringViolation(s, inPath); msg != "" {
-		return &ArgumentError{Operation: op, Name: p.Name, Value: shownValue(p, s), Rule: msg}
+		// A copy: s itself must not escape, or neither could the path
+		// arguments of every generated method.
+		return &ArgumentError{Operation: op, Name: p.Name, Value: shownValue(p, strings.Clone(s)), Rule: msg}
 	}
 	return nil
 }

@@ -113,7 +113,7 @@ func (c *Client) Do(ctx context.Context, op *Operation, req RawRequest, opts ...
 	if op == nil {
 		return nil, &ArgumentError{Name: "op", Rule: "an operation (see LookupOperation)"}
 	}
-	r := request{op: op, args: req.PathArgs, rawQuery: req.Query, opts: opts}
+	r := request{op: op, rawQuery: req.Query, opts: opts}
 	if req.Body != nil {
 		if req.ContentType == "" {
 			return nil, &ArgumentError{Operation: op.ID, Name: "ContentType", Rule: "the media type of the body"}
@@ -122,7 +122,7 @@ func (c *Client) Do(ctx context.Context, op *Operation, req RawRequest, opts ...
 	}
 	var out RawResponse
 	r.raw = &out
-	if err := c.do(ctx, &r); err != nil {
+	if err := c.do(ctx, &r, req.PathArgs...); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -131,7 +131,6 @@ func (c *Client) Do(ctx context.Context, op *Operation, req RawRequest, opts ...
 // request is one call of an operation, as a typed method or Do makes it.
 type request struct {
 	op        *Operation
-	args      []string   // path arguments, in op.PathParams order
 	params    any        // a generated Params struct (pointer), or nil
 	rawQuery  url.Values // Do's query values
 	body      any        // a JSON value, a Form struct (multipart), a bodySource, or nil
@@ -141,28 +140,16 @@ type request struct {
 	opts      []RequestOption
 }
 
-// do runs a request: checks its arguments, builds the URL and body once,
-// and exchanges it, decoding a 2xx body into r.out.
-func (c *Client) do(ctx context.Context, r *request) error {
-	out, err := c.prepare(r)
-	if err != nil {
+// do runs a request with its path arguments (in op.PathParams order):
+// checks its arguments, builds the URL and body once, and exchanges it,
+// decoding a 2xx body into r.out. Neither r nor args escapes: the
+// generated methods keep them on their stack.
+func (c *Client) do(ctx context.Context, r *request, args ...string) error {
+	cl := &call{out: r.out, raw: r.raw, result: r.op.Result}
+	if err := c.prepare(r, cl, args); err != nil {
 		return err
 	}
-	cl := &call{op: r.op.ID, spec: r.op, method: r.op.Method, path: out.url.EscapedPath()}
-	return c.exchange(ctx, cl, out, func(resp *response) error {
-		if resp.status < 200 || resp.status > 299 {
-			return cl.apiError(resp)
-		}
-		if r.raw != nil {
-			r.raw.StatusCode, r.raw.Header = resp.status, resp.header
-			r.raw.Body = bytes.Clone(resp.body)
-			return nil
-		}
-		if r.out == nil {
-			return nil
-		}
-		return cl.decodeJSON(resp, r.out, r.op.Result)
-	})
+	return c.exchange(ctx, cl, cl)
 }
 
 // outgoing is a request ready to be sent, once per attempt.
@@ -173,55 +160,61 @@ type outgoing struct {
 	cfg    callConfig
 }
 
-// prepare checks a request's arguments and builds what every attempt
-// sends.
-func (c *Client) prepare(r *request) (*outgoing, error) {
+// prepare checks a request's arguments and builds, in cl, what every
+// attempt sends.
+func (c *Client) prepare(r *request, cl *call, args []string) error {
 	op := r.op
 	op.init()
-	o := &outgoing{method: op.Method}
+	cl.op, cl.spec, cl.method = op.ID, op, op.Method
+	o := &cl.o
+	o.method = op.Method
 	for _, opt := range r.opts {
 		if opt != nil {
 			opt(&o.cfg)
 		}
 	}
-	path, err := buildPath(op, r.args)
+	path, err := buildPath(op, args)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	query, err := encodeQuery(op, r.params, r.rawQuery, o.cfg.query)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	u := *c.base
+	u := &cl.url
+	*u = *c.base
 	if path.unescaped == "" {
 		u.Path = c.base.Path + path.escaped
 	} else {
 		u.Path, u.RawPath = c.base.Path+path.unescaped, c.base.Path+path.escaped
 	}
 	u.RawQuery = query
-	o.url = &u
+	o.url = u
+	cl.path = u.EscapedPath()
 
 	switch b := r.body.(type) {
 	case nil:
 		if op.BodyRequired {
-			return nil, &ArgumentError{Operation: op.ID, Name: "body", Rule: "a request body (the spec requires one)"}
+			return &ArgumentError{Operation: op.ID, Name: "body", Rule: "a request body (the spec requires one)"}
 		}
 	case bodySource:
 		o.body = b
 	default:
 		if r.multipart {
-			if o.body, err = newMultipartBody(op, b); err != nil {
-				return nil, err
+			mb, err := newMultipartBody(op, b)
+			if err != nil {
+				return err
 			}
+			o.body = mb
 			break
 		}
 		data, err := json.Marshal(b)
 		if err != nil {
-			return nil, &ArgumentError{Operation: op.ID, Name: "body", Value: fmt.Sprintf("%T", b), Rule: "a value that encodes as JSON: " + err.Error()}
+			return &ArgumentError{Operation: op.ID, Name: "body", Value: fmt.Sprintf("%T", b), Rule: "a value that encodes as JSON: " + err.Error()}
 		}
 		o.body = &bytesBody{data: data, contentType: "application/json"}
 	}
-	return o, nil
+	return nil
 }
 
 type builtPath struct{ escaped, unescaped string }

@@ -259,9 +259,11 @@ func writeOperation(w *writer, s *surface, op *operation, rep *Report) error {
 		args = append(args, p.goName+" string")
 		argNames = append(argNames, p.goName)
 	}
-	pathArgs := "nil"
+	// The path arguments go to do as its variadic tail, apart from the
+	// request: that way neither escapes to the heap.
+	pathArgs := ""
 	if len(argNames) > 0 {
-		pathArgs = "[]string{" + strings.Join(argNames, ", ") + "}"
+		pathArgs = ", " + strings.Join(argNames, ", ")
 	}
 	if op.params != "" {
 		args = append(args, "params *"+s.typ(op.params))
@@ -343,7 +345,7 @@ func writeOperation(w *writer, s *surface, op *operation, rep *Report) error {
 				bodyField += ", multipart: true"
 			}
 		}
-		req := fmt.Sprintf("&request{op: op%s, args: %s%s%s", op.goName, pathArgs, paramsField, bodyField)
+		req := fmt.Sprintf("&request{op: op%s%s%s", op.goName, paramsField, bodyField)
 		w.p("")
 		doc(v.name, v.label)
 		switch {
@@ -356,7 +358,7 @@ func writeOperation(w *writer, s *surface, op *operation, rep *Report) error {
 			t := s.typ(op.resultType)
 			w.p("func (c *Client) %s(%s) (*%s, error) {", v.name, sig(extra...), t)
 			w.p("\tout := new(%s)", t)
-			w.p("\tif err := c.do(ctx, %s, out: out, opts: opts}); err != nil {", req)
+			w.p("\tif err := c.do(ctx, %s, out: out, opts: opts}%s); err != nil {", req, pathArgs)
 			w.p("\t\treturn nil, err")
 			w.p("\t}")
 			w.p("\treturn out, nil")
@@ -365,14 +367,14 @@ func writeOperation(w *writer, s *surface, op *operation, rep *Report) error {
 			t := s.typ(op.resultType)
 			w.p("func (c *Client) %s(%s) ([]%s, error) {", v.name, sig(extra...), t)
 			w.p("\tvar out []%s", t)
-			w.p("\tif err := c.do(ctx, %s, out: &out, opts: opts}); err != nil {", req)
+			w.p("\tif err := c.do(ctx, %s, out: &out, opts: opts}%s); err != nil {", req, pathArgs)
 			w.p("\t\treturn nil, err")
 			w.p("\t}")
 			w.p("\treturn out, nil")
 			w.p("}")
 		default:
 			w.p("func (c *Client) %s(%s) error {", v.name, sig(extra...))
-			w.p("\treturn c.do(ctx, %s, opts: opts})", req)
+			w.p("\treturn c.do(ctx, %s, opts: opts}%s)", req, pathArgs)
 			w.p("}")
 		}
 	}
