@@ -2,9 +2,11 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/anam-ai/anam-go/api"
 	"github.com/anam-ai/anam-go/api/anamtest"
@@ -100,4 +102,49 @@ func ExampleClient_Avatars() {
 	// Output:
 	// first: Liv
 	// avatars: 31
+}
+
+// Per-call options change one call: here a shorter timeout, no retries,
+// and the raw response kept for its status and headers.
+func ExampleWithResponseInto() {
+	srv := anamtest.NewServer()
+	defer srv.Close()
+	client, err := api.NewClient(api.WithAPIKey(srv.APIKey()), api.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	var resp api.Response
+	_, err = client.GetAvatar(context.Background(), "071b0286-4cce-4808-bee2-e642f1062de3",
+		api.WithCallTimeout(5*time.Second), api.WithCallMaxRetries(0), api.WithResponseInto(&resp))
+	fmt.Println(err, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Attempts)
+	// Output:
+	// <nil> 200 application/json; charset=utf-8 1
+}
+
+// Client.Do calls any operation with raw arguments through the same
+// request path (argument checks, retries, typed errors) and returns the
+// body as the server sent it: what generic tools build on.
+func ExampleClient_Do() {
+	srv := anamtest.NewServer()
+	defer srv.Close()
+	client, err := api.NewClient(api.WithAPIKey(srv.APIKey()), api.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	op, ok := api.LookupOperation("getAvatar")
+	if !ok {
+		log.Fatal("no getAvatar")
+	}
+	fmt.Println(op.Method, op.Path, op.PathParams[0].Name, op.PathParams[0].Format)
+	resp, err := client.Do(context.Background(), op, api.RawRequest{PathArgs: []string{"071b0286-4cce-4808-bee2-e642f1062de3"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.StatusCode, json.Valid(resp.Body))
+	_, err = client.Do(context.Background(), op, api.RawRequest{PathArgs: []string{"../personas"}})
+	fmt.Println(errors.Is(err, api.ErrInvalidArgument))
+	// Output:
+	// GET /v1/avatars/{id} id uuid
+	// 200 true
+	// true
 }
