@@ -201,6 +201,8 @@ func ListPages[P, T any](ctx context.Context, c *Client, op ListOperation[P, T],
 			yield(nil, fmt.Errorf("anam: %s: %w: %v has no Page *int field tagged `form:\"page\"`, so it cannot be paged through", op.Op.ID, ErrInvalidArgument, reflect.TypeFor[P]()))
 			return
 		}
+		// Check the arguments once, up front: a bad one is refused before
+		// any page is requested (each page is prepared again for its number).
 		r := request{op: op.Op, params: p, opts: opts}
 		if err := c.prepare(&r, new(call), nil); err != nil {
 			yield(nil, err)

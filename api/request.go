@@ -273,8 +273,9 @@ func optionalBody[T any](b *T) any {
 
 // bodySource is a request body that can be sent once per attempt.
 type bodySource interface {
-	// open returns the body of one attempt and its Content-Type.
-	// replay is false when only the first attempt can be sent.
+	// open returns the body of one attempt (first for the first one), its
+	// Content-Type and its length (-1 if unknown); errNotReplayable when a
+	// later attempt cannot have it.
 	open(first bool) (body io.Reader, contentType string, length int64, err error)
 	replayable() bool
 }
