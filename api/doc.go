@@ -10,8 +10,8 @@
 //
 // Every operation of Anam's OpenAPI document is a method of Client named
 // after its operationId (createPersona: CreatePersona), generated into
-// operations.gen.go as a few lines over the one request path described
-// below. Path parameters are string arguments in path order; query
+// package gen (Client is gen.Client: go doc gen.Client lists the methods)
+// as a few lines over the one request path described below. Path parameters are string arguments in path order; query
 // parameters a *<Op>Params (nil for none); a JSON body a <Op>Request, a
 // multipart body a <Op>Form whose files are upload.File values streamed
 // from an io.Reader (an operation that takes both has <Op> and
@@ -112,9 +112,16 @@
 // # Generated code
 //
 // The models (Avatar, Persona, ListAvatarsParams, CreatePersonaRequest...)
-// are generated from the OpenAPI document into package gen, with nil-safe
-// getters (GetName) and a String method that prints them as JSON; this
-// package re-exports the ones its methods take and return. Nothing in this
-// package's handwritten code names an operation: regenerating from a new
-// document (go generate ./...) is all a new operation takes.
+// and the Client's methods are generated from the OpenAPI document into
+// package gen, with nil-safe getters (GetName) and a String method that
+// prints a model as JSON; this package re-exports the models its methods
+// take and return (models.gen.go). A oneOf a request may hold (a union) has
+// a constructor per branch, so that it fits in a field's value with no
+// error to check:
+//
+//	client.CreateSessionToken(ctx, api.CreateSessionTokenRequest{PersonaConfig: api.NewCreateSessionTokenRequestPersonaConfigByPersonaID(personaID)})
+//
+// Nothing in this package's handwritten code names an operation:
+// regenerating from a new document (go generate ./...) is all a new
+// operation takes.
 package api

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/anam-ai/anam-go/api"
+	"github.com/anam-ai/anam-go/internal/loopback"
 )
 
 // A walk holds the page in hand and the pages requested ahead, never all
@@ -39,7 +40,7 @@ func walkPeakHeap(tb testing.TB, f *fixture, n, every int) uint64 {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if *a.ID != avatarID(items+1) {
+		if *a.ID != loopback.AvatarID(items+1) {
 			tb.Fatalf("item %d is %s", items+1, *a.ID)
 		}
 		if items++; items%(100*every) == 50 { // mid-page: a page in hand
@@ -48,8 +49,8 @@ func walkPeakHeap(tb testing.TB, f *fixture, n, every int) uint64 {
 			}
 		}
 	}
-	if items != f.total {
-		tb.Fatalf("%d items of %d", items, f.total)
+	if items != f.Total {
+		tb.Fatalf("%d items of %d", items, f.Total)
 	}
 	return peak
 }
@@ -64,7 +65,7 @@ func TestWalkMemoryDoesNotGrowWithItems(t *testing.T) {
 		peak := map[int]uint64{}
 		for _, items := range []int{10_000, 100_000} {
 			f := newFixture(t, items, 0)
-			f.slim = true
+			f.Slim = true
 			peak[items] = walkPeakHeap(t, f, n, 20)
 		}
 		t.Logf("n=%d: peak live heap %d B for 10,000 items, %d B for 100,000", n, peak[10_000], peak[100_000])

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/anam-ai/anam-go/api"
+	"github.com/anam-ai/anam-go/internal/loopback"
 )
 
 // These tests cover WithPageConcurrency: a walk that requests pages ahead
@@ -24,13 +25,11 @@ import (
 // they never time. Where a server must hold a request, it holds it until
 // the client cancels it (or the test ends).
 
-func avatarID(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
-
 // idRange returns the IDs of avatars from..to.
 func idRange(from, to int) []string {
 	var ids []string
 	for i := from; i <= to; i++ {
-		ids = append(ids, avatarID(i))
+		ids = append(ids, loopback.AvatarID(i))
 	}
 	return ids
 }
@@ -158,7 +157,7 @@ func TestConcurrentWalkYieldsEveryItemOnceInOrder(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(fmt.Sprintf("n=%d/total=%d/perPage=%d/from=%d", n, tc.total, tc.perPage, tc.start), func(t *testing.T) {
 				f := newFixture(t, tc.total, 0)
-				f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+				f.Hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
 					time.Sleep(time.Duration(page*7%5) * 200 * time.Microsecond) // answers out of order
 					return false
 				}
@@ -171,10 +170,10 @@ func TestConcurrentWalkYieldsEveryItemOnceInOrder(t *testing.T) {
 					t.Fatalf("got %d items %v..., want %d in order", len(ids), ids[:min(len(ids), 3)], len(want))
 				}
 				pages := max(1, (tc.total+tc.perPage-1)/tc.perPage-tc.start+1)
-				if got := f.requests.Load(); got != int64(pages) {
+				if got := f.Requests.Load(); got != int64(pages) {
 					t.Errorf("%d requests for %d pages: a whole walk requests each page once", got, pages)
 				}
-				if p := f.peak.Load(); p > int64(n) {
+				if p := f.Peak.Load(); p > int64(n) {
 					t.Errorf("%d requests in flight at once, more than %d", p, n)
 				}
 				noWalkGoroutines(t)
@@ -185,7 +184,7 @@ func TestConcurrentWalkYieldsEveryItemOnceInOrder(t *testing.T) {
 
 func TestConcurrentPagesComeInOrder(t *testing.T) {
 	f := newFixture(t, 230, 0)
-	f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+	f.Hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
 		time.Sleep(time.Duration(10-page%10) * 100 * time.Microsecond)
 		return false
 	}
@@ -214,7 +213,7 @@ func TestConcurrentWalkRequestsAhead(t *testing.T) {
 	arrived.Add(4)
 	together := make(chan struct{})
 	go func() { arrived.Wait(); close(together) }()
-	f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+	f.Hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
 		if page >= 2 && page <= 5 {
 			arrived.Done()
 			select {
@@ -256,7 +255,7 @@ func TestConcurrentWalkFailingPage(t *testing.T) {
 			f := newFixture(t, 200, 0)
 			h := newHolder(t)
 			var d *pageDoer
-			f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+			f.Hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
 				switch {
 				case page == 6:
 					d.wait(7)
@@ -348,7 +347,7 @@ func (d *pageDoer) pages() []int {
 func TestConcurrentWalkBreakCancelsInFlight(t *testing.T) {
 	f := newFixture(t, 500, 0)
 	h := newHolder(t)
-	f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+	f.Hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
 		if page >= 3 {
 			h.hold(r, page)
 			return true
@@ -379,10 +378,10 @@ func TestConcurrentWalkBreakCancelsInFlight(t *testing.T) {
 	released := h.waitReleased(t)
 	// Page 2 in hand, the window held pages 3 to 6: 6 requests at most,
 	// and those the server received were all cancelled.
-	if atBreak > 6 || f.requests.Load() > 6 {
-		t.Errorf("%d requests sent, %d received: more than the 2 pages read and a window of 4", atBreak, f.requests.Load())
+	if atBreak > 6 || f.Requests.Load() > 6 {
+		t.Errorf("%d requests sent, %d received: more than the 2 pages read and a window of 4", atBreak, f.Requests.Load())
 	}
-	if got := f.requests.Load() - 2; int64(released) != got {
+	if got := f.Requests.Load() - 2; int64(released) != got {
 		t.Errorf("%d of the %d requests ahead were cancelled", released, got)
 	}
 	if after := sent.Load(); after != atBreak {
@@ -393,7 +392,7 @@ func TestConcurrentWalkBreakCancelsInFlight(t *testing.T) {
 func TestConcurrentWalkStopsWhenContextEnds(t *testing.T) {
 	f := newFixture(t, 500, 0)
 	h := newHolder(t)
-	f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+	f.Hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
 		if page >= 3 {
 			h.hold(r, page)
 			return true
@@ -420,7 +419,7 @@ func TestConcurrentWalkStopsWhenContextEnds(t *testing.T) {
 	}
 	noWalkGoroutines(t)
 	h.waitReleased(t)
-	if got := f.requests.Load(); got > 6 {
+	if got := f.Requests.Load(); got > 6 {
 		t.Errorf("%d requests", got)
 	}
 }
@@ -485,7 +484,7 @@ func TestConcurrentWalkMatchesSequential(t *testing.T) {
 	}
 	avatars := make([]map[string]any, 200)
 	for i := range avatars {
-		avatars[i] = map[string]any{"id": avatarID(i + 1), "displayName": fmt.Sprintf("Avatar %d", i+1)}
+		avatars[i] = map[string]any{"id": loopback.AvatarID(i + 1), "displayName": fmt.Sprintf("Avatar %d", i+1)}
 	}
 	type outcome struct {
 		ids      []string
@@ -494,7 +493,7 @@ func TestConcurrentWalkMatchesSequential(t *testing.T) {
 	}
 	walk := func(t *testing.T, n int, edit func(int, map[string]any, map[string]any)) outcome {
 		f := newFixture(t, 0, 0)
-		f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+		f.Hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
 			time.Sleep(time.Duration(page%3) * 200 * time.Microsecond) // answers out of order
 			body := pageBody(avatars, page, 10)
 			edit(page, body, body["meta"].(map[string]any))
@@ -509,7 +508,7 @@ func TestConcurrentWalkMatchesSequential(t *testing.T) {
 		if after != 0 || len(errs) > 1 {
 			t.Errorf("n=%d: errors %v, %d items after the first", n, errs, after)
 		}
-		o := outcome{ids: ids, requests: f.requests.Load()}
+		o := outcome{ids: ids, requests: f.Requests.Load()}
 		for _, err := range errs {
 			o.errs = append(o.errs, err.Error())
 		}
@@ -546,7 +545,7 @@ func TestConcurrentWalkMatchesSequential(t *testing.T) {
 func TestConcurrentWalkRetriedPage(t *testing.T) {
 	f := newFixture(t, 200, 0)
 	var once sync.Once
-	f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+	f.Hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
 		limited := false
 		if page == 5 {
 			once.Do(func() { limited = true })
@@ -561,7 +560,7 @@ func TestConcurrentWalkRetriedPage(t *testing.T) {
 	if len(errs) != 0 || !slices.Equal(ids, idRange(1, 200)) {
 		t.Fatalf("%d items, errors %v", len(ids), errs)
 	}
-	if got := f.requests.Load(); got != 21 {
+	if got := f.Requests.Load(); got != 21 {
 		t.Errorf("%d requests, want 20 pages and 1 retry", got)
 	}
 }
@@ -589,11 +588,11 @@ func TestConcurrentWalkPanicReachesTheLoop(t *testing.T) {
 		t.Run(fmt.Sprintf("page 2 is the last=%v", endsAt2), func(t *testing.T) {
 			f := newFixture(t, 100, 0)
 			d := panicDoer{hc: &http.Client{}, page: "3", hit: make(chan struct{})}
-			f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+			f.Hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
 				if page == 2 && endsAt2 {
 					<-d.hit
 					w.Header().Set("Content-Type", "application/json")
-					_, _ = w.Write(appendPage(nil, 20, 2, 10, false))
+					_, _ = w.Write(loopback.AppendPage(nil, 20, 2, 10, false))
 					return true
 				}
 				return false
@@ -629,11 +628,11 @@ func TestSequentialCallsReuseOneConnection(t *testing.T) {
 		var err error
 		switch i % 10 {
 		case 0, 1, 2, 3, 4, 5:
-			_, err = c.GetAvatar(ctx, benchAvatarID)
+			_, err = c.GetAvatar(ctx, loopback.AvatarID(1))
 		case 6, 7, 8:
 			_, err = c.ListAvatars(ctx, &api.ListAvatarsParams{Page: new(i%10 + 1), PerPage: new(10)})
 		case 9:
-			if _, err = c.GetAvatar(ctx, avatarID(2)); errors.Is(err, api.ErrNotFound) {
+			if _, err = c.GetAvatar(ctx, loopback.AvatarID(2)); errors.Is(err, api.ErrNotFound) {
 				err = nil
 			}
 		}
@@ -644,7 +643,7 @@ func TestSequentialCallsReuseOneConnection(t *testing.T) {
 	if ids, errs, _ := drain(c.Avatars(ctx, nil)); len(ids) != 95 || len(errs) != 0 {
 		t.Fatalf("walk: %d items, %v", len(ids), errs)
 	}
-	checkConns(t, f.conns.Load(), 1, "1,000 sequential calls and a walk")
+	checkConns(t, f.Conns.Load(), 1, "1,000 sequential calls and a walk")
 }
 
 // connSlack is how many connections over the ideal count a test accepts.
@@ -683,7 +682,7 @@ func TestConcurrentWalkConnections(t *testing.T) {
 			}
 			var first atomic.Bool
 			first.Store(true)
-			f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+			f.Hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
 				if n > 1 && page >= 2 && page <= n+1 && first.Load() {
 					arrived.Done()
 					<-together
@@ -697,8 +696,8 @@ func TestConcurrentWalkConnections(t *testing.T) {
 				}
 				first.Store(false)
 			}
-			checkConns(t, f.conns.Load(), int64(n), fmt.Sprintf("two walks of 25 pages, %d in flight,", n))
-			if p := f.peak.Load(); p > int64(n) {
+			checkConns(t, f.Conns.Load(), int64(n), fmt.Sprintf("two walks of 25 pages, %d in flight,", n))
+			if p := f.Peak.Load(); p > int64(n) {
 				t.Errorf("%d requests in flight at once, more than %d", p, n)
 			}
 		})
@@ -714,7 +713,7 @@ func TestConcurrentWalkBreakWaste(t *testing.T) {
 		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
 			f := newFixture(t, 500, 0)
 			h := newHolder(t)
-			f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+			f.Hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
 				if page >= 2 {
 					h.hold(r, page)
 					return true
@@ -733,7 +732,7 @@ func TestConcurrentWalkBreakWaste(t *testing.T) {
 					want = 1
 				}
 				for range 2000 {
-					if f.requests.Load() >= want {
+					if f.Requests.Load() >= want {
 						break
 					}
 					time.Sleep(time.Millisecond)
@@ -742,7 +741,7 @@ func TestConcurrentWalkBreakWaste(t *testing.T) {
 			}
 			done()
 			noWalkGoroutines(t)
-			wasted := f.requests.Load() - 1
+			wasted := f.Requests.Load() - 1
 			released := h.waitReleased(t)
 			t.Logf("n=%d: %d requests sent for nothing, %d cancelled", n, wasted, released)
 			wantWaste := int64(n)
@@ -768,11 +767,11 @@ func TestConcurrentWalkBreakWaste(t *testing.T) {
 func TestConcurrentWalkOscillatingLastPageConnections(t *testing.T) {
 	avatars := make([]map[string]any, 250)
 	for i := range avatars {
-		avatars[i] = map[string]any{"id": avatarID(i + 1), "displayName": fmt.Sprintf("Avatar %d", i+1)}
+		avatars[i] = map[string]any{"id": loopback.AvatarID(i + 1), "displayName": fmt.Sprintf("Avatar %d", i+1)}
 	}
 	const n = 8
 	f := newFixture(t, 0, 0)
-	f.hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
+	f.Hook = func(w http.ResponseWriter, r *http.Request, page int) bool {
 		body := pageBody(avatars, page, 10)
 		if m := body["meta"].(map[string]any); page%2 == 1 && page < 24 {
 			m["lastPage"] = page + 1
@@ -792,7 +791,7 @@ func TestConcurrentWalkOscillatingLastPageConnections(t *testing.T) {
 		t.Fatalf("%d items, %v", len(ids), errs)
 	}
 	noWalkGoroutines(t)
-	requests, conns := f.requests.Load(), f.conns.Load()
+	requests, conns := f.Requests.Load(), f.Conns.Load()
 	wasted := requests - 25
 	t.Logf("n=%d: %d requests (%d dropped), %d connections", n, requests, wasted, conns)
 	if conns > n+wasted/2 {

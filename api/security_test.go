@@ -13,32 +13,22 @@ import (
 	"time"
 
 	"github.com/anam-ai/anam-go/api"
+	"github.com/anam-ai/anam-go/internal/loopback"
 )
 
-// recorder is a loopback server that notes the Authorization header of
-// every request it gets and answers with an avatar.
-type recorder struct {
-	srv  *httptest.Server
-	mu   sync.Mutex
-	auth []string
+// otherServer is a loopback server that answers every request with an
+// avatar and notes the Authorization header of each.
+func otherServer(t *testing.T) *loopback.Recorder {
+	return loopback.NewRecorder(t, loopback.Respond(200, avatarJSON))
 }
 
-func newRecorder(t *testing.T) *recorder {
-	r := &recorder{}
-	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		r.mu.Lock()
-		r.auth = append(r.auth, req.Header.Get("Authorization"))
-		r.mu.Unlock()
-		writeJSONRaw(w, 200, avatarJSON)
-	}))
-	t.Cleanup(r.srv.Close)
-	return r
-}
-
-func (r *recorder) seen() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.auth...)
+// authSeen returns the Authorization headers r received.
+func authSeen(r *loopback.Recorder) []string {
+	var out []string
+	for _, req := range r.Requests() {
+		out = append(out, req.Header.Get("Authorization"))
+	}
+	return out
 }
 
 // redirector is a loopback server that redirects every request to target
@@ -56,11 +46,11 @@ func redirector(t *testing.T, target string) *httptest.Server {
 // host, with every kind of HTTP client the SDK may be given. The other
 // server must never see the API key; the SDK refuses to follow at all.
 func TestAuthorizationNotSentToAnotherHost(t *testing.T) {
-	other := newRecorder(t)
-	_, port, _ := strings.Cut(other.srv.Listener.Addr().String(), ":")
+	other := otherServer(t)
+	_, port, _ := strings.Cut(other.Listener.Addr().String(), ":")
 	targets := map[string]string{
 		"another host": "http://localhost:" + port, // the redirector is 127.0.0.1
-		"another port": other.srv.URL,              // 127.0.0.1, another port
+		"another port": other.URL,                  // 127.0.0.1, another port
 	}
 	clients := map[string]func() []api.Option{
 		"SDK client":          func() []api.Option { return nil },
@@ -75,13 +65,13 @@ func TestAuthorizationNotSentToAnotherHost(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				before := len(other.seen())
+				before := len(authSeen(other))
 				a, err := c.GetAvatar(context.Background(), knownID)
 				var ae *api.Error
 				if a != nil || !errors.As(err, &ae) || ae.Attempts != 1 || ae.Temporary() || !strings.Contains(err.Error(), "another origin") {
 					t.Fatalf("GetAvatar = %v, %v; want the redirect refused, once", a, err)
 				}
-				for _, auth := range other.seen()[before:] {
+				for _, auth := range authSeen(other)[before:] {
 					t.Errorf("the other server got a request, with Authorization %q", auth)
 				}
 				if strings.Contains(err.Error(), testKey) {
@@ -93,7 +83,7 @@ func TestAuthorizationNotSentToAnotherHost(t *testing.T) {
 
 	// The control: without the SDK's policy, a redirect to another port of
 	// the same host does carry the key. This is what the test guards.
-	from := redirector(t, other.srv.URL)
+	from := redirector(t, other.URL)
 	req, _ := http.NewRequest("GET", from.URL+"/v1/avatars/"+knownID, nil)
 	req.Header.Set("Authorization", "Bearer "+testKey)
 	hc := &http.Client{Transport: &http.Transport{}}
@@ -103,7 +93,7 @@ func TestAuthorizationNotSentToAnotherHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if got := other.seen(); len(got) == 0 || got[len(got)-1] != "Bearer "+testKey {
+	if got := authSeen(other); len(got) == 0 || got[len(got)-1] != "Bearer "+testKey {
 		t.Logf("note: net/http no longer forwards Authorization to another port (saw %q)", got)
 	}
 }

@@ -1,186 +1,49 @@
-package api_test
+package bench_test
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/anam-ai/anam-go/api"
+	"github.com/anam-ai/anam-go/bench/oapigen"
 	"github.com/anam-ai/anam-go/gen"
+	"github.com/anam-ai/anam-go/internal/loopback"
 )
 
 // The benchmarks here compare the SDK with what a careful engineer writes
-// by hand with net/http and encoding/json, against the same loopback
-// server, and measure concurrent pagination and the memory a long walk
-// holds. Run them with
+// by hand with net/http and encoding/json, and with a plain oapi-codegen
+// client (package oapigen, generated here for the benchmark only: `go
+// generate` in this module), against the same loopback server; and they
+// measure concurrent pagination. Run them with `make bench`, or
 //
-//	go test ./api -run '^$' -bench . -benchmem -count 5
+//	cd bench && go generate ./... && go test -run '^$' -bench . -benchmem -count 6
 //
-// (make bench). They are excluded from `go test`.
+// This module is not the SDK's: nothing of it ships.
+
+const testKey = "sk-bench-0123456789abcdef"
 
 // benchAvatarID is the avatar every Get benchmark fetches.
-const benchAvatarID = "00000000-0000-4000-8000-000000000001"
+var benchAvatarID = loopback.AvatarID(1)
 
-// appendAvatar appends the JSON of avatar i (from 1), shaped like the API's:
-// every field of the spec, about 430 bytes.
-func appendAvatar(b []byte, i int) []byte {
-	b = append(b, `{"id":"`...)
-	b = appendID(b, i)
-	b = append(b, `","displayName":"Avatar `...)
-	b = strconv.AppendInt(b, int64(i), 10)
-	b = append(b, `","variantName":"studio, soft light","imageUrl":"https://lab.anam.ai/persona_thumbnails/`...)
-	b = appendID(b, i)
-	b = append(b, `.png","videoUrl":null,"createdByOrganizationId":null,"activeVersion":"v2","availableVersions":["v1","v2"],"createdAt":"2026-04-20T10:00:00.000Z","updatedAt":"2026-04-21T08:30:00.000Z"}`...)
-	return b
-}
-
-// appendID appends the UUID of avatar i, 00000000-0000-4000-8000-<i in
-// 12 digits>, without allocating.
-func appendID(b []byte, i int) []byte {
-	b = append(b, "00000000-0000-4000-8000-000000000000"...)
-	for j := len(b) - 1; i > 0; j-- {
-		b[j] = byte('0' + i%10)
-		i /= 10
-	}
-	return b
-}
-
-// appendPage appends page `page` of perPage avatars out of total, with the
-// spec's meta; slim avatars have only their ID.
-func appendPage(b []byte, total, page, perPage int, slim bool) []byte {
-	last := (total + perPage - 1) / perPage
-	b = append(b, `{"data":[`...)
-	for i := (page-1)*perPage + 1; i <= min(page*perPage, total); i++ {
-		if i > (page-1)*perPage+1 {
-			b = append(b, ',')
-		}
-		if slim {
-			b = append(appendID(append(b, `{"id":"`...), i), `"}`...)
-		} else {
-			b = appendAvatar(b, i)
-		}
-	}
-	b = fmt.Appendf(b, `],"meta":{"total":%d,"lastPage":%d,"currentPage":%d,"perPage":%d,"prev":`, total, last, page, perPage)
-	b = appendNullableInt(b, page-1, page > 1)
-	b = append(b, `,"next":`...)
-	b = appendNullableInt(b, page+1, page < last)
-	return append(b, "}}\n"...)
-}
-
-func appendNullableInt(b []byte, n int, ok bool) []byte {
-	if !ok {
-		return append(b, "null"...)
-	}
-	return strconv.AppendInt(b, int64(n), 10)
-}
-
-// fixture is a loopback Anam stand-in built for measuring: it serves
-// GET /v1/avatars/{id} and GET /v1/avatars of `total` avatars, writes
-// bodies from a pool of buffers (so that the server's own garbage stays
-// small and constant), can wait `latency` before answering, and counts
-// requests and TCP connections.
-type fixture struct {
-	srv      *httptest.Server
-	total    int
-	latency  time.Duration
-	slim     bool // list items with an ID only, for tests that walk many
-	avatar   []byte
-	requests atomic.Int64
-	conns    atomic.Int64 // connections opened (http.StateNew)
-	inflight atomic.Int64 // requests received and not yet answered
-	peak     atomic.Int64 // the most requests received and not yet answered
-
-	// hook, when set, sees each list request first (page number from the
-	// query) and may answer it itself by returning true. A request stays
-	// in flight (see peak) until the hook returns.
-	hook func(w http.ResponseWriter, r *http.Request, page int) bool
-}
-
-var bodyPool = sync.Pool{New: func() any { return new([]byte) }}
+// fixture is the loopback avatar server of internal/loopback.
+type fixture struct{ *loopback.Avatars }
 
 func newFixture(tb testing.TB, total int, latency time.Duration) *fixture {
 	tb.Helper()
-	f := &fixture{total: total, latency: latency, avatar: append(appendAvatar(nil, 1), '\n')}
-	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
-	f.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			f.conns.Add(1)
-		}
-	}
-	f.srv.Start()
-	tb.Cleanup(f.srv.Close)
-	return f
+	return &fixture{loopback.NewAvatars(tb, testKey, total, latency)}
 }
-
-func (f *fixture) serve(w http.ResponseWriter, r *http.Request) {
-	f.requests.Add(1)
-	n := f.inflight.Add(1)
-	for p := f.peak.Load(); n > p && !f.peak.CompareAndSwap(p, n); p = f.peak.Load() {
-	}
-	// A request is no longer in flight once the server starts answering
-	// (f.answering): the client may send its next one as soon as it has
-	// read the answer.
-	if f.latency > 0 {
-		t := time.NewTimer(f.latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			t.Stop()
-			f.answering()
-			return
-		}
-	}
-	if r.Header.Get("Authorization") != "Bearer "+testKey {
-		f.answering()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = io.WriteString(w, `{"message":"Invalid API key"}`)
-		return
-	}
-	if id, ok := strings.CutPrefix(r.URL.Path, "/v1/avatars/"); ok {
-		f.answering()
-		w.Header().Set("Content-Type", "application/json")
-		if id != benchAvatarID {
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = io.WriteString(w, `{"message":"Avatar not found"}`)
-			return
-		}
-		w.Header().Set("Content-Length", strconv.Itoa(len(f.avatar)))
-		_, _ = w.Write(f.avatar)
-		return
-	}
-	q := r.URL.Query()
-	page, perPage := atoiOr(q.Get("page"), 1), atoiOr(q.Get("perPage"), 10)
-	if f.hook != nil && f.hook(w, r, page) {
-		f.answering()
-		return
-	}
-	f.answering()
-	bp := bodyPool.Get().(*[]byte)
-	*bp = appendPage((*bp)[:0], f.total, page, perPage, f.slim)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(*bp)))
-	_, _ = w.Write(*bp)
-	bodyPool.Put(bp)
-}
-
-// answering marks a request as answered: it no longer counts as in flight.
-func (f *fixture) answering() { f.inflight.Add(-1) }
 
 func (f *fixture) client(tb testing.TB, opts ...api.Option) *api.Client {
 	tb.Helper()
-	c, err := api.NewClient(append([]api.Option{api.WithAPIKey(testKey), api.WithBaseURL(f.srv.URL)}, opts...)...)
+	c, err := api.NewClient(append([]api.Option{api.WithAPIKey(testKey), api.WithBaseURL(f.URL)}, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -255,13 +118,14 @@ func (h *handClient) listAvatars(ctx context.Context, page, perPage int, readAll
 	return &l, nil
 }
 
-// newCodegenClient is oapi-codegen's own ClientWithResponses, with the same
-// transport settings and authentication: the generated client the SDK's
-// typed calls must not be slower than.
-func newCodegenClient(tb testing.TB, base string) *gen.ClientWithResponses {
+// newCodegenClient is a plain oapi-codegen ClientWithResponses, generated
+// for this benchmark from the same document, with the same transport
+// settings and authentication: the generated client the SDK's typed calls
+// must not be slower than.
+func newCodegenClient(tb testing.TB, base string) *oapigen.ClientWithResponses {
 	tb.Helper()
 	h := newHandClient(base)
-	c, err := gen.NewClientWithResponses(base, gen.WithHTTPClient(h.hc), gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+	c, err := oapigen.NewClientWithResponses(base, oapigen.WithHTTPClient(h.hc), oapigen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 		req.Header.Set("Authorization", h.auth)
 		return nil
 	}))
@@ -285,7 +149,7 @@ func BenchmarkGetAvatar(b *testing.B) {
 		}
 	})
 	b.Run("impl=oapi-codegen", func(b *testing.B) {
-		c := newCodegenClient(b, f.srv.URL)
+		c := newCodegenClient(b, f.URL)
 		for b.Loop() {
 			if r, err := c.GetAvatarWithResponse(ctx, benchAvatarID); err != nil || r.JSON200 == nil || *r.JSON200.ID != benchAvatarID {
 				b.Fatal(r, err)
@@ -294,7 +158,7 @@ func BenchmarkGetAvatar(b *testing.B) {
 	})
 	for _, readAll := range []bool{false, true} {
 		b.Run("impl=nethttp-"+map[bool]string{false: "decoder", true: "readall"}[readAll], func(b *testing.B) {
-			h := newHandClient(f.srv.URL)
+			h := newHandClient(f.URL)
 			for b.Loop() {
 				if a, err := h.getAvatar(ctx, benchAvatarID, readAll); err != nil || *a.ID != benchAvatarID {
 					b.Fatal(a, err)
@@ -320,8 +184,8 @@ func BenchmarkListPage100(b *testing.B) {
 		}
 	})
 	b.Run("impl=oapi-codegen", func(b *testing.B) {
-		c := newCodegenClient(b, f.srv.URL)
-		params := &gen.ListAvatarsParams{Page: new(1), PerPage: new(100)}
+		c := newCodegenClient(b, f.URL)
+		params := &oapigen.ListAvatarsParams{Page: new(1), PerPage: new(100)}
 		for b.Loop() {
 			if r, err := c.ListAvatarsWithResponse(ctx, params); err != nil || r.JSON200 == nil || len(*r.JSON200.Data) != 100 {
 				b.Fatal(r, err)
@@ -330,7 +194,7 @@ func BenchmarkListPage100(b *testing.B) {
 	})
 	for _, readAll := range []bool{false, true} {
 		b.Run("impl=nethttp-"+map[bool]string{false: "decoder", true: "readall"}[readAll], func(b *testing.B) {
-			h := newHandClient(f.srv.URL)
+			h := newHandClient(f.URL)
 			for b.Loop() {
 				if l, err := h.listAvatars(ctx, 1, 100, readAll); err != nil || len(*l.Data) != 100 {
 					b.Fatal(l, err)
@@ -362,7 +226,7 @@ func BenchmarkWalk100Pages20ms(b *testing.B) {
 					b.Fatalf("%d items", items)
 				}
 			}
-			b.ReportMetric(float64(f.requests.Load())/float64(b.N), "requests/op")
+			b.ReportMetric(float64(f.Requests.Load())/float64(b.N), "requests/op")
 		})
 	}
 }
@@ -391,7 +255,7 @@ func (c canned) RoundTrip(req *http.Request) (*http.Response, error) {
 // and oapi-codegen, each on an *http.Client with that transport.
 func BenchmarkClientCost(b *testing.B) {
 	const base = "http://127.0.0.1:1"
-	hc := &http.Client{Transport: canned{body: appendAvatar(nil, 1)}}
+	hc := &http.Client{Transport: canned{body: loopback.AppendAvatar(nil, 1)}}
 	ctx := context.Background()
 	b.Run("impl=sdk", func(b *testing.B) {
 		c, err := api.NewClient(api.WithAPIKey(testKey), api.WithBaseURL(base), api.WithHTTPClient(hc))
@@ -405,7 +269,7 @@ func BenchmarkClientCost(b *testing.B) {
 		}
 	})
 	b.Run("impl=oapi-codegen", func(b *testing.B) {
-		c, err := gen.NewClientWithResponses(base, gen.WithHTTPClient(hc), gen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+		c, err := oapigen.NewClientWithResponses(base, oapigen.WithHTTPClient(hc), oapigen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
 			req.Header.Set("Authorization", "Bearer "+testKey)
 			return nil
 		}))

@@ -1,4 +1,4 @@
-package api
+package engine
 
 import (
 	"encoding"
@@ -377,4 +377,49 @@ func scalar(op *Operation, p *Param, v reflect.Value) (string, error) {
 		}
 	}
 	return s, nil
+}
+
+type builtPath struct{ escaped, unescaped string }
+
+// buildPath fills op's path template with args, each checked against its
+// parameter's rule and escaped as one path segment. unescaped is "" when
+// no argument needed escaping (the URL's Path is then escaped itself).
+func buildPath(op *Operation, args []string) (builtPath, error) {
+	if len(args) != len(op.PathParams) {
+		return builtPath{}, &ArgumentError{Operation: op.ID, Name: "path arguments", Value: len(args),
+			Rule: fmt.Sprintf("%d argument(s), for %s", len(op.PathParams), op.Path)}
+	}
+	if len(args) == 0 {
+		return builtPath{escaped: op.Path}, nil
+	}
+	n := len(op.Path)
+	for i, a := range args {
+		if err := checkString(op.ID, &op.PathParams[i], a, true); err != nil {
+			return builtPath{}, err
+		}
+		n += len(a)
+	}
+	var esc strings.Builder
+	esc.Grow(n)
+	escaped := false
+	for i, seg := range op.segments {
+		esc.WriteString(seg)
+		if i < len(args) {
+			e := url.PathEscape(args[i])
+			escaped = escaped || len(e) != len(args[i])
+			esc.WriteString(e)
+		}
+	}
+	p := builtPath{escaped: esc.String()}
+	if escaped {
+		var raw strings.Builder
+		for i, seg := range op.segments {
+			raw.WriteString(seg)
+			if i < len(args) {
+				raw.WriteString(args[i])
+			}
+		}
+		p.unescaped = raw.String()
+	}
+	return p, nil
 }

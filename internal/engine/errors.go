@@ -1,4 +1,4 @@
-package api
+package engine
 
 import (
 	"encoding/json"
@@ -10,8 +10,9 @@ import (
 	"unicode/utf8"
 )
 
-// Sentinel errors for errors.Is. An *Error matches the one its status code
-// belongs to; ErrDecode matches a response the SDK could not read.
+// The sentinel errors package api exports, for errors.Is. An *Error
+// matches the one its status code belongs to (see Error.Is); ErrDecode
+// matches a response the SDK could not read.
 var (
 	ErrBadRequest      = errors.New("bad request")              // 400, 422
 	ErrUnauthorized    = errors.New("unauthorized")             // 401, 403
@@ -21,22 +22,13 @@ var (
 	ErrServer          = errors.New("server error")             // 5xx
 	ErrDecode          = errors.New("unexpected response body") // a response that is not the documented JSON
 	ErrInvalidArgument = errors.New("invalid argument")         // refused before sending; see *ArgumentError
-	ErrTooLarge        = errors.New("response body over limit") // see WithMaxResponseBytes
+	ErrTooLarge        = errors.New("response body over limit") // see api.WithMaxResponseBytes
 	ErrPagination      = errors.New("inconsistent pagination")  // the server's meta would loop or go backwards
 )
 
-// The causes of a 429 that Anam tells apart, for errors.Is; each also
-// matches ErrRateLimited. Anam says which by the body's text only (its
-// "error" or "message" field), as its JavaScript SDK reads it:
-// "Concurrent session limit reached", "Spend cap reached", and, when a
-// session cannot start for another reason, a usage limit of the plan. A
-// 429 that names none of them (a plain rate limit) matches only
-// ErrRateLimited.
-//
-// A spend cap or a usage limit is not cured by waiting: it is never
-// retried, Temporary is false, and it does not hold back the client's
-// other requests. A concurrency limit is retried like any 429 (a session
-// may end meanwhile), within the usual rules (a POST is not).
+// The causes of a 429 that Anam tells apart by the body's text, as its
+// JavaScript SDK reads it; each also matches ErrRateLimited (see
+// api.ErrConcurrencyLimit).
 var (
 	ErrConcurrencyLimit = errors.New("concurrent session limit reached") // 429: too many sessions at once
 	ErrSpendCap         = errors.New("spend cap reached")                // 429: the account's spend cap
@@ -113,7 +105,7 @@ func rateLimitCause(op *Operation, body []byte) limitCause {
 		return limitSpendCap
 	case strings.Contains(text, "usage limit"):
 		return limitUsage
-	case op != nil && op.documents(http.StatusTooManyRequests, "session limit", "spend cap"):
+	case op != nil && Documents(op, http.StatusTooManyRequests, "session limit", "spend cap"):
 		return limitUsage
 	}
 	return limitUnknown
@@ -255,11 +247,6 @@ func quoteIfString(v any) any {
 	return v
 }
 
-// ConfigError is a bad configuration given to NewClient.
-type ConfigError struct{ Reason string }
-
-func (e *ConfigError) Error() string { return "anam: NewClient: " + e.Reason }
-
 const bodyExcerptBytes = 1024
 
 // serverMessage extracts the server's explanation from an error body. Anam's
@@ -286,6 +273,23 @@ func serverMessage(body []byte) string {
 // messageBytes bounds the server's message kept in an *Error: on one line,
 // at most this long.
 const messageBytes = 512
+
+// JSONMessage returns the server's explanation in a JSON error body: its
+// "message" field, else its "error" field (a string, a list of strings or
+// an object with a message), or "" when the body has neither.
+func JSONMessage(body []byte) string {
+	var v struct {
+		Message json.RawMessage `json:"message"`
+		Error   json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	if m := strings.TrimSpace(textOf(v.Message)); m != "" {
+		return m
+	}
+	return strings.TrimSpace(textOf(v.Error))
+}
 
 func textOf(raw json.RawMessage) string {
 	if len(raw) == 0 {

@@ -1,87 +1,13 @@
-package api
+package engine
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
-	"net/url"
-	"reflect"
 	"time"
 )
-
-// response is a fully read response.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// call is one call of an operation: the request every attempt sends, what
-// error reports say of it, and room for each attempt's response. It is the
-// call's one allocation of the SDK's own.
-type call struct {
-	op       string
-	spec     *Operation // the operation, when the call is one of the spec's
-	method   string
-	path     string
-	attempts int       // the attempt under way, from 1 (set by exchange)
-	red      *redactor // the client's (set by exchange)
-
-	o    outgoing
-	url  url.URL  // o.url points here
-	resp response // the response of the attempt under way
-
-	// What do's handle makes of a 2xx response (see (*call).handle).
-	out    any          // decode the JSON body here, or
-	raw    *RawResponse // copy the response here
-	result ResultKind
-}
-
-// responseHandler makes what the caller wants of a fully read response, or
-// the error it stands for. An interface rather than a func, so that a call
-// that is its own handler costs no closure.
-type responseHandler interface {
-	handle(r *response) error
-}
-
-// handle is the handling of every typed call: a non-2xx status is an
-// *Error; a 2xx body is decoded into cl.out, or copied into cl.raw.
-func (cl *call) handle(r *response) error {
-	switch {
-	case r.status < 200 || r.status > 299:
-		return cl.apiError(r)
-	case cl.raw != nil:
-		cl.raw.StatusCode, cl.raw.Header, cl.raw.Body = r.status, r.header, bytes.Clone(r.body)
-		return nil
-	case cl.out == nil:
-		return nil
-	}
-	return cl.decodeJSON(r, cl.out, cl.result)
-}
-
-// handlerFunc adapts a function to responseHandler.
-type handlerFunc func(*response) error
-
-func (f handlerFunc) handle(r *response) error { return f(r) }
-
-// excerpt returns a bounded excerpt of a response body for Error.Body,
-// without the API key. The key is removed before the body is cut, so that
-// the cut cannot leave part of it.
-func (cl *call) excerpt(body []byte) string {
-	if cl.red.active() {
-		body = cl.red.bytes(body[:min(len(body), 4*bodyExcerptBytes+8*len(cl.red.key))])
-	}
-	return excerpt(body, bodyExcerptBytes)
-}
-
-func (c *call) error(status int, err error) *Error {
-	return &Error{Operation: c.op, Method: c.method, Path: c.path, StatusCode: status, Attempts: max(c.attempts, 1), Err: err}
-}
 
 const (
 	// errorBodyBytes bounds how much of a non-2xx body is read: enough for
@@ -92,34 +18,35 @@ const (
 	drainBytes = 64 << 10
 )
 
-// exchange sends a request and reads its whole response (bounded), then
-// hands it to handle, trying again as the package documentation describes
-// under "Retries and timeouts". handle is called once per response; an
-// error it returns for a retryable status (408, 429, 500, 502, 503, 504)
-// may be followed by another attempt. exchange owns the per-attempt
-// timeout and the body: handle must not keep r.body after it returns.
-// Every *Error it returns says how many attempts were made.
-func (c *Client) exchange(ctx context.Context, cl *call, handle responseHandler) (err error) {
-	cl.red = c.red
-	o := &cl.o
-	maxRetries := c.cfg.maxRetries
-	if o.cfg.hasMaxRetries {
-		maxRetries = o.cfg.maxRetries
+// exchange sends a request and reads its whole reply (bounded), then
+// hands it to h, trying again as package api's documentation describes
+// under "Retries and timeouts": after each failed attempt, decide says
+// whether and when. h is called once per reply; an error it returns for a
+// retryable status (408, 429, 500, 502, 503, 504) may be followed by
+// another attempt. exchange owns the per-attempt timeout and the body: h
+// must not keep r.Body after it returns. Every *Error it returns says how
+// many attempts were made.
+func (c *Client) exchange(ctx context.Context, x *Exchange, h Handler) (err error) {
+	x.red = c.red
+	o := &x.o
+	maxRetries := c.cfg.MaxRetries
+	if o.cfg.HasMaxRetries {
+		maxRetries = o.cfg.MaxRetries
 	}
-	if o.cfg.into != nil {
-		defer func() { o.cfg.into.Attempts = cl.attempts }()
+	if o.cfg.Into != nil {
+		defer func() { o.cfg.Into.Attempts = x.attempts }()
 	}
 	var last *Error // the last failed attempt's error, once there is one
 	for n := 1; ; n++ {
-		cl.attempts = n
+		x.attempts = n
 		if err := sleepUntil(ctx, c.gate.closedUntil()); err != nil {
-			return c.stopWaiting(cl, last, err)
+			return c.stopWaiting(x, last, err)
 		}
 		start := time.Now()
-		res := c.attempt(ctx, cl, n == 1, handle)
+		res := c.attempt(ctx, x, n == 1, h)
 		entry := attemptLog{attempt: n, status: res.status, requestID: res.requestID, duration: time.Since(start), err: res.err}
 		if res.err == nil {
-			c.logAttempt(ctx, cl, entry)
+			c.logAttempt(ctx, x, entry)
 			return nil
 		}
 		// A type assertion, not errors.As: attempt and handle return the
@@ -127,13 +54,13 @@ func (c *Client) exchange(ctx context.Context, cl *call, handle responseHandler)
 		// call, successful ones included.
 		e, isAPI := res.err.(*Error)
 		if !isAPI || n > maxRetries || ctx.Err() != nil {
-			c.logAttempt(ctx, cl, entry)
+			c.logAttempt(ctx, x, entry)
 			if isAPI && e.StatusCode == 0 && last != nil && last.StatusCode != 0 && ctx.Err() != nil {
 				return lostAttempt(last, e)
 			}
 			return res.err
 		}
-		retry, delay := c.decide(ctx, cl.method, n, e, res.hint)
+		retry, delay := c.decide(ctx, x.method, n, e, res.hint)
 		if retry && o.body != nil && !o.body.replayable() {
 			// Say why a failure that would have been retried was not.
 			cp := *e
@@ -141,7 +68,7 @@ func (c *Client) exchange(ctx context.Context, cl *call, handle responseHandler)
 			if e.Err != nil {
 				cp.Err = fmt.Errorf("%w; %w", e.Err, errNotReplayable)
 			}
-			c.logAttempt(ctx, cl, entry)
+			c.logAttempt(ctx, x, entry)
 			return &cp
 		}
 		wake := time.Now().Add(delay)
@@ -149,13 +76,13 @@ func (c *Client) exchange(ctx context.Context, cl *call, handle responseHandler)
 			wake = g
 		}
 		if dl, ok := ctx.Deadline(); !retry || ok && !wake.Before(dl) {
-			c.logAttempt(ctx, cl, entry)
+			c.logAttempt(ctx, x, entry)
 			return res.err
 		}
 		entry.retrying, entry.retryIn = true, time.Until(wake)
-		c.logAttempt(ctx, cl, entry)
+		c.logAttempt(ctx, x, entry)
 		if err := sleepUntil(ctx, wake); err != nil {
-			return c.stopWaiting(cl, e, err)
+			return c.stopWaiting(x, e, err)
 		}
 		last = e
 	}
@@ -166,9 +93,9 @@ func (c *Client) exchange(ctx context.Context, cl *call, handle responseHandler)
 // (errPastDeadline). last is the previous attempt's error, if any: it is
 // returned as it was when the deadline would pass, and with the context's
 // error as its cause when the context ended.
-func (c *Client) stopWaiting(cl *call, last *Error, err error) error {
+func (c *Client) stopWaiting(x *Exchange, last *Error, err error) error {
 	if last == nil {
-		e := &Error{Operation: cl.op, Method: cl.method, Path: cl.path, Attempts: 0}
+		e := &Error{Operation: x.op, Method: x.method, Path: x.path, Attempts: 0}
 		if errors.Is(err, errPastDeadline) {
 			e.Err = &transient{fmt.Errorf("%w: the server asked this client to wait until %s (Retry-After on a 429), after the context's deadline; no request was sent",
 				ErrRateLimited, c.gate.closedUntil().UTC().Format(time.RFC3339))}
@@ -213,21 +140,23 @@ type attemptResult struct {
 	requestID string
 }
 
-// attempt sends one request and reads its response, within the per-attempt
-// timeout, and hands it to handle. The error it returns, which goes into a
-// log line and may be returned, is free of the API key.
-func (c *Client) attempt(ctx context.Context, cl *call, first bool, handle responseHandler) attemptResult {
-	res := c.attempt1(ctx, cl, &cl.o, first, handle)
+// attempt sends one request and reads its reply, within the per-attempt
+// timeout, and hands it to h. The error it returns, which goes into a log
+// line and may be returned, is free of the API key.
+func (c *Client) attempt(ctx context.Context, x *Exchange, first bool, h Handler) attemptResult {
+	res := c.sendAndRead(ctx, x, &x.o, first, h)
 	if e, ok := res.err.(*Error); ok {
 		c.red.scrub(e)
 	}
 	return res
 }
 
-func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool, handle responseHandler) attemptResult {
+// sendAndRead is attempt before redaction: newRequest, the Doer, the
+// bounded read (readBody), then h.
+func (c *Client) sendAndRead(ctx context.Context, x *Exchange, o *outgoing, first bool, h Handler) attemptResult {
 	timeout := c.timeout
-	if o.cfg.hasTimeout {
-		timeout = o.cfg.timeout
+	if o.cfg.HasTimeout {
+		timeout = o.cfg.Timeout
 	}
 	actx, cancel := ctx, context.CancelFunc(nil)
 	if timeout > 0 {
@@ -237,28 +166,28 @@ func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool
 
 	req, err := c.newRequest(actx, o, first)
 	if err != nil {
-		return attemptResult{err: cl.error(0, err), hint: attemptHint{unsent: true}}
+		return attemptResult{err: x.error(0, err), hint: attemptHint{unsent: true}}
 	}
 	resp, err := c.send.Do(req)
 	if err != nil {
 		hint, cause := c.sendFailure(ctx, actx, timeout, err)
-		if into := o.cfg.into; into != nil {
+		if into := o.cfg.Into; into != nil {
 			*into = Response{}
 		}
-		return attemptResult{err: cl.error(0, cause), hint: hint}
+		return attemptResult{err: x.error(0, cause), hint: hint}
 	}
 	res := attemptResult{status: resp.StatusCode, requestID: c.red.text(requestID(resp.Header))}
-	if into := o.cfg.into; into != nil {
+	if into := o.cfg.Into; into != nil {
 		*into = Response{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: res.requestID}
 	}
 	fail := func(hint attemptHint, err error) attemptResult {
-		e := cl.error(res.status, err)
+		e := x.error(res.status, err)
 		e.RequestID = res.requestID
 		res.err, res.hint = e, hint
 		return res
 	}
 
-	limit := c.cfg.maxBodyBytes
+	limit := c.cfg.MaxBodyBytes
 	ok := res.status >= 200 && res.status <= 299
 	if !ok {
 		limit = min(limit, errorBodyBytes)
@@ -304,9 +233,9 @@ func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool
 	switch {
 	case declaredOver:
 		return fail(attemptHint{}, fmt.Errorf("%w: the body is %d bytes (Content-Length), over %d (see WithMaxResponseBytes); it was not read",
-			ErrTooLarge, resp.ContentLength, c.cfg.maxBodyBytes))
+			ErrTooLarge, resp.ContentLength, c.cfg.MaxBodyBytes))
 	case over && ok:
-		return fail(attemptHint{}, fmt.Errorf("%w: the body is over %d bytes (see WithMaxResponseBytes)", ErrTooLarge, c.cfg.maxBodyBytes))
+		return fail(attemptHint{}, fmt.Errorf("%w: the body is over %d bytes (see WithMaxResponseBytes)", ErrTooLarge, c.cfg.MaxBodyBytes))
 	}
 
 	if !ok {
@@ -314,17 +243,17 @@ func (c *Client) attempt1(ctx context.Context, cl *call, o *outgoing, first bool
 		// body is the caller's data.
 		body = c.red.bytes(body)
 	}
-	r := &cl.resp
-	*r = response{status: res.status, header: resp.Header, body: body}
-	res.err = handle.handle(r)
-	r.body = nil // the pooled buffer goes back
+	r := &x.reply
+	*r = Reply{Status: res.status, Header: resp.Header, Body: body}
+	res.err = h.Handle(x, r)
+	r.Body = nil // the pooled buffer goes back
 	if res.err == nil {
 		return res
 	}
 	if e, isAPI := res.err.(*Error); isAPI {
 		e.RequestID = res.requestID
 		if !ok {
-			e.RetryAfter, res.hint.hasRA = retryAfter(r.header, time.Now())
+			e.RetryAfter, res.hint.hasRA = retryAfter(r.Header, time.Now())
 			res.hint.retryAfter = e.RetryAfter
 		}
 	}
@@ -388,110 +317,4 @@ func withContextError(ctxErr, err error) error {
 		return err
 	}
 	return fmt.Errorf("%w (%v)", ctxErr, err)
-}
-
-// apiError turns a non-2xx response into an *Error.
-func (cl *call) apiError(r *response) *Error {
-	e := cl.error(r.status, nil)
-	e.RequestID = requestID(r.header)
-	e.Message = serverMessage(r.body)
-	e.Body = cl.excerpt(r.body)
-	if r.status == http.StatusTooManyRequests {
-		e.limit = rateLimitCause(cl.spec, r.body)
-	}
-	return e
-}
-
-// decodeJSON checks that a 2xx response is a JSON document and decodes it
-// into out.
-func (cl *call) decodeJSON(r *response, out any, kind ResultKind) error {
-	if err := checkJSON(r, kind); err != nil {
-		e := cl.error(r.status, fmt.Errorf("%w: %v", ErrDecode, err))
-		e.RequestID = requestID(r.header)
-		e.Body = cl.excerpt(r.body)
-		return e
-	}
-	if err := json.Unmarshal(r.body, out); err != nil {
-		e := cl.error(r.status, fmt.Errorf("%w: the body is not the documented JSON: %w", ErrDecode, err))
-		e.RequestID = requestID(r.header)
-		e.Body = cl.excerpt(r.body)
-		return e
-	}
-	if kind == ResultArray {
-		if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Slice {
-			if i, null := nullElement(v.Elem(), func() ([]json.RawMessage, error) {
-				var raw []json.RawMessage
-				return raw, json.Unmarshal(r.body, &raw)
-			}); null {
-				return cl.nullItemError(r, i)
-			}
-		}
-	}
-	return nil
-}
-
-// nullElement reports whether an element of the slice items was decoded
-// from a JSON null (which encoding/json leaves as a zero value), and
-// which. Only when an element is zero does it ask raw for the elements
-// as sent, so that a list without zero items costs a scan of them and no
-// second decoding.
-func nullElement(items reflect.Value, raw func() ([]json.RawMessage, error)) (int, bool) {
-	for i := range items.Len() {
-		if !items.Index(i).IsZero() {
-			continue
-		}
-		elems, err := raw()
-		if err != nil {
-			return 0, false
-		}
-		for j := i; j < len(elems); j++ {
-			if string(bytes.TrimSpace(elems[j])) == "null" {
-				return j, true
-			}
-		}
-		return 0, false
-	}
-	return 0, false
-}
-
-// nullItemError is the ErrDecode of a list with a null where an item must
-// be.
-func (cl *call) nullItemError(r *response, i int) *Error {
-	e := cl.error(r.status, fmt.Errorf("%w: item %d of the list is null, not an object", ErrDecode, i))
-	e.RequestID = requestID(r.header)
-	e.Body = cl.excerpt(r.body)
-	return e
-}
-
-func checkJSON(r *response, kind ResultKind) error {
-	switch ct := r.header.Get("Content-Type"); ct {
-	case "", "application/json", "application/json; charset=utf-8": // the common cases, without parsing
-	default:
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || !(mt == "application/json" || (len(mt) > 5 && mt[len(mt)-5:] == "+json")) {
-			return fmt.Errorf("the Content-Type is %q, not application/json", truncate(ct, 80))
-		}
-	}
-	body := bytes.TrimSpace(r.body)
-	switch {
-	case len(body) == 0:
-		return errors.New("the body is empty")
-	case kind == ResultArray && body[0] != '[':
-		return fmt.Errorf("expected a JSON array, got %q", excerpt(body, 40))
-	case kind != ResultArray && body[0] != '{':
-		return fmt.Errorf("expected a JSON object, got %q", excerpt(body, 40))
-	}
-	return nil
-}
-
-// requestIDHeaders are the headers a request ID may come back in.
-var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Amzn-Requestid", "Cf-Ray"}
-
-func requestID(h http.Header) string {
-	for _, k := range requestIDHeaders {
-		if v := h.Get(k); v != "" {
-			return truncate(v, 128)
-		}
-	}
-	return ""
 }

@@ -1,37 +1,10 @@
-package api
+package engine
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
 )
-
-// WithLogger makes the client log one line per attempt to l, at
-// slog.LevelDebug (so l's handler must be enabled for that level), with the
-// attributes:
-//
-//	op          operationId, e.g. "getAvatar"
-//	method      HTTP method
-//	path        URL path, without the query
-//	attempt     1 for the first attempt, 2 for the first retry...
-//	status      response status, 0 when none came back
-//	duration    from sending the request to reading the end of the response
-//	request_id  the server's request ID, when it sent one
-//	error       why the attempt failed, when it did
-//	retry_in    the wait before the next attempt, when there is one
-//
-// No header is logged, so neither is the API key; nor is the query string,
-// which may hold search terms. Without WithLogger nothing is logged.
-func WithLogger(l *slog.Logger) Option {
-	return func(c *config) error {
-		if l == nil {
-			return errors.New("WithLogger: nil *slog.Logger")
-		}
-		c.logger = l
-		return nil
-	}
-}
 
 // attemptLog is what logAttempt reports of one attempt.
 type attemptLog struct {
@@ -44,16 +17,20 @@ type attemptLog struct {
 	retrying  bool
 }
 
-func (c *Client) logAttempt(ctx context.Context, cl *call, a attemptLog) {
-	l := c.cfg.logger
+// logAttempt logs one line per attempt, at slog.LevelDebug, to the
+// Config's Logger (see api.WithLogger for the attributes). No header is
+// logged, so neither is the API key; nor is the query string, which may
+// hold search terms.
+func (c *Client) logAttempt(ctx context.Context, x *Exchange, a attemptLog) {
+	l := c.cfg.Logger
 	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := make([]slog.Attr, 0, 9)
 	attrs = append(attrs,
-		slog.String("op", cl.op),
-		slog.String("method", cl.method),
-		slog.String("path", cl.path),
+		slog.String("op", x.op),
+		slog.String("method", x.method),
+		slog.String("path", x.path),
 		slog.Int("attempt", a.attempt),
 		slog.Int("status", a.status),
 		slog.Duration("duration", a.duration),

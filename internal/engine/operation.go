@@ -1,4 +1,4 @@
-package api
+package engine
 
 import (
 	"strings"
@@ -8,9 +8,10 @@ import (
 // Operation describes one operation of the Anam API as the spec states it:
 // what the SDK needs to build its request, check its arguments and read its
 // response. One is generated for every operation of the spec
-// (operations.gen.go), and every typed method of Client is a few lines over
-// one of them. Operations and LookupOperation expose them to generic tools,
-// such as the anam command line, which call them with Client.Do.
+// (gen/client.gen.go), and every typed method of the Client is a few lines
+// over one of them. api.Operations and api.LookupOperation expose them to
+// generic tools, such as the anam command line, which call them with
+// Client.Do.
 //
 // An Operation is read-only: the SDK shares them between all clients.
 type Operation struct {
@@ -31,12 +32,12 @@ type Operation struct {
 	// Result says what a successful response carries.
 	Result ResultKind
 	// Paginated is true for a list of the page/perPage query whose 200
-	// body is the {data, meta} envelope: ListPage, ListPages and ListAll
-	// page through it.
+	// body is the {data, meta} envelope: api.ListPage, ListPages and
+	// ListAll page through it.
 	Paginated bool
 	// Statuses are the response statuses the spec documents, with their
 	// descriptions. The SDK reads two of them: a documented 404 on a list
-	// means "nothing found" (see ListPage), and a documented 429 that
+	// means "nothing found" (see api.ListPage), and a documented 429 that
 	// names a session limit or a spend cap marks an operation that starts
 	// a session (see ErrUsageLimit).
 	Statuses map[int]string
@@ -95,9 +96,11 @@ type Rule struct {
 	Enum      []string // the allowed values, as they are written in a URL
 }
 
-// documents reports whether the spec documents status for op, and
+// Documents reports whether the spec documents status for op, and
 // whether its description mentions any of words (case-insensitively).
-func (op *Operation) documents(status int, words ...string) bool {
+// (A function, not a method: Operation's methods are part of the SDK's
+// API, through api.Operation.)
+func Documents(op *Operation, status int, words ...string) bool {
 	desc, ok := op.Statuses[status]
 	if !ok || len(words) == 0 {
 		return ok
@@ -130,25 +133,4 @@ func (op *Operation) init() {
 			op.query[op.Query[i].Name] = &op.Query[i]
 		}
 	})
-}
-
-// operations indexes the generated operations by operationId.
-var operationIndex = sync.OnceValue(func() map[string]*Operation {
-	m := make(map[string]*Operation, len(allOperations))
-	for _, op := range allOperations {
-		m[op.ID] = op
-	}
-	return m
-})
-
-// Operations returns every operation of the spec the SDK was generated
-// from, in the spec's order. The slice is the caller's; the Operations are
-// shared and must not be modified.
-func Operations() []*Operation { return append([]*Operation(nil), allOperations...) }
-
-// LookupOperation returns the operation with the given operationId, or nil
-// and false.
-func LookupOperation(id string) (*Operation, bool) {
-	op, ok := operationIndex()[id]
-	return op, ok
 }

@@ -1,4 +1,4 @@
-package api
+package engine
 
 import (
 	"bytes"
@@ -8,74 +8,28 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
-// RequestOption changes one call, e.g.
-//
-//	avatar, err := client.GetAvatar(ctx, id, api.WithCallTimeout(5*time.Second))
-//
-// Every typed method, Client.Do and the pagination functions take them; on
-// a paginated walk they apply to every page.
-type RequestOption func(*callConfig)
+// RequestOption changes one call: package api makes them
+// (api.WithCallTimeout, WithHeader...). Every typed method, Client.Do and
+// the page walker take them; on a walk they apply to every page.
+type RequestOption func(*CallConfig)
 
-type callConfig struct {
-	timeout       time.Duration
-	hasTimeout    bool
-	maxRetries    int
-	hasMaxRetries bool
-	header        http.Header
-	query         url.Values
-	into          *Response
-}
-
-// WithCallTimeout bounds each attempt of this call, as WithTimeout does for
-// every call of the client (0: no bound but the context).
-func WithCallTimeout(d time.Duration) RequestOption {
-	return func(c *callConfig) { c.timeout, c.hasTimeout = max(d, 0), true }
-}
-
-// WithCallMaxRetries sets how many times this call may be retried (0:
-// never), in place of the client's WithMaxRetries.
-func WithCallMaxRetries(n int) RequestOption {
-	return func(c *callConfig) { c.maxRetries, c.hasMaxRetries = max(n, 0), true }
-}
-
-// WithHeader adds a header to this call's requests, e.g. an idempotency or
-// tracing header. It cannot replace the headers the client owns
-// (Authorization, User-Agent, Content-Type, Accept): those are set after.
-func WithHeader(key, value string) RequestOption {
-	return func(c *callConfig) {
-		if c.header == nil {
-			c.header = http.Header{}
-		}
-		c.header.Add(key, value)
-	}
-}
-
-// WithQuery adds a query parameter to this call's requests, for a
-// parameter the spec (and so the typed Params) does not know yet. It is
-// sent as given, after the typed parameters.
-func WithQuery(key, value string) RequestOption {
-	return func(c *callConfig) {
-		if c.query == nil {
-			c.query = url.Values{}
-		}
-		c.query.Add(key, value)
-	}
-}
-
-// WithResponseInto makes the call store what its last response said
-// beyond the decoded body (status, headers such as RateLimit-Remaining, the
-// request ID, the number of attempts) in *dst, whether the call succeeded
-// or failed. On a paginated walk it describes the last page requested.
-func WithResponseInto(dst *Response) RequestOption {
-	return func(c *callConfig) { c.into = dst }
+// CallConfig is what a call's RequestOptions say; a zero field says
+// nothing (the client's setting applies).
+type CallConfig struct {
+	Timeout       time.Duration // each attempt's bound, when HasTimeout
+	HasTimeout    bool
+	MaxRetries    int // the retries allowed, when HasMaxRetries
+	HasMaxRetries bool
+	Header        http.Header // added to every attempt's request
+	Query         url.Values  // sent after the spec's parameters
+	Into          *Response   // where the last response is described
 }
 
 // Response is the raw side of a call's last response, stored by
-// WithResponseInto.
+// api.WithResponseInto.
 type Response struct {
 	StatusCode int         // 0 when no response came back
 	Header     http.Header // the response headers, as sent
@@ -113,43 +67,58 @@ func (c *Client) Do(ctx context.Context, op *Operation, req RawRequest, opts ...
 	if op == nil {
 		return nil, &ArgumentError{Name: "op", Rule: "an operation (see LookupOperation)"}
 	}
-	r := request{op: op, rawQuery: req.Query, opts: opts}
+	r := Request{Op: op, Query: req.Query, Opts: opts}
 	if req.Body != nil {
 		if req.ContentType == "" {
 			return nil, &ArgumentError{Operation: op.ID, Name: "ContentType", Rule: "the media type of the body"}
 		}
-		r.body = &readerBody{r: req.Body, contentType: req.ContentType}
+		r.Body = &readerBody{r: req.Body, contentType: req.ContentType}
 	}
 	var out RawResponse
-	r.raw = &out
-	if err := c.do(ctx, &r, req.PathArgs...); err != nil {
+	r.Raw = &out
+	if err := c.Call(ctx, &r, req.PathArgs...); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
-// request is one call of an operation, as a typed method or Do makes it.
-type request struct {
-	op        *Operation
-	params    any        // a generated Params struct (pointer), or nil
-	rawQuery  url.Values // Do's query values
-	body      any        // a JSON value, a Form struct (multipart), a bodySource, or nil
-	multipart bool       // body is a generated Form struct
-	out       any        // where a 2xx JSON body is decoded, or nil
-	raw       *RawResponse
-	opts      []RequestOption
+// Request is one call of an operation, as a generated method, Do or the
+// page walker makes it.
+type Request struct {
+	Op        *Operation
+	Params    any        // a generated Params struct (pointer), or nil
+	Query     url.Values // Do's query values, checked against Op.Query
+	Body      any        // a JSON value, a Form struct (multipart), or nil
+	Multipart bool       // Body is a generated Form struct
+	Out       any        // where a 2xx JSON body is decoded, or nil
+	Raw       *RawResponse
+	Opts      []RequestOption
+	// Handler, when set, makes what the caller wants of each response in
+	// place of decoding it into Out (see Handler).
+	Handler Handler
 }
 
-// do runs a request with its path arguments (in op.PathParams order):
-// checks its arguments, builds the URL and body once, and exchanges it,
-// decoding a 2xx body into r.out. Neither r nor args escapes: the
-// generated methods keep them on their stack.
-func (c *Client) do(ctx context.Context, r *request, args ...string) error {
-	cl := &call{out: r.out, raw: r.raw, result: r.op.Result}
-	if err := c.prepare(r, cl, args); err != nil {
+// Call runs a request with its path arguments (in Op.PathParams order):
+// prepare checks its arguments and builds the URL and body once, then
+// exchange sends it as many times as the retry rules allow, and the
+// response is decoded into r.Out (or given to r.Handler). Neither r nor
+// args escapes: the generated methods keep them on their stack, and the
+// Exchange is the call's one allocation.
+func (c *Client) Call(ctx context.Context, r *Request, args ...string) error {
+	x := &Exchange{out: r.Out, raw: r.Raw, result: r.Op.Result}
+	if err := c.prepare(r, x, args); err != nil {
 		return err
 	}
-	return c.exchange(ctx, cl, cl)
+	var h Handler = decoder{}
+	if r.Handler != nil {
+		h = r.Handler
+	}
+	return c.exchange(ctx, x, h)
+}
+
+// Check checks a request's arguments as Call would, sending nothing.
+func (c *Client) Check(r *Request, args ...string) error {
+	return c.prepare(r, new(Exchange), args)
 }
 
 // outgoing is a request ready to be sent, once per attempt.
@@ -157,18 +126,18 @@ type outgoing struct {
 	method string
 	url    *url.URL
 	body   bodySource // nil: no body
-	cfg    callConfig
+	cfg    CallConfig
 }
 
-// prepare checks a request's arguments and builds, in cl, what every
+// prepare checks a request's arguments and builds, in x, what every
 // attempt sends.
-func (c *Client) prepare(r *request, cl *call, args []string) error {
-	op := r.op
+func (c *Client) prepare(r *Request, x *Exchange, args []string) error {
+	op := r.Op
 	op.init()
-	cl.op, cl.spec, cl.method = op.ID, op, op.Method
-	o := &cl.o
+	x.op, x.spec, x.method = op.ID, op, op.Method
+	o := &x.o
 	o.method = op.Method
-	for _, opt := range r.opts {
+	for _, opt := range r.Opts {
 		if opt != nil {
 			opt(&o.cfg)
 		}
@@ -177,11 +146,11 @@ func (c *Client) prepare(r *request, cl *call, args []string) error {
 	if err != nil {
 		return err
 	}
-	query, err := encodeQuery(op, r.params, r.rawQuery, o.cfg.query)
+	query, err := encodeQuery(op, r.Params, r.Query, o.cfg.Query)
 	if err != nil {
 		return err
 	}
-	u := &cl.url
+	u := &x.url
 	*u = *c.base
 	if path.unescaped == "" {
 		u.Path = c.base.Path + path.escaped
@@ -190,9 +159,9 @@ func (c *Client) prepare(r *request, cl *call, args []string) error {
 	}
 	u.RawQuery = query
 	o.url = u
-	cl.path = u.EscapedPath()
+	x.path = u.EscapedPath()
 
-	switch b := r.body.(type) {
+	switch b := r.Body.(type) {
 	case nil:
 		if op.BodyRequired {
 			return &ArgumentError{Operation: op.ID, Name: "body", Rule: "a request body (the spec requires one)"}
@@ -200,7 +169,7 @@ func (c *Client) prepare(r *request, cl *call, args []string) error {
 	case bodySource:
 		o.body = b
 	default:
-		if r.multipart {
+		if r.Multipart {
 			mb, err := newMultipartBody(op, b)
 			if err != nil {
 				return err
@@ -217,54 +186,9 @@ func (c *Client) prepare(r *request, cl *call, args []string) error {
 	return nil
 }
 
-type builtPath struct{ escaped, unescaped string }
-
-// buildPath fills op's path template with args, each checked against its
-// parameter's rule and escaped as one path segment. unescaped is "" when
-// no argument needed escaping (the URL's Path is then escaped itself).
-func buildPath(op *Operation, args []string) (builtPath, error) {
-	if len(args) != len(op.PathParams) {
-		return builtPath{}, &ArgumentError{Operation: op.ID, Name: "path arguments", Value: len(args),
-			Rule: fmt.Sprintf("%d argument(s), for %s", len(op.PathParams), op.Path)}
-	}
-	if len(args) == 0 {
-		return builtPath{escaped: op.Path}, nil
-	}
-	n := len(op.Path)
-	for i, a := range args {
-		if err := checkString(op.ID, &op.PathParams[i], a, true); err != nil {
-			return builtPath{}, err
-		}
-		n += len(a)
-	}
-	var esc strings.Builder
-	esc.Grow(n)
-	escaped := false
-	for i, seg := range op.segments {
-		esc.WriteString(seg)
-		if i < len(args) {
-			e := url.PathEscape(args[i])
-			escaped = escaped || len(e) != len(args[i])
-			esc.WriteString(e)
-		}
-	}
-	p := builtPath{escaped: esc.String()}
-	if escaped {
-		var raw strings.Builder
-		for i, seg := range op.segments {
-			raw.WriteString(seg)
-			if i < len(args) {
-				raw.WriteString(args[i])
-			}
-		}
-		p.unescaped = raw.String()
-	}
-	return p, nil
-}
-
-// optionalBody is the body of an operation whose body is optional: nil
+// OptionalBody is the body of an operation whose body is optional: nil
 // sends none.
-func optionalBody[T any](b *T) any {
+func OptionalBody[T any](b *T) any {
 	if b == nil {
 		return nil
 	}

@@ -1,19 +1,15 @@
-package api
+package engine
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
-
-// DefaultMaxRetries is how many times a failed attempt is retried when
-// WithMaxRetries is not given: 3 retries, so at most 4 attempts.
-const DefaultMaxRetries = 3
 
 const (
 	retryBaseDelay = 500 * time.Millisecond // backoff after the first failure: 0.25–0.5 s
@@ -21,19 +17,24 @@ const (
 	maxRetryAfter  = time.Minute            // longest Retry-After waited for
 )
 
-// backoff is an exponential backoff with "equal jitter": the nth wait is
-// drawn from [d/2, d] with d = min(max, base·2ⁿ⁻¹), so that attempts spread
+// Backoff is an exponential backoff with "equal jitter": the nth wait is
+// drawn from [d/2, d] with d = min(Max, Base·2ⁿ⁻¹), so that attempts spread
 // out but still grow.
-type backoff struct{ base, max time.Duration }
+type Backoff struct{ Base, Max time.Duration }
 
-// defaultBackoff is the backoff of new clients. Only tests change it.
-var defaultBackoff = backoff{base: retryBaseDelay, max: retryMaxDelay}
+// RealBackoff is the SDK's backoff: 0.25–0.5 s after the first failure,
+// doubling, at most 4–8 s.
+var RealBackoff = Backoff{Base: retryBaseDelay, Max: retryMaxDelay}
+
+// DefaultBackoff is the backoff of clients whose Config has none: the
+// real one. Only tests change it (before any client is made).
+var DefaultBackoff = RealBackoff
 
 // delay returns the wait after the nth failed attempt (n >= 1).
-func (b backoff) delay(n int) time.Duration {
-	d := b.max
+func (b Backoff) delay(n int) time.Duration {
+	d := b.Max
 	if shift := n - 1; shift >= 0 && shift < 32 {
-		if x := b.base << shift; x > 0 && x < b.max {
+		if x := b.Base << shift; x > 0 && x < b.Max {
 			d = x
 		}
 	}
@@ -42,20 +43,6 @@ func (b backoff) delay(n int) time.Duration {
 	}
 	half := d / 2
 	return half + rand.N(d-half+1)
-}
-
-// WithMaxRetries sets how many times a failed attempt may be retried
-// (DefaultMaxRetries when not given); 0 disables retries. What is retried,
-// and how long the SDK waits in between, is described in the package
-// documentation under "Retries and timeouts".
-func WithMaxRetries(n int) Option {
-	return func(c *config) error {
-		if n < 0 {
-			return fmt.Errorf("WithMaxRetries: %d is negative; use 0 to disable retries", n)
-		}
-		c.maxRetries = n
-		return nil
-	}
 }
 
 // RetryInfo describes a failed attempt to a RetryPolicy.
@@ -71,35 +58,10 @@ type RetryInfo struct {
 	Delay time.Duration
 }
 
-// RetryPolicy decides whether to try a request again after a failed attempt,
-// and how long to wait first. It is given the SDK's own decision in
-// info.Retry and info.Delay, so a policy that only observes returns them
-// unchanged:
-//
-//	api.WithRetryPolicy(func(ctx context.Context, info api.RetryInfo) (bool, time.Duration) {
-//		log.Printf("attempt %d: %v", info.Attempt, info.Err)
-//		return info.Retry, info.Delay
-//	})
-//
-// It is called after every failed attempt that could be retried at all:
-// while fewer than WithMaxRetries retries were made, the context has not
-// ended and the request body can be sent again. Its answer is final, with
-// two limits: no wait outlasts the context's deadline (the call returns the
-// last error at once instead), and a negative delay counts as zero. It may
-// be called from several goroutines at once.
+// RetryPolicy decides whether to try a request again after a failed
+// attempt, and how long to wait first, given the SDK's own decision (see
+// api.RetryPolicy).
 type RetryPolicy func(ctx context.Context, info RetryInfo) (retry bool, delay time.Duration)
-
-// WithRetryPolicy sets a function that sees, and may change, every retry
-// decision. See RetryPolicy.
-func WithRetryPolicy(p RetryPolicy) Option {
-	return func(c *config) error {
-		if p == nil {
-			return errors.New("WithRetryPolicy: nil RetryPolicy")
-		}
-		c.retryPolicy = p
-		return nil
-	}
-}
 
 // retryableStatus reports whether a response status is worth another
 // attempt.
@@ -168,15 +130,64 @@ type attemptHint struct {
 // long to wait: the SDK's decision, then the policy's.
 func (c *Client) decide(ctx context.Context, method string, n int, e *Error, h attemptHint) (bool, time.Duration) {
 	retry := h.retryable && (idempotent(method) || h.unsent)
-	delay := c.cfg.backoff.delay(n)
+	delay := c.cfg.Backoff.delay(n)
 	if h.hasRA {
 		delay = h.retryAfter
 		if h.retryAfter > maxRetryAfter {
 			retry = false
 		}
 	}
-	if c.cfg.retryPolicy != nil {
-		retry, delay = c.cfg.retryPolicy(ctx, RetryInfo{Attempt: n, Err: e, Retry: retry, Delay: delay})
+	if c.cfg.RetryPolicy != nil {
+		retry, delay = c.cfg.RetryPolicy(ctx, RetryInfo{Attempt: n, Err: e, Retry: retry, Delay: delay})
 	}
 	return retry, max(delay, 0)
+}
+
+// gate holds back every request of a client until a time the server named
+// in a 429's Retry-After, so that concurrent callers back off together
+// instead of each discovering the limit on its own.
+type gate struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+// hold extends the gate to t, if that is later than it already is.
+func (g *gate) hold(t time.Time) {
+	g.mu.Lock()
+	if t.After(g.until) {
+		g.until = t
+	}
+	g.mu.Unlock()
+}
+
+// closedUntil returns the time the gate opens; it is open at any time after.
+func (g *gate) closedUntil() time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.until
+}
+
+// errPastDeadline is returned by sleepUntil when the wait would outlast the
+// context's deadline: it returns at once instead of sleeping in vain.
+var errPastDeadline = errors.New("the wait would outlast the context's deadline")
+
+// sleepUntil waits until t, if t is in the future. It returns
+// errPastDeadline at once when t is after ctx's deadline, and ctx's error if
+// ctx ends first.
+func sleepUntil(ctx context.Context, t time.Time) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && !t.Before(dl) {
+		return errPastDeadline
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

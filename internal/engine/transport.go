@@ -1,7 +1,6 @@
-package api
+package engine
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -10,19 +9,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
-	"time"
 )
 
-// Doer sends HTTP requests: *http.Client is one. See WithDoer.
+// Doer sends HTTP requests: *http.Client is one. See api.WithDoer.
 type Doer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
 // sender wraps the configured doer to tag its failures, so that exchange
 // can tell them from failures to build a request (which are not retried).
-// (attempt notes a 429's Retry-After in the client-wide gate, which every
-// attempt waits for before it is sent.)
 type sender struct {
 	next Doer
 }
@@ -56,55 +51,6 @@ func (s *sender) Do(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// gate holds back every request of a client until a time the server named
-// in a 429's Retry-After, so that concurrent callers back off together
-// instead of each discovering the limit on its own.
-type gate struct {
-	mu    sync.Mutex
-	until time.Time
-}
-
-// hold extends the gate to t, if that is later than it already is.
-func (g *gate) hold(t time.Time) {
-	g.mu.Lock()
-	if t.After(g.until) {
-		g.until = t
-	}
-	g.mu.Unlock()
-}
-
-// closedUntil returns the time the gate opens; it is open at any time after.
-func (g *gate) closedUntil() time.Time {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.until
-}
-
-// errPastDeadline is returned by sleepUntil when the wait would outlast the
-// context's deadline: it returns at once instead of sleeping in vain.
-var errPastDeadline = errors.New("the wait would outlast the context's deadline")
-
-// sleepUntil waits until t, if t is in the future. It returns
-// errPastDeadline at once when t is after ctx's deadline, and ctx's error if
-// ctx ends first.
-func sleepUntil(ctx context.Context, t time.Time) error {
-	d := time.Until(t)
-	if d <= 0 {
-		return nil
-	}
-	if dl, ok := ctx.Deadline(); ok && !t.Before(dl) {
-		return errPastDeadline
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // newHTTPClient is the SDK's own *http.Client: a private connection pool,
 // and the SDK's redirect policy.
 func newHTTPClient() *http.Client {
@@ -113,10 +59,10 @@ func newHTTPClient() *http.Client {
 	return &http.Client{Transport: t, CheckRedirect: sameOriginRedirects(nil)}
 }
 
-// guardRedirects returns a shallow copy of hc (sharing its Transport, so its
+// GuardRedirects returns a shallow copy of hc (sharing its Transport, so its
 // connection pool) whose redirect policy refuses to leave the origin of the
 // request, then applies hc's own policy.
-func guardRedirects(hc *http.Client) *http.Client {
+func GuardRedirects(hc *http.Client) *http.Client {
 	cp := *hc
 	cp.CheckRedirect = sameOriginRedirects(hc.CheckRedirect)
 	return &cp

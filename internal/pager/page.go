@@ -1,4 +1,20 @@
-package api
+// Package pager is the SDK's one page walker. Every Anam list endpoint
+// takes the `page` and `perPage` query parameters and answers {data:
+// [...], meta: {...}}; the functions here serve all of them, over the
+// request path of internal/engine: Get requests one page, Walk follows a
+// list from page to page (requesting pages ahead), Items flattens a walk
+// into its items. One and Pages are Get and Walk for a generated Params
+// struct, as the generated list methods and package api's ListPage,
+// ListPages and ListAll use them; a caller with raw query values (a
+// generic tool, the command line) gives Get a Request with Query and Walk
+// its own Fetch.
+//
+// A page is a Page[T, M]: items of type T (a generated model, or
+// json.RawMessage for raw items) and meta of type M (the spec's
+// pagination schema). The walker reads the meta by its JSON names
+// (currentPage, lastPage, total, next), which are the API's, so that
+// it depends on no generated type.
+package pager
 
 import (
 	"bytes"
@@ -12,75 +28,153 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/anam-ai/anam-go/gen"
+	"github.com/anam-ai/anam-go/internal/engine"
 )
-
-// Every Anam list endpoint takes the `page` and `perPage` query parameters
-// and answers {data: [...], meta: Pagination}. The functions here serve all
-// of them: a list operation is described once, by a ListOperation value,
-// and paged through with ListPage, ListPages and ListAll.
 
 // Page is one page of a list operation: its items and the server's
 // pagination metadata, as sent.
-type Page[T any] struct {
+type Page[T, M any] struct {
 	Items []T
-	Meta  gen.Pagination
+	Meta  M
 }
 
 // Number returns the page's number (meta.currentPage), or 0 when the
 // server did not say.
-func (p *Page[T]) Number() int { return deref(p.Meta.CurrentPage) }
+func (p *Page[T, M]) Number() int { return p.cursor().current }
 
 // Total returns the number of items across all pages (meta.total), or -1
 // when the server did not say.
-func (p *Page[T]) Total() int {
-	if p.Meta.Total == nil {
-		return -1
+func (p *Page[T, M]) Total() int {
+	if c := p.cursor(); c.hasTotal {
+		return c.total
 	}
-	return *p.Meta.Total
+	return -1
 }
 
 // Next returns the number of the next page and true, or false on the last
 // page. It trusts meta.next when the server sends it (an empty page whose
 // meta.next names another page is not the end), and falls back on
 // meta.lastPage when it does not.
-func (p *Page[T]) Next() (int, bool) {
-	if p.Meta.Next.IsSpecified() {
-		n, err := p.Meta.Next.Get()
-		return n, err == nil
+func (p *Page[T, M]) Next() (int, bool) { return p.cursor().following() }
+
+// cursor is what a page's meta says of where the page is in its list.
+type cursor struct {
+	current, last, total, next    int
+	hasCurrent, hasLast, hasTotal bool
+	nextSent, nextNull            bool // meta.next was sent; it was null
+}
+
+// following is Next.
+func (c cursor) following() (int, bool) {
+	if c.nextSent {
+		return c.next, !c.nextNull
 	}
-	if cur, last := p.Meta.CurrentPage, p.Meta.LastPage; cur != nil && last != nil && *cur < *last {
-		return *cur + 1, true
+	if c.hasCurrent && c.hasLast && c.current < c.last {
+		return c.current + 1, true
 	}
 	return 0, false
 }
 
-// ListOperation is a paginated list operation whose Params type is P and
-// whose items are of type T: the generated methods of every list endpoint
-// (ListAvatars, Avatars, AvatarPages, ListAllAvatars...) are made of one,
-// and ListPage, ListPages and ListAll take one for generic code. P must
-// have the Page and PerPage fields (*int, tagged `form:"page"` and
-// `form:"perPage"`) of a generated Params type.
-type ListOperation[P, T any] struct {
-	Op *Operation
+func (p *Page[T, M]) cursor() cursor {
+	var c cursor
+	m := reflect.ValueOf(&p.Meta).Elem()
+	if m.Kind() != reflect.Struct {
+		return c
+	}
+	f := metaFieldsOf(m.Type())
+	c.current, c.hasCurrent, _ = readInt(m, f.current)
+	c.last, c.hasLast, _ = readInt(m, f.last)
+	c.total, c.hasTotal, _ = readInt(m, f.total)
+	c.next, c.nextSent, c.nextNull = readInt(m, f.next)
+	return c
+}
+
+// metaFields locates the fields of a meta type by their JSON names.
+type metaFields struct{ current, last, total, next []int }
+
+var metaFieldsCache sync.Map // reflect.Type -> metaFields
+
+func metaFieldsOf(t reflect.Type) metaFields {
+	if v, ok := metaFieldsCache.Load(t); ok {
+		return v.(metaFields)
+	}
+	var mf metaFields
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() {
+			continue
+		}
+		switch name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name {
+		case "currentPage":
+			mf.current = f.Index
+		case "lastPage":
+			mf.last = f.Index
+		case "total":
+			mf.total = f.Index
+		case "next":
+			mf.next = f.Index
+		}
+	}
+	metaFieldsCache.Store(t, mf)
+	return mf
+}
+
+// nullableInt is what a nullable.Nullable[int] field offers.
+type nullableInt interface {
+	IsSpecified() bool
+	IsNull() bool
+	Get() (int, error)
+}
+
+// readInt reads an integer field of a meta: an int, a *int (nil: not
+// sent) or a nullable.Nullable[int]. sent is false when the field is
+// absent from the type or was not sent; null when it was sent as null.
+func readInt(m reflect.Value, index []int) (n int, sent, null bool) {
+	if index == nil {
+		return 0, false, false
+	}
+	f := m.FieldByIndex(index)
+	switch f.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return int(f.Int()), true, false
+	case reflect.Pointer:
+		if f.IsNil() {
+			return 0, false, false
+		}
+		if e := f.Elem(); e.CanInt() {
+			return int(e.Int()), true, false
+		}
+	case reflect.Map:
+		if v, ok := f.Interface().(nullableInt); ok {
+			switch {
+			case !v.IsSpecified():
+				return 0, false, false
+			case v.IsNull():
+				return 0, true, true
+			}
+			n, err := v.Get()
+			return n, true, err != nil
+		}
+	}
+	return 0, false, false
 }
 
 // envelope is the body of every list response.
-type envelope[T any] struct {
-	Data *[]T            `json:"data"`
-	Meta *gen.Pagination `json:"meta"`
+type envelope[T, M any] struct {
+	Data *[]T `json:"data"`
+	Meta *M   `json:"meta"`
 }
 
-// ListPage fetches one page of a list operation. params may be nil; its
-// fields are checked against the spec's rules (page >= 1, 1 <= perPage <=
-// 100, ...) before anything is sent.
+// Get requests one page of a list: r asks for page `page` of perPage items
+// (in r.Params or r.Query), and the reply must be the {data, meta}
+// envelope, with no null item.
 //
 // The spec documents "404 Not Found - No avatars found" (and "No voices
 // found"), without a body, on list endpoints: Anam may answer a listing or
-// a search that matches nothing with 404. ListPage returns that 404 as an
-// empty page (meta: total 0, no next page) rather than an error, for every
-// paginated operation alike, but only when all of these hold:
+// a search that matches nothing with 404. Get returns that 404 as an
+// empty page (meta: total 0, no next page) rather than an error, for
+// every paginated operation alike, but only when all of these hold:
 //
+//   - the operation documents a 404;
 //   - the page asked for is page 1: a 404 for a later page cannot mean
 //     that nothing matches, and taking it for the end would cut a walk
 //     short without a word;
@@ -89,108 +183,100 @@ type envelope[T any] struct {
 //     "Cannot GET /path" a route miss gets from the API's framework, and
 //     not a bare "Not Found" as a gateway or proxy sends.
 //
-// Every other 404 is an *Error matching ErrNotFound: a wrong base URL or
-// path, a gateway's page, a body that is not JSON, "{}". ListPages and
-// ListAll follow the same rule, so a 404 after the first page of a walk
-// ends it with an error.
-func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, opts ...RequestOption) (*Page[T], error) {
-	r := request{op: op.Op, params: params, opts: opts}
-	cl := new(call)
-	if err := c.prepare(&r, cl, nil); err != nil {
+// Every other 404 is an *engine.Error matching ErrNotFound: a wrong base
+// URL or path, a gateway's page, a body that is not JSON, "{}".
+func Get[T, M any](ctx context.Context, c *engine.Client, r *engine.Request, page, perPage int) (*Page[T, M], error) {
+	h := &pageHandler[T, M]{op: r.Op, page: page, perPage: perPage}
+	r.Handler = h
+	if err := c.Call(ctx, r); err != nil {
 		return nil, err
 	}
-	var page *Page[T]
-	err := c.exchange(ctx, cl, handlerFunc(func(r *response) error {
-		switch {
-		case r.status == http.StatusNotFound && op.Op.documents(http.StatusNotFound) && isNothingFound(r, params):
-			page = emptyPage[T](params)
-			return nil
-		case r.status < 200 || r.status > 299:
-			return cl.apiError(r)
-		}
-		var env envelope[T]
-		if err := cl.decodeJSON(r, &env, ResultObject); err != nil {
-			return err
-		}
-		if env.Data == nil || env.Meta == nil {
-			e := cl.error(r.status, fmt.Errorf("%w: the body has no %q array or no %q object, so it is not a page", ErrDecode, "data", "meta"))
-			e.Body = cl.excerpt(r.body)
-			return e
-		}
-		if i, null := nullElement(reflect.ValueOf(*env.Data), func() ([]json.RawMessage, error) {
-			var raw struct{ Data []json.RawMessage }
-			return raw.Data, json.Unmarshal(r.body, &raw)
-		}); null {
-			return cl.nullItemError(r, i)
-		}
-		page = &Page[T]{Items: *env.Data, Meta: *env.Meta}
-		return nil
-	}))
-	if err != nil {
-		return nil, err
-	}
-	return page, nil
+	return h.out, nil
 }
 
-// isNothingFound reports whether a 404 response to a list request for
-// params is the "nothing found" the spec documents (see ListPage).
-func isNothingFound[P any](r *response, params *P) bool {
-	if page, _ := pageOf(params); page != 1 {
-		return false
+// pageHandler reads the reply of a page request.
+type pageHandler[T, M any] struct {
+	op            *engine.Operation
+	page, perPage int
+	out           *Page[T, M]
+}
+
+func (h *pageHandler[T, M]) Handle(x *engine.Exchange, r *engine.Reply) error {
+	switch {
+	case r.Status == http.StatusNotFound && engine.Documents(h.op, http.StatusNotFound) && h.page == 1 && isNothingFound(r):
+		p, err := emptyPage[T, M](h.page, h.perPage)
+		if err != nil {
+			return x.DecodeError(r, err)
+		}
+		h.out = p
+		return nil
+	case r.Status < 200 || r.Status > 299:
+		return x.StatusError(r)
 	}
-	body := bytes.TrimSpace(r.body)
+	var env envelope[T, M]
+	if err := x.Decode(r, &env, engine.ResultObject); err != nil {
+		return err
+	}
+	if env.Data == nil || env.Meta == nil {
+		return x.DecodeError(r, fmt.Errorf("the body has no %q array or no %q object, so it is not a page", "data", "meta"))
+	}
+	if i, null := engine.NullElement(reflect.ValueOf(*env.Data), func() ([]json.RawMessage, error) {
+		var raw struct{ Data []json.RawMessage }
+		return raw.Data, json.Unmarshal(r.Body, &raw)
+	}); null {
+		return x.NullItemError(r, i)
+	}
+	h.out = &Page[T, M]{Items: *env.Data, Meta: *env.Meta}
+	return nil
+}
+
+// isNothingFound reports whether a 404 reply is the "nothing found" the
+// spec documents (see Get).
+func isNothingFound(r *engine.Reply) bool {
+	body := bytes.TrimSpace(r.Body)
 	if len(body) == 0 {
 		return true
 	}
-	mt, _, _ := mime.ParseMediaType(r.header.Get("Content-Type"))
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json" || body[0] != '{' {
 		return false
 	}
-	var v struct {
-		Message json.RawMessage `json:"message"`
-		Error   json.RawMessage `json:"error"`
-	}
-	if json.Unmarshal(body, &v) != nil {
-		return false
-	}
-	msg := strings.TrimSpace(textOf(v.Message))
-	if msg == "" {
-		msg = strings.TrimSpace(textOf(v.Error))
-	}
+	msg := engine.JSONMessage(body)
 	return msg != "" && !strings.HasPrefix(msg, "Cannot ") && !strings.EqualFold(msg, http.StatusText(http.StatusNotFound))
 }
 
-// emptyPage is the page a "nothing found" 404 stands for.
-func emptyPage[T any, P any](params *P) *Page[T] {
-	page, perPage := pageOf(params)
-	zero := 0
-	p := &Page[T]{Items: []T{}, Meta: gen.Pagination{Total: &zero, LastPage: &zero, CurrentPage: &page, PerPage: &perPage}}
-	p.Meta.Next.SetNull()
+// emptyPage is the page a "nothing found" 404 stands for. Its meta is
+// decoded from the JSON the API would send, so that it fills whatever
+// fields M has.
+func emptyPage[T, M any](page, perPage int) (*Page[T, M], error) {
+	prev := "null"
 	if page > 1 {
-		p.Meta.Prev.Set(page - 1)
-	} else {
-		p.Meta.Prev.SetNull()
+		prev = fmt.Sprint(page - 1)
 	}
-	return p
+	p := &Page[T, M]{Items: []T{}}
+	meta := fmt.Sprintf(`{"total":0,"lastPage":0,"currentPage":%d,"perPage":%d,"next":null,"prev":%s}`, page, perPage, prev)
+	if err := json.Unmarshal([]byte(meta), &p.Meta); err != nil {
+		return nil, fmt.Errorf("the empty page's meta does not decode: %w", err)
+	}
+	return p, nil
 }
 
-// ListPages returns an iterator over the pages of a list operation, from
-// params.Page (or 1) to the last. Every page is requested with the same
-// params and editors but for its number. The iteration stops when the loop
-// breaks (no further request is sent), when ctx ends, or at the first
-// error, which is yielded last. A server whose meta would make it loop
-// (a page number repeated or going backwards, a next page past lastPage)
-// ends it with an error matching ErrPagination.
-//
-// Once a page's meta says which pages follow, up to WithPageConcurrency
-// pages (DefaultPageConcurrency unless set; 1 means one at a time, each
-// once the loop is done with the one before) are requested ahead while
-// the loop works; the pages are still yielded in order, checked
-// the same way, and a loop that stops early leaves no request running:
-// those in flight are cancelled (or, when their response is being read,
-// let finish for at most 100 ms) and waited for before the loop ends.
-func ListPages[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, opts ...RequestOption) iter.Seq2[*Page[T], error] {
-	return func(yield func(*Page[T], error) bool) {
+// One requests one page of a list operation whose query parameters are a
+// generated Params struct P: page params.Page (or 1). params may be nil;
+// its fields are checked against the spec's rules (page >= 1, 1 <= perPage
+// <= 100, ...) before anything is sent.
+func One[P, T, M any](ctx context.Context, c *engine.Client, op *engine.Operation, params *P, opts []engine.RequestOption) (*Page[T, M], error) {
+	page, perPage := pageOf(params)
+	return Get[T, M](ctx, c, &engine.Request{Op: op, Params: params, Opts: opts}, page, perPage)
+}
+
+// Pages walks a list operation whose query parameters are a generated
+// Params struct P, from params.Page (or 1) on: every page is requested
+// with the same params and options but for its number, and up to the
+// client's page concurrency at once (see Walk). A bad argument is refused
+// before any page is requested.
+func Pages[P, T, M any](ctx context.Context, c *engine.Client, op *engine.Operation, params *P, opts []engine.RequestOption) iter.Seq2[*Page[T, M], error] {
+	return func(yield func(*Page[T, M], error) bool) {
 		// A copy per iteration: the same iterator may be ranged over by
 		// several goroutines, and params may be nil.
 		p := new(P)
@@ -198,40 +284,34 @@ func ListPages[P, T any](ctx context.Context, c *Client, op ListOperation[P, T],
 			*p = *params
 		}
 		if fieldsOf(reflect.TypeFor[P]()).page == nil {
-			yield(nil, fmt.Errorf("anam: %s: %w: %v has no Page *int field tagged `form:\"page\"`, so it cannot be paged through", op.Op.ID, ErrInvalidArgument, reflect.TypeFor[P]()))
+			yield(nil, fmt.Errorf("anam: %s: %w: %v has no Page *int field tagged `form:\"page\"`, so it cannot be paged through", op.ID, engine.ErrInvalidArgument, reflect.TypeFor[P]()))
 			return
 		}
-		// Check the arguments once, up front: a bad one is refused before
-		// any page is requested (each page is prepared again for its number).
-		r := request{op: op.Op, params: p, opts: opts}
-		if err := c.prepare(&r, new(call), nil); err != nil {
+		if err := c.Check(&engine.Request{Op: op, Params: p, Opts: opts}); err != nil {
 			yield(nil, err)
 			return
 		}
-		start, _ := pageOf(p)
-		w := newWalk(ctx, c, op, p, opts)
-		returned := false
-		defer func() {
-			w.close()
-			if v, lost := w.lostPanic(); lost && returned {
-				panic(v)
+		start, perPage := pageOf(p)
+		width := c.PageConcurrency()
+		if width < 1 {
+			width = DefaultPageConcurrency
+		}
+		fetch := func(ctx context.Context, n int) (*Page[T, M], error) {
+			return Get[T, M](ctx, c, &engine.Request{Op: op, Params: withPage(p, n), Opts: opts}, n, perPage)
+		}
+		for page, err := range Walk(ctx, op.ID, start, width, fetch) {
+			if !yield(page, err) {
+				return
 			}
-		}()
-		w.run(yield, start)
-		returned = true
+		}
 	}
 }
 
-// maxEmptyPages is how many empty pages in a row ListPages follows before
-// it decides the server will never end.
-const maxEmptyPages = 16
-
-// ListAll returns an iterator over every item of a list operation, page by
-// page, in the server's order, with the behaviour of ListPages. An error
-// is yielded once, last, with a zero item.
-func ListAll[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, opts ...RequestOption) iter.Seq2[T, error] {
+// Items returns an iterator over the items of the pages of a walk, in
+// order. An error is yielded once, last, with a zero item.
+func Items[T, M any](pages iter.Seq2[*Page[T, M], error]) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		for p, err := range ListPages(ctx, c, op, params, opts...) {
+		for p, err := range pages {
 			if err != nil {
 				var zero T
 				yield(zero, err)
@@ -246,7 +326,7 @@ func ListAll[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], p
 	}
 }
 
-// Collect gathers the items of an iterator such as ListAll into a slice,
+// Collect gathers the items of an iterator such as Items into a slice,
 // stopping at the first error, which it returns with the items so far.
 func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 	var out []T
@@ -257,10 +337,6 @@ func Collect[T any](seq iter.Seq2[T, error]) ([]T, error) {
 		out = append(out, item)
 	}
 	return out, nil
-}
-
-func paginationError(op, format string, args ...any) error {
-	return fmt.Errorf("anam: %s: %w: %s", op, ErrPagination, fmt.Sprintf(format, args...))
 }
 
 // pageFields locates the Page and PerPage fields of a generated Params type.
@@ -314,16 +390,8 @@ func pageOf[P any](params *P) (page, perPage int) {
 func withPage[P any](params *P, n int) *P {
 	q := *params
 	v := reflect.ValueOf(&q).Elem()
-	if pf := fieldsOf(v.Type()); pf.page != nil { // ListPages checked it is
+	if pf := fieldsOf(v.Type()); pf.page != nil { // Pages checked it is
 		v.FieldByIndex(pf.page).Set(reflect.ValueOf(&n))
 	}
 	return &q
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }

@@ -1,110 +1,101 @@
-package api
+package pager
 
 import (
 	"context"
 	"fmt"
+	"iter"
 	"runtime"
 	"sync"
-	"time"
+
+	"github.com/anam-ai/anam-go/internal/engine"
 )
 
-// DefaultPageConcurrency is how many page requests ListPages and ListAll
-// keep in flight when WithPageConcurrency is not given: a few, enough to
+// DefaultPageConcurrency is how many page requests a walk keeps in flight
+// when the client does not say (api.WithPageConcurrency): a few, enough to
 // make a long listing about four times faster, few enough to stay well
 // within the API's limits.
 const DefaultPageConcurrency = 4
 
-// WithPageConcurrency lets ListPages and ListAll (so also Avatars,
-// AvatarPages and ListAllAvatars) keep up to n page requests in flight.
-// The default is DefaultPageConcurrency; 1 means one page at a time, each
-// requested only when the loop needs it.
+// maxEmptyPages is how many empty pages in a row a walk follows before it
+// decides the server will never end.
+const maxEmptyPages = 16
+
+// Fetch requests page n of a list, in ctx.
+type Fetch[T, M any] func(ctx context.Context, n int) (*Page[T, M], error)
+
+// Walk returns an iterator over the pages of a list operation (op is its
+// operationId, for errors), from page start to the last, each requested
+// with fetch: the one page walker of the SDK, for the typed iterators and
+// for raw pages alike. The iteration stops when the loop breaks (no
+// further request is sent), when ctx ends, or at the first error, which is
+// yielded last. A server whose meta would make it loop (a page number
+// repeated or going backwards, a next page past lastPage, more than
+// maxEmptyPages empty pages in a row that each say there is more) ends it
+// with an error matching ErrPagination.
 //
-// With n > 1, once a page's meta gives lastPage and names the next page
-// as the one after it, the walk requests the pages after it ahead of
-// time, at most n at once, while the loop works through the items in
-// hand. Items are still yielded in order and only once, and every page is
-// checked like in a sequential walk: when one's meta does not match what
-// was assumed (another next page, another lastPage), the pages requested
-// ahead are cancelled and the walk goes on from what that page says. A
-// walk of L pages of latency d then takes about L*d/n instead of L*d.
-//
-// The cost is that a loop that breaks early, a context that ends or a
-// failing page leave up to n requests that were sent for nothing (the n
-// pages requested ahead of the one in hand; none with n == 1): they are
-// cancelled, and no new ones are sent. One whose response is already
-// being read is let finish, for at most 100 ms, so that its connection
-// stays open for reuse instead of being closed by the cancellation. Each walk holds at most n+1
-// pages in memory (n requested ahead, one in hand), besides the bodies of
-// the responses being read. Anam limits the requests an account may have in flight
-// (it answers 429 past the limit), so keep n small. Request editors (see
-// WithRequestEditor) may then be called from several goroutines at once.
-func WithPageConcurrency(n int) Option {
-	return func(c *config) error {
-		if n < 1 {
-			return fmt.Errorf("WithPageConcurrency: %d is not a positive number of requests", n)
+// Once a page's meta gives lastPage and names the next page as the one
+// after it, up to width pages (1: none) are requested ahead, in goroutines
+// of their own, while the loop works; the pages are still yielded in
+// order, checked the same way, and a loop that stops early leaves no
+// request running: those in flight are dropped (engine.SoftCancel) and
+// waited for before the iteration ends. A panic in a page requested ahead
+// reaches the loop.
+func Walk[T, M any](ctx context.Context, op string, start, width int, fetch Fetch[T, M]) iter.Seq2[*Page[T, M], error] {
+	return func(yield func(*Page[T, M], error) bool) {
+		w := &walk[T, M]{ctx: ctx, op: op, fetch: fetch, width: max(width, 1)}
+		if w.width > 1 {
+			w.wctx, w.cancel = context.WithCancel(ctx)
 		}
-		c.pageConcurrency = n
-		return nil
+		returned := false
+		defer func() {
+			w.close()
+			if v, lost := w.lostPanic(); lost && returned {
+				panic(v)
+			}
+		}()
+		w.run(yield, start)
+		returned = true
 	}
 }
 
-// pageConcurrency returns the client's page concurrency, the default when
-// it was not set.
-func (c *Client) pageConcurrency() int {
-	if c.cfg.pageConcurrency < 1 {
-		return DefaultPageConcurrency
-	}
-	return c.cfg.pageConcurrency
-}
-
-// walk is one iteration of ListPages. It requests the page it needs next
+// walk is one iteration of Walk. It requests the page it needs next
 // itself, or takes it from the pages requested ahead (the window), which
 // it keeps filled up to its width while the pages it has seen say the
 // following pages exist.
-type walk[P, T any] struct {
-	ctx    context.Context // the caller's
-	c      *Client
-	op     ListOperation[P, T]
-	params *P
-	opts   []RequestOption
-	width  int // the most requests in flight; 1: no window
+type walk[T, M any] struct {
+	ctx   context.Context // the caller's
+	op    string          // the operationId, for errors
+	fetch Fetch[T, M]
+	width int // the most requests in flight; 1: no window
 
 	wctx   context.Context // the window's, cancelled when the walk ends
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // the window's goroutines
 
 	mu     sync.Mutex
-	ahead  []*flight[T] // pages requested ahead, consecutive and ascending
-	failed bool         // a page of ahead failed: request nothing after it
-	lost   *flight[T]   // the first flight that panicked
+	ahead  []*flight[T, M] // pages requested ahead, consecutive and ascending
+	failed bool            // a page of ahead failed: request nothing after it
+	lost   *flight[T, M]   // the first flight that panicked
 }
 
 // flight is a page requested ahead, in a goroutine of its own.
-type flight[T any] struct {
+type flight[T, M any] struct {
 	number int
-	cancel func()        // drops it: see softCancel
+	cancel func()        // drops it: see engine.SoftCancel
 	done   chan struct{} // closed when the fields below are set
 
-	page     *Page[T]
+	page     *Page[T, M]
 	err      error
-	finished bool // ListPage returned (false: it panicked or called Goexit)
+	finished bool // fetch returned (false: it panicked or called Goexit)
 	panicVal any  // what it panicked with; nil after runtime.Goexit
 
 	dropped bool // guarded by walk.mu: cancelled, its result unwanted
 }
 
-func newWalk[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], params *P, opts []RequestOption) *walk[P, T] {
-	w := &walk[P, T]{ctx: ctx, c: c, op: op, params: params, opts: opts, width: c.pageConcurrency()}
-	if w.width > 1 {
-		w.wctx, w.cancel = context.WithCancel(ctx)
-	}
-	return w
-}
-
-// run yields the pages from number want on, as ListPages documents. The
-// pages are checked here, in order, whether they were requested ahead or
-// not, with the rules of a sequential walk.
-func (w *walk[P, T]) run(yield func(*Page[T], error) bool, want int) {
+// run yields the pages from number want on, as Walk documents. The pages
+// are checked here, in order, whether they were requested ahead or not,
+// with the rules of a sequential walk.
+func (w *walk[T, M]) run(yield func(*Page[T, M], error) bool, want int) {
 	empty := 0
 	for {
 		if err := w.ctx.Err(); err != nil {
@@ -118,12 +109,13 @@ func (w *walk[P, T]) run(yield func(*Page[T], error) bool, want int) {
 			yield(nil, err)
 			return
 		}
-		if cur := p.Meta.CurrentPage; cur != nil && *cur != want {
+		at := p.cursor()
+		if at.hasCurrent && at.current != want {
 			w.dropAll()
-			yield(nil, paginationError(w.op.Op.ID, "asked for page %d, the server answered with page %d", want, *cur))
+			yield(nil, paginationError(w.op, "asked for page %d, the server answered with page %d", want, at.current))
 			return
 		}
-		next, more := p.Next()
+		next, more := at.following()
 		var stop error
 		if more {
 			if len(p.Items) == 0 {
@@ -131,13 +123,13 @@ func (w *walk[P, T]) run(yield func(*Page[T], error) bool, want int) {
 			} else {
 				empty = 0
 			}
-			switch last := p.Meta.LastPage; {
+			switch {
 			case next <= want:
-				stop = paginationError(w.op.Op.ID, "after page %d the server says the next page is %d: following it would repeat pages", want, next)
-			case last != nil && next > *last:
-				stop = paginationError(w.op.Op.ID, "after page %d the server says the next page is %d, past its last page %d", want, next, *last)
+				stop = paginationError(w.op, "after page %d the server says the next page is %d: following it would repeat pages", want, next)
+			case at.hasLast && next > at.last:
+				stop = paginationError(w.op, "after page %d the server says the next page is %d, past its last page %d", want, next, at.last)
 			case empty >= maxEmptyPages:
-				stop = paginationError(w.op.Op.ID, "%d empty pages in a row, each saying there is more: the server does not seem to end", empty)
+				stop = paginationError(w.op, "%d empty pages in a row, each saying there is more: the server does not seem to end", empty)
 			}
 		}
 		// Before handing the page over, settle the window: cancel it if
@@ -146,8 +138,8 @@ func (w *walk[P, T]) run(yield func(*Page[T], error) bool, want int) {
 		switch {
 		case !more || stop != nil || next != want+1:
 			w.dropAll()
-		case w.width > 1 && p.Meta.LastPage != nil:
-			w.fill(next, *p.Meta.LastPage)
+		case w.width > 1 && at.hasLast:
+			w.fill(next, at.last)
 		}
 		if !yield(p, nil) || !more {
 			return
@@ -162,13 +154,13 @@ func (w *walk[P, T]) run(yield func(*Page[T], error) bool, want int) {
 
 // page returns page n: from the window if it was requested ahead, else
 // requested now, in this goroutine.
-func (w *walk[P, T]) page(n int) (*Page[T], error) {
-	var f *flight[T]
+func (w *walk[T, M]) page(n int) (*Page[T, M], error) {
+	var f *flight[T, M]
 	if w.width > 1 {
 		f = w.take(n)
 	}
 	if f == nil {
-		return ListPage(w.ctx, w.c, w.op, withPage(w.params, n), w.opts...)
+		return w.fetch(w.ctx, n)
 	}
 	<-f.done
 	if !f.finished {
@@ -183,7 +175,7 @@ func (w *walk[P, T]) page(n int) (*Page[T], error) {
 // take removes page n from the head of the window and returns it, or
 // returns nil, with the window emptied, when the window does not start
 // with n.
-func (w *walk[P, T]) take(n int) *flight[T] {
+func (w *walk[T, M]) take(n int) *flight[T, M] {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if len(w.ahead) > 0 && w.ahead[0].number == n {
@@ -199,7 +191,7 @@ func (w *walk[P, T]) take(n int) *flight[T] {
 // fill requests pages ahead, from `from` (or after the last one already
 // requested) up to `last`, until width requests are in flight. Pages
 // already requested past last are cancelled.
-func (w *walk[P, T]) fill(from, last int) {
+func (w *walk[T, M]) fill(from, last int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for i, f := range w.ahead {
@@ -222,13 +214,10 @@ func (w *walk[P, T]) fill(from, last int) {
 
 // launchLocked requests page n in a new goroutine and appends it to the
 // window.
-func (w *walk[P, T]) launchLocked(n int) {
-	ctx, cancel := context.WithCancel(w.wctx)
-	sc := &softCancel{cancel: cancel}
-	ctx = context.WithValue(ctx, softCancelKey{}, sc)
-	f := &flight[T]{number: n, cancel: sc.drop, done: make(chan struct{})}
+func (w *walk[T, M]) launchLocked(n int) {
+	ctx, drop, cancel := engine.SoftCancel(w.wctx)
+	f := &flight[T, M]{number: n, cancel: drop, done: make(chan struct{})}
 	w.ahead = append(w.ahead, f)
-	params := withPage(w.params, n)
 	w.wg.Add(1)
 	go func() {
 		defer func() {
@@ -245,7 +234,7 @@ func (w *walk[P, T]) launchLocked(n int) {
 			close(f.done)
 			w.wg.Done()
 		}()
-		f.page, f.err = ListPage(ctx, w.c, w.op, params, w.opts...)
+		f.page, f.err = w.fetch(ctx, n)
 		f.finished = true
 		if f.err != nil {
 			w.failedAt(f)
@@ -255,7 +244,7 @@ func (w *walk[P, T]) launchLocked(n int) {
 
 // failedAt cancels the pages requested after the failed page f, and stops
 // the window from growing: the walk ends at f if it gets there.
-func (w *walk[P, T]) failedAt(f *flight[T]) {
+func (w *walk[T, M]) failedAt(f *flight[T, M]) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if f.dropped {
@@ -271,7 +260,7 @@ func (w *walk[P, T]) failedAt(f *flight[T]) {
 }
 
 // dropAll cancels every page requested ahead.
-func (w *walk[P, T]) dropAll() {
+func (w *walk[T, M]) dropAll() {
 	if w.width > 1 {
 		w.mu.Lock()
 		w.dropLocked(0)
@@ -281,7 +270,7 @@ func (w *walk[P, T]) dropAll() {
 
 // dropLocked cancels the pages of the window from index i on and removes
 // them. With i == 0 the window is empty again and may grow anew.
-func (w *walk[P, T]) dropLocked(i int) {
+func (w *walk[T, M]) dropLocked(i int) {
 	for j, f := range w.ahead[i:] {
 		f.dropped = true
 		f.cancel()
@@ -295,9 +284,9 @@ func (w *walk[P, T]) dropLocked(i int) {
 
 // close cancels what is still in flight and waits for the window's
 // goroutines to end, so that none outlives the loop. A page whose
-// response is being read is given up to dropGrace to finish (see
-// softCancel) before it is cancelled too.
-func (w *walk[P, T]) close() {
+// response is being read is given a moment to finish (see
+// engine.SoftCancel) before it is cancelled too.
+func (w *walk[T, M]) close() {
 	if w.width > 1 {
 		w.dropAll()
 		w.wg.Wait()
@@ -305,75 +294,18 @@ func (w *walk[P, T]) close() {
 	}
 }
 
-// dropGrace is how long a page requested ahead whose response is being
-// read when it is dropped may go on reading, so that its connection stays
-// open for reuse, before it is cancelled (which closes the connection).
-const dropGrace = 100 * time.Millisecond
-
-// softCancel cancels a page requested ahead, but not in the middle of
-// reading its response: cancelling then would close the connection, and
-// a walk that drops pages often (a server whose lastPage moves) would open
-// about one connection per dropped page. Such a page is let finish into
-// the bin, for at most dropGrace, and is not retried. The SDK's attempt
-// marks the reading (see readingResponse).
-type softCancel struct {
-	mu      sync.Mutex
-	cancel  context.CancelFunc
-	reading bool // a response is being read
-	dropped bool
-	timer   *time.Timer
-}
-
-type softCancelKey struct{}
-
-// drop cancels at once, or when the response being read has been read.
-func (s *softCancel) drop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.dropped {
-		return
-	}
-	s.dropped = true
-	if !s.reading {
-		s.cancel()
-		return
-	}
-	s.timer = time.AfterFunc(dropGrace, s.cancel)
-}
-
-// readingResponse marks, in the context of a page requested ahead, that
-// its response came back and its body is being read; the function it
-// returns marks the end of the reading, when a dropped page is cancelled
-// so that it is not retried. Elsewhere it does nothing.
-func readingResponse(ctx context.Context) (done func()) {
-	s, _ := ctx.Value(softCancelKey{}).(*softCancel)
-	if s == nil {
-		return func() {}
-	}
-	s.mu.Lock()
-	s.reading = !s.dropped
-	s.mu.Unlock()
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		s.reading = false
-		if s.dropped {
-			if s.timer != nil {
-				s.timer.Stop()
-			}
-			s.cancel()
-		}
-	}
-}
-
 // lostPanic returns what a page requested ahead panicked with, if one
 // did. After run returned normally, that page was not needed: its panic
 // would be lost but for this.
-func (w *walk[P, T]) lostPanic() (any, bool) {
+func (w *walk[T, M]) lostPanic() (any, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.lost == nil {
 		return nil, false
 	}
 	return w.lost.panicVal, true
+}
+
+func paginationError(op, format string, args ...any) error {
+	return fmt.Errorf("anam: %s: %w: %s", op, engine.ErrPagination, fmt.Sprintf(format, args...))
 }

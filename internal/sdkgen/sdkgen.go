@@ -1,20 +1,29 @@
-// Package sdkgen generates the typed surface of package api from the
-// prepared OpenAPI document (spec/openapi.gen.json) and the models
-// oapi-codegen generated from it (gen/): one Operation descriptor and one
-// thin method per operation, the iterators of every paginated list, type
-// aliases for the models those methods use, and nil-safe getters on the
-// models. It is the last step of `go generate ./...`.
+// Package sdkgen generates the client of the SDK from the prepared OpenAPI
+// document (spec/openapi.gen.json) and the models oapi-codegen generated
+// from it (gen/models.gen.go, models only). It is the last step of
+// `go generate ./...`, and writes:
+//
+//   - gen/client.gen.go: type Client and one thin method per operation, an
+//     Operation descriptor for each, the iterators of every paginated list,
+//     and constructors for the unions (oneOfs) a request body may hold;
+//   - gen/accessors.gen.go: nil-safe getters and a String method on the
+//     models;
+//   - api/models.gen.go: the names package api re-exports, so that users
+//     of api need not import gen: the models the methods take and return,
+//     and the request unions with their constructors.
 //
 // Everything that depends on which operations exist comes from here: the
-// handwritten code of package api implements each mechanism once, for all
-// operations, over the descriptors.
+// handwritten code (api, internal/engine, internal/pager) implements each
+// mechanism once, for all operations, over the descriptors.
 //
 // Semantics come from the spec (parameters, rules, body media types, what
 // a success returns); Go type names come from oapi-codegen's own output,
 // read with go/parser, so the two can never disagree:
 //   - <Op>Params is the query type when it exists;
 //   - <Op>JSONRequestBody and <Op>MultipartRequestBody are the bodies;
-//   - the JSON2xx field of <Op>HTTPResponse is the result type.
+//   - a 2xx body is a $ref to a component schema (specprep names every
+//     inline one), whose Go type is the model of that name, or an array of
+//     such a $ref.
 package sdkgen
 
 import (
@@ -38,20 +47,28 @@ import (
 	"github.com/anam-ai/anam-go/internal/specprep"
 )
 
+// The files sdkgen writes, in GenDir and APIDir.
+const (
+	ClientFile    = "client.gen.go"
+	AccessorsFile = "accessors.gen.go"
+	APIModelsFile = "models.gen.go"
+)
+
 // Config says where to read and write.
 type Config struct {
-	Spec     []byte // the prepared OpenAPI document
-	GenDir   string // the directory of package gen (read: *.go; written: accessors.gen.go)
-	APIDir   string // the directory of package api (read: handwritten *.go; written: operations.gen.go)
-	GenPkg   string // import path of package gen
-	Generate string // the command that regenerates, for the header
+	Spec       []byte // the prepared OpenAPI document
+	GenDir     string // the directory of package gen (read: the models; written: ClientFile, AccessorsFile)
+	APIDir     string // the directory of package api (read: its handwritten names; written: APIModelsFile)
+	ModulePath string // the module's path: gen, internal/engine and internal/pager are below it
+	Generate   string // the command that regenerates, for the header
 }
 
 // Output is what Generate writes.
 type Output struct {
-	Operations []byte // api/operations.gen.go
-	Accessors  []byte // gen/accessors.gen.go
-	Report     Report
+	Client    []byte // gen/client.gen.go
+	Accessors []byte // gen/accessors.gen.go
+	APIModels []byte // api/models.gen.go
+	Report    Report
 }
 
 // Report summarises the surface, for the update report.
@@ -59,9 +76,10 @@ type Report struct {
 	Operations int
 	Paginated  []string
 	Methods    []string
+	Unions     []string // the request unions that got constructors
 }
 
-// Generate builds both files in memory.
+// Generate builds the files in memory.
 func Generate(cfg Config) (*Output, error) {
 	loader := openapi3.NewLoader()
 	loader.IsExternalRefsAllowed = false
@@ -69,7 +87,7 @@ func Generate(cfg Config) (*Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load prepared document: %w", err)
 	}
-	types, err := readPackage(cfg.GenDir, func(name string) bool { return name != "accessors.gen.go" })
+	types, err := readPackage(cfg.GenDir, func(name string) bool { return name != AccessorsFile && name != ClientFile })
 	if err != nil {
 		return nil, fmt.Errorf("read package gen: %w", err)
 	}
@@ -87,15 +105,14 @@ func Generate(cfg Config) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	opsSrc, rep, err := writeOperations(cfg, ops, types, apiNames)
-	if err != nil {
+	out := &Output{}
+	if out.Client, out.APIModels, out.Report, err = writeClient(cfg, ops, types, apiNames); err != nil {
 		return nil, err
 	}
-	acc, err := writeAccessors(cfg, types)
-	if err != nil {
+	if out.Accessors, err = writeAccessors(cfg, types); err != nil {
 		return nil, err
 	}
-	return &Output{Operations: opsSrc, Accessors: acc, Report: rep}, nil
+	return out, nil
 }
 
 // pkgInfo is what sdkgen needs of a Go package: its type declarations and
@@ -103,13 +120,14 @@ func Generate(cfg Config) (*Output, error) {
 type pkgInfo struct {
 	types   map[string]*ast.TypeSpec
 	order   []string
-	methods map[string]map[string]bool
-	funcs   map[string]bool   // top-level funcs, vars, consts
-	imports map[string]string // package name -> import path
+	methods map[string]map[string]*ast.FuncDecl
+	mlist   map[string][]string // the names of each type's methods, in source order
+	funcs   map[string]bool     // top-level funcs, vars, consts
+	imports map[string]string   // package name -> import path
 }
 
 func readPackage(dir string, keep func(string) bool) (*pkgInfo, error) {
-	info := &pkgInfo{types: map[string]*ast.TypeSpec{}, methods: map[string]map[string]bool{}, funcs: map[string]bool{}, imports: map[string]string{}}
+	info := &pkgInfo{types: map[string]*ast.TypeSpec{}, methods: map[string]map[string]*ast.FuncDecl{}, mlist: map[string][]string{}, funcs: map[string]bool{}, imports: map[string]string{}}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -156,9 +174,10 @@ func readPackage(dir string, keep func(string) bool) (*pkgInfo, error) {
 				}
 				if id, ok := recv.(*ast.Ident); ok {
 					if info.methods[id.Name] == nil {
-						info.methods[id.Name] = map[string]bool{}
+						info.methods[id.Name] = map[string]*ast.FuncDecl{}
 					}
-					info.methods[id.Name][d.Name.Name] = true
+					info.methods[id.Name][d.Name.Name] = d
+					info.mlist[id.Name] = append(info.mlist[id.Name], d.Name.Name)
 				}
 			}
 		}
@@ -177,7 +196,7 @@ type operation struct {
 	result                                      string // "none", "object", "array"
 	resultType                                  string // Go type (T of *T, or E of []E)
 	paginated                                   bool
-	itemType                                    string
+	itemType, metaType                          string         // a list's item and meta types
 	statuses                                    map[int]string // documented status -> description
 }
 
@@ -341,26 +360,27 @@ func describeOne(path, method string, item *openapi3.PathItem, o *openapi3.Opera
 	}
 
 	op.result = "none"
-	if code, schema := successSchema(o); schema != nil && !onlyMessage(schema) {
-		field := fmt.Sprintf("JSON%d", code)
-		t, err := fieldType(types, op.goName+"HTTPResponse", field)
+	if code, media := successSchema(o); media != nil && !onlyMessage(media.Value) {
+		t, array, err := modelOf(media, types)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("its %d response: %w", code, err)
 		}
-		switch {
-		case strings.HasPrefix(t, "*[]"):
-			op.result, op.resultType = "array", strings.TrimPrefix(t, "*[]")
-		case strings.HasPrefix(t, "*"):
-			op.result, op.resultType = "object", strings.TrimPrefix(t, "*")
-		default:
-			return nil, fmt.Errorf("%sHTTPResponse.%s has the unexpected type %s", op.goName, field, t)
+		op.result, op.resultType = "object", t
+		if array {
+			op.result = "array"
 		}
-		if isPage(o, schema) {
+		if !array && isPage(o, media.Value) {
 			data, err := fieldType(types, op.resultType, "Data")
 			if err != nil {
 				return nil, err
 			}
-			op.paginated, op.itemType = true, strings.TrimPrefix(strings.TrimPrefix(data, "*"), "[]")
+			meta, err := fieldType(types, op.resultType, "Meta")
+			if err != nil {
+				return nil, err
+			}
+			op.paginated = true
+			op.itemType = strings.TrimPrefix(strings.TrimPrefix(data, "*"), "[]")
+			op.metaType = strings.TrimPrefix(meta, "*")
 		}
 	}
 	return op, nil
@@ -418,7 +438,7 @@ func templateParams(path string) []string {
 
 // successSchema returns the lowest documented 2xx status with a JSON body,
 // and its schema.
-func successSchema(o *openapi3.Operation) (int, *openapi3.Schema) {
+func successSchema(o *openapi3.Operation) (int, *openapi3.SchemaRef) {
 	var codes []int
 	for code := range o.Responses.Map() {
 		if n, err := strconv.Atoi(code); err == nil && n >= 200 && n <= 299 {
@@ -433,7 +453,7 @@ func successSchema(o *openapi3.Operation) (int, *openapi3.Schema) {
 		}
 		for mt, media := range r.Value.Content {
 			if isJSON(mt) && media.Schema != nil && media.Schema.Value != nil {
-				return n, media.Schema.Value
+				return n, media.Schema
 			}
 		}
 	}
@@ -493,6 +513,29 @@ func resolveAlias(types *pkgInfo, name string) string {
 		name = id.Name
 	}
 	return name
+}
+
+// modelOf returns the Go type of a success body: the model of the schema
+// it is, or of the items of an array of such schemas. The schema's model
+// is named by its x-go-type-name (the overlay's name, which specprep
+// leaves in place), else after the component schema it refers to
+// (specprep moves every other inline object into one).
+func modelOf(s *openapi3.SchemaRef, types *pkgInfo) (name string, array bool, err error) {
+	if s.Ref == "" && s.Value.Type.Is("array") && s.Value.Items != nil {
+		s, array = s.Value.Items, true
+	}
+	component, isRef := strings.CutPrefix(s.Ref, "#/components/schemas/")
+	if n, ok := s.Value.Extensions["x-go-type-name"].(string); ok && (!isRef || n != "") {
+		name = n
+	} else if isRef {
+		name = specprep.GoTypeName(component)
+	} else {
+		return "", false, fmt.Errorf("its body is an unnamed inline schema, which specprep names when it is an object; the SDK cannot return this one (%v) yet", s.Value.Type)
+	}
+	if types.types[name] == nil {
+		return "", false, fmt.Errorf("gen has no type %s for the schema %s (the name oapi-codegen gives it): check x-go-type-name in spec/overlay.yaml", name, cmp.Or(component, "of the body"))
+	}
+	return name, array, nil
 }
 
 // fieldType returns the Go type of a field of a struct type in gen, as

@@ -3,12 +3,12 @@ package sdkgen
 import (
 	"bytes"
 	"fmt"
-	"go/ast"
 	"go/format"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // header is the first line of every generated file: the standard marker
@@ -22,16 +22,41 @@ type writer struct{ bytes.Buffer }
 
 func (w *writer) p(format string, args ...any) { fmt.Fprintf(w, format, args...); w.WriteByte('\n') }
 
-// comment writes text as a doc comment, paragraph by paragraph.
+// comment writes text from the spec as a doc comment, paragraph by
+// paragraph, so that it renders as text: a paragraph of one line without
+// final punctuation would be taken for a heading (gofmt even writes it
+// "# Heading"), so it gets a period; a Markdown heading ("## Errors")
+// loses its marks and gets one too.
 func (w *writer) comment(text string) {
-	for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	for i, line := range lines {
 		line = strings.TrimRight(line, " \t")
 		if line == "" {
 			w.p("//")
 			continue
 		}
+		if h := strings.TrimLeft(line, "#"); h != line && (h == "" || h[0] == ' ') {
+			line = strings.TrimSpace(h)
+			if line == "" {
+				w.p("//")
+				continue
+			}
+			line = endSentence(line)
+		} else if (i == 0 || strings.TrimSpace(lines[i-1]) == "") && (i+1 == len(lines) || strings.TrimSpace(lines[i+1]) == "") {
+			line = endSentence(line) // a paragraph of one line
+		}
 		w.p("// %s", line)
 	}
+}
+
+// endSentence ends s with a period unless it ends with punctuation
+// already.
+func endSentence(s string) string {
+	r := []rune(s)
+	if last := r[len(r)-1]; unicode.IsPunct(last) && last != ')' && last != '`' && last != '*' && last != '"' && last != '\'' || unicode.IsSymbol(last) {
+		return s
+	}
+	return s + "."
 }
 
 func gofmt(src []byte, name string) ([]byte, error) {
@@ -50,31 +75,46 @@ func numbered(src []byte) string {
 	return b.String()
 }
 
+// reserved are the names client.gen.go declares in package gen besides the
+// operations' methods and the union constructors: a model of the spec
+// named like one (a schema "Page", say) is refused, with the overlay
+// action that renames it.
+var reserved = []string{"Client", "Page", "PageMeta", "RequestOption", "Operations"}
+
+// clientMethods are the methods of Client that are not operations.
+var clientMethods = []string{"Do", "BaseURL", "CloseIdleConnections", "String", "GoString", "Format", "core"}
+
 // surface holds the Go names chosen for the generated API.
 type surface struct {
-	alias   map[string]string // gen type -> the name used in api (alias or gen.X)
 	methods map[string]string // method name -> operationId that owns it
-	taken   *pkgInfo          // package api's handwritten declarations
-}
-
-func (s *surface) typ(genType string) string {
-	if a, ok := s.alias[genType]; ok {
-		return a
-	}
-	return "gen." + genType
+	api     *pkgInfo          // package api's handwritten declarations
+	export  []string          // gen names package api re-exports, in order
+	exports map[string]bool
+	// constructors are the union constructors, by name.
+	constructors map[string]constructor
 }
 
 // claim reserves a Client method name for op, failing on a clash with
-// another generated method or a handwritten one.
+// another generated method or one of the client's own.
 func (s *surface) claim(name, op string) error {
-	if s.taken.methods["Client"][name] {
-		return fmt.Errorf("operation %s would generate Client.%s, which package api declares by hand", op, name)
+	if slices.Contains(clientMethods, name) {
+		return fmt.Errorf("operation %s would generate Client.%s, which the client declares for every spec: rename the operationId in spec/overlay.yaml", op, name)
 	}
 	if prev, ok := s.methods[name]; ok {
 		return fmt.Errorf("operations %s and %s would both generate Client.%s", prev, op, name)
 	}
 	s.methods[name] = op
 	return nil
+}
+
+// reexport makes package api re-export the gen name t (a type or a
+// function), unless api declares that name by hand.
+func (s *surface) reexport(t string) {
+	if t == "" || s.exports[t] || s.api.types[t] != nil || s.api.funcs[t] {
+		return
+	}
+	s.exports[t] = true
+	s.export = append(s.export, t)
 }
 
 // iteratorNames are the names of a paginated list's item iterator, page
@@ -87,76 +127,176 @@ func iteratorNames(goName string) (items, pages, all string) {
 	return goName + "Items", goName + "Pages", goName + "All"
 }
 
-func writeOperations(cfg Config, ops []*operation, types, apiNames *pkgInfo) ([]byte, Report, error) {
-	s := &surface{alias: map[string]string{}, methods: map[string]string{}, taken: apiNames}
-	// Aliases for the gen types the methods take and return, so that users
-	// of package api need not import gen for them.
-	var aliases []string
-	addAlias := func(t string) {
-		if t == "" {
-			return
+// clientCore is the part of client.gen.go that is the same for every
+// spec: the Client type over the engine, and its methods that are not
+// operations. %s is the Go type of every list's meta.
+const clientCore = `// Client calls the Anam API: one method per operation of the spec, each
+// a few lines over the SDK's one request path (internal/engine), plus Do,
+// BaseURL and CloseIdleConnections. Create one with api.NewClient (package
+// api calls it api.Client); it is safe for concurrent use.
+type Client engine.Client
+
+// RequestOption changes one call: see package api (WithCallTimeout,
+// WithHeader, WithQuery, WithResponseInto...).
+type RequestOption = engine.RequestOption
+
+// Page is one page of a paginated list: its Items and the server's
+// pagination metadata (Meta), as sent; see api.Page for its methods.
+type Page[T any] = pager.Page[T, PageMeta]
+
+// PageMeta is the meta of every list page.
+type PageMeta = %s
+
+func (c *Client) core() *engine.Client { return (*engine.Client)(c) }
+
+// Do calls op with a request given in raw form, through the same path as
+// the typed methods (argument checks, retries, timeouts, bounded reads,
+// typed errors), and returns the successful response as sent: for tools
+// that print what the server said, such as the anam command line. A
+// non-2xx status is an *api.Error, as for every call.
+func (c *Client) Do(ctx context.Context, op *engine.Operation, req engine.RawRequest, opts ...RequestOption) (*engine.RawResponse, error) {
+	return c.core().Do(ctx, op, req, opts...)
+}
+
+// BaseURL returns the base URL requests are sent to.
+func (c *Client) BaseURL() string { return c.core().BaseURL() }
+
+// CloseIdleConnections closes the connections the client keeps open for
+// reuse that no request is using now, as http.Client's method of that name
+// does; a request under way keeps its own. It calls the
+// CloseIdleConnections method of the client's Doer (the *http.Client of
+// api.WithHTTPClient, or the SDK's own), and does nothing for a Doer
+// without one.
+func (c *Client) CloseIdleConnections() { c.core().CloseIdleConnections() }
+
+// String describes the client without its API key.
+func (c Client) String() string { return c.core().String() }
+
+// GoString is String, so that %%#v does not print the API key either.
+func (c Client) GoString() string { return c.String() }
+
+// Format implements fmt.Formatter so that every verb, %%+v included, prints
+// String and never the fields.
+func (c Client) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }
+
+// Operations returns every operation of the spec, in its order. The slice
+// is the caller's; the Operations are shared and must not be modified.
+func Operations() []*engine.Operation { return append([]*engine.Operation(nil), operations...) }
+`
+
+// writeClient writes gen/client.gen.go and api/models.gen.go.
+func writeClient(cfg Config, ops []*operation, types, apiNames *pkgInfo) (client, apiModels []byte, rep Report, err error) {
+	for _, name := range reserved {
+		if types.types[name] != nil || types.funcs[name] {
+			return nil, nil, rep, fmt.Errorf("gen has a model named %s, a name the client declares: give its schema another Go name (x-go-type-name) in spec/overlay.yaml", name)
 		}
-		if _, done := s.alias[t]; done {
-			return
-		}
-		if apiNames.types[t] != nil || apiNames.funcs[t] {
-			s.alias[t] = "gen." + t // the handwritten name wins
-			return
-		}
-		s.alias[t] = t
-		aliases = append(aliases, t)
 	}
+	s := &surface{methods: map[string]string{}, api: apiNames, exports: map[string]bool{}, constructors: map[string]constructor{}}
+	meta := ""
 	for _, op := range ops {
-		addAlias(op.params)
-		addAlias(op.jsonBody)
-		addAlias(op.formBody)
+		if !op.paginated {
+			continue
+		}
+		switch {
+		case meta == "":
+			meta = op.metaType
+		case meta != op.metaType:
+			return nil, nil, rep, fmt.Errorf("the lists' meta differ (%s and %s, in %s): api.Page has one meta type", meta, op.metaType, op.id)
+		}
+	}
+	if meta == "" {
+		meta = "struct{}" // no list: Page is never made
+	}
+	// The models the methods take and return, so that users of package api
+	// need not import gen for them.
+	for _, op := range ops {
+		s.reexport(op.params)
+		s.reexport(op.jsonBody)
+		s.reexport(op.formBody)
 		if op.paginated {
-			addAlias(op.itemType)
+			s.reexport(op.itemType)
 		} else {
-			addAlias(op.resultType)
+			s.reexport(op.resultType)
 		}
 	}
 
 	var w writer
 	w.WriteString(header(cfg))
-	w.p("package api")
+	w.p("package gen")
 	w.p("")
 	w.p("import (")
-	w.p("\t\"context\"")
-	w.p("\t\"iter\"")
-	w.p("")
-	w.p("\t%q", cfg.GenPkg)
-	w.p(")")
-	w.p("")
-	w.p("// The models the methods below take and return, under the names the")
-	w.p("// spec gives them (see package gen for their fields).")
-	w.p("type (")
-	for _, a := range aliases {
-		w.p("\t%s = gen.%s", a, a)
+	imports := []string{"context", "fmt", "iter", "", cfg.ModulePath + "/internal/engine", cfg.ModulePath + "/internal/pager"}
+	if len(requestUnions(types, ops)) > 0 {
+		imports = append([]string{"context", "encoding/json"}, imports[1:]...)
+	}
+	for _, imp := range imports {
+		if imp == "" {
+			w.p("")
+			continue
+		}
+		w.p("\t%q", imp)
 	}
 	w.p(")")
 	w.p("")
-	w.p("// allOperations are the operations of the spec, in its order.")
-	w.p("var allOperations = []*Operation{")
+	fmt.Fprintf(&w, clientCore, meta)
+	w.p("")
+	w.p("// operations are the operations of the spec, in its order.")
+	w.p("var operations = []*engine.Operation{")
 	for _, op := range ops {
 		w.p("\top%s,", op.goName)
 	}
 	w.p("}")
 
-	var rep Report
 	rep.Operations = len(ops)
 	for _, op := range ops {
 		w.p("")
 		if err := writeOperation(&w, s, op, &rep); err != nil {
-			return nil, rep, err
+			return nil, nil, rep, err
 		}
 	}
-	out, err := gofmt(w.Bytes(), "operations.gen.go")
-	return out, rep, err
+	if err := writeUnions(&w, s, ops, types, &rep); err != nil {
+		return nil, nil, rep, err
+	}
+	if client, err = gofmt(w.Bytes(), ClientFile); err != nil {
+		return nil, nil, rep, err
+	}
+	apiModels, err = writeAPIModels(cfg, s, types)
+	return client, apiModels, rep, err
+}
+
+// writeAPIModels writes api/models.gen.go: an alias for each type package
+// api re-exports, a forwarding function for each constructor.
+func writeAPIModels(cfg Config, s *surface, types *pkgInfo) ([]byte, error) {
+	var w writer
+	w.WriteString(header(cfg))
+	w.p("package api")
+	w.p("")
+	w.p("import %q", cfg.ModulePath+"/gen")
+	w.p("")
+	w.p("// The models the Client's methods take and return, and the unions a")
+	w.p("// request may hold, under the names of package gen (see it for their")
+	w.p("// fields).")
+	w.p("type (")
+	var funcs []string
+	for _, name := range s.export {
+		if types.types[name] == nil {
+			funcs = append(funcs, name)
+			continue
+		}
+		w.p("\t%s = gen.%s", name, name)
+	}
+	w.p(")")
+	for _, name := range funcs {
+		c := s.constructors[name]
+		w.p("")
+		w.p("// %s returns a %s holding %s (see gen.%s).", name, c.union, c.what, name)
+		w.p("func %s(%s %s) *%s { return gen.%s(%s) }", name, c.param, c.paramType, c.union, name, c.param)
+	}
+	return gofmt(w.Bytes(), APIModelsFile)
 }
 
 func writeDescriptor(w *writer, op *operation) {
-	w.p("var op%s = &Operation{", op.goName)
+	w.p("var op%s = &engine.Operation{", op.goName)
 	w.p("\tID: %q, Method: %q, Path: %q, Tag: %q,", op.id, op.method, op.path, op.tag)
 	if op.summary != "" {
 		w.p("\tSummary: %q,", op.summary)
@@ -165,7 +305,7 @@ func writeDescriptor(w *writer, op *operation) {
 		if len(ps) == 0 {
 			return
 		}
-		w.p("\t%s: []Param{", field)
+		w.p("\t%s: []engine.Param{", field)
 		for _, p := range ps {
 			var parts []string
 			parts = append(parts, fmt.Sprintf("Name: %q", p.name))
@@ -202,7 +342,7 @@ func writeDescriptor(w *writer, op *operation) {
 				rule = append(rule, "Enum: []string{"+strings.Join(q, ", ")+"}")
 			}
 			if len(rule) > 0 {
-				parts = append(parts, "Rule: Rule{"+strings.Join(rule, ", ")+"}")
+				parts = append(parts, "Rule: engine.Rule{"+strings.Join(rule, ", ")+"}")
 			}
 			w.p("\t\t{%s},", strings.Join(parts, ", "))
 		}
@@ -212,10 +352,10 @@ func writeDescriptor(w *writer, op *operation) {
 	writeParams("Query", op.query)
 	var body []string
 	if op.jsonBody != "" {
-		body = append(body, "BodyJSON")
+		body = append(body, "engine.BodyJSON")
 	}
 	if op.formBody != "" {
-		body = append(body, "BodyMultipart")
+		body = append(body, "engine.BodyMultipart")
 	}
 	if len(body) > 0 {
 		w.p("\tBody: %s,", strings.Join(body, " | "))
@@ -225,9 +365,9 @@ func writeDescriptor(w *writer, op *operation) {
 	}
 	switch op.result {
 	case "object":
-		w.p("\tResult: ResultObject,")
+		w.p("\tResult: engine.ResultObject,")
 	case "array":
-		w.p("\tResult: ResultArray,")
+		w.p("\tResult: engine.ResultArray,")
 	}
 	if op.paginated {
 		w.p("\tPaginated: true,")
@@ -259,18 +399,18 @@ func writeOperation(w *writer, s *surface, op *operation, rep *Report) error {
 		args = append(args, p.goName+" string")
 		argNames = append(argNames, p.goName)
 	}
-	// The path arguments go to do as its variadic tail, apart from the
+	// The path arguments go to Call as its variadic tail, apart from the
 	// request: that way neither escapes to the heap.
 	pathArgs := ""
 	if len(argNames) > 0 {
 		pathArgs = ", " + strings.Join(argNames, ", ")
 	}
 	if op.params != "" {
-		args = append(args, "params *"+s.typ(op.params))
+		args = append(args, "params *"+op.params)
 	}
 	paramsField := ""
 	if op.params != "" {
-		paramsField = ", params: params"
+		paramsField = ", Params: params"
 	}
 	sig := func(extra ...string) string {
 		all := append([]string{"ctx context.Context"}, args...)
@@ -299,9 +439,7 @@ func writeOperation(w *writer, s *surface, op *operation, rep *Report) error {
 		}
 		if len(notes) > 0 {
 			w.p("//")
-			for _, n := range notes {
-				w.comment(n)
-			}
+			w.comment(strings.Join(notes, "\n"))
 		}
 	}
 
@@ -331,50 +469,47 @@ func writeOperation(w *writer, s *surface, op *operation, rep *Report) error {
 		var extra []string
 		bodyField := ""
 		if v.bodyType != "" {
-			t := s.typ(v.bodyType)
+			t := v.bodyType
 			if !op.bodyRequired {
 				t = "*" + t
 			}
 			extra = append(extra, v.bodyArg+" "+t)
 			if op.bodyRequired {
-				bodyField = ", body: " + v.bodyArg
+				bodyField = ", Body: " + v.bodyArg
 			} else {
-				bodyField = ", body: optionalBody(" + v.bodyArg + ")"
+				bodyField = ", Body: engine.OptionalBody(" + v.bodyArg + ")"
 			}
 			if v.multipart {
-				bodyField += ", multipart: true"
+				bodyField += ", Multipart: true"
 			}
 		}
-		req := fmt.Sprintf("&request{op: op%s%s%s", op.goName, paramsField, bodyField)
+		req := fmt.Sprintf("&engine.Request{Op: op%s%s%s", op.goName, paramsField, bodyField)
 		w.p("")
 		doc(v.name, v.label)
 		switch {
 		case op.paginated:
-			item := s.typ(op.itemType)
-			w.p("func (c *Client) %s(%s) (*Page[%s], error) {", v.name, sig(extra...), item)
-			w.p("\treturn ListPage(ctx, c, ListOperation[%s, %s]{op%s}, params, opts...)", s.typ(op.params), item, op.goName)
+			w.p("func (c *Client) %s(%s) (*Page[%s], error) {", v.name, sig(extra...), op.itemType)
+			w.p("\treturn pager.One[%s, %s, PageMeta](ctx, c.core(), op%s, params, opts)", op.params, op.itemType, op.goName)
 			w.p("}")
 		case op.result == "object":
-			t := s.typ(op.resultType)
-			w.p("func (c *Client) %s(%s) (*%s, error) {", v.name, sig(extra...), t)
-			w.p("\tout := new(%s)", t)
-			w.p("\tif err := c.do(ctx, %s, out: out, opts: opts}%s); err != nil {", req, pathArgs)
+			w.p("func (c *Client) %s(%s) (*%s, error) {", v.name, sig(extra...), op.resultType)
+			w.p("\tout := new(%s)", op.resultType)
+			w.p("\tif err := c.core().Call(ctx, %s, Out: out, Opts: opts}%s); err != nil {", req, pathArgs)
 			w.p("\t\treturn nil, err")
 			w.p("\t}")
 			w.p("\treturn out, nil")
 			w.p("}")
 		case op.result == "array":
-			t := s.typ(op.resultType)
-			w.p("func (c *Client) %s(%s) ([]%s, error) {", v.name, sig(extra...), t)
-			w.p("\tvar out []%s", t)
-			w.p("\tif err := c.do(ctx, %s, out: &out, opts: opts}%s); err != nil {", req, pathArgs)
+			w.p("func (c *Client) %s(%s) ([]%s, error) {", v.name, sig(extra...), op.resultType)
+			w.p("\tvar out []%s", op.resultType)
+			w.p("\tif err := c.core().Call(ctx, %s, Out: &out, Opts: opts}%s); err != nil {", req, pathArgs)
 			w.p("\t\treturn nil, err")
 			w.p("\t}")
 			w.p("\treturn out, nil")
 			w.p("}")
 		default:
 			w.p("func (c *Client) %s(%s) error {", v.name, sig(extra...))
-			w.p("\treturn c.do(ctx, %s, opts: opts}%s)", req, pathArgs)
+			w.p("\treturn c.core().Call(ctx, %s, Opts: opts}%s)", req, pathArgs)
 			w.p("}")
 		}
 	}
@@ -391,169 +526,23 @@ func writeOperation(w *writer, s *surface, op *operation, rep *Report) error {
 			}
 		}
 		rep.Methods = append(rep.Methods, items, pages, all)
-		params, item := s.typ(op.params), s.typ(op.itemType)
-		lo := fmt.Sprintf("ListOperation[%s, %s]{op%s}", params, item, op.goName)
 		w.p("")
 		w.p("// %s returns an iterator over every item of %s matching params, across", items, op.id)
-		w.p("// all pages from params.Page (or 1) on. See ListAll.")
-		w.p("func (c *Client) %s(%s) iter.Seq2[%s, error] {", items, sig(), item)
-		w.p("\treturn ListAll(ctx, c, %s, params, opts...)", lo)
+		w.p("// all pages from params.Page (or 1) on. See api.ListAll.")
+		w.p("func (c *Client) %s(%s) iter.Seq2[%s, error] {", items, sig(), op.itemType)
+		w.p("\treturn pager.Items(c.%s(ctx, params, opts...))", pages)
 		w.p("}")
 		w.p("")
 		w.p("// %s returns an iterator over the pages of %s matching params. See", pages, op.id)
-		w.p("// ListPages.")
-		w.p("func (c *Client) %s(%s) iter.Seq2[*Page[%s], error] {", pages, sig(), item)
-		w.p("\treturn ListPages(ctx, c, %s, params, opts...)", lo)
+		w.p("// api.ListPages.")
+		w.p("func (c *Client) %s(%s) iter.Seq2[*Page[%s], error] {", pages, sig(), op.itemType)
+		w.p("\treturn pager.Pages[%s, %s, PageMeta](ctx, c.core(), op%s, params, opts)", op.params, op.itemType, op.goName)
 		w.p("}")
 		w.p("")
 		w.p("// %s returns every item of %s matching params, in one slice.", all, op.id)
-		w.p("func (c *Client) %s(%s) ([]%s, error) {", all, sig(), item)
-		w.p("\treturn Collect(c.%s(ctx, params, opts...))", items)
+		w.p("func (c *Client) %s(%s) ([]%s, error) {", all, sig(), op.itemType)
+		w.p("\treturn pager.Collect(c.%s(ctx, params, opts...))", items)
 		w.p("}")
 	}
 	return nil
-}
-
-// writeAccessors writes nil-safe getters for the optional fields of every
-// model of package gen (go-github's accessors are the model), and a String
-// method that prints a model as JSON rather than as a row of pointers.
-func writeAccessors(cfg Config, types *pkgInfo) ([]byte, error) {
-	var w writer
-	used := map[string]bool{}
-	useTypes := func(e ast.Expr) {
-		ast.Inspect(e, func(n ast.Node) bool {
-			if sel, ok := n.(*ast.SelectorExpr); ok {
-				if id, ok := sel.X.(*ast.Ident); ok {
-					used[id.Name] = true
-				}
-			}
-			return true
-		})
-	}
-	w.p("// jsonString is what the String methods below return: the model as")
-	w.p("// compact JSON, as the API would send it.")
-	w.p("func jsonString(v any) string {")
-	w.p("\tb, err := json.Marshal(v)")
-	w.p("\tif err != nil {")
-	w.p(`		return "<" + err.Error() + ">"`)
-	w.p("\t}")
-	w.p("\treturn string(b)")
-	w.p("}")
-	names := slices.Clone(types.order)
-	slices.Sort(names)
-	for _, name := range names {
-		ts := types.types[name]
-		st, ok := ts.Type.(*ast.StructType)
-		if !ok || ts.Assign.IsValid() || ts.TypeParams != nil || !ast.IsExported(name) || !isModel(st) {
-			continue
-		}
-		have := types.methods[name]
-		if !have["String"] {
-			w.p("")
-			w.p("// String returns the %s as JSON.", name)
-			w.p("func (x %s) String() string { return jsonString(x) }", name)
-		}
-		for _, f := range st.Fields.List {
-			if len(f.Names) != 1 || !ast.IsExported(f.Names[0].Name) {
-				continue
-			}
-			field := f.Names[0].Name
-			getter := "Get" + field
-			if have[getter] || fieldNamed(st, getter) {
-				continue
-			}
-			switch t := f.Type.(type) {
-			case *ast.StarExpr:
-				useTypes(t.X)
-				elem := exprString(t.X)
-				if isStruct(types, elem) {
-					w.p("")
-					w.p("// %s returns x.%s, or nil when x is nil.", getter, field)
-					w.p("func (x *%s) %s() *%s {", name, getter, elem)
-					w.p("\tif x == nil {")
-					w.p("\t\treturn nil")
-					w.p("\t}")
-					w.p("\treturn x.%s", field)
-					w.p("}")
-					continue
-				}
-				w.p("")
-				w.p("// %s returns *x.%s, or the zero value when x or x.%s is nil.", getter, field, field)
-				w.p("func (x *%s) %s() (v %s) {", name, getter, elem)
-				w.p("\tif x == nil || x.%s == nil {", field)
-				w.p("\t\treturn v")
-				w.p("\t}")
-				w.p("\treturn *x.%s", field)
-				w.p("}")
-			case *ast.IndexExpr:
-				if sel, ok := t.X.(*ast.SelectorExpr); !ok || sel.Sel.Name != "Nullable" {
-					continue
-				}
-				useTypes(t.Index)
-				elem := exprString(t.Index)
-				w.p("")
-				w.p("// %s returns the value of x.%s, or the zero value when x is nil or", getter, field)
-				w.p("// the field is null or absent (x.%s.IsNull and IsSpecified tell those apart).", field)
-				w.p("func (x *%s) %s() (v %s) {", name, getter, elem)
-				w.p("\tif x == nil {")
-				w.p("\t\treturn v")
-				w.p("\t}")
-				w.p("\tv, _ = x.%s.Get()", field)
-				w.p("\treturn v")
-				w.p("}")
-			}
-		}
-	}
-	var file writer
-	file.WriteString(header(cfg))
-	file.p("package gen")
-	file.p("")
-	file.p("import (")
-	file.p(`	"encoding/json"`)
-	for _, name := range slices.Sorted(maps.Keys(used)) {
-		path, ok := types.imports[name]
-		if !ok {
-			return nil, fmt.Errorf("accessors use package %s, which gen does not import", name)
-		}
-		if path[strings.LastIndex(path, "/")+1:] == name {
-			file.p("\t%q", path)
-		} else {
-			file.p("\t%s %q", name, path)
-		}
-	}
-	file.p(")")
-	file.p("")
-	file.Write(w.Bytes())
-	return gofmt(file.Bytes(), "accessors.gen.go")
-}
-
-// isModel reports whether a struct is a model of the spec (its fields
-// carry json tags) rather than a client type of oapi-codegen.
-func isModel(st *ast.StructType) bool {
-	for _, f := range st.Fields.List {
-		if f.Tag != nil && strings.Contains(f.Tag.Value, `json:"`) {
-			return true
-		}
-	}
-	return len(st.Fields.List) == 1 && len(st.Fields.List[0].Names) == 1 && st.Fields.List[0].Names[0].Name == "union"
-}
-
-func fieldNamed(st *ast.StructType, name string) bool {
-	for _, f := range st.Fields.List {
-		for _, n := range f.Names {
-			if n.Name == name {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func isStruct(types *pkgInfo, name string) bool {
-	ts := types.types[resolveAlias(types, name)]
-	if ts == nil {
-		return false
-	}
-	_, ok := ts.Type.(*ast.StructType)
-	return ok
 }

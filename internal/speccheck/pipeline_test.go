@@ -404,23 +404,17 @@ const apiSurface = `package surfacecheck
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/anam-ai/anam-go/gen"
 )
 
 var (
-	_ func(string, ...gen.ClientOption) (*gen.Client, error) = gen.NewClient
-	_ func(gen.HttpRequestDoer) gen.ClientOption             = gen.WithHTTPClient
-	_ func(gen.RequestEditorFn) gen.ClientOption             = gen.WithRequestEditorFn
-	_ gen.RequestEditorFn                                    = func(context.Context, *http.Request) error { return nil }
-	_ gen.HttpRequestDoer                                    = (*http.Client)(nil)
-
+	_ = gen.Operations
 	_ = gen.ListAvatarsParams{Page: new(int), PerPage: new(int), Search: new(string), OnlyOneShot: new(bool)}
 	_ = gen.AvatarList{Data: &[]gen.Avatar{}, Meta: &gen.Pagination{}}
 
-	_ func(*gen.Client, context.Context, *gen.ListAvatarsParams, ...gen.RequestEditorFn) (*http.Response, error) = (*gen.Client).ListAvatars
-	_ func(*gen.Client, context.Context, string, ...gen.RequestEditorFn) (*http.Response, error)                 = (*gen.Client).GetAvatar
+	_ func(*gen.Client, context.Context, *gen.ListAvatarsParams, ...gen.RequestOption) (*gen.Page[gen.Avatar], error) = (*gen.Client).ListAvatars
+	_ func(*gen.Client, context.Context, string, ...gen.RequestOption) (*gen.Avatar, error)                          = (*gen.Client).GetAvatar
 )
 `
 
@@ -440,9 +434,9 @@ var (
 	_                                  = gen.CreatePersonaFromAvatar{}
 	_                                  = gen.CreatePersonaFromImage{}
 
-	_ func(*gen.Client, context.Context, gen.CreatePersonaJSONRequestBody, ...gen.RequestEditorFn) (*http.Response, error) = (*gen.Client).CreatePersona
-	_ func(*gen.Client, context.Context, *gen.ListPersonasParams, ...gen.RequestEditorFn) (*http.Response, error)          = (*gen.Client).ListPersonas
-	_ func(*gen.Client, context.Context, *gen.ListVoicesParams, ...gen.RequestEditorFn) (*http.Response, error)            = (*gen.Client).ListVoices
+	_ func(*gen.Client, context.Context, gen.CreatePersonaJSONRequestBody, ...gen.RequestOption) (*gen.Persona, error)         = (*gen.Client).CreatePersona
+	_ func(*gen.Client, context.Context, *gen.ListPersonasParams, ...gen.RequestOption) (*gen.Page[gen.Persona], error) = (*gen.Client).ListPersonas
+	_ func(*gen.Client, context.Context, *gen.ListVoicesParams, ...gen.RequestOption) (*gen.Page[gen.Voice], error)     = (*gen.Client).ListVoices
 )
 `
 
@@ -494,9 +488,9 @@ func generateAndBuild(t *testing.T, doc, overlay []byte, surface string) string 
 		t.Logf("go %s: %s", strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
 	}
 	run("generate", ".")
-	genCode, err := os.ReadFile(filepath.Join(dir, "gen", "anam.gen.go"))
+	genCode, err := os.ReadFile(filepath.Join(dir, "gen", "models.gen.go"))
 	if err != nil {
-		t.Fatalf("go generate wrote no gen/anam.gen.go: %v", err)
+		t.Fatalf("go generate wrote no gen/models.gen.go: %v", err)
 	}
 	run("build", "./...")
 	vet := []string{"vet", "./gen/..."}

@@ -1,7 +1,8 @@
-// Command sdkgen writes the typed surface of package api and the model
-// accessors of package gen from the prepared OpenAPI document and the
-// models oapi-codegen generated (see package internal/sdkgen). It is the
-// last step of `go generate ./...`.
+// Command sdkgen writes the client of package gen (gen/client.gen.go),
+// the model accessors (gen/accessors.gen.go) and the names package api
+// re-exports (api/models.gen.go) from the prepared OpenAPI document and
+// the models oapi-codegen generated (see package internal/sdkgen). It is
+// the last step of `go generate ./...`.
 //
 // Usage:
 //
@@ -41,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	out, err := sdkgen.Generate(sdkgen.Config{
-		Spec: spec, GenDir: *genDir, APIDir: *apiDir, GenPkg: *module + "/gen",
+		Spec: spec, GenDir: *genDir, APIDir: *apiDir, ModulePath: *module,
 		Generate: "internal/tools/sdkgen from " + filepath.ToSlash(*specPath) + " (go generate ./...)",
 	})
 	if err != nil {
@@ -49,8 +50,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	for path, data := range map[string][]byte{
-		filepath.Join(*apiDir, "operations.gen.go"): out.Operations,
-		filepath.Join(*genDir, "accessors.gen.go"):  out.Accessors,
+		filepath.Join(*genDir, sdkgen.ClientFile):    out.Client,
+		filepath.Join(*genDir, sdkgen.AccessorsFile): out.Accessors,
+		filepath.Join(*apiDir, sdkgen.APIModelsFile): out.APIModels,
 	} {
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			fmt.Fprintln(stderr, "sdkgen:", err)
@@ -58,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if *verbose {
-		fmt.Fprintf(stdout, "sdkgen: %d operations, %d methods, %d paginated lists\n", out.Report.Operations, len(out.Report.Methods), len(out.Report.Paginated))
+		fmt.Fprintf(stdout, "sdkgen: %d operations, %d methods, %d paginated lists, %d request unions\n", out.Report.Operations, len(out.Report.Methods), len(out.Report.Paginated), len(out.Report.Unions))
 	}
 	return 0
 }
