@@ -8,208 +8,206 @@ import "github.com/anam-ai/anam-go/gen"
 // request may hold, under the names of package gen (see it for their
 // fields).
 type (
-	CreateSessionTokenRequest                                        = gen.CreateSessionTokenRequest
-	SessionToken                                                     = gen.SessionToken
-	ListMeetingInvitesParams                                         = gen.ListMeetingInvitesParams
-	MeetingInvite                                                    = gen.MeetingInvite
-	CreateMeetingInviteRequest                                       = gen.CreateMeetingInviteRequest
-	ListVoicesParams                                                 = gen.ListVoicesParams
-	Voice                                                            = gen.Voice
-	CreateVoiceRequest                                               = gen.CreateVoiceRequest
-	CreateVoiceForm                                                  = gen.CreateVoiceForm
-	CreateVoicePresignedUploadRequest                                = gen.CreateVoicePresignedUploadRequest
-	CreateVoicePresignedUploadResponse                               = gen.CreateVoicePresignedUploadResponse
-	UpdateVoiceRequest                                               = gen.UpdateVoiceRequest
-	ListToolsParams                                                  = gen.ListToolsParams
-	Tool                                                             = gen.Tool
-	CreateToolRequest                                                = gen.CreateToolRequest
-	UpdateToolRequest                                                = gen.UpdateToolRequest
-	ListShareLinksParams                                             = gen.ListShareLinksParams
-	PersonaShareLink                                                 = gen.PersonaShareLink
-	CreateShareLinkRequest                                           = gen.CreateShareLinkRequest
-	ShareLink                                                        = gen.ShareLink
-	UpdateShareLinkRequest                                           = gen.UpdateShareLinkRequest
-	ListSessionsParams                                               = gen.ListSessionsParams
-	Session                                                          = gen.Session
-	GetSessionConcurrencyParams                                      = gen.GetSessionConcurrencyParams
-	ConcurrencyStatus                                                = gen.ConcurrencyStatus
-	GetAggregatedSessionAnalyticsParams                              = gen.GetAggregatedSessionAnalyticsParams
-	GetAggregatedSessionAnalyticsResponse                            = gen.GetAggregatedSessionAnalyticsResponse
-	GetSessionResponse                                               = gen.GetSessionResponse
-	GetSessionTranscriptResponse                                     = gen.GetSessionTranscriptResponse
-	GetSessionRecordingResponse                                      = gen.GetSessionRecordingResponse
-	GetSessionAnalyticsParams                                        = gen.GetSessionAnalyticsParams
-	GetSessionAnalyticsResponse                                      = gen.GetSessionAnalyticsResponse
-	ListPersonasParams                                               = gen.ListPersonasParams
-	PersonaSummary                                                   = gen.PersonaSummary
-	CreatePersonaRequest                                             = gen.CreatePersonaRequest
-	Persona                                                          = gen.Persona
-	UpdatePersonaRequest                                             = gen.UpdatePersonaRequest
-	ListLlmsParams                                                   = gen.ListLlmsParams
-	LLM                                                              = gen.LLM
-	CreateLlmRequest                                                 = gen.CreateLlmRequest
-	UpdateLlmRequest                                                 = gen.UpdateLlmRequest
-	KnowledgeGroup                                                   = gen.KnowledgeGroup
-	CreateKnowledgeGroupRequest                                      = gen.CreateKnowledgeGroupRequest
-	UpdateKnowledgeGroupRequest                                      = gen.UpdateKnowledgeGroupRequest
-	SearchKnowledgeGroupRequest                                      = gen.SearchKnowledgeGroupRequest
-	KnowledgeSearchResult                                            = gen.KnowledgeSearchResult
-	KnowledgeDocument                                                = gen.KnowledgeDocument
-	UploadKnowledgeGroupDocumentForm                                 = gen.UploadKnowledgeGroupDocumentForm
-	UpdateKnowledgeDocumentRequest                                   = gen.UpdateKnowledgeDocumentRequest
-	GetKnowledgeDocumentDownloadResponse                             = gen.GetKnowledgeDocumentDownloadResponse
-	CreateEngineSessionRequest                                       = gen.CreateEngineSessionRequest
-	CreateEngineSessionResponse                                      = gen.CreateEngineSessionResponse
-	ListAvatarsParams                                                = gen.ListAvatarsParams
-	Avatar                                                           = gen.Avatar
-	CreateAvatarRequest                                              = gen.CreateAvatarRequest
-	CreateAvatarForm                                                 = gen.CreateAvatarForm
-	UpdateAvatarRequest                                              = gen.UpdateAvatarRequest
-	DeleteAvatarParams                                               = gen.DeleteAvatarParams
-	CreateSessionTokenRequest_PersonaConfig                          = gen.CreateSessionTokenRequest_PersonaConfig
-	CreateSessionTokenRequestPersonaConfig0                          = gen.CreateSessionTokenRequestPersonaConfig0
-	CreateSessionTokenRequestPersonaConfig1                          = gen.CreateSessionTokenRequestPersonaConfig1
-	CreateToolRequest_Config                                         = gen.CreateToolRequest_Config
-	CreateToolRequestConfig0                                         = gen.CreateToolRequestConfig0
-	CreateToolRequestConfig1                                         = gen.CreateToolRequestConfig1
-	CreateToolRequestConfig2                                         = gen.CreateToolRequestConfig2
-	CreateToolRequestConfig3                                         = gen.CreateToolRequestConfig3
-	UpdateToolRequest_Config                                         = gen.UpdateToolRequest_Config
-	UpdateToolRequestConfig0                                         = gen.UpdateToolRequestConfig0
-	UpdateToolRequestConfig1                                         = gen.UpdateToolRequestConfig1
-	UpdateToolRequestConfig2                                         = gen.UpdateToolRequestConfig2
-	UpdateToolRequestConfig3                                         = gen.UpdateToolRequestConfig3
-	CreatePersonaRequest_VoiceGenerationOptions                      = gen.CreatePersonaRequest_VoiceGenerationOptions
-	ElevenLabsV1VoiceGenerationOptions                               = gen.ElevenLabsV1VoiceGenerationOptions
-	ElevenLabsV2VoiceGenerationOptions                               = gen.ElevenLabsV2VoiceGenerationOptions
-	CartesiaSonic3VoiceGenerationOptions                             = gen.CartesiaSonic3VoiceGenerationOptions
-	FishAudioVoiceGenerationOptions                                  = gen.FishAudioVoiceGenerationOptions
-	UpdatePersonaRequest_VoiceGenerationOptions                      = gen.UpdatePersonaRequest_VoiceGenerationOptions
-	MeetingInvitePersonaConfig_VoiceGenerationOptions                = gen.MeetingInvitePersonaConfig_VoiceGenerationOptions
-	CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions = gen.CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions
+	CreateSessionTokenRequest                                          = gen.CreateSessionTokenRequest
+	SessionToken                                                       = gen.SessionToken
+	ListMeetingInvitesParams                                           = gen.ListMeetingInvitesParams
+	MeetingInvite                                                      = gen.MeetingInvite
+	CreateMeetingInviteRequest                                         = gen.CreateMeetingInviteRequest
+	ListVoicesParams                                                   = gen.ListVoicesParams
+	Voice                                                              = gen.Voice
+	CreateVoiceRequest                                                 = gen.CreateVoiceRequest
+	CreateVoiceForm                                                    = gen.CreateVoiceForm
+	CreateVoicePresignedUploadRequest                                  = gen.CreateVoicePresignedUploadRequest
+	CreateVoicePresignedUploadResponse                                 = gen.CreateVoicePresignedUploadResponse
+	UpdateVoiceRequest                                                 = gen.UpdateVoiceRequest
+	ListToolsParams                                                    = gen.ListToolsParams
+	Tool                                                               = gen.Tool
+	CreateToolRequest                                                  = gen.CreateToolRequest
+	UpdateToolRequest                                                  = gen.UpdateToolRequest
+	ListShareLinksParams                                               = gen.ListShareLinksParams
+	PersonaShareLink                                                   = gen.PersonaShareLink
+	CreateShareLinkRequest                                             = gen.CreateShareLinkRequest
+	ShareLink                                                          = gen.ShareLink
+	UpdateShareLinkRequest                                             = gen.UpdateShareLinkRequest
+	ListSessionsParams                                                 = gen.ListSessionsParams
+	Session                                                            = gen.Session
+	GetSessionConcurrencyParams                                        = gen.GetSessionConcurrencyParams
+	ConcurrencyStatus                                                  = gen.ConcurrencyStatus
+	GetAggregatedSessionAnalyticsParams                                = gen.GetAggregatedSessionAnalyticsParams
+	GetAggregatedSessionAnalyticsResponse                              = gen.GetAggregatedSessionAnalyticsResponse
+	GetSessionResponse                                                 = gen.GetSessionResponse
+	GetSessionTranscriptResponse                                       = gen.GetSessionTranscriptResponse
+	GetSessionRecordingResponse                                        = gen.GetSessionRecordingResponse
+	GetSessionAnalyticsParams                                          = gen.GetSessionAnalyticsParams
+	GetSessionAnalyticsResponse                                        = gen.GetSessionAnalyticsResponse
+	ListPersonasParams                                                 = gen.ListPersonasParams
+	PersonaSummary                                                     = gen.PersonaSummary
+	CreatePersonaRequest                                               = gen.CreatePersonaRequest
+	Persona                                                            = gen.Persona
+	UpdatePersonaRequest                                               = gen.UpdatePersonaRequest
+	ListLlmsParams                                                     = gen.ListLlmsParams
+	LLM                                                                = gen.LLM
+	CreateLlmRequest                                                   = gen.CreateLlmRequest
+	UpdateLlmRequest                                                   = gen.UpdateLlmRequest
+	KnowledgeGroup                                                     = gen.KnowledgeGroup
+	CreateKnowledgeGroupRequest                                        = gen.CreateKnowledgeGroupRequest
+	UpdateKnowledgeGroupRequest                                        = gen.UpdateKnowledgeGroupRequest
+	SearchKnowledgeGroupRequest                                        = gen.SearchKnowledgeGroupRequest
+	KnowledgeSearchResult                                              = gen.KnowledgeSearchResult
+	KnowledgeDocument                                                  = gen.KnowledgeDocument
+	UploadKnowledgeGroupDocumentForm                                   = gen.UploadKnowledgeGroupDocumentForm
+	UpdateKnowledgeDocumentRequest                                     = gen.UpdateKnowledgeDocumentRequest
+	GetKnowledgeDocumentDownloadResponse                               = gen.GetKnowledgeDocumentDownloadResponse
+	CreateEngineSessionRequest                                         = gen.CreateEngineSessionRequest
+	CreateEngineSessionResponse                                        = gen.CreateEngineSessionResponse
+	ListAvatarsParams                                                  = gen.ListAvatarsParams
+	Avatar                                                             = gen.Avatar
+	CreateAvatarRequest                                                = gen.CreateAvatarRequest
+	CreateAvatarForm                                                   = gen.CreateAvatarForm
+	UpdateAvatarRequest                                                = gen.UpdateAvatarRequest
+	DeleteAvatarParams                                                 = gen.DeleteAvatarParams
+	CreateSessionTokenRequestPersonaConfig                             = gen.CreateSessionTokenRequestPersonaConfig
+	CreateSessionTokenRequestPersonaConfigByName                       = gen.CreateSessionTokenRequestPersonaConfigByName
+	CreateToolRequestConfig                                            = gen.CreateToolRequestConfig
+	CreateToolRequestConfigClientTool                                  = gen.CreateToolRequestConfigClientTool
+	CreateToolRequestConfigServerWebhookTool                           = gen.CreateToolRequestConfigServerWebhookTool
+	CreateToolRequestConfigSystemToolAction                            = gen.CreateToolRequestConfigSystemToolAction
+	UpdateToolRequestConfig                                            = gen.UpdateToolRequestConfig
+	UpdateToolRequestConfigClientTool                                  = gen.UpdateToolRequestConfigClientTool
+	UpdateToolRequestConfigServerRagTool                               = gen.UpdateToolRequestConfigServerRagTool
+	UpdateToolRequestConfigServerWebhookTool                           = gen.UpdateToolRequestConfigServerWebhookTool
+	UpdateToolRequestConfigSystemTool                                  = gen.UpdateToolRequestConfigSystemTool
+	CreatePersonaRequestVoiceGenerationOptions                         = gen.CreatePersonaRequestVoiceGenerationOptions
+	ElevenLabsV1VoiceGenerationOptions                                 = gen.ElevenLabsV1VoiceGenerationOptions
+	ElevenLabsV2VoiceGenerationOptions                                 = gen.ElevenLabsV2VoiceGenerationOptions
+	CartesiaSonic3VoiceGenerationOptions                               = gen.CartesiaSonic3VoiceGenerationOptions
+	FishAudioVoiceGenerationOptions                                    = gen.FishAudioVoiceGenerationOptions
+	UpdatePersonaRequestVoiceGenerationOptions                         = gen.UpdatePersonaRequestVoiceGenerationOptions
+	MeetingInvitePersonaConfigVoiceGenerationOptions                   = gen.MeetingInvitePersonaConfigVoiceGenerationOptions
+	CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions = gen.CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions
 )
 
-// NewCreateSessionTokenRequest_PersonaConfigCreateSessionTokenRequestPersonaConfig0 returns a CreateSessionTokenRequest_PersonaConfig holding v (see gen.NewCreateSessionTokenRequest_PersonaConfigCreateSessionTokenRequestPersonaConfig0).
-func NewCreateSessionTokenRequest_PersonaConfigCreateSessionTokenRequestPersonaConfig0(v CreateSessionTokenRequestPersonaConfig0) *CreateSessionTokenRequest_PersonaConfig {
-	return gen.NewCreateSessionTokenRequest_PersonaConfigCreateSessionTokenRequestPersonaConfig0(v)
+// NewCreateSessionTokenRequestPersonaConfigByName returns a CreateSessionTokenRequestPersonaConfig holding v (see gen.NewCreateSessionTokenRequestPersonaConfigByName).
+func NewCreateSessionTokenRequestPersonaConfigByName(v CreateSessionTokenRequestPersonaConfigByName) *CreateSessionTokenRequestPersonaConfig {
+	return gen.NewCreateSessionTokenRequestPersonaConfigByName(v)
 }
 
-// NewCreateSessionTokenRequest_PersonaConfigCreateSessionTokenRequestPersonaConfig1 returns a CreateSessionTokenRequest_PersonaConfig holding v (see gen.NewCreateSessionTokenRequest_PersonaConfigCreateSessionTokenRequestPersonaConfig1).
-func NewCreateSessionTokenRequest_PersonaConfigCreateSessionTokenRequestPersonaConfig1(v CreateSessionTokenRequestPersonaConfig1) *CreateSessionTokenRequest_PersonaConfig {
-	return gen.NewCreateSessionTokenRequest_PersonaConfigCreateSessionTokenRequestPersonaConfig1(v)
+// NewCreateSessionTokenRequestPersonaConfigByPersonaID returns a CreateSessionTokenRequestPersonaConfig holding a CreateSessionTokenRequestPersonaConfigByPersonaID with the given PersonaID (see gen.NewCreateSessionTokenRequestPersonaConfigByPersonaID).
+func NewCreateSessionTokenRequestPersonaConfigByPersonaID(personaID string) *CreateSessionTokenRequestPersonaConfig {
+	return gen.NewCreateSessionTokenRequestPersonaConfigByPersonaID(personaID)
 }
 
-// NewCreateToolRequest_ConfigCreateToolRequestConfig0 returns a CreateToolRequest_Config holding v (see gen.NewCreateToolRequest_ConfigCreateToolRequestConfig0).
-func NewCreateToolRequest_ConfigCreateToolRequestConfig0(v CreateToolRequestConfig0) *CreateToolRequest_Config {
-	return gen.NewCreateToolRequest_ConfigCreateToolRequestConfig0(v)
+// NewCreateToolRequestConfigClientTool returns a CreateToolRequestConfig holding v (see gen.NewCreateToolRequestConfigClientTool).
+func NewCreateToolRequestConfigClientTool(v CreateToolRequestConfigClientTool) *CreateToolRequestConfig {
+	return gen.NewCreateToolRequestConfigClientTool(v)
 }
 
-// NewCreateToolRequest_ConfigCreateToolRequestConfig1 returns a CreateToolRequest_Config holding v (see gen.NewCreateToolRequest_ConfigCreateToolRequestConfig1).
-func NewCreateToolRequest_ConfigCreateToolRequestConfig1(v CreateToolRequestConfig1) *CreateToolRequest_Config {
-	return gen.NewCreateToolRequest_ConfigCreateToolRequestConfig1(v)
+// NewCreateToolRequestConfigServerRagTool returns a CreateToolRequestConfig holding a CreateToolRequestConfigServerRagTool with the given DocumentFolderIds (see gen.NewCreateToolRequestConfigServerRagTool).
+func NewCreateToolRequestConfigServerRagTool(documentFolderIds []string) *CreateToolRequestConfig {
+	return gen.NewCreateToolRequestConfigServerRagTool(documentFolderIds)
 }
 
-// NewCreateToolRequest_ConfigCreateToolRequestConfig2 returns a CreateToolRequest_Config holding v (see gen.NewCreateToolRequest_ConfigCreateToolRequestConfig2).
-func NewCreateToolRequest_ConfigCreateToolRequestConfig2(v CreateToolRequestConfig2) *CreateToolRequest_Config {
-	return gen.NewCreateToolRequest_ConfigCreateToolRequestConfig2(v)
+// NewCreateToolRequestConfigServerWebhookTool returns a CreateToolRequestConfig holding v (see gen.NewCreateToolRequestConfigServerWebhookTool).
+func NewCreateToolRequestConfigServerWebhookTool(v CreateToolRequestConfigServerWebhookTool) *CreateToolRequestConfig {
+	return gen.NewCreateToolRequestConfigServerWebhookTool(v)
 }
 
-// NewCreateToolRequest_ConfigCreateToolRequestConfig3 returns a CreateToolRequest_Config holding v (see gen.NewCreateToolRequest_ConfigCreateToolRequestConfig3).
-func NewCreateToolRequest_ConfigCreateToolRequestConfig3(v CreateToolRequestConfig3) *CreateToolRequest_Config {
-	return gen.NewCreateToolRequest_ConfigCreateToolRequestConfig3(v)
+// NewCreateToolRequestConfigSystemTool returns a CreateToolRequestConfig holding a CreateToolRequestConfigSystemTool with the given Action (see gen.NewCreateToolRequestConfigSystemTool).
+func NewCreateToolRequestConfigSystemTool(action CreateToolRequestConfigSystemToolAction) *CreateToolRequestConfig {
+	return gen.NewCreateToolRequestConfigSystemTool(action)
 }
 
-// NewUpdateToolRequest_ConfigUpdateToolRequestConfig0 returns a UpdateToolRequest_Config holding v (see gen.NewUpdateToolRequest_ConfigUpdateToolRequestConfig0).
-func NewUpdateToolRequest_ConfigUpdateToolRequestConfig0(v UpdateToolRequestConfig0) *UpdateToolRequest_Config {
-	return gen.NewUpdateToolRequest_ConfigUpdateToolRequestConfig0(v)
+// NewUpdateToolRequestConfigClientTool returns a UpdateToolRequestConfig holding v (see gen.NewUpdateToolRequestConfigClientTool).
+func NewUpdateToolRequestConfigClientTool(v UpdateToolRequestConfigClientTool) *UpdateToolRequestConfig {
+	return gen.NewUpdateToolRequestConfigClientTool(v)
 }
 
-// NewUpdateToolRequest_ConfigUpdateToolRequestConfig1 returns a UpdateToolRequest_Config holding v (see gen.NewUpdateToolRequest_ConfigUpdateToolRequestConfig1).
-func NewUpdateToolRequest_ConfigUpdateToolRequestConfig1(v UpdateToolRequestConfig1) *UpdateToolRequest_Config {
-	return gen.NewUpdateToolRequest_ConfigUpdateToolRequestConfig1(v)
+// NewUpdateToolRequestConfigServerRagTool returns a UpdateToolRequestConfig holding v (see gen.NewUpdateToolRequestConfigServerRagTool).
+func NewUpdateToolRequestConfigServerRagTool(v UpdateToolRequestConfigServerRagTool) *UpdateToolRequestConfig {
+	return gen.NewUpdateToolRequestConfigServerRagTool(v)
 }
 
-// NewUpdateToolRequest_ConfigUpdateToolRequestConfig2 returns a UpdateToolRequest_Config holding v (see gen.NewUpdateToolRequest_ConfigUpdateToolRequestConfig2).
-func NewUpdateToolRequest_ConfigUpdateToolRequestConfig2(v UpdateToolRequestConfig2) *UpdateToolRequest_Config {
-	return gen.NewUpdateToolRequest_ConfigUpdateToolRequestConfig2(v)
+// NewUpdateToolRequestConfigServerWebhookTool returns a UpdateToolRequestConfig holding v (see gen.NewUpdateToolRequestConfigServerWebhookTool).
+func NewUpdateToolRequestConfigServerWebhookTool(v UpdateToolRequestConfigServerWebhookTool) *UpdateToolRequestConfig {
+	return gen.NewUpdateToolRequestConfigServerWebhookTool(v)
 }
 
-// NewUpdateToolRequest_ConfigUpdateToolRequestConfig3 returns a UpdateToolRequest_Config holding v (see gen.NewUpdateToolRequest_ConfigUpdateToolRequestConfig3).
-func NewUpdateToolRequest_ConfigUpdateToolRequestConfig3(v UpdateToolRequestConfig3) *UpdateToolRequest_Config {
-	return gen.NewUpdateToolRequest_ConfigUpdateToolRequestConfig3(v)
+// NewUpdateToolRequestConfigSystemTool returns a UpdateToolRequestConfig holding v (see gen.NewUpdateToolRequestConfigSystemTool).
+func NewUpdateToolRequestConfigSystemTool(v UpdateToolRequestConfigSystemTool) *UpdateToolRequestConfig {
+	return gen.NewUpdateToolRequestConfigSystemTool(v)
 }
 
-// NewCreatePersonaRequest_VoiceGenerationOptionsElevenLabsV1 returns a CreatePersonaRequest_VoiceGenerationOptions holding v (see gen.NewCreatePersonaRequest_VoiceGenerationOptionsElevenLabsV1).
-func NewCreatePersonaRequest_VoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *CreatePersonaRequest_VoiceGenerationOptions {
-	return gen.NewCreatePersonaRequest_VoiceGenerationOptionsElevenLabsV1(v)
+// NewCreatePersonaRequestVoiceGenerationOptionsElevenLabsV1 returns a CreatePersonaRequestVoiceGenerationOptions holding v (see gen.NewCreatePersonaRequestVoiceGenerationOptionsElevenLabsV1).
+func NewCreatePersonaRequestVoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *CreatePersonaRequestVoiceGenerationOptions {
+	return gen.NewCreatePersonaRequestVoiceGenerationOptionsElevenLabsV1(v)
 }
 
-// NewCreatePersonaRequest_VoiceGenerationOptionsElevenLabsV2 returns a CreatePersonaRequest_VoiceGenerationOptions holding v (see gen.NewCreatePersonaRequest_VoiceGenerationOptionsElevenLabsV2).
-func NewCreatePersonaRequest_VoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *CreatePersonaRequest_VoiceGenerationOptions {
-	return gen.NewCreatePersonaRequest_VoiceGenerationOptionsElevenLabsV2(v)
+// NewCreatePersonaRequestVoiceGenerationOptionsElevenLabsV2 returns a CreatePersonaRequestVoiceGenerationOptions holding v (see gen.NewCreatePersonaRequestVoiceGenerationOptionsElevenLabsV2).
+func NewCreatePersonaRequestVoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *CreatePersonaRequestVoiceGenerationOptions {
+	return gen.NewCreatePersonaRequestVoiceGenerationOptionsElevenLabsV2(v)
 }
 
-// NewCreatePersonaRequest_VoiceGenerationOptionsCartesiaSonic3 returns a CreatePersonaRequest_VoiceGenerationOptions holding v (see gen.NewCreatePersonaRequest_VoiceGenerationOptionsCartesiaSonic3).
-func NewCreatePersonaRequest_VoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *CreatePersonaRequest_VoiceGenerationOptions {
-	return gen.NewCreatePersonaRequest_VoiceGenerationOptionsCartesiaSonic3(v)
+// NewCreatePersonaRequestVoiceGenerationOptionsCartesiaSonic3 returns a CreatePersonaRequestVoiceGenerationOptions holding v (see gen.NewCreatePersonaRequestVoiceGenerationOptionsCartesiaSonic3).
+func NewCreatePersonaRequestVoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *CreatePersonaRequestVoiceGenerationOptions {
+	return gen.NewCreatePersonaRequestVoiceGenerationOptionsCartesiaSonic3(v)
 }
 
-// NewCreatePersonaRequest_VoiceGenerationOptionsFishAudio returns a CreatePersonaRequest_VoiceGenerationOptions holding v (see gen.NewCreatePersonaRequest_VoiceGenerationOptionsFishAudio).
-func NewCreatePersonaRequest_VoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *CreatePersonaRequest_VoiceGenerationOptions {
-	return gen.NewCreatePersonaRequest_VoiceGenerationOptionsFishAudio(v)
+// NewCreatePersonaRequestVoiceGenerationOptionsFishAudio returns a CreatePersonaRequestVoiceGenerationOptions holding v (see gen.NewCreatePersonaRequestVoiceGenerationOptionsFishAudio).
+func NewCreatePersonaRequestVoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *CreatePersonaRequestVoiceGenerationOptions {
+	return gen.NewCreatePersonaRequestVoiceGenerationOptionsFishAudio(v)
 }
 
-// NewUpdatePersonaRequest_VoiceGenerationOptionsElevenLabsV1 returns a UpdatePersonaRequest_VoiceGenerationOptions holding v (see gen.NewUpdatePersonaRequest_VoiceGenerationOptionsElevenLabsV1).
-func NewUpdatePersonaRequest_VoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *UpdatePersonaRequest_VoiceGenerationOptions {
-	return gen.NewUpdatePersonaRequest_VoiceGenerationOptionsElevenLabsV1(v)
+// NewUpdatePersonaRequestVoiceGenerationOptionsElevenLabsV1 returns a UpdatePersonaRequestVoiceGenerationOptions holding v (see gen.NewUpdatePersonaRequestVoiceGenerationOptionsElevenLabsV1).
+func NewUpdatePersonaRequestVoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *UpdatePersonaRequestVoiceGenerationOptions {
+	return gen.NewUpdatePersonaRequestVoiceGenerationOptionsElevenLabsV1(v)
 }
 
-// NewUpdatePersonaRequest_VoiceGenerationOptionsElevenLabsV2 returns a UpdatePersonaRequest_VoiceGenerationOptions holding v (see gen.NewUpdatePersonaRequest_VoiceGenerationOptionsElevenLabsV2).
-func NewUpdatePersonaRequest_VoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *UpdatePersonaRequest_VoiceGenerationOptions {
-	return gen.NewUpdatePersonaRequest_VoiceGenerationOptionsElevenLabsV2(v)
+// NewUpdatePersonaRequestVoiceGenerationOptionsElevenLabsV2 returns a UpdatePersonaRequestVoiceGenerationOptions holding v (see gen.NewUpdatePersonaRequestVoiceGenerationOptionsElevenLabsV2).
+func NewUpdatePersonaRequestVoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *UpdatePersonaRequestVoiceGenerationOptions {
+	return gen.NewUpdatePersonaRequestVoiceGenerationOptionsElevenLabsV2(v)
 }
 
-// NewUpdatePersonaRequest_VoiceGenerationOptionsCartesiaSonic3 returns a UpdatePersonaRequest_VoiceGenerationOptions holding v (see gen.NewUpdatePersonaRequest_VoiceGenerationOptionsCartesiaSonic3).
-func NewUpdatePersonaRequest_VoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *UpdatePersonaRequest_VoiceGenerationOptions {
-	return gen.NewUpdatePersonaRequest_VoiceGenerationOptionsCartesiaSonic3(v)
+// NewUpdatePersonaRequestVoiceGenerationOptionsCartesiaSonic3 returns a UpdatePersonaRequestVoiceGenerationOptions holding v (see gen.NewUpdatePersonaRequestVoiceGenerationOptionsCartesiaSonic3).
+func NewUpdatePersonaRequestVoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *UpdatePersonaRequestVoiceGenerationOptions {
+	return gen.NewUpdatePersonaRequestVoiceGenerationOptionsCartesiaSonic3(v)
 }
 
-// NewUpdatePersonaRequest_VoiceGenerationOptionsFishAudio returns a UpdatePersonaRequest_VoiceGenerationOptions holding v (see gen.NewUpdatePersonaRequest_VoiceGenerationOptionsFishAudio).
-func NewUpdatePersonaRequest_VoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *UpdatePersonaRequest_VoiceGenerationOptions {
-	return gen.NewUpdatePersonaRequest_VoiceGenerationOptionsFishAudio(v)
+// NewUpdatePersonaRequestVoiceGenerationOptionsFishAudio returns a UpdatePersonaRequestVoiceGenerationOptions holding v (see gen.NewUpdatePersonaRequestVoiceGenerationOptionsFishAudio).
+func NewUpdatePersonaRequestVoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *UpdatePersonaRequestVoiceGenerationOptions {
+	return gen.NewUpdatePersonaRequestVoiceGenerationOptionsFishAudio(v)
 }
 
-// NewMeetingInvitePersonaConfig_VoiceGenerationOptionsElevenLabsV1 returns a MeetingInvitePersonaConfig_VoiceGenerationOptions holding v (see gen.NewMeetingInvitePersonaConfig_VoiceGenerationOptionsElevenLabsV1).
-func NewMeetingInvitePersonaConfig_VoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *MeetingInvitePersonaConfig_VoiceGenerationOptions {
-	return gen.NewMeetingInvitePersonaConfig_VoiceGenerationOptionsElevenLabsV1(v)
+// NewMeetingInvitePersonaConfigVoiceGenerationOptionsElevenLabsV1 returns a MeetingInvitePersonaConfigVoiceGenerationOptions holding v (see gen.NewMeetingInvitePersonaConfigVoiceGenerationOptionsElevenLabsV1).
+func NewMeetingInvitePersonaConfigVoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *MeetingInvitePersonaConfigVoiceGenerationOptions {
+	return gen.NewMeetingInvitePersonaConfigVoiceGenerationOptionsElevenLabsV1(v)
 }
 
-// NewMeetingInvitePersonaConfig_VoiceGenerationOptionsElevenLabsV2 returns a MeetingInvitePersonaConfig_VoiceGenerationOptions holding v (see gen.NewMeetingInvitePersonaConfig_VoiceGenerationOptionsElevenLabsV2).
-func NewMeetingInvitePersonaConfig_VoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *MeetingInvitePersonaConfig_VoiceGenerationOptions {
-	return gen.NewMeetingInvitePersonaConfig_VoiceGenerationOptionsElevenLabsV2(v)
+// NewMeetingInvitePersonaConfigVoiceGenerationOptionsElevenLabsV2 returns a MeetingInvitePersonaConfigVoiceGenerationOptions holding v (see gen.NewMeetingInvitePersonaConfigVoiceGenerationOptionsElevenLabsV2).
+func NewMeetingInvitePersonaConfigVoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *MeetingInvitePersonaConfigVoiceGenerationOptions {
+	return gen.NewMeetingInvitePersonaConfigVoiceGenerationOptionsElevenLabsV2(v)
 }
 
-// NewMeetingInvitePersonaConfig_VoiceGenerationOptionsCartesiaSonic3 returns a MeetingInvitePersonaConfig_VoiceGenerationOptions holding v (see gen.NewMeetingInvitePersonaConfig_VoiceGenerationOptionsCartesiaSonic3).
-func NewMeetingInvitePersonaConfig_VoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *MeetingInvitePersonaConfig_VoiceGenerationOptions {
-	return gen.NewMeetingInvitePersonaConfig_VoiceGenerationOptionsCartesiaSonic3(v)
+// NewMeetingInvitePersonaConfigVoiceGenerationOptionsCartesiaSonic3 returns a MeetingInvitePersonaConfigVoiceGenerationOptions holding v (see gen.NewMeetingInvitePersonaConfigVoiceGenerationOptionsCartesiaSonic3).
+func NewMeetingInvitePersonaConfigVoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *MeetingInvitePersonaConfigVoiceGenerationOptions {
+	return gen.NewMeetingInvitePersonaConfigVoiceGenerationOptionsCartesiaSonic3(v)
 }
 
-// NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsElevenLabsV1 returns a CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions holding v (see gen.NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsElevenLabsV1).
-func NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions {
-	return gen.NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsElevenLabsV1(v)
+// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV1 returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v (see gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV1).
+func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
+	return gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV1(v)
 }
 
-// NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsElevenLabsV2 returns a CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions holding v (see gen.NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsElevenLabsV2).
-func NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions {
-	return gen.NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsElevenLabsV2(v)
+// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV2 returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v (see gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV2).
+func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
+	return gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV2(v)
 }
 
-// NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsCartesiaSonic3 returns a CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions holding v (see gen.NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsCartesiaSonic3).
-func NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions {
-	return gen.NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsCartesiaSonic3(v)
+// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsCartesiaSonic3 returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v (see gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsCartesiaSonic3).
+func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
+	return gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsCartesiaSonic3(v)
 }
 
-// NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsFishAudio returns a CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions holding v (see gen.NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsFishAudio).
-func NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions {
-	return gen.NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsFishAudio(v)
+// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsFishAudio returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v (see gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsFishAudio).
+func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
+	return gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsFishAudio(v)
 }

@@ -588,7 +588,7 @@ func (x *CreatePersonaRequest) GetVoiceDetectionOptions() *VoiceDetectionOptions
 }
 
 // GetVoiceGenerationOptions returns x.VoiceGenerationOptions, or nil when x is nil.
-func (x *CreatePersonaRequest) GetVoiceGenerationOptions() *CreatePersonaRequest_VoiceGenerationOptions {
+func (x *CreatePersonaRequest) GetVoiceGenerationOptions() *CreatePersonaRequestVoiceGenerationOptions {
 	if x == nil {
 		return nil
 	}
@@ -611,8 +611,8 @@ func (x *CreatePersonaRequest) GetZeroDataRetention() (v bool) {
 	return *x.ZeroDataRetention
 }
 
-// String returns the CreatePersonaRequest_VoiceGenerationOptions as JSON.
-func (x CreatePersonaRequest_VoiceGenerationOptions) String() string { return jsonString(x) }
+// String returns the CreatePersonaRequestVoiceGenerationOptions as JSON.
+func (x CreatePersonaRequestVoiceGenerationOptions) String() string { return jsonString(x) }
 
 // String returns the CreateSessionTokenRequest as JSON.
 func (x CreateSessionTokenRequest) String() string { return jsonString(x) }
@@ -626,7 +626,7 @@ func (x *CreateSessionTokenRequest) GetClientLabel() (v string) {
 }
 
 // GetPersonaConfig returns x.PersonaConfig, or nil when x is nil.
-func (x *CreateSessionTokenRequest) GetPersonaConfig() *CreateSessionTokenRequest_PersonaConfig {
+func (x *CreateSessionTokenRequest) GetPersonaConfig() *CreateSessionTokenRequestPersonaConfig {
 	if x == nil {
 		return nil
 	}
@@ -641,14 +641,14 @@ func (x *CreateSessionTokenRequest) GetSessionOptions() *CreateSessionTokenReque
 	return x.SessionOptions
 }
 
-// String returns the CreateSessionTokenRequest_PersonaConfig as JSON.
-func (x CreateSessionTokenRequest_PersonaConfig) String() string { return jsonString(x) }
+// String returns the CreateSessionTokenRequestPersonaConfig as JSON.
+func (x CreateSessionTokenRequestPersonaConfig) String() string { return jsonString(x) }
 
-// String returns the CreateSessionTokenRequest_PersonaConfig_0 as JSON.
-func (x CreateSessionTokenRequest_PersonaConfig_0) String() string { return jsonString(x) }
+// String returns the CreateSessionTokenRequestPersonaConfigByName as JSON.
+func (x CreateSessionTokenRequestPersonaConfigByName) String() string { return jsonString(x) }
 
 // GetAvatarID returns *x.AvatarID, or the zero value when x or x.AvatarID is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetAvatarID() (v string) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetAvatarID() (v string) {
 	if x == nil || x.AvatarID == nil {
 		return v
 	}
@@ -656,7 +656,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetAvatarID() (v string) {
 }
 
 // GetAvatarModel returns *x.AvatarModel, or the zero value when x or x.AvatarModel is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetAvatarModel() (v CreateSessionTokenRequestPersonaConfig0AvatarModel) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetAvatarModel() (v CreateSessionTokenRequestPersonaConfigByNameAvatarModel) {
 	if x == nil || x.AvatarModel == nil {
 		return v
 	}
@@ -664,7 +664,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetAvatarModel() (v CreateSe
 }
 
 // GetDirectorNotes returns x.DirectorNotes, or nil when x is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetDirectorNotes() *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetDirectorNotes() *CreateSessionTokenRequestPersonaConfigByName_DirectorNotes {
 	if x == nil {
 		return nil
 	}
@@ -673,7 +673,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetDirectorNotes() *CreateSe
 
 // GetInitialMessage returns the value of x.InitialMessage, or the zero value when x is nil or
 // the field is null or absent (x.InitialMessage.IsNull and IsSpecified tell those apart).
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetInitialMessage() (v string) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetInitialMessage() (v string) {
 	if x == nil {
 		return v
 	}
@@ -682,7 +682,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetInitialMessage() (v strin
 }
 
 // GetLanguageCode returns *x.LanguageCode, or the zero value when x or x.LanguageCode is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetLanguageCode() (v string) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetLanguageCode() (v string) {
 	if x == nil || x.LanguageCode == nil {
 		return v
 	}
@@ -690,7 +690,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetLanguageCode() (v string)
 }
 
 // GetLlmID returns *x.LlmID, or the zero value when x or x.LlmID is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetLlmID() (v string) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetLlmID() (v string) {
 	if x == nil || x.LlmID == nil {
 		return v
 	}
@@ -698,7 +698,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetLlmID() (v string) {
 }
 
 // GetMaxSessionLengthSeconds returns *x.MaxSessionLengthSeconds, or the zero value when x or x.MaxSessionLengthSeconds is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetMaxSessionLengthSeconds() (v float32) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetMaxSessionLengthSeconds() (v float32) {
 	if x == nil || x.MaxSessionLengthSeconds == nil {
 		return v
 	}
@@ -706,7 +706,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetMaxSessionLengthSeconds()
 }
 
 // GetName returns *x.Name, or the zero value when x or x.Name is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetName() (v string) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetName() (v string) {
 	if x == nil || x.Name == nil {
 		return v
 	}
@@ -714,7 +714,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetName() (v string) {
 }
 
 // GetSkipGreeting returns *x.SkipGreeting, or the zero value when x or x.SkipGreeting is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetSkipGreeting() (v bool) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetSkipGreeting() (v bool) {
 	if x == nil || x.SkipGreeting == nil {
 		return v
 	}
@@ -722,7 +722,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetSkipGreeting() (v bool) {
 }
 
 // GetSystemPrompt returns *x.SystemPrompt, or the zero value when x or x.SystemPrompt is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetSystemPrompt() (v string) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetSystemPrompt() (v string) {
 	if x == nil || x.SystemPrompt == nil {
 		return v
 	}
@@ -730,7 +730,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetSystemPrompt() (v string)
 }
 
 // GetToolIds returns *x.ToolIds, or the zero value when x or x.ToolIds is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetToolIds() (v []string) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetToolIds() (v []string) {
 	if x == nil || x.ToolIds == nil {
 		return v
 	}
@@ -738,7 +738,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetToolIds() (v []string) {
 }
 
 // GetTools returns *x.Tools, or the zero value when x or x.Tools is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetTools() (v []CreateSessionTokenRequest_PersonaConfig_0_Tools) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetTools() (v []CreateSessionTokenRequestPersonaConfigByName_Tools) {
 	if x == nil || x.Tools == nil {
 		return v
 	}
@@ -746,7 +746,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetTools() (v []CreateSessio
 }
 
 // GetUninterruptibleGreeting returns *x.UninterruptibleGreeting, or the zero value when x or x.UninterruptibleGreeting is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetUninterruptibleGreeting() (v bool) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetUninterruptibleGreeting() (v bool) {
 	if x == nil || x.UninterruptibleGreeting == nil {
 		return v
 	}
@@ -754,7 +754,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetUninterruptibleGreeting()
 }
 
 // GetVoiceDetectionOptions returns x.VoiceDetectionOptions, or nil when x is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetVoiceDetectionOptions() *VoiceDetectionOptions {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetVoiceDetectionOptions() *VoiceDetectionOptions {
 	if x == nil {
 		return nil
 	}
@@ -762,7 +762,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetVoiceDetectionOptions() *
 }
 
 // GetVoiceGenerationOptions returns x.VoiceGenerationOptions, or nil when x is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetVoiceGenerationOptions() *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetVoiceGenerationOptions() *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
 	if x == nil {
 		return nil
 	}
@@ -770,20 +770,25 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0) GetVoiceGenerationOptions() 
 }
 
 // GetVoiceID returns *x.VoiceID, or the zero value when x or x.VoiceID is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetVoiceID() (v string) {
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetVoiceID() (v string) {
 	if x == nil || x.VoiceID == nil {
 		return v
 	}
 	return *x.VoiceID
 }
 
-// String returns the CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes as JSON.
-func (x CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes) String() string {
+// String returns the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as JSON.
+func (x CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) String() string {
+	return jsonString(x)
+}
+
+// String returns the CreateSessionTokenRequestPersonaConfigByName_DirectorNotes as JSON.
+func (x CreateSessionTokenRequestPersonaConfigByName_DirectorNotes) String() string {
 	return jsonString(x)
 }
 
 // GetCustomStylePrompt returns *x.CustomStylePrompt, or the zero value when x or x.CustomStylePrompt is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes) GetCustomStylePrompt() (v string) {
+func (x *CreateSessionTokenRequestPersonaConfigByName_DirectorNotes) GetCustomStylePrompt() (v string) {
 	if x == nil || x.CustomStylePrompt == nil {
 		return v
 	}
@@ -791,7 +796,7 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes) GetCustomStyle
 }
 
 // GetExpressivity returns *x.Expressivity, or the zero value when x or x.Expressivity is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes) GetExpressivity() (v float32) {
+func (x *CreateSessionTokenRequestPersonaConfigByName_DirectorNotes) GetExpressivity() (v float32) {
 	if x == nil || x.Expressivity == nil {
 		return v
 	}
@@ -799,18 +804,18 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes) GetExpressivit
 }
 
 // GetPresetStyle returns *x.PresetStyle, or the zero value when x or x.PresetStyle is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes) GetPresetStyle() (v CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle) {
+func (x *CreateSessionTokenRequestPersonaConfigByName_DirectorNotes) GetPresetStyle() (v CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle) {
 	if x == nil || x.PresetStyle == nil {
 		return v
 	}
 	return *x.PresetStyle
 }
 
-// String returns the CreateSessionTokenRequest_PersonaConfig_0_Tools as JSON.
-func (x CreateSessionTokenRequest_PersonaConfig_0_Tools) String() string { return jsonString(x) }
+// String returns the CreateSessionTokenRequestPersonaConfigByName_Tools as JSON.
+func (x CreateSessionTokenRequestPersonaConfigByName_Tools) String() string { return jsonString(x) }
 
 // GetDescription returns *x.Description, or the zero value when x or x.Description is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0_Tools) GetDescription() (v string) {
+func (x *CreateSessionTokenRequestPersonaConfigByName_Tools) GetDescription() (v string) {
 	if x == nil || x.Description == nil {
 		return v
 	}
@@ -818,20 +823,15 @@ func (x *CreateSessionTokenRequest_PersonaConfig_0_Tools) GetDescription() (v st
 }
 
 // GetParameters returns *x.Parameters, or the zero value when x or x.Parameters is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0_Tools) GetParameters() (v map[string]interface{}) {
+func (x *CreateSessionTokenRequestPersonaConfigByName_Tools) GetParameters() (v map[string]interface{}) {
 	if x == nil || x.Parameters == nil {
 		return v
 	}
 	return *x.Parameters
 }
 
-// String returns the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as JSON.
-func (x CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) String() string {
-	return jsonString(x)
-}
-
-// String returns the CreateSessionTokenRequest_PersonaConfig_1 as JSON.
-func (x CreateSessionTokenRequest_PersonaConfig_1) String() string { return jsonString(x) }
+// String returns the CreateSessionTokenRequestPersonaConfigByPersonaID as JSON.
+func (x CreateSessionTokenRequestPersonaConfigByPersonaID) String() string { return jsonString(x) }
 
 // String returns the CreateSessionTokenRequest_SessionOptions as JSON.
 func (x CreateSessionTokenRequest_SessionOptions) String() string { return jsonString(x) }
@@ -940,7 +940,7 @@ func (x *CreateShareLinkRequest) GetUsageLimit() (v float32) {
 func (x CreateToolRequest) String() string { return jsonString(x) }
 
 // GetConfig returns x.Config, or nil when x is nil.
-func (x *CreateToolRequest) GetConfig() *CreateToolRequest_Config {
+func (x *CreateToolRequest) GetConfig() *CreateToolRequestConfig {
 	if x == nil {
 		return nil
 	}
@@ -955,14 +955,14 @@ func (x *CreateToolRequest) GetDisableInterruptions() (v bool) {
 	return *x.DisableInterruptions
 }
 
-// String returns the CreateToolRequest_Config as JSON.
-func (x CreateToolRequest_Config) String() string { return jsonString(x) }
+// String returns the CreateToolRequestConfig as JSON.
+func (x CreateToolRequestConfig) String() string { return jsonString(x) }
 
-// String returns the CreateToolRequest_Config_0 as JSON.
-func (x CreateToolRequest_Config_0) String() string { return jsonString(x) }
+// String returns the CreateToolRequestConfigClientTool as JSON.
+func (x CreateToolRequestConfigClientTool) String() string { return jsonString(x) }
 
 // GetAwaitResult returns *x.AwaitResult, or the zero value when x or x.AwaitResult is nil.
-func (x *CreateToolRequest_Config_0) GetAwaitResult() (v bool) {
+func (x *CreateToolRequestConfigClientTool) GetAwaitResult() (v bool) {
 	if x == nil || x.AwaitResult == nil {
 		return v
 	}
@@ -970,7 +970,7 @@ func (x *CreateToolRequest_Config_0) GetAwaitResult() (v bool) {
 }
 
 // GetParameters returns *x.Parameters, or the zero value when x or x.Parameters is nil.
-func (x *CreateToolRequest_Config_0) GetParameters() (v map[string]interface{}) {
+func (x *CreateToolRequestConfigClientTool) GetParameters() (v map[string]interface{}) {
 	if x == nil || x.Parameters == nil {
 		return v
 	}
@@ -978,21 +978,21 @@ func (x *CreateToolRequest_Config_0) GetParameters() (v map[string]interface{}) 
 }
 
 // GetToolTimeoutSeconds returns *x.ToolTimeoutSeconds, or the zero value when x or x.ToolTimeoutSeconds is nil.
-func (x *CreateToolRequest_Config_0) GetToolTimeoutSeconds() (v float32) {
+func (x *CreateToolRequestConfigClientTool) GetToolTimeoutSeconds() (v float32) {
 	if x == nil || x.ToolTimeoutSeconds == nil {
 		return v
 	}
 	return *x.ToolTimeoutSeconds
 }
 
-// String returns the CreateToolRequest_Config_1 as JSON.
-func (x CreateToolRequest_Config_1) String() string { return jsonString(x) }
+// String returns the CreateToolRequestConfigServerRagTool as JSON.
+func (x CreateToolRequestConfigServerRagTool) String() string { return jsonString(x) }
 
-// String returns the CreateToolRequest_Config_2 as JSON.
-func (x CreateToolRequest_Config_2) String() string { return jsonString(x) }
+// String returns the CreateToolRequestConfigServerWebhookTool as JSON.
+func (x CreateToolRequestConfigServerWebhookTool) String() string { return jsonString(x) }
 
 // GetBodyTemplate returns *x.BodyTemplate, or the zero value when x or x.BodyTemplate is nil.
-func (x *CreateToolRequest_Config_2) GetBodyTemplate() (v string) {
+func (x *CreateToolRequestConfigServerWebhookTool) GetBodyTemplate() (v string) {
 	if x == nil || x.BodyTemplate == nil {
 		return v
 	}
@@ -1000,15 +1000,15 @@ func (x *CreateToolRequest_Config_2) GetBodyTemplate() (v string) {
 }
 
 // GetHeaders returns *x.Headers, or the zero value when x or x.Headers is nil.
-func (x *CreateToolRequest_Config_2) GetHeaders() (v map[string]string) {
+func (x *CreateToolRequestConfigServerWebhookTool) GetHeaders() (v map[string]string) {
 	if x == nil || x.Headers == nil {
 		return v
 	}
 	return *x.Headers
 }
 
-// String returns the CreateToolRequest_Config_3 as JSON.
-func (x CreateToolRequest_Config_3) String() string { return jsonString(x) }
+// String returns the CreateToolRequestConfigSystemTool as JSON.
+func (x CreateToolRequestConfigSystemTool) String() string { return jsonString(x) }
 
 // String returns the CreateVoiceForm as JSON.
 func (x CreateVoiceForm) String() string { return jsonString(x) }
@@ -3512,7 +3512,7 @@ func (x *MeetingInvitePersonaConfig) GetVoiceDetectionOptions() *VoiceDetectionO
 }
 
 // GetVoiceGenerationOptions returns x.VoiceGenerationOptions, or nil when x is nil.
-func (x *MeetingInvitePersonaConfig) GetVoiceGenerationOptions() *MeetingInvitePersonaConfig_VoiceGenerationOptions {
+func (x *MeetingInvitePersonaConfig) GetVoiceGenerationOptions() *MeetingInvitePersonaConfigVoiceGenerationOptions {
 	if x == nil {
 		return nil
 	}
@@ -3543,8 +3543,8 @@ func (x *MeetingInvitePersonaConfig) GetZeroDataRetention() (v bool) {
 	return *x.ZeroDataRetention
 }
 
-// String returns the MeetingInvitePersonaConfig_VoiceGenerationOptions as JSON.
-func (x MeetingInvitePersonaConfig_VoiceGenerationOptions) String() string { return jsonString(x) }
+// String returns the MeetingInvitePersonaConfigVoiceGenerationOptions as JSON.
+func (x MeetingInvitePersonaConfigVoiceGenerationOptions) String() string { return jsonString(x) }
 
 // String returns the MeetingInviteSessionOptions as JSON.
 func (x MeetingInviteSessionOptions) String() string { return jsonString(x) }
@@ -3794,7 +3794,7 @@ func (x *Persona) GetVoiceDetectionOptions() (v VoiceDetectionOptions) {
 
 // GetVoiceGenerationOptions returns the value of x.VoiceGenerationOptions, or the zero value when x is nil or
 // the field is null or absent (x.VoiceGenerationOptions.IsNull and IsSpecified tell those apart).
-func (x *Persona) GetVoiceGenerationOptions() (v Persona_VoiceGenerationOptions) {
+func (x *Persona) GetVoiceGenerationOptions() (v PersonaVoiceGenerationOptions) {
 	if x == nil {
 		return v
 	}
@@ -4075,6 +4075,9 @@ func (x *PersonaSummary) GetVoiceSpeed() (v float32) {
 	return v
 }
 
+// String returns the PersonaVoiceGenerationOptions as JSON.
+func (x PersonaVoiceGenerationOptions) String() string { return jsonString(x) }
+
 // String returns the Persona_PrimaryShareLink as JSON.
 func (x Persona_PrimaryShareLink) String() string { return jsonString(x) }
 
@@ -4093,9 +4096,6 @@ func (x *Persona_PrimaryShareLink) GetToken() (v string) {
 	}
 	return *x.Token
 }
-
-// String returns the Persona_VoiceGenerationOptions as JSON.
-func (x Persona_VoiceGenerationOptions) String() string { return jsonString(x) }
 
 // String returns the SearchKnowledgeGroupRequest as JSON.
 func (x SearchKnowledgeGroupRequest) String() string { return jsonString(x) }
@@ -5127,7 +5127,7 @@ func (x *UpdatePersonaRequest) GetVoiceDetectionOptions() *VoiceDetectionOptions
 }
 
 // GetVoiceGenerationOptions returns x.VoiceGenerationOptions, or nil when x is nil.
-func (x *UpdatePersonaRequest) GetVoiceGenerationOptions() *UpdatePersonaRequest_VoiceGenerationOptions {
+func (x *UpdatePersonaRequest) GetVoiceGenerationOptions() *UpdatePersonaRequestVoiceGenerationOptions {
 	if x == nil {
 		return nil
 	}
@@ -5158,8 +5158,8 @@ func (x *UpdatePersonaRequest) GetZeroDataRetention() (v bool) {
 	return *x.ZeroDataRetention
 }
 
-// String returns the UpdatePersonaRequest_VoiceGenerationOptions as JSON.
-func (x UpdatePersonaRequest_VoiceGenerationOptions) String() string { return jsonString(x) }
+// String returns the UpdatePersonaRequestVoiceGenerationOptions as JSON.
+func (x UpdatePersonaRequestVoiceGenerationOptions) String() string { return jsonString(x) }
 
 // String returns the UpdatePersonaRequest_WidgetConfig as JSON.
 func (x UpdatePersonaRequest_WidgetConfig) String() string { return jsonString(x) }
@@ -5259,7 +5259,7 @@ func (x *UpdateShareLinkRequest) GetUsageLimit() (v float32) {
 func (x UpdateToolRequest) String() string { return jsonString(x) }
 
 // GetConfig returns x.Config, or nil when x is nil.
-func (x *UpdateToolRequest) GetConfig() *UpdateToolRequest_Config {
+func (x *UpdateToolRequest) GetConfig() *UpdateToolRequestConfig {
 	if x == nil {
 		return nil
 	}
@@ -5298,14 +5298,14 @@ func (x *UpdateToolRequest) GetType() (v UpdateToolRequestType) {
 	return *x.Type
 }
 
-// String returns the UpdateToolRequest_Config as JSON.
-func (x UpdateToolRequest_Config) String() string { return jsonString(x) }
+// String returns the UpdateToolRequestConfig as JSON.
+func (x UpdateToolRequestConfig) String() string { return jsonString(x) }
 
-// String returns the UpdateToolRequest_Config_0 as JSON.
-func (x UpdateToolRequest_Config_0) String() string { return jsonString(x) }
+// String returns the UpdateToolRequestConfigClientTool as JSON.
+func (x UpdateToolRequestConfigClientTool) String() string { return jsonString(x) }
 
 // GetAwaitResult returns *x.AwaitResult, or the zero value when x or x.AwaitResult is nil.
-func (x *UpdateToolRequest_Config_0) GetAwaitResult() (v bool) {
+func (x *UpdateToolRequestConfigClientTool) GetAwaitResult() (v bool) {
 	if x == nil || x.AwaitResult == nil {
 		return v
 	}
@@ -5313,7 +5313,7 @@ func (x *UpdateToolRequest_Config_0) GetAwaitResult() (v bool) {
 }
 
 // GetParameters returns *x.Parameters, or the zero value when x or x.Parameters is nil.
-func (x *UpdateToolRequest_Config_0) GetParameters() (v map[string]interface{}) {
+func (x *UpdateToolRequestConfigClientTool) GetParameters() (v map[string]interface{}) {
 	if x == nil || x.Parameters == nil {
 		return v
 	}
@@ -5321,29 +5321,29 @@ func (x *UpdateToolRequest_Config_0) GetParameters() (v map[string]interface{}) 
 }
 
 // GetToolTimeoutSeconds returns *x.ToolTimeoutSeconds, or the zero value when x or x.ToolTimeoutSeconds is nil.
-func (x *UpdateToolRequest_Config_0) GetToolTimeoutSeconds() (v float32) {
+func (x *UpdateToolRequestConfigClientTool) GetToolTimeoutSeconds() (v float32) {
 	if x == nil || x.ToolTimeoutSeconds == nil {
 		return v
 	}
 	return *x.ToolTimeoutSeconds
 }
 
-// String returns the UpdateToolRequest_Config_1 as JSON.
-func (x UpdateToolRequest_Config_1) String() string { return jsonString(x) }
+// String returns the UpdateToolRequestConfigServerRagTool as JSON.
+func (x UpdateToolRequestConfigServerRagTool) String() string { return jsonString(x) }
 
 // GetDocumentFolderIds returns *x.DocumentFolderIds, or the zero value when x or x.DocumentFolderIds is nil.
-func (x *UpdateToolRequest_Config_1) GetDocumentFolderIds() (v []string) {
+func (x *UpdateToolRequestConfigServerRagTool) GetDocumentFolderIds() (v []string) {
 	if x == nil || x.DocumentFolderIds == nil {
 		return v
 	}
 	return *x.DocumentFolderIds
 }
 
-// String returns the UpdateToolRequest_Config_2 as JSON.
-func (x UpdateToolRequest_Config_2) String() string { return jsonString(x) }
+// String returns the UpdateToolRequestConfigServerWebhookTool as JSON.
+func (x UpdateToolRequestConfigServerWebhookTool) String() string { return jsonString(x) }
 
 // GetBodyTemplate returns *x.BodyTemplate, or the zero value when x or x.BodyTemplate is nil.
-func (x *UpdateToolRequest_Config_2) GetBodyTemplate() (v string) {
+func (x *UpdateToolRequestConfigServerWebhookTool) GetBodyTemplate() (v string) {
 	if x == nil || x.BodyTemplate == nil {
 		return v
 	}
@@ -5351,7 +5351,7 @@ func (x *UpdateToolRequest_Config_2) GetBodyTemplate() (v string) {
 }
 
 // GetHeaders returns *x.Headers, or the zero value when x or x.Headers is nil.
-func (x *UpdateToolRequest_Config_2) GetHeaders() (v map[string]string) {
+func (x *UpdateToolRequestConfigServerWebhookTool) GetHeaders() (v map[string]string) {
 	if x == nil || x.Headers == nil {
 		return v
 	}
@@ -5359,7 +5359,7 @@ func (x *UpdateToolRequest_Config_2) GetHeaders() (v map[string]string) {
 }
 
 // GetMethod returns *x.Method, or the zero value when x or x.Method is nil.
-func (x *UpdateToolRequest_Config_2) GetMethod() (v UpdateToolRequestConfig2Method) {
+func (x *UpdateToolRequestConfigServerWebhookTool) GetMethod() (v UpdateToolRequestConfigServerWebhookToolMethod) {
 	if x == nil || x.Method == nil {
 		return v
 	}
@@ -5367,18 +5367,18 @@ func (x *UpdateToolRequest_Config_2) GetMethod() (v UpdateToolRequestConfig2Meth
 }
 
 // GetURL returns *x.URL, or the zero value when x or x.URL is nil.
-func (x *UpdateToolRequest_Config_2) GetURL() (v string) {
+func (x *UpdateToolRequestConfigServerWebhookTool) GetURL() (v string) {
 	if x == nil || x.URL == nil {
 		return v
 	}
 	return *x.URL
 }
 
-// String returns the UpdateToolRequest_Config_3 as JSON.
-func (x UpdateToolRequest_Config_3) String() string { return jsonString(x) }
+// String returns the UpdateToolRequestConfigSystemTool as JSON.
+func (x UpdateToolRequestConfigSystemTool) String() string { return jsonString(x) }
 
 // GetAction returns *x.Action, or the zero value when x or x.Action is nil.
-func (x *UpdateToolRequest_Config_3) GetAction() (v UpdateToolRequestConfig3Action) {
+func (x *UpdateToolRequestConfigSystemTool) GetAction() (v UpdateToolRequestConfigSystemToolAction) {
 	if x == nil || x.Action == nil {
 		return v
 	}

@@ -1931,225 +1931,225 @@ func (c *Client) DeleteAvatar(ctx context.Context, id string, params *DeleteAvat
 // sends the union fails, unsent, rather than send null.
 func unencodable(err error) json.RawMessage { return json.RawMessage("!" + err.Error()) }
 
-// NewCreateSessionTokenRequest_PersonaConfigCreateSessionTokenRequestPersonaConfig0 returns a CreateSessionTokenRequest_PersonaConfig holding v.
-func NewCreateSessionTokenRequest_PersonaConfigCreateSessionTokenRequestPersonaConfig0(v CreateSessionTokenRequestPersonaConfig0) *CreateSessionTokenRequest_PersonaConfig {
-	u := new(CreateSessionTokenRequest_PersonaConfig)
-	if err := u.FromCreateSessionTokenRequestPersonaConfig0(v); err != nil {
+// NewCreateSessionTokenRequestPersonaConfigByName returns a CreateSessionTokenRequestPersonaConfig holding v.
+func NewCreateSessionTokenRequestPersonaConfigByName(v CreateSessionTokenRequestPersonaConfigByName) *CreateSessionTokenRequestPersonaConfig {
+	u := new(CreateSessionTokenRequestPersonaConfig)
+	if err := u.FromCreateSessionTokenRequestPersonaConfigByName(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateSessionTokenRequest_PersonaConfigCreateSessionTokenRequestPersonaConfig1 returns a CreateSessionTokenRequest_PersonaConfig holding v.
-func NewCreateSessionTokenRequest_PersonaConfigCreateSessionTokenRequestPersonaConfig1(v CreateSessionTokenRequestPersonaConfig1) *CreateSessionTokenRequest_PersonaConfig {
-	u := new(CreateSessionTokenRequest_PersonaConfig)
-	if err := u.FromCreateSessionTokenRequestPersonaConfig1(v); err != nil {
+// NewCreateSessionTokenRequestPersonaConfigByPersonaID returns a CreateSessionTokenRequestPersonaConfig holding a CreateSessionTokenRequestPersonaConfigByPersonaID with the given PersonaID.
+func NewCreateSessionTokenRequestPersonaConfigByPersonaID(personaID string) *CreateSessionTokenRequestPersonaConfig {
+	u := new(CreateSessionTokenRequestPersonaConfig)
+	if err := u.FromCreateSessionTokenRequestPersonaConfigByPersonaID(CreateSessionTokenRequestPersonaConfigByPersonaID{PersonaID: personaID}); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateToolRequest_ConfigCreateToolRequestConfig0 returns a CreateToolRequest_Config holding v.
-func NewCreateToolRequest_ConfigCreateToolRequestConfig0(v CreateToolRequestConfig0) *CreateToolRequest_Config {
-	u := new(CreateToolRequest_Config)
-	if err := u.FromCreateToolRequestConfig0(v); err != nil {
+// NewCreateToolRequestConfigClientTool returns a CreateToolRequestConfig holding v.
+func NewCreateToolRequestConfigClientTool(v CreateToolRequestConfigClientTool) *CreateToolRequestConfig {
+	u := new(CreateToolRequestConfig)
+	if err := u.FromCreateToolRequestConfigClientTool(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateToolRequest_ConfigCreateToolRequestConfig1 returns a CreateToolRequest_Config holding v.
-func NewCreateToolRequest_ConfigCreateToolRequestConfig1(v CreateToolRequestConfig1) *CreateToolRequest_Config {
-	u := new(CreateToolRequest_Config)
-	if err := u.FromCreateToolRequestConfig1(v); err != nil {
+// NewCreateToolRequestConfigServerRagTool returns a CreateToolRequestConfig holding a CreateToolRequestConfigServerRagTool with the given DocumentFolderIds.
+func NewCreateToolRequestConfigServerRagTool(documentFolderIds []string) *CreateToolRequestConfig {
+	u := new(CreateToolRequestConfig)
+	if err := u.FromCreateToolRequestConfigServerRagTool(CreateToolRequestConfigServerRagTool{DocumentFolderIds: documentFolderIds}); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateToolRequest_ConfigCreateToolRequestConfig2 returns a CreateToolRequest_Config holding v.
-func NewCreateToolRequest_ConfigCreateToolRequestConfig2(v CreateToolRequestConfig2) *CreateToolRequest_Config {
-	u := new(CreateToolRequest_Config)
-	if err := u.FromCreateToolRequestConfig2(v); err != nil {
+// NewCreateToolRequestConfigServerWebhookTool returns a CreateToolRequestConfig holding v.
+func NewCreateToolRequestConfigServerWebhookTool(v CreateToolRequestConfigServerWebhookTool) *CreateToolRequestConfig {
+	u := new(CreateToolRequestConfig)
+	if err := u.FromCreateToolRequestConfigServerWebhookTool(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateToolRequest_ConfigCreateToolRequestConfig3 returns a CreateToolRequest_Config holding v.
-func NewCreateToolRequest_ConfigCreateToolRequestConfig3(v CreateToolRequestConfig3) *CreateToolRequest_Config {
-	u := new(CreateToolRequest_Config)
-	if err := u.FromCreateToolRequestConfig3(v); err != nil {
+// NewCreateToolRequestConfigSystemTool returns a CreateToolRequestConfig holding a CreateToolRequestConfigSystemTool with the given Action.
+func NewCreateToolRequestConfigSystemTool(action CreateToolRequestConfigSystemToolAction) *CreateToolRequestConfig {
+	u := new(CreateToolRequestConfig)
+	if err := u.FromCreateToolRequestConfigSystemTool(CreateToolRequestConfigSystemTool{Action: action}); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewUpdateToolRequest_ConfigUpdateToolRequestConfig0 returns a UpdateToolRequest_Config holding v.
-func NewUpdateToolRequest_ConfigUpdateToolRequestConfig0(v UpdateToolRequestConfig0) *UpdateToolRequest_Config {
-	u := new(UpdateToolRequest_Config)
-	if err := u.FromUpdateToolRequestConfig0(v); err != nil {
+// NewUpdateToolRequestConfigClientTool returns a UpdateToolRequestConfig holding v.
+func NewUpdateToolRequestConfigClientTool(v UpdateToolRequestConfigClientTool) *UpdateToolRequestConfig {
+	u := new(UpdateToolRequestConfig)
+	if err := u.FromUpdateToolRequestConfigClientTool(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewUpdateToolRequest_ConfigUpdateToolRequestConfig1 returns a UpdateToolRequest_Config holding v.
-func NewUpdateToolRequest_ConfigUpdateToolRequestConfig1(v UpdateToolRequestConfig1) *UpdateToolRequest_Config {
-	u := new(UpdateToolRequest_Config)
-	if err := u.FromUpdateToolRequestConfig1(v); err != nil {
+// NewUpdateToolRequestConfigServerRagTool returns a UpdateToolRequestConfig holding v.
+func NewUpdateToolRequestConfigServerRagTool(v UpdateToolRequestConfigServerRagTool) *UpdateToolRequestConfig {
+	u := new(UpdateToolRequestConfig)
+	if err := u.FromUpdateToolRequestConfigServerRagTool(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewUpdateToolRequest_ConfigUpdateToolRequestConfig2 returns a UpdateToolRequest_Config holding v.
-func NewUpdateToolRequest_ConfigUpdateToolRequestConfig2(v UpdateToolRequestConfig2) *UpdateToolRequest_Config {
-	u := new(UpdateToolRequest_Config)
-	if err := u.FromUpdateToolRequestConfig2(v); err != nil {
+// NewUpdateToolRequestConfigServerWebhookTool returns a UpdateToolRequestConfig holding v.
+func NewUpdateToolRequestConfigServerWebhookTool(v UpdateToolRequestConfigServerWebhookTool) *UpdateToolRequestConfig {
+	u := new(UpdateToolRequestConfig)
+	if err := u.FromUpdateToolRequestConfigServerWebhookTool(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewUpdateToolRequest_ConfigUpdateToolRequestConfig3 returns a UpdateToolRequest_Config holding v.
-func NewUpdateToolRequest_ConfigUpdateToolRequestConfig3(v UpdateToolRequestConfig3) *UpdateToolRequest_Config {
-	u := new(UpdateToolRequest_Config)
-	if err := u.FromUpdateToolRequestConfig3(v); err != nil {
+// NewUpdateToolRequestConfigSystemTool returns a UpdateToolRequestConfig holding v.
+func NewUpdateToolRequestConfigSystemTool(v UpdateToolRequestConfigSystemTool) *UpdateToolRequestConfig {
+	u := new(UpdateToolRequestConfig)
+	if err := u.FromUpdateToolRequestConfigSystemTool(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreatePersonaRequest_VoiceGenerationOptionsElevenLabsV1 returns a CreatePersonaRequest_VoiceGenerationOptions holding v.
-func NewCreatePersonaRequest_VoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *CreatePersonaRequest_VoiceGenerationOptions {
-	u := new(CreatePersonaRequest_VoiceGenerationOptions)
+// NewCreatePersonaRequestVoiceGenerationOptionsElevenLabsV1 returns a CreatePersonaRequestVoiceGenerationOptions holding v.
+func NewCreatePersonaRequestVoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *CreatePersonaRequestVoiceGenerationOptions {
+	u := new(CreatePersonaRequestVoiceGenerationOptions)
 	if err := u.FromElevenLabsV1VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreatePersonaRequest_VoiceGenerationOptionsElevenLabsV2 returns a CreatePersonaRequest_VoiceGenerationOptions holding v.
-func NewCreatePersonaRequest_VoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *CreatePersonaRequest_VoiceGenerationOptions {
-	u := new(CreatePersonaRequest_VoiceGenerationOptions)
+// NewCreatePersonaRequestVoiceGenerationOptionsElevenLabsV2 returns a CreatePersonaRequestVoiceGenerationOptions holding v.
+func NewCreatePersonaRequestVoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *CreatePersonaRequestVoiceGenerationOptions {
+	u := new(CreatePersonaRequestVoiceGenerationOptions)
 	if err := u.FromElevenLabsV2VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreatePersonaRequest_VoiceGenerationOptionsCartesiaSonic3 returns a CreatePersonaRequest_VoiceGenerationOptions holding v.
-func NewCreatePersonaRequest_VoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *CreatePersonaRequest_VoiceGenerationOptions {
-	u := new(CreatePersonaRequest_VoiceGenerationOptions)
+// NewCreatePersonaRequestVoiceGenerationOptionsCartesiaSonic3 returns a CreatePersonaRequestVoiceGenerationOptions holding v.
+func NewCreatePersonaRequestVoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *CreatePersonaRequestVoiceGenerationOptions {
+	u := new(CreatePersonaRequestVoiceGenerationOptions)
 	if err := u.FromCartesiaSonic3VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreatePersonaRequest_VoiceGenerationOptionsFishAudio returns a CreatePersonaRequest_VoiceGenerationOptions holding v.
-func NewCreatePersonaRequest_VoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *CreatePersonaRequest_VoiceGenerationOptions {
-	u := new(CreatePersonaRequest_VoiceGenerationOptions)
+// NewCreatePersonaRequestVoiceGenerationOptionsFishAudio returns a CreatePersonaRequestVoiceGenerationOptions holding v.
+func NewCreatePersonaRequestVoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *CreatePersonaRequestVoiceGenerationOptions {
+	u := new(CreatePersonaRequestVoiceGenerationOptions)
 	if err := u.FromFishAudioVoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewUpdatePersonaRequest_VoiceGenerationOptionsElevenLabsV1 returns a UpdatePersonaRequest_VoiceGenerationOptions holding v.
-func NewUpdatePersonaRequest_VoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *UpdatePersonaRequest_VoiceGenerationOptions {
-	u := new(UpdatePersonaRequest_VoiceGenerationOptions)
+// NewUpdatePersonaRequestVoiceGenerationOptionsElevenLabsV1 returns a UpdatePersonaRequestVoiceGenerationOptions holding v.
+func NewUpdatePersonaRequestVoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *UpdatePersonaRequestVoiceGenerationOptions {
+	u := new(UpdatePersonaRequestVoiceGenerationOptions)
 	if err := u.FromElevenLabsV1VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewUpdatePersonaRequest_VoiceGenerationOptionsElevenLabsV2 returns a UpdatePersonaRequest_VoiceGenerationOptions holding v.
-func NewUpdatePersonaRequest_VoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *UpdatePersonaRequest_VoiceGenerationOptions {
-	u := new(UpdatePersonaRequest_VoiceGenerationOptions)
+// NewUpdatePersonaRequestVoiceGenerationOptionsElevenLabsV2 returns a UpdatePersonaRequestVoiceGenerationOptions holding v.
+func NewUpdatePersonaRequestVoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *UpdatePersonaRequestVoiceGenerationOptions {
+	u := new(UpdatePersonaRequestVoiceGenerationOptions)
 	if err := u.FromElevenLabsV2VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewUpdatePersonaRequest_VoiceGenerationOptionsCartesiaSonic3 returns a UpdatePersonaRequest_VoiceGenerationOptions holding v.
-func NewUpdatePersonaRequest_VoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *UpdatePersonaRequest_VoiceGenerationOptions {
-	u := new(UpdatePersonaRequest_VoiceGenerationOptions)
+// NewUpdatePersonaRequestVoiceGenerationOptionsCartesiaSonic3 returns a UpdatePersonaRequestVoiceGenerationOptions holding v.
+func NewUpdatePersonaRequestVoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *UpdatePersonaRequestVoiceGenerationOptions {
+	u := new(UpdatePersonaRequestVoiceGenerationOptions)
 	if err := u.FromCartesiaSonic3VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewUpdatePersonaRequest_VoiceGenerationOptionsFishAudio returns a UpdatePersonaRequest_VoiceGenerationOptions holding v.
-func NewUpdatePersonaRequest_VoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *UpdatePersonaRequest_VoiceGenerationOptions {
-	u := new(UpdatePersonaRequest_VoiceGenerationOptions)
+// NewUpdatePersonaRequestVoiceGenerationOptionsFishAudio returns a UpdatePersonaRequestVoiceGenerationOptions holding v.
+func NewUpdatePersonaRequestVoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *UpdatePersonaRequestVoiceGenerationOptions {
+	u := new(UpdatePersonaRequestVoiceGenerationOptions)
 	if err := u.FromFishAudioVoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewMeetingInvitePersonaConfig_VoiceGenerationOptionsElevenLabsV1 returns a MeetingInvitePersonaConfig_VoiceGenerationOptions holding v.
-func NewMeetingInvitePersonaConfig_VoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *MeetingInvitePersonaConfig_VoiceGenerationOptions {
-	u := new(MeetingInvitePersonaConfig_VoiceGenerationOptions)
+// NewMeetingInvitePersonaConfigVoiceGenerationOptionsElevenLabsV1 returns a MeetingInvitePersonaConfigVoiceGenerationOptions holding v.
+func NewMeetingInvitePersonaConfigVoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *MeetingInvitePersonaConfigVoiceGenerationOptions {
+	u := new(MeetingInvitePersonaConfigVoiceGenerationOptions)
 	if err := u.FromElevenLabsV1VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewMeetingInvitePersonaConfig_VoiceGenerationOptionsElevenLabsV2 returns a MeetingInvitePersonaConfig_VoiceGenerationOptions holding v.
-func NewMeetingInvitePersonaConfig_VoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *MeetingInvitePersonaConfig_VoiceGenerationOptions {
-	u := new(MeetingInvitePersonaConfig_VoiceGenerationOptions)
+// NewMeetingInvitePersonaConfigVoiceGenerationOptionsElevenLabsV2 returns a MeetingInvitePersonaConfigVoiceGenerationOptions holding v.
+func NewMeetingInvitePersonaConfigVoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *MeetingInvitePersonaConfigVoiceGenerationOptions {
+	u := new(MeetingInvitePersonaConfigVoiceGenerationOptions)
 	if err := u.FromElevenLabsV2VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewMeetingInvitePersonaConfig_VoiceGenerationOptionsCartesiaSonic3 returns a MeetingInvitePersonaConfig_VoiceGenerationOptions holding v.
-func NewMeetingInvitePersonaConfig_VoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *MeetingInvitePersonaConfig_VoiceGenerationOptions {
-	u := new(MeetingInvitePersonaConfig_VoiceGenerationOptions)
+// NewMeetingInvitePersonaConfigVoiceGenerationOptionsCartesiaSonic3 returns a MeetingInvitePersonaConfigVoiceGenerationOptions holding v.
+func NewMeetingInvitePersonaConfigVoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *MeetingInvitePersonaConfigVoiceGenerationOptions {
+	u := new(MeetingInvitePersonaConfigVoiceGenerationOptions)
 	if err := u.FromCartesiaSonic3VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsElevenLabsV1 returns a CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions holding v.
-func NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions {
-	u := new(CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions)
+// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV1 returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v.
+func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
+	u := new(CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions)
 	if err := u.FromElevenLabsV1VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsElevenLabsV2 returns a CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions holding v.
-func NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions {
-	u := new(CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions)
+// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV2 returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v.
+func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
+	u := new(CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions)
 	if err := u.FromElevenLabsV2VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsCartesiaSonic3 returns a CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions holding v.
-func NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions {
-	u := new(CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions)
+// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsCartesiaSonic3 returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v.
+func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
+	u := new(CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions)
 	if err := u.FromCartesiaSonic3VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsFishAudio returns a CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions holding v.
-func NewCreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions {
-	u := new(CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions)
+// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsFishAudio returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v.
+func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
+	u := new(CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions)
 	if err := u.FromFishAudioVoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}

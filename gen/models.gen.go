@@ -172,81 +172,6 @@ func (e CreatePersonaRequestAvatarModel) Valid() bool {
 	}
 }
 
-// Defines values for CreateSessionTokenRequestPersonaConfig0AvatarModel.
-const (
-	CreateSessionTokenRequestPersonaConfig0AvatarModelCara3       CreateSessionTokenRequestPersonaConfig0AvatarModel = "cara-3"
-	CreateSessionTokenRequestPersonaConfig0AvatarModelCara4       CreateSessionTokenRequestPersonaConfig0AvatarModel = "cara-4"
-	CreateSessionTokenRequestPersonaConfig0AvatarModelCara4Latest CreateSessionTokenRequestPersonaConfig0AvatarModel = "cara-4-latest"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfig0AvatarModel enum.
-func (e CreateSessionTokenRequestPersonaConfig0AvatarModel) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestPersonaConfig0AvatarModelCara3:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0AvatarModelCara4:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0AvatarModelCara4Latest:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle.
-const (
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleAngry      CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "angry"
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleDistressed CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "distressed"
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleHappy      CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "happy"
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStylePlayful    CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "playful"
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleSad        CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "sad"
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleSupportive CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "supportive"
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleWarm       CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "warm"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle enum.
-func (e CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleAngry:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleDistressed:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleHappy:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStylePlayful:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleSad:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleSupportive:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleWarm:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateSessionTokenRequestPersonaConfig0ToolsType.
-const (
-	CreateSessionTokenRequestPersonaConfig0ToolsTypeClient CreateSessionTokenRequestPersonaConfig0ToolsType = "client"
-	CreateSessionTokenRequestPersonaConfig0ToolsTypeServer CreateSessionTokenRequestPersonaConfig0ToolsType = "server"
-	CreateSessionTokenRequestPersonaConfig0ToolsTypeSystem CreateSessionTokenRequestPersonaConfig0ToolsType = "system"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfig0ToolsType enum.
-func (e CreateSessionTokenRequestPersonaConfig0ToolsType) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestPersonaConfig0ToolsTypeClient:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0ToolsTypeServer:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0ToolsTypeSystem:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for CreateSessionTokenRequestSessionOptionsEgressMode.
 const (
 	CreateSessionTokenRequestSessionOptionsEgressModeDaily CreateSessionTokenRequestSessionOptionsEgressMode = "daily"
@@ -280,45 +205,75 @@ func (e CreateSessionTokenRequestSessionOptionsVideoQuality) Valid() bool {
 	}
 }
 
-// Defines values for CreateToolRequestConfig2Method.
+// Defines values for CreateSessionTokenRequestPersonaConfigByNameAvatarModel.
 const (
-	CreateToolRequestConfig2MethodDELETE CreateToolRequestConfig2Method = "DELETE"
-	CreateToolRequestConfig2MethodGET    CreateToolRequestConfig2Method = "GET"
-	CreateToolRequestConfig2MethodPATCH  CreateToolRequestConfig2Method = "PATCH"
-	CreateToolRequestConfig2MethodPOST   CreateToolRequestConfig2Method = "POST"
-	CreateToolRequestConfig2MethodPUT    CreateToolRequestConfig2Method = "PUT"
+	CreateSessionTokenRequestPersonaConfigByNameAvatarModelCara3       CreateSessionTokenRequestPersonaConfigByNameAvatarModel = "cara-3"
+	CreateSessionTokenRequestPersonaConfigByNameAvatarModelCara4       CreateSessionTokenRequestPersonaConfigByNameAvatarModel = "cara-4"
+	CreateSessionTokenRequestPersonaConfigByNameAvatarModelCara4Latest CreateSessionTokenRequestPersonaConfigByNameAvatarModel = "cara-4-latest"
 )
 
-// Valid indicates whether the value is a known member of the CreateToolRequestConfig2Method enum.
-func (e CreateToolRequestConfig2Method) Valid() bool {
+// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfigByNameAvatarModel enum.
+func (e CreateSessionTokenRequestPersonaConfigByNameAvatarModel) Valid() bool {
 	switch e {
-	case CreateToolRequestConfig2MethodDELETE:
+	case CreateSessionTokenRequestPersonaConfigByNameAvatarModelCara3:
 		return true
-	case CreateToolRequestConfig2MethodGET:
+	case CreateSessionTokenRequestPersonaConfigByNameAvatarModelCara4:
 		return true
-	case CreateToolRequestConfig2MethodPATCH:
-		return true
-	case CreateToolRequestConfig2MethodPOST:
-		return true
-	case CreateToolRequestConfig2MethodPUT:
+	case CreateSessionTokenRequestPersonaConfigByNameAvatarModelCara4Latest:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for CreateToolRequestConfig3Action.
+// Defines values for CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle.
 const (
-	CreateToolRequestConfig3ActionEndCall   CreateToolRequestConfig3Action = "end_call"
-	CreateToolRequestConfig3ActionInterrupt CreateToolRequestConfig3Action = "interrupt"
+	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleAngry      CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "angry"
+	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleDistressed CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "distressed"
+	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleHappy      CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "happy"
+	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStylePlayful    CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "playful"
+	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleSad        CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "sad"
+	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleSupportive CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "supportive"
+	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleWarm       CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "warm"
 )
 
-// Valid indicates whether the value is a known member of the CreateToolRequestConfig3Action enum.
-func (e CreateToolRequestConfig3Action) Valid() bool {
+// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle enum.
+func (e CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle) Valid() bool {
 	switch e {
-	case CreateToolRequestConfig3ActionEndCall:
+	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleAngry:
 		return true
-	case CreateToolRequestConfig3ActionInterrupt:
+	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleDistressed:
+		return true
+	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleHappy:
+		return true
+	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStylePlayful:
+		return true
+	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleSad:
+		return true
+	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleSupportive:
+		return true
+	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleWarm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateSessionTokenRequestPersonaConfigByNameToolsType.
+const (
+	CreateSessionTokenRequestPersonaConfigByNameToolsTypeClient CreateSessionTokenRequestPersonaConfigByNameToolsType = "client"
+	CreateSessionTokenRequestPersonaConfigByNameToolsTypeServer CreateSessionTokenRequestPersonaConfigByNameToolsType = "server"
+	CreateSessionTokenRequestPersonaConfigByNameToolsTypeSystem CreateSessionTokenRequestPersonaConfigByNameToolsType = "system"
+)
+
+// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfigByNameToolsType enum.
+func (e CreateSessionTokenRequestPersonaConfigByNameToolsType) Valid() bool {
+	switch e {
+	case CreateSessionTokenRequestPersonaConfigByNameToolsTypeClient:
+		return true
+	case CreateSessionTokenRequestPersonaConfigByNameToolsTypeServer:
+		return true
+	case CreateSessionTokenRequestPersonaConfigByNameToolsTypeSystem:
 		return true
 	default:
 		return false
@@ -343,6 +298,51 @@ func (e CreateToolRequestType) Valid() bool {
 	case CreateToolRequestTypeSERVERWEBHOOK:
 		return true
 	case CreateToolRequestTypeSYSTEM:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateToolRequestConfigServerWebhookToolMethod.
+const (
+	CreateToolRequestConfigServerWebhookToolMethodDELETE CreateToolRequestConfigServerWebhookToolMethod = "DELETE"
+	CreateToolRequestConfigServerWebhookToolMethodGET    CreateToolRequestConfigServerWebhookToolMethod = "GET"
+	CreateToolRequestConfigServerWebhookToolMethodPATCH  CreateToolRequestConfigServerWebhookToolMethod = "PATCH"
+	CreateToolRequestConfigServerWebhookToolMethodPOST   CreateToolRequestConfigServerWebhookToolMethod = "POST"
+	CreateToolRequestConfigServerWebhookToolMethodPUT    CreateToolRequestConfigServerWebhookToolMethod = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the CreateToolRequestConfigServerWebhookToolMethod enum.
+func (e CreateToolRequestConfigServerWebhookToolMethod) Valid() bool {
+	switch e {
+	case CreateToolRequestConfigServerWebhookToolMethodDELETE:
+		return true
+	case CreateToolRequestConfigServerWebhookToolMethodGET:
+		return true
+	case CreateToolRequestConfigServerWebhookToolMethodPATCH:
+		return true
+	case CreateToolRequestConfigServerWebhookToolMethodPOST:
+		return true
+	case CreateToolRequestConfigServerWebhookToolMethodPUT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateToolRequestConfigSystemToolAction.
+const (
+	CreateToolRequestConfigSystemToolActionEndCall   CreateToolRequestConfigSystemToolAction = "end_call"
+	CreateToolRequestConfigSystemToolActionInterrupt CreateToolRequestConfigSystemToolAction = "interrupt"
+)
+
+// Valid indicates whether the value is a known member of the CreateToolRequestConfigSystemToolAction enum.
+func (e CreateToolRequestConfigSystemToolAction) Valid() bool {
+	switch e {
+	case CreateToolRequestConfigSystemToolActionEndCall:
+		return true
+	case CreateToolRequestConfigSystemToolActionInterrupt:
 		return true
 	default:
 		return false
@@ -970,51 +970,6 @@ func (e UpdatePersonaRequestWidgetConfigLayout) Valid() bool {
 	}
 }
 
-// Defines values for UpdateToolRequestConfig2Method.
-const (
-	UpdateToolRequestConfig2MethodDELETE UpdateToolRequestConfig2Method = "DELETE"
-	UpdateToolRequestConfig2MethodGET    UpdateToolRequestConfig2Method = "GET"
-	UpdateToolRequestConfig2MethodPATCH  UpdateToolRequestConfig2Method = "PATCH"
-	UpdateToolRequestConfig2MethodPOST   UpdateToolRequestConfig2Method = "POST"
-	UpdateToolRequestConfig2MethodPUT    UpdateToolRequestConfig2Method = "PUT"
-)
-
-// Valid indicates whether the value is a known member of the UpdateToolRequestConfig2Method enum.
-func (e UpdateToolRequestConfig2Method) Valid() bool {
-	switch e {
-	case UpdateToolRequestConfig2MethodDELETE:
-		return true
-	case UpdateToolRequestConfig2MethodGET:
-		return true
-	case UpdateToolRequestConfig2MethodPATCH:
-		return true
-	case UpdateToolRequestConfig2MethodPOST:
-		return true
-	case UpdateToolRequestConfig2MethodPUT:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for UpdateToolRequestConfig3Action.
-const (
-	UpdateToolRequestConfig3ActionEndCall   UpdateToolRequestConfig3Action = "end_call"
-	UpdateToolRequestConfig3ActionInterrupt UpdateToolRequestConfig3Action = "interrupt"
-)
-
-// Valid indicates whether the value is a known member of the UpdateToolRequestConfig3Action enum.
-func (e UpdateToolRequestConfig3Action) Valid() bool {
-	switch e {
-	case UpdateToolRequestConfig3ActionEndCall:
-		return true
-	case UpdateToolRequestConfig3ActionInterrupt:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for UpdateToolRequestType.
 const (
 	UpdateToolRequestTypeCLIENT        UpdateToolRequestType = "CLIENT"
@@ -1033,6 +988,51 @@ func (e UpdateToolRequestType) Valid() bool {
 	case UpdateToolRequestTypeSERVERWEBHOOK:
 		return true
 	case UpdateToolRequestTypeSYSTEM:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateToolRequestConfigServerWebhookToolMethod.
+const (
+	UpdateToolRequestConfigServerWebhookToolMethodDELETE UpdateToolRequestConfigServerWebhookToolMethod = "DELETE"
+	UpdateToolRequestConfigServerWebhookToolMethodGET    UpdateToolRequestConfigServerWebhookToolMethod = "GET"
+	UpdateToolRequestConfigServerWebhookToolMethodPATCH  UpdateToolRequestConfigServerWebhookToolMethod = "PATCH"
+	UpdateToolRequestConfigServerWebhookToolMethodPOST   UpdateToolRequestConfigServerWebhookToolMethod = "POST"
+	UpdateToolRequestConfigServerWebhookToolMethodPUT    UpdateToolRequestConfigServerWebhookToolMethod = "PUT"
+)
+
+// Valid indicates whether the value is a known member of the UpdateToolRequestConfigServerWebhookToolMethod enum.
+func (e UpdateToolRequestConfigServerWebhookToolMethod) Valid() bool {
+	switch e {
+	case UpdateToolRequestConfigServerWebhookToolMethodDELETE:
+		return true
+	case UpdateToolRequestConfigServerWebhookToolMethodGET:
+		return true
+	case UpdateToolRequestConfigServerWebhookToolMethodPATCH:
+		return true
+	case UpdateToolRequestConfigServerWebhookToolMethodPOST:
+		return true
+	case UpdateToolRequestConfigServerWebhookToolMethodPUT:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpdateToolRequestConfigSystemToolAction.
+const (
+	UpdateToolRequestConfigSystemToolActionEndCall   UpdateToolRequestConfigSystemToolAction = "end_call"
+	UpdateToolRequestConfigSystemToolActionInterrupt UpdateToolRequestConfigSystemToolAction = "interrupt"
+)
+
+// Valid indicates whether the value is a known member of the UpdateToolRequestConfigSystemToolAction enum.
+func (e UpdateToolRequestConfigSystemToolAction) Valid() bool {
+	switch e {
+	case UpdateToolRequestConfigSystemToolActionEndCall:
+		return true
+	case UpdateToolRequestConfigSystemToolActionInterrupt:
 		return true
 	default:
 		return false
@@ -1406,11 +1406,11 @@ type CreateMeetingInviteRequestRegion string
 // CreateMeetingInviteRequestRegionPolicy How strictly to honor the selected region. `preferred` may serve the invite from another region when the selected region has no capacity or is not currently offered; `strict` never leaves the selected region and returns a capacity error instead. `strict` requires an explicit `region`.
 type CreateMeetingInviteRequestRegionPolicy string
 
-// CreateMeetingInviteRequest0 defines model for CreateMeetingInviteRequest.0.
-type CreateMeetingInviteRequest0 = interface{}
+// CreateMeetingInviteRequestByPersonaConfig defines model for CreateMeetingInviteRequestByPersonaConfig.
+type CreateMeetingInviteRequestByPersonaConfig = interface{}
 
-// CreateMeetingInviteRequest1 defines model for CreateMeetingInviteRequest.1.
-type CreateMeetingInviteRequest1 = interface{}
+// CreateMeetingInviteRequestByPersonaID defines model for CreateMeetingInviteRequestByPersonaID.
+type CreateMeetingInviteRequestByPersonaID = interface{}
 
 // CreatePersonaRequest defines model for CreatePersonaRequest.
 type CreatePersonaRequest struct {
@@ -1451,7 +1451,7 @@ type CreatePersonaRequest struct {
 	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
 
 	// VoiceGenerationOptions Configuration options for voice generation.
-	VoiceGenerationOptions *CreatePersonaRequest_VoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
+	VoiceGenerationOptions *CreatePersonaRequestVoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
 
 	// VoiceID The voice to use.
 	VoiceID *string `json:"voiceId,omitempty"`
@@ -1463,8 +1463,8 @@ type CreatePersonaRequest struct {
 // CreatePersonaRequestAvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
 type CreatePersonaRequestAvatarModel string
 
-// CreatePersonaRequest_VoiceGenerationOptions Configuration options for voice generation.
-type CreatePersonaRequest_VoiceGenerationOptions struct {
+// CreatePersonaRequestVoiceGenerationOptions Configuration options for voice generation.
+type CreatePersonaRequestVoiceGenerationOptions struct {
 	union json.RawMessage
 }
 
@@ -1472,103 +1472,8 @@ type CreatePersonaRequest_VoiceGenerationOptions struct {
 type CreateSessionTokenRequest struct {
 	// ClientLabel The client label for the session
 	ClientLabel    *string                                   `json:"clientLabel,omitempty"`
-	PersonaConfig  *CreateSessionTokenRequest_PersonaConfig  `json:"personaConfig,omitempty"`
+	PersonaConfig  *CreateSessionTokenRequestPersonaConfig   `json:"personaConfig,omitempty"`
 	SessionOptions *CreateSessionTokenRequest_SessionOptions `json:"sessionOptions,omitempty"`
-}
-
-// CreateSessionTokenRequestPersonaConfig0 defines model for CreateSessionTokenRequest.PersonaConfig.0.
-type CreateSessionTokenRequestPersonaConfig0 CreateSessionTokenRequest_PersonaConfig_0
-
-// CreateSessionTokenRequestPersonaConfig0AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
-type CreateSessionTokenRequestPersonaConfig0AvatarModel string
-
-// CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
-type CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle string
-
-// CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
-type CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes struct {
-	// CustomStylePrompt Free-form performance style prompt for the avatar to follow. Mutually exclusive with presetStyle. Works best with a matching voice, which we've labelled as expressive.
-	CustomStylePrompt *string `json:"customStylePrompt,omitempty"`
-
-	// Expressivity Controls how closely the avatar follows the selected style or cue. 0 is subtle, 1 follows it most strongly and can become unstable; omit the field to use the default. Works best with a matching voice, which we've labelled as expressive.
-	Expressivity *float32 `json:"expressivity,omitempty"`
-
-	// PresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
-	PresetStyle *CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle `json:"presetStyle,omitempty"`
-}
-
-// CreateSessionTokenRequestPersonaConfig0ToolsType Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
-type CreateSessionTokenRequestPersonaConfig0ToolsType string
-
-// CreateSessionTokenRequest_PersonaConfig_0_Tools defines model for CreateSessionTokenRequest.PersonaConfig.0.Tools.
-type CreateSessionTokenRequest_PersonaConfig_0_Tools struct {
-	Description *string `json:"description,omitempty"`
-
-	// Name Unique tool name the LLM calls.
-	Name string `json:"name"`
-
-	// Parameters JSON Schema for the arguments the LLM provides (client and webhook tools). Must serialize to 10,000 bytes or less.
-	Parameters *map[string]interface{} `json:"parameters,omitempty"`
-
-	// Type Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
-	Type                 CreateSessionTokenRequestPersonaConfig0ToolsType `json:"type"`
-	AdditionalProperties map[string]interface{}                           `json:"-"`
-}
-
-// CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions Configuration options for voice generation.
-type CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions struct {
-	union json.RawMessage
-}
-
-// CreateSessionTokenRequest_PersonaConfig_0 defines model for CreateSessionTokenRequest.PersonaConfig.0.
-type CreateSessionTokenRequest_PersonaConfig_0 struct {
-	AvatarID *string `json:"avatarId,omitempty"`
-
-	// AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
-	AvatarModel *CreateSessionTokenRequestPersonaConfig0AvatarModel `json:"avatarModel,omitempty"`
-
-	// DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
-	DirectorNotes *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes `json:"directorNotes,omitempty"`
-
-	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
-	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
-
-	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
-	LanguageCode            *string  `json:"languageCode,omitempty"`
-	LlmID                   *string  `json:"llmId,omitempty"`
-	MaxSessionLengthSeconds *float32 `json:"maxSessionLengthSeconds,omitempty"`
-	Name                    *string  `json:"name,omitempty"`
-	SkipGreeting            *bool    `json:"skipGreeting,omitempty"`
-	SystemPrompt            *string  `json:"systemPrompt,omitempty"`
-
-	// ToolIds IDs of tools pre-created via `/v1/tools` to make available to the persona for this session.
-	ToolIds *[]string `json:"toolIds,omitempty"`
-
-	// Tools Runtime tool definitions made available to the persona for this session. Each item is one of a client tool, a server knowledge tool, a server webhook tool, or a system tool. For client and webhook tools, `parameters` (and, for webhook tools, `queryParameters`) is a JSON Schema object the LLM fills at call time; each such object must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` instead to reference tools you've pre-created via `/v1/tools` (those are not subject to this inline size limit).
-	Tools *[]CreateSessionTokenRequest_PersonaConfig_0_Tools `json:"tools,omitempty"`
-
-	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
-	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
-
-	// VoiceDetectionOptions Options for voice activity detection during user speech input.
-	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
-
-	// VoiceGenerationOptions Configuration options for voice generation.
-	VoiceGenerationOptions *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
-	VoiceID                *string                                                           `json:"voiceId,omitempty"`
-}
-
-// CreateSessionTokenRequestPersonaConfig1 defines model for CreateSessionTokenRequest.PersonaConfig.1.
-type CreateSessionTokenRequestPersonaConfig1 CreateSessionTokenRequest_PersonaConfig_1
-
-// CreateSessionTokenRequest_PersonaConfig_1 defines model for CreateSessionTokenRequest.PersonaConfig.1.
-type CreateSessionTokenRequest_PersonaConfig_1 struct {
-	PersonaID string `json:"personaId"`
-}
-
-// CreateSessionTokenRequest_PersonaConfig defines model for CreateSessionTokenRequest.PersonaConfig.
-type CreateSessionTokenRequest_PersonaConfig struct {
-	union json.RawMessage
 }
 
 // CreateSessionTokenRequest_SessionOptions_Egress_Daily Required when `mode` is `daily`.
@@ -1625,6 +1530,95 @@ type CreateSessionTokenRequest_SessionOptions struct {
 	VideoWidth *int `json:"videoWidth,omitempty"`
 }
 
+// CreateSessionTokenRequestPersonaConfig defines model for CreateSessionTokenRequestPersonaConfig.
+type CreateSessionTokenRequestPersonaConfig struct {
+	union json.RawMessage
+}
+
+// CreateSessionTokenRequestPersonaConfigByName defines model for CreateSessionTokenRequestPersonaConfigByName.
+type CreateSessionTokenRequestPersonaConfigByName struct {
+	AvatarID *string `json:"avatarId,omitempty"`
+
+	// AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+	AvatarModel *CreateSessionTokenRequestPersonaConfigByNameAvatarModel `json:"avatarModel,omitempty"`
+
+	// DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
+	DirectorNotes *CreateSessionTokenRequestPersonaConfigByName_DirectorNotes `json:"directorNotes,omitempty"`
+
+	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
+	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
+
+	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
+	LanguageCode            *string  `json:"languageCode,omitempty"`
+	LlmID                   *string  `json:"llmId,omitempty"`
+	MaxSessionLengthSeconds *float32 `json:"maxSessionLengthSeconds,omitempty"`
+	Name                    *string  `json:"name,omitempty"`
+	SkipGreeting            *bool    `json:"skipGreeting,omitempty"`
+	SystemPrompt            *string  `json:"systemPrompt,omitempty"`
+
+	// ToolIds IDs of tools pre-created via `/v1/tools` to make available to the persona for this session.
+	ToolIds *[]string `json:"toolIds,omitempty"`
+
+	// Tools Runtime tool definitions made available to the persona for this session. Each item is one of a client tool, a server knowledge tool, a server webhook tool, or a system tool. For client and webhook tools, `parameters` (and, for webhook tools, `queryParameters`) is a JSON Schema object the LLM fills at call time; each such object must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` instead to reference tools you've pre-created via `/v1/tools` (those are not subject to this inline size limit).
+	Tools *[]CreateSessionTokenRequestPersonaConfigByName_Tools `json:"tools,omitempty"`
+
+	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
+	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
+
+	// VoiceDetectionOptions Options for voice activity detection during user speech input.
+	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
+
+	// VoiceGenerationOptions Configuration options for voice generation.
+	VoiceGenerationOptions *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
+	VoiceID                *string                                                             `json:"voiceId,omitempty"`
+}
+
+// CreateSessionTokenRequestPersonaConfigByNameAvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+type CreateSessionTokenRequestPersonaConfigByNameAvatarModel string
+
+// CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
+type CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle string
+
+// CreateSessionTokenRequestPersonaConfigByName_DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
+type CreateSessionTokenRequestPersonaConfigByName_DirectorNotes struct {
+	// CustomStylePrompt Free-form performance style prompt for the avatar to follow. Mutually exclusive with presetStyle. Works best with a matching voice, which we've labelled as expressive.
+	CustomStylePrompt *string `json:"customStylePrompt,omitempty"`
+
+	// Expressivity Controls how closely the avatar follows the selected style or cue. 0 is subtle, 1 follows it most strongly and can become unstable; omit the field to use the default. Works best with a matching voice, which we've labelled as expressive.
+	Expressivity *float32 `json:"expressivity,omitempty"`
+
+	// PresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
+	PresetStyle *CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle `json:"presetStyle,omitempty"`
+}
+
+// CreateSessionTokenRequestPersonaConfigByNameToolsType Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
+type CreateSessionTokenRequestPersonaConfigByNameToolsType string
+
+// CreateSessionTokenRequestPersonaConfigByName_Tools defines model for CreateSessionTokenRequestPersonaConfigByName.Tools.
+type CreateSessionTokenRequestPersonaConfigByName_Tools struct {
+	Description *string `json:"description,omitempty"`
+
+	// Name Unique tool name the LLM calls.
+	Name string `json:"name"`
+
+	// Parameters JSON Schema for the arguments the LLM provides (client and webhook tools). Must serialize to 10,000 bytes or less.
+	Parameters *map[string]interface{} `json:"parameters,omitempty"`
+
+	// Type Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
+	Type                 CreateSessionTokenRequestPersonaConfigByNameToolsType `json:"type"`
+	AdditionalProperties map[string]interface{}                                `json:"-"`
+}
+
+// CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions Configuration options for voice generation.
+type CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions struct {
+	union json.RawMessage
+}
+
+// CreateSessionTokenRequestPersonaConfigByPersonaID defines model for CreateSessionTokenRequestPersonaConfigByPersonaID.
+type CreateSessionTokenRequestPersonaConfigByPersonaID struct {
+	PersonaID string `json:"personaId"`
+}
+
 // CreateShareLinkRequest defines model for CreateShareLinkRequest.
 type CreateShareLinkRequest struct {
 	ExpiresInHours *float32 `json:"expiresInHours,omitempty"`
@@ -1635,7 +1629,7 @@ type CreateShareLinkRequest struct {
 // CreateToolRequest defines model for CreateToolRequest.
 type CreateToolRequest struct {
 	// Config Type-specific configuration for the tool
-	Config *CreateToolRequest_Config `json:"config,omitempty"`
+	Config *CreateToolRequestConfig `json:"config,omitempty"`
 
 	// Description Description of what the tool does. Used by the LLM to decide when to call it.
 	Description string `json:"description"`
@@ -1654,11 +1648,20 @@ type CreateToolRequest struct {
 	Type CreateToolRequestType `json:"type"`
 }
 
-// CreateToolRequestConfig0 defines model for CreateToolRequest.Config.0.
-type CreateToolRequestConfig0 CreateToolRequest_Config_0
+// CreateToolRequestType Type of tool:
+// - CLIENT: Triggers events on the client SDK
+// - SERVER_RAG: Searches knowledge base documents
+// - SERVER_WEBHOOK: Calls an external webhook URL
+// - SYSTEM: Internal system actions (end_call, interrupt)
+type CreateToolRequestType string
 
-// CreateToolRequest_Config_0 defines model for CreateToolRequest.Config.0.
-type CreateToolRequest_Config_0 struct {
+// CreateToolRequestConfig Type-specific configuration for the tool
+type CreateToolRequestConfig struct {
+	union json.RawMessage
+}
+
+// CreateToolRequestConfigClientTool defines model for CreateToolRequestConfigClientTool.
+type CreateToolRequestConfigClientTool struct {
 	// AwaitResult If true, engine pauses until client sends a result back. Default is fire-and-forget.
 	AwaitResult *bool `json:"awaitResult,omitempty"`
 
@@ -1669,23 +1672,14 @@ type CreateToolRequest_Config_0 struct {
 	ToolTimeoutSeconds *float32 `json:"toolTimeoutSeconds,omitempty"`
 }
 
-// CreateToolRequestConfig1 defines model for CreateToolRequest.Config.1.
-type CreateToolRequestConfig1 CreateToolRequest_Config_1
-
-// CreateToolRequest_Config_1 defines model for CreateToolRequest.Config.1.
-type CreateToolRequest_Config_1 struct {
+// CreateToolRequestConfigServerRagTool defines model for CreateToolRequestConfigServerRagTool.
+type CreateToolRequestConfigServerRagTool struct {
 	// DocumentFolderIds IDs of knowledge folders to search
 	DocumentFolderIds []string `json:"documentFolderIds"`
 }
 
-// CreateToolRequestConfig2 defines model for CreateToolRequest.Config.2.
-type CreateToolRequestConfig2 CreateToolRequest_Config_2
-
-// CreateToolRequestConfig2Method HTTP method to use
-type CreateToolRequestConfig2Method string
-
-// CreateToolRequest_Config_2 defines model for CreateToolRequest.Config.2.
-type CreateToolRequest_Config_2 struct {
+// CreateToolRequestConfigServerWebhookTool defines model for CreateToolRequestConfigServerWebhookTool.
+type CreateToolRequestConfigServerWebhookTool struct {
 	// BodyTemplate Template for the request body
 	BodyTemplate *string `json:"bodyTemplate,omitempty"`
 
@@ -1693,35 +1687,23 @@ type CreateToolRequest_Config_2 struct {
 	Headers *map[string]string `json:"headers,omitempty"`
 
 	// Method HTTP method to use
-	Method CreateToolRequestConfig2Method `json:"method"`
+	Method CreateToolRequestConfigServerWebhookToolMethod `json:"method"`
 
 	// URL Webhook URL to call
 	URL string `json:"url"`
 }
 
-// CreateToolRequestConfig3 defines model for CreateToolRequest.Config.3.
-type CreateToolRequestConfig3 CreateToolRequest_Config_3
+// CreateToolRequestConfigServerWebhookToolMethod HTTP method to use
+type CreateToolRequestConfigServerWebhookToolMethod string
 
-// CreateToolRequestConfig3Action System action to perform
-type CreateToolRequestConfig3Action string
-
-// CreateToolRequest_Config_3 defines model for CreateToolRequest.Config.3.
-type CreateToolRequest_Config_3 struct {
+// CreateToolRequestConfigSystemTool defines model for CreateToolRequestConfigSystemTool.
+type CreateToolRequestConfigSystemTool struct {
 	// Action System action to perform
-	Action CreateToolRequestConfig3Action `json:"action"`
+	Action CreateToolRequestConfigSystemToolAction `json:"action"`
 }
 
-// CreateToolRequest_Config Type-specific configuration for the tool
-type CreateToolRequest_Config struct {
-	union json.RawMessage
-}
-
-// CreateToolRequestType Type of tool:
-// - CLIENT: Triggers events on the client SDK
-// - SERVER_RAG: Searches knowledge base documents
-// - SERVER_WEBHOOK: Calls an external webhook URL
-// - SYSTEM: Internal system actions (end_call, interrupt)
-type CreateToolRequestType string
+// CreateToolRequestConfigSystemToolAction System action to perform
+type CreateToolRequestConfigSystemToolAction string
 
 // CreateVoiceForm defines model for CreateVoiceForm.
 type CreateVoiceForm struct {
@@ -2463,8 +2445,8 @@ type MeetingInvitePersonaConfig struct {
 	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
 
 	// VoiceGenerationOptions Configuration options for voice generation.
-	VoiceGenerationOptions *MeetingInvitePersonaConfig_VoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
-	VoiceID                *string                                            `json:"voiceId,omitempty"`
+	VoiceGenerationOptions *MeetingInvitePersonaConfigVoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
+	VoiceID                *string                                           `json:"voiceId,omitempty"`
 
 	// VoiceSpeed Voice speed multiplier.
 	VoiceSpeed *float32 `json:"voiceSpeed,omitempty"`
@@ -2477,8 +2459,8 @@ type MeetingInvitePersonaConfig struct {
 // MeetingInvitePersonaConfigAvatarModel Public avatar model version.
 type MeetingInvitePersonaConfigAvatarModel string
 
-// MeetingInvitePersonaConfig_VoiceGenerationOptions Configuration options for voice generation.
-type MeetingInvitePersonaConfig_VoiceGenerationOptions struct {
+// MeetingInvitePersonaConfigVoiceGenerationOptions Configuration options for voice generation.
+type MeetingInvitePersonaConfigVoiceGenerationOptions struct {
 	union json.RawMessage
 }
 
@@ -2584,7 +2566,7 @@ type Persona struct {
 	VoiceDetectionOptions nullable.Nullable[VoiceDetectionOptions] `json:"voiceDetectionOptions,omitempty"`
 
 	// VoiceGenerationOptions Provider-specific voice generation tuning.
-	VoiceGenerationOptions nullable.Nullable[Persona_VoiceGenerationOptions] `json:"voiceGenerationOptions,omitempty"`
+	VoiceGenerationOptions nullable.Nullable[PersonaVoiceGenerationOptions] `json:"voiceGenerationOptions,omitempty"`
 
 	// VoiceSpeed Speech rate multiplier applied to the voice.
 	VoiceSpeed nullable.Nullable[float32] `json:"voiceSpeed,omitempty"`
@@ -2600,11 +2582,6 @@ type Persona struct {
 type Persona_PrimaryShareLink struct {
 	Enabled *bool   `json:"enabled,omitempty"`
 	Token   *string `json:"token,omitempty"`
-}
-
-// Persona_VoiceGenerationOptions Provider-specific voice generation tuning.
-type Persona_VoiceGenerationOptions struct {
-	union json.RawMessage
 }
 
 // PersonaBrain Persona behaviour configuration applied on top of the raw LLM.
@@ -2701,6 +2678,11 @@ type PersonaSummary struct {
 
 	// VoiceSpeed Speech rate multiplier applied to the voice.
 	VoiceSpeed nullable.Nullable[float32] `json:"voiceSpeed,omitempty"`
+}
+
+// PersonaVoiceGenerationOptions Provider-specific voice generation tuning.
+type PersonaVoiceGenerationOptions struct {
+	union json.RawMessage
 }
 
 // SearchKnowledgeGroupRequest defines model for SearchKnowledgeGroupRequest.
@@ -3031,7 +3013,7 @@ type UpdatePersonaRequest struct {
 	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
 
 	// VoiceGenerationOptions Configuration options for voice generation.
-	VoiceGenerationOptions *UpdatePersonaRequest_VoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
+	VoiceGenerationOptions *UpdatePersonaRequestVoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
 
 	// VoiceID The voice to use.
 	VoiceID *string `json:"voiceId,omitempty"`
@@ -3045,11 +3027,6 @@ type UpdatePersonaRequest struct {
 
 // UpdatePersonaRequestAvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
 type UpdatePersonaRequestAvatarModel string
-
-// UpdatePersonaRequest_VoiceGenerationOptions Configuration options for voice generation.
-type UpdatePersonaRequest_VoiceGenerationOptions struct {
-	union json.RawMessage
-}
 
 // UpdatePersonaRequestWidgetConfigInitialState Initial state of a floating widget.
 type UpdatePersonaRequestWidgetConfigInitialState string
@@ -3087,6 +3064,11 @@ type UpdatePersonaRequest_WidgetConfig struct {
 	ShowTranscript *bool `json:"showTranscript,omitempty"`
 }
 
+// UpdatePersonaRequestVoiceGenerationOptions Configuration options for voice generation.
+type UpdatePersonaRequestVoiceGenerationOptions struct {
+	union json.RawMessage
+}
+
 // UpdateShareLinkRequest defines model for UpdateShareLinkRequest.
 type UpdateShareLinkRequest struct {
 	ExpiresInHours *float32 `json:"expiresInHours,omitempty"`
@@ -3096,7 +3078,7 @@ type UpdateShareLinkRequest struct {
 // UpdateToolRequest defines model for UpdateToolRequest.
 type UpdateToolRequest struct {
 	// Config Updated type-specific configuration
-	Config *UpdateToolRequest_Config `json:"config,omitempty"`
+	Config *UpdateToolRequestConfig `json:"config,omitempty"`
 
 	// Description Updated description of what the tool does
 	Description *string `json:"description,omitempty"`
@@ -3111,11 +3093,16 @@ type UpdateToolRequest struct {
 	Type *UpdateToolRequestType `json:"type,omitempty"`
 }
 
-// UpdateToolRequestConfig0 defines model for UpdateToolRequest.Config.0.
-type UpdateToolRequestConfig0 UpdateToolRequest_Config_0
+// UpdateToolRequestType Updated tool type
+type UpdateToolRequestType string
 
-// UpdateToolRequest_Config_0 defines model for UpdateToolRequest.Config.0.
-type UpdateToolRequest_Config_0 struct {
+// UpdateToolRequestConfig Updated type-specific configuration
+type UpdateToolRequestConfig struct {
+	union json.RawMessage
+}
+
+// UpdateToolRequestConfigClientTool defines model for UpdateToolRequestConfigClientTool.
+type UpdateToolRequestConfigClientTool struct {
 	// AwaitResult If true, engine pauses until client sends a result back. Default is fire-and-forget.
 	AwaitResult *bool `json:"awaitResult,omitempty"`
 
@@ -3126,49 +3113,32 @@ type UpdateToolRequest_Config_0 struct {
 	ToolTimeoutSeconds *float32 `json:"toolTimeoutSeconds,omitempty"`
 }
 
-// UpdateToolRequestConfig1 defines model for UpdateToolRequest.Config.1.
-type UpdateToolRequestConfig1 UpdateToolRequest_Config_1
-
-// UpdateToolRequest_Config_1 defines model for UpdateToolRequest.Config.1.
-type UpdateToolRequest_Config_1 struct {
+// UpdateToolRequestConfigServerRagTool defines model for UpdateToolRequestConfigServerRagTool.
+type UpdateToolRequestConfigServerRagTool struct {
 	// DocumentFolderIds IDs of knowledge folders to search
 	DocumentFolderIds *[]string `json:"documentFolderIds,omitempty"`
 }
 
-// UpdateToolRequestConfig2 defines model for UpdateToolRequest.Config.2.
-type UpdateToolRequestConfig2 UpdateToolRequest_Config_2
-
-// UpdateToolRequestConfig2Method defines model for UpdateToolRequest.Config.2.Method.
-type UpdateToolRequestConfig2Method string
-
-// UpdateToolRequest_Config_2 defines model for UpdateToolRequest.Config.2.
-type UpdateToolRequest_Config_2 struct {
-	BodyTemplate *string                         `json:"bodyTemplate,omitempty"`
-	Headers      *map[string]string              `json:"headers,omitempty"`
-	Method       *UpdateToolRequestConfig2Method `json:"method,omitempty"`
+// UpdateToolRequestConfigServerWebhookTool defines model for UpdateToolRequestConfigServerWebhookTool.
+type UpdateToolRequestConfigServerWebhookTool struct {
+	BodyTemplate *string                                         `json:"bodyTemplate,omitempty"`
+	Headers      *map[string]string                              `json:"headers,omitempty"`
+	Method       *UpdateToolRequestConfigServerWebhookToolMethod `json:"method,omitempty"`
 
 	// URL Webhook URL to call
 	URL *string `json:"url,omitempty"`
 }
 
-// UpdateToolRequestConfig3 defines model for UpdateToolRequest.Config.3.
-type UpdateToolRequestConfig3 UpdateToolRequest_Config_3
+// UpdateToolRequestConfigServerWebhookToolMethod defines model for UpdateToolRequestConfigServerWebhookTool.Method.
+type UpdateToolRequestConfigServerWebhookToolMethod string
 
-// UpdateToolRequestConfig3Action defines model for UpdateToolRequest.Config.3.Action.
-type UpdateToolRequestConfig3Action string
-
-// UpdateToolRequest_Config_3 defines model for UpdateToolRequest.Config.3.
-type UpdateToolRequest_Config_3 struct {
-	Action *UpdateToolRequestConfig3Action `json:"action,omitempty"`
+// UpdateToolRequestConfigSystemTool defines model for UpdateToolRequestConfigSystemTool.
+type UpdateToolRequestConfigSystemTool struct {
+	Action *UpdateToolRequestConfigSystemToolAction `json:"action,omitempty"`
 }
 
-// UpdateToolRequest_Config Updated type-specific configuration
-type UpdateToolRequest_Config struct {
-	union json.RawMessage
-}
-
-// UpdateToolRequestType Updated tool type
-type UpdateToolRequestType string
+// UpdateToolRequestConfigSystemToolAction defines model for UpdateToolRequestConfigSystemTool.Action.
+type UpdateToolRequestConfigSystemToolAction string
 
 // UpdateVoiceRequest defines model for UpdateVoiceRequest.
 type UpdateVoiceRequest struct {
@@ -3517,25 +3487,25 @@ type CreateVoicePresignedUploadJSONRequestBody = CreateVoicePresignedUploadReque
 // UpdateVoiceJSONRequestBody defines body for UpdateVoice for application/json ContentType.
 type UpdateVoiceJSONRequestBody = UpdateVoiceRequest
 
-// Getter for additional properties for CreateSessionTokenRequest_PersonaConfig_0_Tools. Returns the specified
+// Getter for additional properties for CreateSessionTokenRequestPersonaConfigByName_Tools. Returns the specified
 // element and whether it was found
-func (a CreateSessionTokenRequest_PersonaConfig_0_Tools) Get(fieldName string) (value interface{}, found bool) {
+func (a CreateSessionTokenRequestPersonaConfigByName_Tools) Get(fieldName string) (value interface{}, found bool) {
 	if a.AdditionalProperties != nil {
 		value, found = a.AdditionalProperties[fieldName]
 	}
 	return
 }
 
-// Setter for additional properties for CreateSessionTokenRequest_PersonaConfig_0_Tools
-func (a *CreateSessionTokenRequest_PersonaConfig_0_Tools) Set(fieldName string, value interface{}) {
+// Setter for additional properties for CreateSessionTokenRequestPersonaConfigByName_Tools
+func (a *CreateSessionTokenRequestPersonaConfigByName_Tools) Set(fieldName string, value interface{}) {
 	if a.AdditionalProperties == nil {
 		a.AdditionalProperties = make(map[string]interface{})
 	}
 	a.AdditionalProperties[fieldName] = value
 }
 
-// Override default JSON handling for CreateSessionTokenRequest_PersonaConfig_0_Tools to handle AdditionalProperties
-func (a *CreateSessionTokenRequest_PersonaConfig_0_Tools) UnmarshalJSON(b []byte) error {
+// Override default JSON handling for CreateSessionTokenRequestPersonaConfigByName_Tools to handle AdditionalProperties
+func (a *CreateSessionTokenRequestPersonaConfigByName_Tools) UnmarshalJSON(b []byte) error {
 	object := make(map[string]json.RawMessage)
 	err := json.Unmarshal(b, &object)
 	if err != nil {
@@ -3588,8 +3558,8 @@ func (a *CreateSessionTokenRequest_PersonaConfig_0_Tools) UnmarshalJSON(b []byte
 	return nil
 }
 
-// Override default JSON handling for CreateSessionTokenRequest_PersonaConfig_0_Tools to handle AdditionalProperties
-func (a CreateSessionTokenRequest_PersonaConfig_0_Tools) MarshalJSON() ([]byte, error) {
+// Override default JSON handling for CreateSessionTokenRequestPersonaConfigByName_Tools to handle AdditionalProperties
+func (a CreateSessionTokenRequestPersonaConfigByName_Tools) MarshalJSON() ([]byte, error) {
 	var err error
 	object := make(map[string]json.RawMessage)
 
@@ -3979,22 +3949,22 @@ func (a MeetingInvitePersonaConfig) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
-// AsCreateMeetingInviteRequest0 returns the union data inside the CreateMeetingInviteRequest as a CreateMeetingInviteRequest0
-func (t CreateMeetingInviteRequest) AsCreateMeetingInviteRequest0() (CreateMeetingInviteRequest0, error) {
-	var body CreateMeetingInviteRequest0
+// AsCreateMeetingInviteRequestByPersonaID returns the union data inside the CreateMeetingInviteRequest as a CreateMeetingInviteRequestByPersonaID
+func (t CreateMeetingInviteRequest) AsCreateMeetingInviteRequestByPersonaID() (CreateMeetingInviteRequestByPersonaID, error) {
+	var body CreateMeetingInviteRequestByPersonaID
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromCreateMeetingInviteRequest0 overwrites any union data inside the CreateMeetingInviteRequest as the provided CreateMeetingInviteRequest0
-func (t *CreateMeetingInviteRequest) FromCreateMeetingInviteRequest0(v CreateMeetingInviteRequest0) error {
+// FromCreateMeetingInviteRequestByPersonaID overwrites any union data inside the CreateMeetingInviteRequest as the provided CreateMeetingInviteRequestByPersonaID
+func (t *CreateMeetingInviteRequest) FromCreateMeetingInviteRequestByPersonaID(v CreateMeetingInviteRequestByPersonaID) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeCreateMeetingInviteRequest0 performs a merge with any union data inside the CreateMeetingInviteRequest, using the provided CreateMeetingInviteRequest0
-func (t *CreateMeetingInviteRequest) MergeCreateMeetingInviteRequest0(v CreateMeetingInviteRequest0) error {
+// MergeCreateMeetingInviteRequestByPersonaID performs a merge with any union data inside the CreateMeetingInviteRequest, using the provided CreateMeetingInviteRequestByPersonaID
+func (t *CreateMeetingInviteRequest) MergeCreateMeetingInviteRequestByPersonaID(v CreateMeetingInviteRequestByPersonaID) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4005,22 +3975,22 @@ func (t *CreateMeetingInviteRequest) MergeCreateMeetingInviteRequest0(v CreateMe
 	return err
 }
 
-// AsCreateMeetingInviteRequest1 returns the union data inside the CreateMeetingInviteRequest as a CreateMeetingInviteRequest1
-func (t CreateMeetingInviteRequest) AsCreateMeetingInviteRequest1() (CreateMeetingInviteRequest1, error) {
-	var body CreateMeetingInviteRequest1
+// AsCreateMeetingInviteRequestByPersonaConfig returns the union data inside the CreateMeetingInviteRequest as a CreateMeetingInviteRequestByPersonaConfig
+func (t CreateMeetingInviteRequest) AsCreateMeetingInviteRequestByPersonaConfig() (CreateMeetingInviteRequestByPersonaConfig, error) {
+	var body CreateMeetingInviteRequestByPersonaConfig
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromCreateMeetingInviteRequest1 overwrites any union data inside the CreateMeetingInviteRequest as the provided CreateMeetingInviteRequest1
-func (t *CreateMeetingInviteRequest) FromCreateMeetingInviteRequest1(v CreateMeetingInviteRequest1) error {
+// FromCreateMeetingInviteRequestByPersonaConfig overwrites any union data inside the CreateMeetingInviteRequest as the provided CreateMeetingInviteRequestByPersonaConfig
+func (t *CreateMeetingInviteRequest) FromCreateMeetingInviteRequestByPersonaConfig(v CreateMeetingInviteRequestByPersonaConfig) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeCreateMeetingInviteRequest1 performs a merge with any union data inside the CreateMeetingInviteRequest, using the provided CreateMeetingInviteRequest1
-func (t *CreateMeetingInviteRequest) MergeCreateMeetingInviteRequest1(v CreateMeetingInviteRequest1) error {
+// MergeCreateMeetingInviteRequestByPersonaConfig performs a merge with any union data inside the CreateMeetingInviteRequest, using the provided CreateMeetingInviteRequestByPersonaConfig
+func (t *CreateMeetingInviteRequest) MergeCreateMeetingInviteRequestByPersonaConfig(v CreateMeetingInviteRequestByPersonaConfig) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4199,22 +4169,22 @@ func (t *CreateMeetingInviteRequest) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the CreatePersonaRequest_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
-func (t CreatePersonaRequest_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the CreatePersonaRequestVoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t CreatePersonaRequestVoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
 	var body ElevenLabsV1VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the CreatePersonaRequest_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
-func (t *CreatePersonaRequest_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the CreatePersonaRequestVoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *CreatePersonaRequestVoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the CreatePersonaRequest_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
-func (t *CreatePersonaRequest_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the CreatePersonaRequestVoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *CreatePersonaRequestVoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4225,22 +4195,22 @@ func (t *CreatePersonaRequest_VoiceGenerationOptions) MergeElevenLabsV1VoiceGene
 	return err
 }
 
-// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the CreatePersonaRequest_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
-func (t CreatePersonaRequest_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the CreatePersonaRequestVoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t CreatePersonaRequestVoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
 	var body ElevenLabsV2VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the CreatePersonaRequest_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
-func (t *CreatePersonaRequest_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the CreatePersonaRequestVoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *CreatePersonaRequestVoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the CreatePersonaRequest_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
-func (t *CreatePersonaRequest_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the CreatePersonaRequestVoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *CreatePersonaRequestVoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4251,22 +4221,22 @@ func (t *CreatePersonaRequest_VoiceGenerationOptions) MergeElevenLabsV2VoiceGene
 	return err
 }
 
-// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the CreatePersonaRequest_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
-func (t CreatePersonaRequest_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the CreatePersonaRequestVoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t CreatePersonaRequestVoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
 	var body CartesiaSonic3VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the CreatePersonaRequest_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
-func (t *CreatePersonaRequest_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the CreatePersonaRequestVoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *CreatePersonaRequestVoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the CreatePersonaRequest_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
-func (t *CreatePersonaRequest_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the CreatePersonaRequestVoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *CreatePersonaRequestVoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4277,22 +4247,22 @@ func (t *CreatePersonaRequest_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGe
 	return err
 }
 
-// AsFishAudioVoiceGenerationOptions returns the union data inside the CreatePersonaRequest_VoiceGenerationOptions as a FishAudioVoiceGenerationOptions
-func (t CreatePersonaRequest_VoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
+// AsFishAudioVoiceGenerationOptions returns the union data inside the CreatePersonaRequestVoiceGenerationOptions as a FishAudioVoiceGenerationOptions
+func (t CreatePersonaRequestVoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
 	var body FishAudioVoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromFishAudioVoiceGenerationOptions overwrites any union data inside the CreatePersonaRequest_VoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
-func (t *CreatePersonaRequest_VoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+// FromFishAudioVoiceGenerationOptions overwrites any union data inside the CreatePersonaRequestVoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
+func (t *CreatePersonaRequestVoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the CreatePersonaRequest_VoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
-func (t *CreatePersonaRequest_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the CreatePersonaRequestVoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
+func (t *CreatePersonaRequestVoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4303,32 +4273,94 @@ func (t *CreatePersonaRequest_VoiceGenerationOptions) MergeFishAudioVoiceGenerat
 	return err
 }
 
-func (t CreatePersonaRequest_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+func (t CreatePersonaRequestVoiceGenerationOptions) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *CreatePersonaRequest_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+func (t *CreatePersonaRequestVoiceGenerationOptions) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
-// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
-func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+// AsCreateSessionTokenRequestPersonaConfigByName returns the union data inside the CreateSessionTokenRequestPersonaConfig as a CreateSessionTokenRequestPersonaConfigByName
+func (t CreateSessionTokenRequestPersonaConfig) AsCreateSessionTokenRequestPersonaConfigByName() (CreateSessionTokenRequestPersonaConfigByName, error) {
+	var body CreateSessionTokenRequestPersonaConfigByName
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateSessionTokenRequestPersonaConfigByName overwrites any union data inside the CreateSessionTokenRequestPersonaConfig as the provided CreateSessionTokenRequestPersonaConfigByName
+func (t *CreateSessionTokenRequestPersonaConfig) FromCreateSessionTokenRequestPersonaConfigByName(v CreateSessionTokenRequestPersonaConfigByName) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateSessionTokenRequestPersonaConfigByName performs a merge with any union data inside the CreateSessionTokenRequestPersonaConfig, using the provided CreateSessionTokenRequestPersonaConfigByName
+func (t *CreateSessionTokenRequestPersonaConfig) MergeCreateSessionTokenRequestPersonaConfigByName(v CreateSessionTokenRequestPersonaConfigByName) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateSessionTokenRequestPersonaConfigByPersonaID returns the union data inside the CreateSessionTokenRequestPersonaConfig as a CreateSessionTokenRequestPersonaConfigByPersonaID
+func (t CreateSessionTokenRequestPersonaConfig) AsCreateSessionTokenRequestPersonaConfigByPersonaID() (CreateSessionTokenRequestPersonaConfigByPersonaID, error) {
+	var body CreateSessionTokenRequestPersonaConfigByPersonaID
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateSessionTokenRequestPersonaConfigByPersonaID overwrites any union data inside the CreateSessionTokenRequestPersonaConfig as the provided CreateSessionTokenRequestPersonaConfigByPersonaID
+func (t *CreateSessionTokenRequestPersonaConfig) FromCreateSessionTokenRequestPersonaConfigByPersonaID(v CreateSessionTokenRequestPersonaConfigByPersonaID) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateSessionTokenRequestPersonaConfigByPersonaID performs a merge with any union data inside the CreateSessionTokenRequestPersonaConfig, using the provided CreateSessionTokenRequestPersonaConfigByPersonaID
+func (t *CreateSessionTokenRequestPersonaConfig) MergeCreateSessionTokenRequestPersonaConfigByPersonaID(v CreateSessionTokenRequestPersonaConfigByPersonaID) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateSessionTokenRequestPersonaConfig) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateSessionTokenRequestPersonaConfig) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
 	var body ElevenLabsV1VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4339,22 +4371,22 @@ func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) Merge
 	return err
 }
 
-// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
-func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
 	var body ElevenLabsV2VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4365,22 +4397,22 @@ func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) Merge
 	return err
 }
 
-// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
-func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
 	var body CartesiaSonic3VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4391,22 +4423,22 @@ func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) Merge
 	return err
 }
 
-// AsFishAudioVoiceGenerationOptions returns the union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as a FishAudioVoiceGenerationOptions
-func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
+// AsFishAudioVoiceGenerationOptions returns the union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as a FishAudioVoiceGenerationOptions
+func (t CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
 	var body FishAudioVoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromFishAudioVoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+// FromFishAudioVoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
+func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
+func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4417,32 +4449,32 @@ func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) Merge
 	return err
 }
 
-func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+func (t CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
-// AsCreateSessionTokenRequestPersonaConfig0 returns the union data inside the CreateSessionTokenRequest_PersonaConfig as a CreateSessionTokenRequestPersonaConfig0
-func (t CreateSessionTokenRequest_PersonaConfig) AsCreateSessionTokenRequestPersonaConfig0() (CreateSessionTokenRequestPersonaConfig0, error) {
-	var body CreateSessionTokenRequestPersonaConfig0
+// AsCreateToolRequestConfigClientTool returns the union data inside the CreateToolRequestConfig as a CreateToolRequestConfigClientTool
+func (t CreateToolRequestConfig) AsCreateToolRequestConfigClientTool() (CreateToolRequestConfigClientTool, error) {
+	var body CreateToolRequestConfigClientTool
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromCreateSessionTokenRequestPersonaConfig0 overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig as the provided CreateSessionTokenRequestPersonaConfig0
-func (t *CreateSessionTokenRequest_PersonaConfig) FromCreateSessionTokenRequestPersonaConfig0(v CreateSessionTokenRequestPersonaConfig0) error {
+// FromCreateToolRequestConfigClientTool overwrites any union data inside the CreateToolRequestConfig as the provided CreateToolRequestConfigClientTool
+func (t *CreateToolRequestConfig) FromCreateToolRequestConfigClientTool(v CreateToolRequestConfigClientTool) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeCreateSessionTokenRequestPersonaConfig0 performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig, using the provided CreateSessionTokenRequestPersonaConfig0
-func (t *CreateSessionTokenRequest_PersonaConfig) MergeCreateSessionTokenRequestPersonaConfig0(v CreateSessionTokenRequestPersonaConfig0) error {
+// MergeCreateToolRequestConfigClientTool performs a merge with any union data inside the CreateToolRequestConfig, using the provided CreateToolRequestConfigClientTool
+func (t *CreateToolRequestConfig) MergeCreateToolRequestConfigClientTool(v CreateToolRequestConfigClientTool) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4453,22 +4485,22 @@ func (t *CreateSessionTokenRequest_PersonaConfig) MergeCreateSessionTokenRequest
 	return err
 }
 
-// AsCreateSessionTokenRequestPersonaConfig1 returns the union data inside the CreateSessionTokenRequest_PersonaConfig as a CreateSessionTokenRequestPersonaConfig1
-func (t CreateSessionTokenRequest_PersonaConfig) AsCreateSessionTokenRequestPersonaConfig1() (CreateSessionTokenRequestPersonaConfig1, error) {
-	var body CreateSessionTokenRequestPersonaConfig1
+// AsCreateToolRequestConfigServerRagTool returns the union data inside the CreateToolRequestConfig as a CreateToolRequestConfigServerRagTool
+func (t CreateToolRequestConfig) AsCreateToolRequestConfigServerRagTool() (CreateToolRequestConfigServerRagTool, error) {
+	var body CreateToolRequestConfigServerRagTool
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromCreateSessionTokenRequestPersonaConfig1 overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig as the provided CreateSessionTokenRequestPersonaConfig1
-func (t *CreateSessionTokenRequest_PersonaConfig) FromCreateSessionTokenRequestPersonaConfig1(v CreateSessionTokenRequestPersonaConfig1) error {
+// FromCreateToolRequestConfigServerRagTool overwrites any union data inside the CreateToolRequestConfig as the provided CreateToolRequestConfigServerRagTool
+func (t *CreateToolRequestConfig) FromCreateToolRequestConfigServerRagTool(v CreateToolRequestConfigServerRagTool) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeCreateSessionTokenRequestPersonaConfig1 performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig, using the provided CreateSessionTokenRequestPersonaConfig1
-func (t *CreateSessionTokenRequest_PersonaConfig) MergeCreateSessionTokenRequestPersonaConfig1(v CreateSessionTokenRequestPersonaConfig1) error {
+// MergeCreateToolRequestConfigServerRagTool performs a merge with any union data inside the CreateToolRequestConfig, using the provided CreateToolRequestConfigServerRagTool
+func (t *CreateToolRequestConfig) MergeCreateToolRequestConfigServerRagTool(v CreateToolRequestConfigServerRagTool) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4479,146 +4511,84 @@ func (t *CreateSessionTokenRequest_PersonaConfig) MergeCreateSessionTokenRequest
 	return err
 }
 
-func (t CreateSessionTokenRequest_PersonaConfig) MarshalJSON() ([]byte, error) {
+// AsCreateToolRequestConfigServerWebhookTool returns the union data inside the CreateToolRequestConfig as a CreateToolRequestConfigServerWebhookTool
+func (t CreateToolRequestConfig) AsCreateToolRequestConfigServerWebhookTool() (CreateToolRequestConfigServerWebhookTool, error) {
+	var body CreateToolRequestConfigServerWebhookTool
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateToolRequestConfigServerWebhookTool overwrites any union data inside the CreateToolRequestConfig as the provided CreateToolRequestConfigServerWebhookTool
+func (t *CreateToolRequestConfig) FromCreateToolRequestConfigServerWebhookTool(v CreateToolRequestConfigServerWebhookTool) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateToolRequestConfigServerWebhookTool performs a merge with any union data inside the CreateToolRequestConfig, using the provided CreateToolRequestConfigServerWebhookTool
+func (t *CreateToolRequestConfig) MergeCreateToolRequestConfigServerWebhookTool(v CreateToolRequestConfigServerWebhookTool) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateToolRequestConfigSystemTool returns the union data inside the CreateToolRequestConfig as a CreateToolRequestConfigSystemTool
+func (t CreateToolRequestConfig) AsCreateToolRequestConfigSystemTool() (CreateToolRequestConfigSystemTool, error) {
+	var body CreateToolRequestConfigSystemTool
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateToolRequestConfigSystemTool overwrites any union data inside the CreateToolRequestConfig as the provided CreateToolRequestConfigSystemTool
+func (t *CreateToolRequestConfig) FromCreateToolRequestConfigSystemTool(v CreateToolRequestConfigSystemTool) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateToolRequestConfigSystemTool performs a merge with any union data inside the CreateToolRequestConfig, using the provided CreateToolRequestConfigSystemTool
+func (t *CreateToolRequestConfig) MergeCreateToolRequestConfigSystemTool(v CreateToolRequestConfigSystemTool) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateToolRequestConfig) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *CreateSessionTokenRequest_PersonaConfig) UnmarshalJSON(b []byte) error {
+func (t *CreateToolRequestConfig) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
-// AsCreateToolRequestConfig0 returns the union data inside the CreateToolRequest_Config as a CreateToolRequestConfig0
-func (t CreateToolRequest_Config) AsCreateToolRequestConfig0() (CreateToolRequestConfig0, error) {
-	var body CreateToolRequestConfig0
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCreateToolRequestConfig0 overwrites any union data inside the CreateToolRequest_Config as the provided CreateToolRequestConfig0
-func (t *CreateToolRequest_Config) FromCreateToolRequestConfig0(v CreateToolRequestConfig0) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCreateToolRequestConfig0 performs a merge with any union data inside the CreateToolRequest_Config, using the provided CreateToolRequestConfig0
-func (t *CreateToolRequest_Config) MergeCreateToolRequestConfig0(v CreateToolRequestConfig0) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsCreateToolRequestConfig1 returns the union data inside the CreateToolRequest_Config as a CreateToolRequestConfig1
-func (t CreateToolRequest_Config) AsCreateToolRequestConfig1() (CreateToolRequestConfig1, error) {
-	var body CreateToolRequestConfig1
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCreateToolRequestConfig1 overwrites any union data inside the CreateToolRequest_Config as the provided CreateToolRequestConfig1
-func (t *CreateToolRequest_Config) FromCreateToolRequestConfig1(v CreateToolRequestConfig1) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCreateToolRequestConfig1 performs a merge with any union data inside the CreateToolRequest_Config, using the provided CreateToolRequestConfig1
-func (t *CreateToolRequest_Config) MergeCreateToolRequestConfig1(v CreateToolRequestConfig1) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsCreateToolRequestConfig2 returns the union data inside the CreateToolRequest_Config as a CreateToolRequestConfig2
-func (t CreateToolRequest_Config) AsCreateToolRequestConfig2() (CreateToolRequestConfig2, error) {
-	var body CreateToolRequestConfig2
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCreateToolRequestConfig2 overwrites any union data inside the CreateToolRequest_Config as the provided CreateToolRequestConfig2
-func (t *CreateToolRequest_Config) FromCreateToolRequestConfig2(v CreateToolRequestConfig2) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCreateToolRequestConfig2 performs a merge with any union data inside the CreateToolRequest_Config, using the provided CreateToolRequestConfig2
-func (t *CreateToolRequest_Config) MergeCreateToolRequestConfig2(v CreateToolRequestConfig2) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsCreateToolRequestConfig3 returns the union data inside the CreateToolRequest_Config as a CreateToolRequestConfig3
-func (t CreateToolRequest_Config) AsCreateToolRequestConfig3() (CreateToolRequestConfig3, error) {
-	var body CreateToolRequestConfig3
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCreateToolRequestConfig3 overwrites any union data inside the CreateToolRequest_Config as the provided CreateToolRequestConfig3
-func (t *CreateToolRequest_Config) FromCreateToolRequestConfig3(v CreateToolRequestConfig3) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCreateToolRequestConfig3 performs a merge with any union data inside the CreateToolRequest_Config, using the provided CreateToolRequestConfig3
-func (t *CreateToolRequest_Config) MergeCreateToolRequestConfig3(v CreateToolRequestConfig3) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t CreateToolRequest_Config) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *CreateToolRequest_Config) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
-// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
-func (t MeetingInvitePersonaConfig_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the MeetingInvitePersonaConfigVoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t MeetingInvitePersonaConfigVoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
 	var body ElevenLabsV1VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
-func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the MeetingInvitePersonaConfigVoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *MeetingInvitePersonaConfigVoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
-func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the MeetingInvitePersonaConfigVoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *MeetingInvitePersonaConfigVoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4629,22 +4599,22 @@ func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) MergeElevenLabsV1Voi
 	return err
 }
 
-// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
-func (t MeetingInvitePersonaConfig_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the MeetingInvitePersonaConfigVoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t MeetingInvitePersonaConfigVoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
 	var body ElevenLabsV2VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
-func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the MeetingInvitePersonaConfigVoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *MeetingInvitePersonaConfigVoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
-func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the MeetingInvitePersonaConfigVoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *MeetingInvitePersonaConfigVoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4655,22 +4625,22 @@ func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) MergeElevenLabsV2Voi
 	return err
 }
 
-// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
-func (t MeetingInvitePersonaConfig_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the MeetingInvitePersonaConfigVoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t MeetingInvitePersonaConfigVoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
 	var body CartesiaSonic3VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
-func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the MeetingInvitePersonaConfigVoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *MeetingInvitePersonaConfigVoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the MeetingInvitePersonaConfig_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
-func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the MeetingInvitePersonaConfigVoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *MeetingInvitePersonaConfigVoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4681,32 +4651,32 @@ func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) MergeCartesiaSonic3V
 	return err
 }
 
-func (t MeetingInvitePersonaConfig_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+func (t MeetingInvitePersonaConfigVoiceGenerationOptions) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *MeetingInvitePersonaConfig_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+func (t *MeetingInvitePersonaConfigVoiceGenerationOptions) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
-// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the Persona_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
-func (t Persona_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the PersonaVoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t PersonaVoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
 	var body ElevenLabsV1VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the Persona_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
-func (t *Persona_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the PersonaVoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *PersonaVoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the Persona_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
-func (t *Persona_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the PersonaVoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *PersonaVoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4717,22 +4687,22 @@ func (t *Persona_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions
 	return err
 }
 
-// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the Persona_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
-func (t Persona_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the PersonaVoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t PersonaVoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
 	var body ElevenLabsV2VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the Persona_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
-func (t *Persona_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the PersonaVoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *PersonaVoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the Persona_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
-func (t *Persona_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the PersonaVoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *PersonaVoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4743,22 +4713,22 @@ func (t *Persona_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions
 	return err
 }
 
-// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the Persona_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
-func (t Persona_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the PersonaVoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t PersonaVoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
 	var body CartesiaSonic3VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the Persona_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
-func (t *Persona_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the PersonaVoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *PersonaVoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the Persona_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
-func (t *Persona_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the PersonaVoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *PersonaVoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4769,22 +4739,22 @@ func (t *Persona_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptio
 	return err
 }
 
-// AsFishAudioVoiceGenerationOptions returns the union data inside the Persona_VoiceGenerationOptions as a FishAudioVoiceGenerationOptions
-func (t Persona_VoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
+// AsFishAudioVoiceGenerationOptions returns the union data inside the PersonaVoiceGenerationOptions as a FishAudioVoiceGenerationOptions
+func (t PersonaVoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
 	var body FishAudioVoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromFishAudioVoiceGenerationOptions overwrites any union data inside the Persona_VoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
-func (t *Persona_VoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+// FromFishAudioVoiceGenerationOptions overwrites any union data inside the PersonaVoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
+func (t *PersonaVoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the Persona_VoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
-func (t *Persona_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the PersonaVoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
+func (t *PersonaVoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4795,32 +4765,32 @@ func (t *Persona_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v 
 	return err
 }
 
-func (t Persona_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+func (t PersonaVoiceGenerationOptions) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *Persona_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+func (t *PersonaVoiceGenerationOptions) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
-// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the UpdatePersonaRequest_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
-func (t UpdatePersonaRequest_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the UpdatePersonaRequestVoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t UpdatePersonaRequestVoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
 	var body ElevenLabsV1VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the UpdatePersonaRequest_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
-func (t *UpdatePersonaRequest_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the UpdatePersonaRequestVoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *UpdatePersonaRequestVoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the UpdatePersonaRequest_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
-func (t *UpdatePersonaRequest_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the UpdatePersonaRequestVoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *UpdatePersonaRequestVoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4831,22 +4801,22 @@ func (t *UpdatePersonaRequest_VoiceGenerationOptions) MergeElevenLabsV1VoiceGene
 	return err
 }
 
-// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the UpdatePersonaRequest_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
-func (t UpdatePersonaRequest_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the UpdatePersonaRequestVoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t UpdatePersonaRequestVoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
 	var body ElevenLabsV2VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the UpdatePersonaRequest_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
-func (t *UpdatePersonaRequest_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the UpdatePersonaRequestVoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *UpdatePersonaRequestVoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the UpdatePersonaRequest_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
-func (t *UpdatePersonaRequest_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the UpdatePersonaRequestVoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *UpdatePersonaRequestVoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4857,22 +4827,22 @@ func (t *UpdatePersonaRequest_VoiceGenerationOptions) MergeElevenLabsV2VoiceGene
 	return err
 }
 
-// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the UpdatePersonaRequest_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
-func (t UpdatePersonaRequest_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the UpdatePersonaRequestVoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t UpdatePersonaRequestVoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
 	var body CartesiaSonic3VoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the UpdatePersonaRequest_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
-func (t *UpdatePersonaRequest_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the UpdatePersonaRequestVoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *UpdatePersonaRequestVoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the UpdatePersonaRequest_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
-func (t *UpdatePersonaRequest_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the UpdatePersonaRequestVoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *UpdatePersonaRequestVoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4883,22 +4853,22 @@ func (t *UpdatePersonaRequest_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGe
 	return err
 }
 
-// AsFishAudioVoiceGenerationOptions returns the union data inside the UpdatePersonaRequest_VoiceGenerationOptions as a FishAudioVoiceGenerationOptions
-func (t UpdatePersonaRequest_VoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
+// AsFishAudioVoiceGenerationOptions returns the union data inside the UpdatePersonaRequestVoiceGenerationOptions as a FishAudioVoiceGenerationOptions
+func (t UpdatePersonaRequestVoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
 	var body FishAudioVoiceGenerationOptions
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromFishAudioVoiceGenerationOptions overwrites any union data inside the UpdatePersonaRequest_VoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
-func (t *UpdatePersonaRequest_VoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+// FromFishAudioVoiceGenerationOptions overwrites any union data inside the UpdatePersonaRequestVoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
+func (t *UpdatePersonaRequestVoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the UpdatePersonaRequest_VoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
-func (t *UpdatePersonaRequest_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the UpdatePersonaRequestVoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
+func (t *UpdatePersonaRequestVoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4909,32 +4879,32 @@ func (t *UpdatePersonaRequest_VoiceGenerationOptions) MergeFishAudioVoiceGenerat
 	return err
 }
 
-func (t UpdatePersonaRequest_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+func (t UpdatePersonaRequestVoiceGenerationOptions) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *UpdatePersonaRequest_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+func (t *UpdatePersonaRequestVoiceGenerationOptions) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
-// AsUpdateToolRequestConfig0 returns the union data inside the UpdateToolRequest_Config as a UpdateToolRequestConfig0
-func (t UpdateToolRequest_Config) AsUpdateToolRequestConfig0() (UpdateToolRequestConfig0, error) {
-	var body UpdateToolRequestConfig0
+// AsUpdateToolRequestConfigClientTool returns the union data inside the UpdateToolRequestConfig as a UpdateToolRequestConfigClientTool
+func (t UpdateToolRequestConfig) AsUpdateToolRequestConfigClientTool() (UpdateToolRequestConfigClientTool, error) {
+	var body UpdateToolRequestConfigClientTool
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromUpdateToolRequestConfig0 overwrites any union data inside the UpdateToolRequest_Config as the provided UpdateToolRequestConfig0
-func (t *UpdateToolRequest_Config) FromUpdateToolRequestConfig0(v UpdateToolRequestConfig0) error {
+// FromUpdateToolRequestConfigClientTool overwrites any union data inside the UpdateToolRequestConfig as the provided UpdateToolRequestConfigClientTool
+func (t *UpdateToolRequestConfig) FromUpdateToolRequestConfigClientTool(v UpdateToolRequestConfigClientTool) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeUpdateToolRequestConfig0 performs a merge with any union data inside the UpdateToolRequest_Config, using the provided UpdateToolRequestConfig0
-func (t *UpdateToolRequest_Config) MergeUpdateToolRequestConfig0(v UpdateToolRequestConfig0) error {
+// MergeUpdateToolRequestConfigClientTool performs a merge with any union data inside the UpdateToolRequestConfig, using the provided UpdateToolRequestConfigClientTool
+func (t *UpdateToolRequestConfig) MergeUpdateToolRequestConfigClientTool(v UpdateToolRequestConfigClientTool) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4945,22 +4915,22 @@ func (t *UpdateToolRequest_Config) MergeUpdateToolRequestConfig0(v UpdateToolReq
 	return err
 }
 
-// AsUpdateToolRequestConfig1 returns the union data inside the UpdateToolRequest_Config as a UpdateToolRequestConfig1
-func (t UpdateToolRequest_Config) AsUpdateToolRequestConfig1() (UpdateToolRequestConfig1, error) {
-	var body UpdateToolRequestConfig1
+// AsUpdateToolRequestConfigServerRagTool returns the union data inside the UpdateToolRequestConfig as a UpdateToolRequestConfigServerRagTool
+func (t UpdateToolRequestConfig) AsUpdateToolRequestConfigServerRagTool() (UpdateToolRequestConfigServerRagTool, error) {
+	var body UpdateToolRequestConfigServerRagTool
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromUpdateToolRequestConfig1 overwrites any union data inside the UpdateToolRequest_Config as the provided UpdateToolRequestConfig1
-func (t *UpdateToolRequest_Config) FromUpdateToolRequestConfig1(v UpdateToolRequestConfig1) error {
+// FromUpdateToolRequestConfigServerRagTool overwrites any union data inside the UpdateToolRequestConfig as the provided UpdateToolRequestConfigServerRagTool
+func (t *UpdateToolRequestConfig) FromUpdateToolRequestConfigServerRagTool(v UpdateToolRequestConfigServerRagTool) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeUpdateToolRequestConfig1 performs a merge with any union data inside the UpdateToolRequest_Config, using the provided UpdateToolRequestConfig1
-func (t *UpdateToolRequest_Config) MergeUpdateToolRequestConfig1(v UpdateToolRequestConfig1) error {
+// MergeUpdateToolRequestConfigServerRagTool performs a merge with any union data inside the UpdateToolRequestConfig, using the provided UpdateToolRequestConfigServerRagTool
+func (t *UpdateToolRequestConfig) MergeUpdateToolRequestConfigServerRagTool(v UpdateToolRequestConfigServerRagTool) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4971,22 +4941,22 @@ func (t *UpdateToolRequest_Config) MergeUpdateToolRequestConfig1(v UpdateToolReq
 	return err
 }
 
-// AsUpdateToolRequestConfig2 returns the union data inside the UpdateToolRequest_Config as a UpdateToolRequestConfig2
-func (t UpdateToolRequest_Config) AsUpdateToolRequestConfig2() (UpdateToolRequestConfig2, error) {
-	var body UpdateToolRequestConfig2
+// AsUpdateToolRequestConfigServerWebhookTool returns the union data inside the UpdateToolRequestConfig as a UpdateToolRequestConfigServerWebhookTool
+func (t UpdateToolRequestConfig) AsUpdateToolRequestConfigServerWebhookTool() (UpdateToolRequestConfigServerWebhookTool, error) {
+	var body UpdateToolRequestConfigServerWebhookTool
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromUpdateToolRequestConfig2 overwrites any union data inside the UpdateToolRequest_Config as the provided UpdateToolRequestConfig2
-func (t *UpdateToolRequest_Config) FromUpdateToolRequestConfig2(v UpdateToolRequestConfig2) error {
+// FromUpdateToolRequestConfigServerWebhookTool overwrites any union data inside the UpdateToolRequestConfig as the provided UpdateToolRequestConfigServerWebhookTool
+func (t *UpdateToolRequestConfig) FromUpdateToolRequestConfigServerWebhookTool(v UpdateToolRequestConfigServerWebhookTool) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeUpdateToolRequestConfig2 performs a merge with any union data inside the UpdateToolRequest_Config, using the provided UpdateToolRequestConfig2
-func (t *UpdateToolRequest_Config) MergeUpdateToolRequestConfig2(v UpdateToolRequestConfig2) error {
+// MergeUpdateToolRequestConfigServerWebhookTool performs a merge with any union data inside the UpdateToolRequestConfig, using the provided UpdateToolRequestConfigServerWebhookTool
+func (t *UpdateToolRequestConfig) MergeUpdateToolRequestConfigServerWebhookTool(v UpdateToolRequestConfigServerWebhookTool) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -4997,22 +4967,22 @@ func (t *UpdateToolRequest_Config) MergeUpdateToolRequestConfig2(v UpdateToolReq
 	return err
 }
 
-// AsUpdateToolRequestConfig3 returns the union data inside the UpdateToolRequest_Config as a UpdateToolRequestConfig3
-func (t UpdateToolRequest_Config) AsUpdateToolRequestConfig3() (UpdateToolRequestConfig3, error) {
-	var body UpdateToolRequestConfig3
+// AsUpdateToolRequestConfigSystemTool returns the union data inside the UpdateToolRequestConfig as a UpdateToolRequestConfigSystemTool
+func (t UpdateToolRequestConfig) AsUpdateToolRequestConfigSystemTool() (UpdateToolRequestConfigSystemTool, error) {
+	var body UpdateToolRequestConfigSystemTool
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromUpdateToolRequestConfig3 overwrites any union data inside the UpdateToolRequest_Config as the provided UpdateToolRequestConfig3
-func (t *UpdateToolRequest_Config) FromUpdateToolRequestConfig3(v UpdateToolRequestConfig3) error {
+// FromUpdateToolRequestConfigSystemTool overwrites any union data inside the UpdateToolRequestConfig as the provided UpdateToolRequestConfigSystemTool
+func (t *UpdateToolRequestConfig) FromUpdateToolRequestConfigSystemTool(v UpdateToolRequestConfigSystemTool) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeUpdateToolRequestConfig3 performs a merge with any union data inside the UpdateToolRequest_Config, using the provided UpdateToolRequestConfig3
-func (t *UpdateToolRequest_Config) MergeUpdateToolRequestConfig3(v UpdateToolRequestConfig3) error {
+// MergeUpdateToolRequestConfigSystemTool performs a merge with any union data inside the UpdateToolRequestConfig, using the provided UpdateToolRequestConfigSystemTool
+func (t *UpdateToolRequestConfig) MergeUpdateToolRequestConfigSystemTool(v UpdateToolRequestConfigSystemTool) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -5023,12 +4993,12 @@ func (t *UpdateToolRequest_Config) MergeUpdateToolRequestConfig3(v UpdateToolReq
 	return err
 }
 
-func (t UpdateToolRequest_Config) MarshalJSON() ([]byte, error) {
+func (t UpdateToolRequestConfig) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *UpdateToolRequest_Config) UnmarshalJSON(b []byte) error {
+func (t *UpdateToolRequestConfig) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }

@@ -5,6 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/anam-ai/anam-go/internal/specprep"
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+	"gopkg.in/yaml.v3"
 )
 
 func TestNames(t *testing.T) {
@@ -55,8 +60,8 @@ func TestGenerateRefusesWhatItCannotName(t *testing.T) {
 		"two operations, one method": {spec(`"/v1/x": {"post": {"operationId": "ping_thing", ` + noContent + `}},
 			"/v1/y": {"post": {"operationId": "pingThing", ` + noContent + `}}`), "", "both"},
 		"a method of the client's own": {spec(`"/v1/x": {"post": {"operationId": "do", ` + noContent + `}}`), "", "declares for every spec"},
-		"an unknown path parameter": {spec(`"/v1/x/{id}": {"delete": {"operationId": "deleteX", ` + noContent + `}}`), "", "{id}"},
-		"not a document":            {`{"openapi": 3}`, "", "load prepared document"},
+		"an unknown path parameter":    {spec(`"/v1/x/{id}": {"delete": {"operationId": "deleteX", ` + noContent + `}}`), "", "{id}"},
+		"not a document":               {`{"openapi": 3}`, "", "load prepared document"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -68,5 +73,78 @@ func TestGenerateRefusesWhatItCannotName(t *testing.T) {
 	}
 	if err := generate(t, spec(`"/v1/x/{id}": {"delete": {"operationId": "deleteX", "parameters": [{"in": "path", "name": "id", "required": true, "schema": {"type": "string"}}], `+noContent+`}}`), ""); err != nil {
 		t.Errorf("a plain delete: %v", err)
+	}
+}
+
+// TestUnionConstructors generates the client of a fixture document with
+// every shape of union (internal/specprep/testdata/unions.yaml), through
+// specprep and oapi-codegen with the repository's configuration, and checks
+// the constructors: one per branch of every union a request body reaches,
+// a branch whose one property is required given by its value, and package
+// api forwarding each.
+func TestUnionConstructors(t *testing.T) {
+	doc, err := os.ReadFile("../specprep/testdata/unions.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prepared, err := specprep.Prepare(doc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgYAML, err := os.ReadFile("../../oapi-codegen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg codegen.Configuration
+	if err := yaml.Unmarshal(cfgYAML, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	loader := openapi3.NewLoader()
+	swagger, err := loader.LoadFromData(prepared.JSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models, err := codegen.Generate(swagger, cfg.UpdateDefaults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	genDir, apiDir := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(genDir, "models.gen.go"), []byte(models), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := Generate(Config{Spec: prepared.JSON, GenDir: genDir, APIDir: apiDir, ModulePath: "example.com/m", Generate: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// gofmt aligns: compare with runs of blanks as one.
+	client, api := strings.Join(strings.Fields(string(out.Client)), " "), strings.Join(strings.Fields(string(out.APIModels)), " ")
+	for _, want := range []string{
+		"func NewCreateToolRequestConfigClientTool(v CreateToolRequestConfigClientTool) *CreateToolRequestConfig {",
+		"func NewCreateToolRequestConfigServerTool(url string) *CreateToolRequestConfig {",
+		"func NewUpdateToolRequestConfigServerTool(v UpdateToolRequestConfigServerTool) *UpdateToolRequestConfig {",
+		"func NewCreateTokenRequestPersonaByPersonaID(personaID string) *CreateTokenRequestPersona {",
+		"func NewCreateTokenRequestPersonaByName(v CreateTokenRequestPersonaByName) *CreateTokenRequestPersona {",
+		"func NewCreateTokenRequestPersonaByNameVoiceLoud(v Loud) *CreateTokenRequestPersonaByNameVoice {",
+		"func NewCreateTokenRequestLabelString(v CreateTokenRequestLabelString) *CreateTokenRequestLabel {",
+		"u.union = unencodable(err)",
+	} {
+		if !strings.Contains(client, want) {
+			t.Errorf("gen/client.gen.go lacks %q", want)
+		}
+	}
+	for _, want := range []string{
+		"CreateTokenRequestPersona = gen.CreateTokenRequestPersona",
+		"CreateTokenRequestPersonaByName = gen.CreateTokenRequestPersonaByName",
+		"func NewCreateTokenRequestPersonaByPersonaID(personaID string) *CreateTokenRequestPersona { return gen.NewCreateTokenRequestPersonaByPersonaID(personaID)",
+	} {
+		if !strings.Contains(api, want) {
+			t.Errorf("api/models.gen.go lacks %q", want)
+		}
+	}
+	if strings.Contains(client, "func NewInvite") || strings.Contains(client, "func NewPersonaVoice") {
+		t.Error("a constructor for a union no request body reaches, or for an object's constraint")
+	}
+	if len(out.Report.Unions) != 5 {
+		t.Errorf("request unions %v, want 5", out.Report.Unions)
 	}
 }

@@ -89,50 +89,80 @@ func Prepare(doc, overlay []byte) (*Result, error) {
 	return &Result{JSON: out.Bytes(), Names: names}, nil
 }
 
-func nameInlineSchemas(top *yaml.Node) ([]Name, error) {
-	taken := map[string]string{} // Go name -> what holds it
+// namer gives inline schemas their names: it moves each into
+// components/schemas, leaving a $ref in its place.
+type namer struct {
+	schemas *yaml.Node        // components/schemas
+	taken   map[string]string // Go name -> what holds it
+	names   []Name
+}
+
+func newNamer(top *yaml.Node) *namer {
+	n := &namer{taken: map[string]string{}}
 	if schemas := get(get(top, "components"), "schemas"); schemas != nil {
 		for i := 0; i+1 < len(schemas.Content); i += 2 {
-			taken[GoTypeName(schemas.Content[i].Value)] = "component schema " + schemas.Content[i].Value
+			n.taken[GoTypeName(schemas.Content[i].Value)] = "component schema " + schemas.Content[i].Value
 		}
 	}
-	schemas := get(top, "components")
-	if schemas == nil {
-		schemas = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		top.Content = append(top.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "components"}, schemas)
+	components := get(top, "components")
+	if components == nil {
+		components = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		top.Content = append(top.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "components"}, components)
 	}
-	if s := get(schemas, "schemas"); s != nil {
-		schemas = s
-	} else {
-		s = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		schemas.Content = append(schemas.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "schemas"}, s)
-		schemas = s
+	n.schemas = get(components, "schemas")
+	if n.schemas == nil {
+		n.schemas = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		components.Content = append(components.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "schemas"}, n.schemas)
 	}
-	var names []Name
-	// give moves an inline object schema into components/schemas under
-	// name, leaving a $ref in its place, and returns the moved schema.
-	give := func(schema *yaml.Node, target, name string) (*yaml.Node, error) {
-		if schema == nil || schema.Kind != yaml.MappingNode || get(schema, "$ref") != nil || !isObjectSchema(schema) {
-			return schema, nil
-		}
-		if n := get(schema, "x-go-type-name"); n != nil {
-			taken[n.Value] = target
-			return schema, nil
-		}
-		if holder, ok := taken[name]; ok {
-			return nil, fmt.Errorf("the naming rule names %s %q, which %s already has: name one of them with x-go-type-name in spec/overlay.yaml", target, name, holder)
-		}
-		taken[name] = target
-		moved := *schema
-		schemas.Content = append(schemas.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name}, &moved)
-		*schema = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		set(schema, "$ref", "#/components/schemas/"+name)
-		names = append(names, Name{Target: target, GoName: name})
-		return &moved, nil
+	return n
+}
+
+// give moves an inline object schema into components/schemas under
+// name, leaving a $ref in its place, and returns the moved schema.
+func (n *namer) give(schema *yaml.Node, target, name string) (*yaml.Node, error) {
+	if schema == nil || schema.Kind != yaml.MappingNode || get(schema, "$ref") != nil || !isObjectSchema(schema) {
+		return schema, nil
 	}
+	return n.move(schema, target, name)
+}
+
+// move moves schema into components/schemas under name, leaving a $ref in
+// its place, unless it has a name already (x-go-type-name). A name that
+// is taken is an error naming both holders.
+func (n *namer) move(schema *yaml.Node, target, name string) (*yaml.Node, error) {
+	if x := get(schema, "x-go-type-name"); x != nil {
+		n.taken[x.Value] = target
+		return schema, nil
+	}
+	if holder, ok := n.taken[name]; ok {
+		return nil, fmt.Errorf("the naming rule names %s %q, which %s already has: name one of them with x-go-type-name in spec/overlay.yaml", target, name, holder)
+	}
+	n.taken[name] = target
+	moved := *schema
+	n.schemas.Content = append(n.schemas.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name}, &moved)
+	*schema = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	set(schema, "$ref", "#/components/schemas/"+name)
+	n.names = append(n.names, Name{Target: target, GoName: name})
+	return &moved, nil
+}
+
+func nameInlineSchemas(top *yaml.Node) ([]Name, error) {
+	n := newNamer(top)
+	if err := n.nameBodies(top); err != nil {
+		return nil, err
+	}
+	if err := n.nameUnions(); err != nil {
+		return nil, err
+	}
+	return n.names, nil
+}
+
+// nameBodies names the request and response bodies of every operation, and
+// the items of list bodies.
+func (n *namer) nameBodies(top *yaml.Node) error {
 	paths := get(top, "paths")
 	if paths == nil {
-		return nil, nil
+		return nil
 	}
 	for i := 0; i+1 < len(paths.Content); i += 2 {
 		path, item := paths.Content[i].Value, paths.Content[i+1]
@@ -160,8 +190,8 @@ func nameInlineSchemas(top *yaml.Node) ([]Name, error) {
 					continue
 				}
 				target := fmt.Sprintf("%s.requestBody.content[%s].schema", opTarget, quote(mt))
-				if _, err := give(get(media, "schema"), target, base+suffix); err != nil {
-					return nil, err
+				if _, err := n.give(get(media, "schema"), target, base+suffix); err != nil {
+					return err
 				}
 			}
 			responses := get(op, "responses")
@@ -177,22 +207,22 @@ func nameInlineSchemas(top *yaml.Node) ([]Name, error) {
 						continue
 					}
 					target := fmt.Sprintf("%s.responses[%s].content[%s].schema", opTarget, quote(code), quote(mt))
-					schema, err := give(get(media, "schema"), target, base+"Response")
+					schema, err := n.give(get(media, "schema"), target, base+"Response")
 					if err != nil {
-						return nil, err
+						return err
 					}
 					// The items of a list body: an envelope's data, or a bare array.
 					switch items, at := listItems(schema); {
 					case items != nil:
-						if _, err := give(items, target+at, base+"Item"); err != nil {
-							return nil, err
+						if _, err := n.give(items, target+at, base+"Item"); err != nil {
+							return err
 						}
 					}
 				}
 			}
 		}
 	}
-	return names, nil
+	return nil
 }
 
 // listItems returns the inline item schema of a list body (a bare array, or

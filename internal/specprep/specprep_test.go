@@ -2,6 +2,7 @@ package specprep
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -149,5 +150,108 @@ func TestGoTypeName(t *testing.T) {
 		if got := GoTypeName(in); got != want {
 			t.Errorf("GoTypeName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestUnionNamingRule prepares a document with every shape of union the
+// rule meets and checks the names it gives, and that each named union and
+// branch moved into components/schemas behind a $ref.
+func TestUnionNamingRule(t *testing.T) {
+	doc, err := os.ReadFile("testdata/unions.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Prepare(doc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := names(t, r)
+	tokens := "$.components.schemas['CreateTokenRequest'].properties['persona']"
+	want := map[string]string{
+		// Titled branches, the title's words that repeat the union's end
+		// dropped; the same titles in another union make other names.
+		"CreateToolRequestConfig":           "$.components.schemas['CreateToolRequest'].properties['config']",
+		"CreateToolRequestConfigClientTool": "$.components.schemas['CreateToolRequest'].properties['config'].oneOf[0]",
+		"CreateToolRequestConfigServerTool": "$.components.schemas['CreateToolRequest'].properties['config'].oneOf[1]",
+		"UpdateToolRequestConfig":           "$.components.schemas['UpdateToolRequest'].properties['config']",
+		"UpdateToolRequestConfigClientTool": "$.components.schemas['UpdateToolRequest'].properties['config'].oneOf[0]",
+		"UpdateToolRequestConfigServerTool": "$.components.schemas['UpdateToolRequest'].properties['config'].oneOf[1]",
+		// A property only the branch holds, the required ones first.
+		"CreateTokenRequestPersona":            tokens,
+		"CreateTokenRequestPersonaByName":      tokens + ".oneOf[0]",
+		"CreateTokenRequestPersonaByPersonaID": tokens + ".oneOf[1]",
+		// A union of $refs nested in a branch: named after the branch.
+		"CreateTokenRequestPersonaByNameVoice": tokens + ".oneOf[0].properties['voice']",
+		// Branches without properties: their type.
+		"CreateTokenRequestLabel":        "$.components.schemas['CreateTokenRequest'].properties['label']",
+		"CreateTokenRequestLabelString":  "$.components.schemas['CreateTokenRequest'].properties['label'].oneOf[0]",
+		"CreateTokenRequestLabelInteger": "$.components.schemas['CreateTokenRequest'].properties['label'].oneOf[1]",
+		// Branches that only require: their required property; the
+		// union is the object itself, which keeps its name.
+		"InviteByPersonaID":     "$.components.schemas['Invite'].oneOf[0]",
+		"InviteByPersonaConfig": "$.components.schemas['Invite'].oneOf[1]",
+		// $refs that may be null: a union; its branches keep their names.
+		"PersonaVoice": "$.components.schemas['Persona'].properties['voice']",
+	}
+	for name, target := range want {
+		if got[name] != target {
+			t.Errorf("%s: named at %q, want %q", name, got[name], target)
+		}
+	}
+	for name, target := range got {
+		if _, ok := want[name]; !ok && strings.Contains(target, "oneOf") || strings.HasSuffix(target, "['avatar']") || strings.HasSuffix(target, "['mood']") {
+			t.Errorf("unexpected name %s for %s", name, target)
+		}
+		for _, c := range name {
+			if c >= '0' && c <= '9' {
+				t.Errorf("%s: a union or branch named by a number", name)
+			}
+		}
+	}
+	var prepared struct {
+		Components struct {
+			Schemas map[string]json.RawMessage
+		}
+	}
+	if err := json.Unmarshal(r.JSON, &prepared); err != nil {
+		t.Fatal(err)
+	}
+	for name := range want {
+		if prepared.Components.Schemas[name] == nil {
+			t.Errorf("%s is not a component schema", name)
+		}
+	}
+	for _, s := range []string{"Persona", "CreateTokenRequestPersona", "CreateToolRequest"} {
+		if !strings.Contains(string(prepared.Components.Schemas[s]), `"$ref"`) {
+			t.Errorf("%s refers to nothing: %s", s, prepared.Components.Schemas[s])
+		}
+	}
+	// A nullable $ref and a one-branch oneOf are not unions: left alone.
+	persona := string(prepared.Components.Schemas["Persona"])
+	for _, left := range []string{`"avatar":{"oneOf":[{"$ref":"#/components/schemas/Loud"},{"type":"null"}]}`, `"mood":{"oneOf":[{"type":"string","enum":["calm","angry"]}]}`} {
+		if !strings.Contains(strings.Join(strings.Fields(persona), ""), left) {
+			t.Errorf("Persona lost %s: %s", left, persona)
+		}
+	}
+}
+
+// TestUnionNamingRuleRefuses: a branch with nothing to be named by, or
+// two branches the rule would give one name, stop the preparation with an
+// error that names the branch and the overlay action that resolves it.
+func TestUnionNamingRuleRefuses(t *testing.T) {
+	for name, tc := range map[string]struct{ branches, want string }{
+		"a branch with nothing of its own": {`[{"type": "object", "properties": {"a": {"type": "string"}}}, {"not": {"required": ["b"]}}]`,
+			"oneOf[1]: the branch has no title, no property only it holds"},
+		"two branches, one name": {`[{"title": "Same", "type": "object"}, {"title": "Same", "type": "object"}]`,
+			"would both be named XThingSame"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			doc := `{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+				"components": {"schemas": {"X": {"type": "object", "properties": {"thing": {"oneOf": ` + tc.branches + `}}}}}}`
+			_, err := Prepare([]byte(doc), nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "title") || !strings.Contains(err.Error(), "spec/overlay.yaml") {
+				t.Errorf("err = %v, want it to say %q and which overlay action fixes it", err, tc.want)
+			}
+		})
 	}
 }

@@ -14,17 +14,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
-	"mime/multipart"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/anam-ai/anam-go/api"
 	"github.com/anam-ai/anam-go/gen"
+	"github.com/anam-ai/anam-go/internal/loopback"
 	"github.com/anam-ai/anam-go/upload"
 )
 
@@ -33,96 +32,19 @@ const (
 	id      = "071b0286-4cce-4808-bee2-e642f1062de3"
 )
 
-// seen is one request as the server received it.
-type seen struct {
-	method, path, rawQuery string
-	header                 http.Header
-	body                   []byte
-	form                   map[string]string // multipart fields (files as "filename:content")
-}
+// reply is the reply of a status, a JSON body and headers.
+var reply = loopback.Respond
 
-// recorder answers every request with the next reply and records it.
-type recorder struct {
-	base    string // the server's URL
-	mu      sync.Mutex
-	reqs    []seen
-	replies []func(w http.ResponseWriter)
-}
-
-func reply(status int, body string, headers ...string) func(http.ResponseWriter) {
-	return func(w http.ResponseWriter) {
-		for i := 0; i+1 < len(headers); i += 2 {
-			w.Header().Set(headers[i], headers[i+1])
-		}
-		if body != "" {
-			w.Header().Set("Content-Type", "application/json")
-		}
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	}
-}
-
-func newRecorder(t *testing.T, replies ...func(http.ResponseWriter)) (*recorder, *api.Client) {
+// newRecorder starts a recording loopback server answering with replies,
+// and a client of it.
+func newRecorder(t *testing.T, replies ...loopback.Reply) (*loopback.Recorder, *api.Client) {
 	t.Helper()
-	rec := &recorder{replies: replies}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := seen{method: r.Method, path: r.URL.EscapedPath(), rawQuery: r.URL.RawQuery, header: r.Header.Clone()}
-		if mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-			s.form = map[string]string{}
-			mr := multipart.NewReader(r.Body, params["boundary"])
-			for {
-				p, err := mr.NextPart()
-				if err != nil {
-					break
-				}
-				b, _ := io.ReadAll(p)
-				if p.FileName() != "" {
-					s.form[p.FormName()] = p.FileName() + ":" + string(b)
-				} else {
-					s.form[p.FormName()] = string(b)
-				}
-			}
-		} else {
-			s.body, _ = io.ReadAll(r.Body)
-		}
-		rec.mu.Lock()
-		rec.reqs = append(rec.reqs, s)
-		var next func(http.ResponseWriter)
-		if len(rec.replies) > 0 {
-			next = rec.replies[0]
-			if len(rec.replies) > 1 {
-				rec.replies = rec.replies[1:]
-			}
-		}
-		rec.mu.Unlock()
-		if next == nil {
-			w.WriteHeader(http.StatusTeapot)
-			return
-		}
-		next(w)
-	}))
-	t.Cleanup(srv.Close)
-	rec.base = srv.URL
-	c, err := api.NewClient(api.WithAPIKey(testKey), api.WithBaseURL(srv.URL))
+	rec := loopback.NewRecorder(t, replies...)
+	c, err := api.NewClient(api.WithAPIKey(testKey), api.WithBaseURL(rec.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return rec, c
-}
-
-func (r *recorder) requests() []seen {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]seen(nil), r.reqs...)
-}
-
-func (r *recorder) only(t *testing.T) seen {
-	t.Helper()
-	reqs := r.requests()
-	if len(reqs) != 1 {
-		t.Fatalf("%d requests, want 1", len(reqs))
-	}
-	return reqs[0]
 }
 
 const personaJSON = `{"id":"` + id + `","name":"Cara","createdAt":"2026-07-01T10:00:00.000Z"}`
@@ -136,15 +58,15 @@ func TestJSONBodyCreatesAndDecodes(t *testing.T) {
 	if p.GetName() != "Cara" || p.GetID() != id || p.GetCreatedAt().Year() != 2026 {
 		t.Errorf("created %v", p)
 	}
-	r := rec.only(t)
-	if r.method != "POST" || r.path != "/v1/personas" || r.header.Get("Content-Type") != "application/json" {
-		t.Errorf("sent %s %s (%s)", r.method, r.path, r.header.Get("Content-Type"))
+	r := rec.Only(t)
+	if r.Method != "POST" || r.Path != "/v1/personas" || r.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("sent %s %s (%s)", r.Method, r.Path, r.Header.Get("Content-Type"))
 	}
-	if got := string(r.body); got != `{"avatarId":"`+id+`","name":"Cara"}` {
+	if got := string(r.Body); got != `{"avatarId":"`+id+`","name":"Cara"}` {
 		t.Errorf("body %s", got)
 	}
-	if r.header.Get("Authorization") != "Bearer "+testKey {
-		t.Errorf("Authorization %q", r.header.Get("Authorization"))
+	if r.Header.Get("Authorization") != "Bearer "+testKey {
+		t.Errorf("Authorization %q", r.Header.Get("Authorization"))
 	}
 }
 
@@ -156,17 +78,17 @@ func TestUpdateSendsZeroValuesButNotAbsentOnes(t *testing.T) {
 	if _, err := c.UpdatePersona(context.Background(), id, body); err != nil {
 		t.Fatal(err)
 	}
-	r := rec.only(t)
+	r := rec.Only(t)
 	var got map[string]any
-	if err := json.Unmarshal(r.body, &got); err != nil {
+	if err := json.Unmarshal(r.Body, &got); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]any{"skipGreeting": false, "description": "", "toolIds": []any{}, "initialMessage": nil}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("PUT %s body %s, want %v", r.path, r.body, want)
+		t.Errorf("PUT %s body %s, want %v", r.Path, r.Body, want)
 	}
-	if r.method != "PUT" || r.path != "/v1/personas/"+id {
-		t.Errorf("sent %s %s", r.method, r.path)
+	if r.Method != "PUT" || r.Path != "/v1/personas/"+id {
+		t.Errorf("sent %s %s", r.Method, r.Path)
 	}
 }
 
@@ -185,12 +107,12 @@ func TestMultipartUploadStreamsFileAndFields(t *testing.T) {
 	if doc.GetID() != id {
 		t.Errorf("decoded %v", doc)
 	}
-	r := rec.only(t)
-	if r.method != "POST" || r.path != "/v1/knowledge/groups/"+id+"/documents" {
-		t.Errorf("sent %s %s", r.method, r.path)
+	r := rec.Only(t)
+	if r.Method != "POST" || r.Path != "/v1/knowledge/groups/"+id+"/documents" {
+		t.Errorf("sent %s %s", r.Method, r.Path)
 	}
-	if r.form["file"] != `faq "v2".md:# FAQ`+"\n" || r.form["chunkSize"] != "512" || len(r.form) != 2 {
-		t.Errorf("form %q", r.form)
+	if r.Form["file"] != `faq "v2".md:# FAQ`+"\n" || r.Form["chunkSize"] != "512" || len(r.Form) != 2 {
+		t.Errorf("form %q", r.Form)
 	}
 }
 
@@ -201,7 +123,7 @@ func TestMultipartRequiresTheFile(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Name != "audioFile" {
 		t.Fatalf("err = %v, want an ArgumentError for audioFile", err)
 	}
-	if n := len(rec.requests()); n != 0 {
+	if n := len(rec.Requests()); n != 0 {
 		t.Errorf("%d requests sent", n)
 	}
 }
@@ -220,18 +142,18 @@ func TestUploadRetryNeedsASeekableFile(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec, _ := newRecorder(t, reply(503, `{"message":"busy"}`), reply(201, `{"id":"`+id+`"}`))
-			c, err := api.NewClient(api.WithAPIKey(testKey), api.WithBaseURL(rec.base), retryAll)
+			c, err := api.NewClient(api.WithAPIKey(testKey), api.WithBaseURL(rec.URL), retryAll)
 			if err != nil {
 				t.Fatal(err)
 			}
 			_, err = c.CreateVoiceMultipart(context.Background(), api.CreateVoiceForm{Name: "N", AudioFile: upload.File{Name: "v.wav", Reader: tc.reader}})
-			reqs := rec.requests()
+			reqs := rec.Requests()
 			if len(reqs) != tc.requests {
 				t.Fatalf("%d requests, want %d (err %v)", len(reqs), tc.requests, err)
 			}
 			for _, r := range reqs {
-				if r.form["audioFile"] != "v.wav:RIFF....WAVE" {
-					t.Errorf("attempt sent %q", r.form)
+				if r.Form["audioFile"] != "v.wav:RIFF....WAVE" {
+					t.Errorf("attempt sent %q", r.Form)
 				}
 			}
 			if tc.requests == 1 {
@@ -250,9 +172,9 @@ func TestActionWithoutBody(t *testing.T) {
 	if err := c.StopSession(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
-	r := rec.only(t)
-	if r.method != "POST" || r.path != "/v1/sessions/"+id+"/stop" || len(r.body) != 0 || r.header.Get("Content-Type") != "" {
-		t.Errorf("sent %s %s with %q (%s)", r.method, r.path, r.body, r.header.Get("Content-Type"))
+	r := rec.Only(t)
+	if r.Method != "POST" || r.Path != "/v1/sessions/"+id+"/stop" || len(r.Body) != 0 || r.Header.Get("Content-Type") != "" {
+		t.Errorf("sent %s %s with %q (%s)", r.Method, r.Path, r.Body, r.Header.Get("Content-Type"))
 	}
 }
 
@@ -271,7 +193,7 @@ func TestBareArrayList(t *testing.T) {
 	if _, err := c.ListKnowledgeGroups(context.Background()); !errors.Is(err, api.ErrDecode) {
 		t.Errorf("err = %v, want ErrDecode", err)
 	}
-	if n := len(rec.requests()); n != 2 {
+	if n := len(rec.Requests()); n != 2 {
 		t.Errorf("%d requests", n)
 	}
 }
@@ -289,12 +211,12 @@ func TestQueryShapes(t *testing.T) {
 	if _, err := c.GetAggregatedSessionAnalytics(context.Background(), &api.GetAggregatedSessionAnalyticsParams{From: &from}); err != nil {
 		t.Fatal(err)
 	}
-	reqs := rec.requests()
-	if want := "perPage=5&renderStyle=realistic&tags=professional,a%2Cb%26c&onlyOneShot=true"; reqs[0].rawQuery != want {
-		t.Errorf("query %q, want %q", reqs[0].rawQuery, want)
+	reqs := rec.Requests()
+	if want := "perPage=5&renderStyle=realistic&tags=professional,a%2Cb%26c&onlyOneShot=true"; reqs[0].RawQuery != want {
+		t.Errorf("query %q, want %q", reqs[0].RawQuery, want)
 	}
-	if want := "from=2026-07-01T10%3A00%3A00Z"; reqs[1].rawQuery != want {
-		t.Errorf("query %q, want %q", reqs[1].rawQuery, want)
+	if want := "from=2026-07-01T10%3A00%3A00Z"; reqs[1].RawQuery != want {
+		t.Errorf("query %q, want %q", reqs[1].RawQuery, want)
 	}
 }
 
@@ -320,7 +242,7 @@ func TestArgumentsRefusedBeforeSending(t *testing.T) {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
-	if n := len(rec.requests()); n != 0 {
+	if n := len(rec.Requests()); n != 0 {
 		t.Errorf("%d requests sent", n)
 	}
 }
@@ -333,8 +255,8 @@ func TestDeleteShapes(t *testing.T) {
 	if err := c.DeleteTool(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
-	reqs := rec.requests()
-	if reqs[0].method != "DELETE" || reqs[0].rawQuery != "hard=true" || reqs[1].path != "/v1/tools/"+id {
+	reqs := rec.Requests()
+	if reqs[0].Method != "DELETE" || reqs[0].RawQuery != "hard=true" || reqs[1].Path != "/v1/tools/"+id {
 		t.Errorf("sent %+v", reqs)
 	}
 }
@@ -357,9 +279,9 @@ func TestPerCallOptions(t *testing.T) {
 	if ok.StatusCode != 200 || ok.Header.Get("RateLimit-Remaining") != "41" || ok.RequestID != "req-2" {
 		t.Errorf("response %+v", ok)
 	}
-	r := rec.requests()[1]
-	if r.header.Get("X-Trace") != "t-1" || r.header.Get("Authorization") != "Bearer "+testKey || r.rawQuery != "preview=yes" {
-		t.Errorf("sent headers %v, query %q", r.header, r.rawQuery)
+	r := rec.Requests()[1]
+	if r.Header.Get("X-Trace") != "t-1" || r.Header.Get("Authorization") != "Bearer "+testKey || r.RawQuery != "preview=yes" {
+		t.Errorf("sent headers %v, query %q", r.Header, r.RawQuery)
 	}
 }
 
@@ -405,20 +327,16 @@ func TestModelsReadEasily(t *testing.T) {
 // The README's first call: a session token for a stateful persona.
 func TestSessionTokenForAPersona(t *testing.T) {
 	rec, c := newRecorder(t, reply(200, `{"sessionToken":"st-123"}`))
-	var persona gen.CreateSessionTokenRequest_PersonaConfig
-	if err := persona.FromCreateSessionTokenRequestPersonaConfig1(gen.CreateSessionTokenRequestPersonaConfig1{PersonaID: id}); err != nil {
-		t.Fatal(err)
-	}
-	token, err := c.CreateSessionToken(context.Background(), api.CreateSessionTokenRequest{PersonaConfig: &persona, ClientLabel: new("web")})
+	token, err := c.CreateSessionToken(context.Background(), api.CreateSessionTokenRequest{PersonaConfig: api.NewCreateSessionTokenRequestPersonaConfigByPersonaID(id), ClientLabel: new("web")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if token.GetSessionToken() != "st-123" {
 		t.Errorf("token %v", token)
 	}
-	r := rec.only(t)
-	if want := `{"clientLabel":"web","personaConfig":{"personaId":"` + id + `"}}`; string(r.body) != want || r.path != "/v1/auth/session-token" {
-		t.Errorf("sent %s %s, want %s", r.path, r.body, want)
+	r := rec.Only(t)
+	if want := `{"clientLabel":"web","personaConfig":{"personaId":"` + id + `"}}`; string(r.Body) != want || r.Path != "/v1/auth/session-token" {
+		t.Errorf("sent %s %s, want %s", r.Path, r.Body, want)
 	}
 }
 
@@ -429,5 +347,28 @@ func TestNullElementOfAnArray(t *testing.T) {
 	got, err := c.ListKnowledgeGroups(context.Background())
 	if !errors.Is(err, api.ErrDecode) || !strings.Contains(err.Error(), "null") || got != nil {
 		t.Errorf("got %v, err %v; want ErrDecode naming the null", got, err)
+	}
+}
+
+// A union constructor has no error to check: a branch that does not
+// encode as JSON makes the call that sends it fail with an *ArgumentError,
+// before anything is sent, never send null in its place.
+func TestUnionThatDoesNotEncodeIsRefusedUnsent(t *testing.T) {
+	rec, c := newRecorder(t, reply(201, `{"id":"`+id+`"}`))
+	config := api.NewCreateToolRequestConfigClientTool(api.CreateToolRequestConfigClientTool{ToolTimeoutSeconds: new(float32(math.NaN()))})
+	_, err := c.CreateTool(context.Background(), api.CreateToolRequest{Name: "t", Type: gen.CreateToolRequestTypeCLIENT, Config: config})
+	var ae *api.ArgumentError
+	if !errors.As(err, &ae) || ae.Name != "body" || !strings.Contains(err.Error(), "CreateToolRequestConfig") {
+		t.Fatalf("err = %v, want an *ArgumentError about the body's config", err)
+	}
+	if n := len(rec.Requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+	ok := api.NewCreateToolRequestConfigClientTool(api.CreateToolRequestConfigClientTool{ToolTimeoutSeconds: new(float32(30))})
+	if _, err := c.CreateTool(context.Background(), api.CreateToolRequest{Name: "t", Type: gen.CreateToolRequestTypeCLIENT, Config: ok}); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(rec.Only(t).Body); !strings.Contains(got, `"config":{"toolTimeoutSeconds":30}`) {
+		t.Errorf("sent %s", got)
 	}
 }
