@@ -45,10 +45,10 @@ type (
 	CreatePersonaRequest                                               = gen.CreatePersonaRequest
 	Persona                                                            = gen.Persona
 	UpdatePersonaRequest                                               = gen.UpdatePersonaRequest
-	ListLlmsParams                                                     = gen.ListLlmsParams
+	ListLLMsParams                                                     = gen.ListLLMsParams
 	LLM                                                                = gen.LLM
-	CreateLlmRequest                                                   = gen.CreateLlmRequest
-	UpdateLlmRequest                                                   = gen.UpdateLlmRequest
+	CreateLLMRequest                                                   = gen.CreateLLMRequest
+	UpdateLLMRequest                                                   = gen.UpdateLLMRequest
 	KnowledgeGroup                                                     = gen.KnowledgeGroup
 	CreateKnowledgeGroupRequest                                        = gen.CreateKnowledgeGroupRequest
 	UpdateKnowledgeGroupRequest                                        = gen.UpdateKnowledgeGroupRequest
@@ -102,9 +102,9 @@ func NewCreateToolRequestConfigClientTool(v CreateToolRequestConfigClientTool) *
 	return gen.NewCreateToolRequestConfigClientTool(v)
 }
 
-// NewCreateToolRequestConfigServerRagTool returns a CreateToolRequestConfig holding a CreateToolRequestConfigServerRagTool with the given DocumentFolderIds (see gen.NewCreateToolRequestConfigServerRagTool).
-func NewCreateToolRequestConfigServerRagTool(documentFolderIds []string) *CreateToolRequestConfig {
-	return gen.NewCreateToolRequestConfigServerRagTool(documentFolderIds)
+// NewCreateToolRequestConfigServerRagTool returns a CreateToolRequestConfig holding a CreateToolRequestConfigServerRagTool with the given DocumentFolderIDs (see gen.NewCreateToolRequestConfigServerRagTool).
+func NewCreateToolRequestConfigServerRagTool(documentFolderIDs []string) *CreateToolRequestConfig {
+	return gen.NewCreateToolRequestConfigServerRagTool(documentFolderIDs)
 }
 
 // NewCreateToolRequestConfigServerWebhookTool returns a CreateToolRequestConfig holding v (see gen.NewCreateToolRequestConfigServerWebhookTool).

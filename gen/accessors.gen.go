@@ -362,11 +362,11 @@ func (x *CreateKnowledgeGroupRequest) GetDescription() (v string) {
 	return *x.Description
 }
 
-// String returns the CreateLlmRequest as JSON.
-func (x CreateLlmRequest) String() string { return jsonString(x) }
+// String returns the CreateLLMRequest as JSON.
+func (x CreateLLMRequest) String() string { return jsonString(x) }
 
 // GetDescription returns *x.Description, or the zero value when x or x.Description is nil.
-func (x *CreateLlmRequest) GetDescription() (v string) {
+func (x *CreateLLMRequest) GetDescription() (v string) {
 	if x == nil || x.Description == nil {
 		return v
 	}
@@ -374,7 +374,7 @@ func (x *CreateLlmRequest) GetDescription() (v string) {
 }
 
 // GetMetadata returns *x.Metadata, or the zero value when x or x.Metadata is nil.
-func (x *CreateLlmRequest) GetMetadata() (v map[string]interface{}) {
+func (x *CreateLLMRequest) GetMetadata() (v map[string]interface{}) {
 	if x == nil || x.Metadata == nil {
 		return v
 	}
@@ -382,7 +382,7 @@ func (x *CreateLlmRequest) GetMetadata() (v map[string]interface{}) {
 }
 
 // GetReasoningEffort returns *x.ReasoningEffort, or the zero value when x or x.ReasoningEffort is nil.
-func (x *CreateLlmRequest) GetReasoningEffort() (v CreateLlmRequestReasoningEffort) {
+func (x *CreateLLMRequest) GetReasoningEffort() (v CreateLLMRequestReasoningEffort) {
 	if x == nil || x.ReasoningEffort == nil {
 		return v
 	}
@@ -390,18 +390,18 @@ func (x *CreateLlmRequest) GetReasoningEffort() (v CreateLlmRequestReasoningEffo
 }
 
 // GetReasoningFormat returns *x.ReasoningFormat, or the zero value when x or x.ReasoningFormat is nil.
-func (x *CreateLlmRequest) GetReasoningFormat() (v CreateLlmRequestReasoningFormat) {
+func (x *CreateLLMRequest) GetReasoningFormat() (v CreateLLMRequestReasoningFormat) {
 	if x == nil || x.ReasoningFormat == nil {
 		return v
 	}
 	return *x.ReasoningFormat
 }
 
-// String returns the CreateLlmRequest_Urls as JSON.
-func (x CreateLlmRequest_Urls) String() string { return jsonString(x) }
+// String returns the CreateLLMRequest_URLs as JSON.
+func (x CreateLLMRequest_URLs) String() string { return jsonString(x) }
 
 // GetURL returns *x.URL, or the zero value when x or x.URL is nil.
-func (x *CreateLlmRequest_Urls) GetURL() (v string) {
+func (x *CreateLLMRequest_URLs) GetURL() (v string) {
 	if x == nil || x.URL == nil {
 		return v
 	}
@@ -531,12 +531,12 @@ func (x *CreatePersonaRequest) GetLanguageCode() (v string) {
 	return *x.LanguageCode
 }
 
-// GetLlmID returns *x.LlmID, or the zero value when x or x.LlmID is nil.
-func (x *CreatePersonaRequest) GetLlmID() (v string) {
-	if x == nil || x.LlmID == nil {
+// GetLLMID returns *x.LLMID, or the zero value when x or x.LLMID is nil.
+func (x *CreatePersonaRequest) GetLLMID() (v string) {
+	if x == nil || x.LLMID == nil {
 		return v
 	}
-	return *x.LlmID
+	return *x.LLMID
 }
 
 // GetName returns *x.Name, or the zero value when x or x.Name is nil.
@@ -563,12 +563,12 @@ func (x *CreatePersonaRequest) GetSystemPrompt() (v string) {
 	return *x.SystemPrompt
 }
 
-// GetToolIds returns *x.ToolIds, or the zero value when x or x.ToolIds is nil.
-func (x *CreatePersonaRequest) GetToolIds() (v []string) {
-	if x == nil || x.ToolIds == nil {
+// GetToolIDs returns *x.ToolIDs, or the zero value when x or x.ToolIDs is nil.
+func (x *CreatePersonaRequest) GetToolIDs() (v []string) {
+	if x == nil || x.ToolIDs == nil {
 		return v
 	}
-	return *x.ToolIds
+	return *x.ToolIDs
 }
 
 // GetUninterruptibleGreeting returns *x.UninterruptibleGreeting, or the zero value when x or x.UninterruptibleGreeting is nil.
@@ -689,12 +689,12 @@ func (x *CreateSessionTokenRequestPersonaConfigByName) GetLanguageCode() (v stri
 	return *x.LanguageCode
 }
 
-// GetLlmID returns *x.LlmID, or the zero value when x or x.LlmID is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetLlmID() (v string) {
-	if x == nil || x.LlmID == nil {
+// GetLLMID returns *x.LLMID, or the zero value when x or x.LLMID is nil.
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetLLMID() (v string) {
+	if x == nil || x.LLMID == nil {
 		return v
 	}
-	return *x.LlmID
+	return *x.LLMID
 }
 
 // GetMaxSessionLengthSeconds returns *x.MaxSessionLengthSeconds, or the zero value when x or x.MaxSessionLengthSeconds is nil.
@@ -729,12 +729,12 @@ func (x *CreateSessionTokenRequestPersonaConfigByName) GetSystemPrompt() (v stri
 	return *x.SystemPrompt
 }
 
-// GetToolIds returns *x.ToolIds, or the zero value when x or x.ToolIds is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetToolIds() (v []string) {
-	if x == nil || x.ToolIds == nil {
+// GetToolIDs returns *x.ToolIDs, or the zero value when x or x.ToolIDs is nil.
+func (x *CreateSessionTokenRequestPersonaConfigByName) GetToolIDs() (v []string) {
+	if x == nil || x.ToolIDs == nil {
 		return v
 	}
-	return *x.ToolIds
+	return *x.ToolIDs
 }
 
 // GetTools returns *x.Tools, or the zero value when x or x.Tools is nil.
@@ -1544,20 +1544,20 @@ func (x *GetAggregatedSessionAnalyticsResponse_Latencies) GetFirstAudioLatencySe
 	return x.FirstAudioLatencySeconds
 }
 
-// GetLlmGenerationDurationSeconds returns x.LlmGenerationDurationSeconds, or nil when x is nil.
-func (x *GetAggregatedSessionAnalyticsResponse_Latencies) GetLlmGenerationDurationSeconds() *LatencyStats {
+// GetLLMGenerationDurationSeconds returns x.LLMGenerationDurationSeconds, or nil when x is nil.
+func (x *GetAggregatedSessionAnalyticsResponse_Latencies) GetLLMGenerationDurationSeconds() *LatencyStats {
 	if x == nil {
 		return nil
 	}
-	return x.LlmGenerationDurationSeconds
+	return x.LLMGenerationDurationSeconds
 }
 
-// GetLlmTimeToFirstOutputSeconds returns x.LlmTimeToFirstOutputSeconds, or nil when x is nil.
-func (x *GetAggregatedSessionAnalyticsResponse_Latencies) GetLlmTimeToFirstOutputSeconds() *LatencyStats {
+// GetLLMTimeToFirstOutputSeconds returns x.LLMTimeToFirstOutputSeconds, or nil when x is nil.
+func (x *GetAggregatedSessionAnalyticsResponse_Latencies) GetLLMTimeToFirstOutputSeconds() *LatencyStats {
 	if x == nil {
 		return nil
 	}
-	return x.LlmTimeToFirstOutputSeconds
+	return x.LLMTimeToFirstOutputSeconds
 }
 
 // GetSpeakingDurationSeconds returns x.SpeakingDurationSeconds, or nil when x is nil.
@@ -1894,23 +1894,23 @@ func (x *GetSessionAnalyticsResponse_Config) GetLanguageCode() (v string) {
 	return v
 }
 
-// GetLlmModel returns the value of x.LlmModel, or the zero value when x is nil or
-// the field is null or absent (x.LlmModel.IsNull and IsSpecified tell those apart).
-func (x *GetSessionAnalyticsResponse_Config) GetLlmModel() (v string) {
+// GetLLMModel returns the value of x.LLMModel, or the zero value when x is nil or
+// the field is null or absent (x.LLMModel.IsNull and IsSpecified tell those apart).
+func (x *GetSessionAnalyticsResponse_Config) GetLLMModel() (v string) {
 	if x == nil {
 		return v
 	}
-	v, _ = x.LlmModel.Get()
+	v, _ = x.LLMModel.Get()
 	return v
 }
 
-// GetLlmProvider returns the value of x.LlmProvider, or the zero value when x is nil or
-// the field is null or absent (x.LlmProvider.IsNull and IsSpecified tell those apart).
-func (x *GetSessionAnalyticsResponse_Config) GetLlmProvider() (v string) {
+// GetLLMProvider returns the value of x.LLMProvider, or the zero value when x is nil or
+// the field is null or absent (x.LLMProvider.IsNull and IsSpecified tell those apart).
+func (x *GetSessionAnalyticsResponse_Config) GetLLMProvider() (v string) {
 	if x == nil {
 		return v
 	}
-	v, _ = x.LlmProvider.Get()
+	v, _ = x.LLMProvider.Get()
 	return v
 }
 
@@ -2064,13 +2064,13 @@ func (x *GetSessionAnalyticsResponse_Summary_AverageLatencies) GetFirstAudioLate
 	return v
 }
 
-// GetLlmTimeToFirstOutputSeconds returns the value of x.LlmTimeToFirstOutputSeconds, or the zero value when x is nil or
-// the field is null or absent (x.LlmTimeToFirstOutputSeconds.IsNull and IsSpecified tell those apart).
-func (x *GetSessionAnalyticsResponse_Summary_AverageLatencies) GetLlmTimeToFirstOutputSeconds() (v float32) {
+// GetLLMTimeToFirstOutputSeconds returns the value of x.LLMTimeToFirstOutputSeconds, or the zero value when x is nil or
+// the field is null or absent (x.LLMTimeToFirstOutputSeconds.IsNull and IsSpecified tell those apart).
+func (x *GetSessionAnalyticsResponse_Summary_AverageLatencies) GetLLMTimeToFirstOutputSeconds() (v float32) {
 	if x == nil {
 		return v
 	}
-	v, _ = x.LlmTimeToFirstOutputSeconds.Get()
+	v, _ = x.LLMTimeToFirstOutputSeconds.Get()
 	return v
 }
 
@@ -2720,12 +2720,12 @@ func (x *LLM) GetIsZdr() (v bool) {
 	return *x.IsZdr
 }
 
-// GetLlmFormat returns *x.LlmFormat, or the zero value when x or x.LlmFormat is nil.
-func (x *LLM) GetLlmFormat() (v LLMLlmFormat) {
-	if x == nil || x.LlmFormat == nil {
+// GetLLMFormat returns *x.LLMFormat, or the zero value when x or x.LLMFormat is nil.
+func (x *LLM) GetLLMFormat() (v LLMLLMFormat) {
+	if x == nil || x.LLMFormat == nil {
 		return v
 	}
-	return *x.LlmFormat
+	return *x.LLMFormat
 }
 
 // GetMaxTokens returns the value of x.MaxTokens, or the zero value when x is nil or
@@ -2792,12 +2792,31 @@ func (x *LLM) GetUpdatedAt() (v time.Time) {
 	return v
 }
 
-// GetUrls returns *x.Urls, or the zero value when x or x.Urls is nil.
-func (x *LLM) GetUrls() (v []LlmURL) {
-	if x == nil || x.Urls == nil {
+// GetURLs returns *x.URLs, or the zero value when x or x.URLs is nil.
+func (x *LLM) GetURLs() (v []LLMURL) {
+	if x == nil || x.URLs == nil {
 		return v
 	}
-	return *x.Urls
+	return *x.URLs
+}
+
+// String returns the LLMURL as JSON.
+func (x LLMURL) String() string { return jsonString(x) }
+
+// GetRegion returns *x.Region, or the zero value when x or x.Region is nil.
+func (x *LLMURL) GetRegion() (v string) {
+	if x == nil || x.Region == nil {
+		return v
+	}
+	return *x.Region
+}
+
+// GetURL returns *x.URL, or the zero value when x or x.URL is nil.
+func (x *LLMURL) GetURL() (v string) {
+	if x == nil || x.URL == nil {
+		return v
+	}
+	return *x.URL
 }
 
 // String returns the LatencyStats as JSON.
@@ -2941,11 +2960,11 @@ func (x *ListAvatarsResponse) GetMeta() *Pagination {
 	return x.Meta
 }
 
-// String returns the ListLlmsParams as JSON.
-func (x ListLlmsParams) String() string { return jsonString(x) }
+// String returns the ListLLMsParams as JSON.
+func (x ListLLMsParams) String() string { return jsonString(x) }
 
 // GetPage returns *x.Page, or the zero value when x or x.Page is nil.
-func (x *ListLlmsParams) GetPage() (v int) {
+func (x *ListLLMsParams) GetPage() (v int) {
 	if x == nil || x.Page == nil {
 		return v
 	}
@@ -2953,7 +2972,7 @@ func (x *ListLlmsParams) GetPage() (v int) {
 }
 
 // GetPerPage returns *x.PerPage, or the zero value when x or x.PerPage is nil.
-func (x *ListLlmsParams) GetPerPage() (v int) {
+func (x *ListLLMsParams) GetPerPage() (v int) {
 	if x == nil || x.PerPage == nil {
 		return v
 	}
@@ -2961,7 +2980,7 @@ func (x *ListLlmsParams) GetPerPage() (v int) {
 }
 
 // GetSearch returns *x.Search, or the zero value when x or x.Search is nil.
-func (x *ListLlmsParams) GetSearch() (v string) {
+func (x *ListLLMsParams) GetSearch() (v string) {
 	if x == nil || x.Search == nil {
 		return v
 	}
@@ -2969,18 +2988,18 @@ func (x *ListLlmsParams) GetSearch() (v string) {
 }
 
 // GetIncludeDefaults returns *x.IncludeDefaults, or the zero value when x or x.IncludeDefaults is nil.
-func (x *ListLlmsParams) GetIncludeDefaults() (v bool) {
+func (x *ListLLMsParams) GetIncludeDefaults() (v bool) {
 	if x == nil || x.IncludeDefaults == nil {
 		return v
 	}
 	return *x.IncludeDefaults
 }
 
-// String returns the ListLlmsResponse as JSON.
-func (x ListLlmsResponse) String() string { return jsonString(x) }
+// String returns the ListLLMsResponse as JSON.
+func (x ListLLMsResponse) String() string { return jsonString(x) }
 
 // GetData returns *x.Data, or the zero value when x or x.Data is nil.
-func (x *ListLlmsResponse) GetData() (v []LLM) {
+func (x *ListLLMsResponse) GetData() (v []LLM) {
 	if x == nil || x.Data == nil {
 		return v
 	}
@@ -2988,7 +3007,7 @@ func (x *ListLlmsResponse) GetData() (v []LLM) {
 }
 
 // GetMeta returns x.Meta, or nil when x is nil.
-func (x *ListLlmsResponse) GetMeta() *Pagination {
+func (x *ListLLMsResponse) GetMeta() *Pagination {
 	if x == nil {
 		return nil
 	}
@@ -3303,25 +3322,6 @@ func (x *ListVoicesResponse) GetMeta() *Pagination {
 	return x.Meta
 }
 
-// String returns the LlmURL as JSON.
-func (x LlmURL) String() string { return jsonString(x) }
-
-// GetRegion returns *x.Region, or the zero value when x or x.Region is nil.
-func (x *LlmURL) GetRegion() (v string) {
-	if x == nil || x.Region == nil {
-		return v
-	}
-	return *x.Region
-}
-
-// GetURL returns *x.URL, or the zero value when x or x.URL is nil.
-func (x *LlmURL) GetURL() (v string) {
-	if x == nil || x.URL == nil {
-		return v
-	}
-	return *x.URL
-}
-
 // String returns the MeetingInvite as JSON.
 func (x MeetingInvite) String() string { return jsonString(x) }
 
@@ -3415,12 +3415,12 @@ func (x *MeetingInvitePersonaConfig) GetLanguageCode() (v string) {
 	return *x.LanguageCode
 }
 
-// GetLlmID returns *x.LlmID, or the zero value when x or x.LlmID is nil.
-func (x *MeetingInvitePersonaConfig) GetLlmID() (v string) {
-	if x == nil || x.LlmID == nil {
+// GetLLMID returns *x.LLMID, or the zero value when x or x.LLMID is nil.
+func (x *MeetingInvitePersonaConfig) GetLLMID() (v string) {
+	if x == nil || x.LLMID == nil {
 		return v
 	}
-	return *x.LlmID
+	return *x.LLMID
 }
 
 // GetMaxSessionLengthSeconds returns *x.MaxSessionLengthSeconds, or the zero value when x or x.MaxSessionLengthSeconds is nil.
@@ -3479,12 +3479,12 @@ func (x *MeetingInvitePersonaConfig) GetSystemPrompt() (v string) {
 	return *x.SystemPrompt
 }
 
-// GetToolIds returns *x.ToolIds, or the zero value when x or x.ToolIds is nil.
-func (x *MeetingInvitePersonaConfig) GetToolIds() (v []string) {
-	if x == nil || x.ToolIds == nil {
+// GetToolIDs returns *x.ToolIDs, or the zero value when x or x.ToolIDs is nil.
+func (x *MeetingInvitePersonaConfig) GetToolIDs() (v []string) {
+	if x == nil || x.ToolIDs == nil {
 		return v
 	}
-	return *x.ToolIds
+	return *x.ToolIDs
 }
 
 // GetTools returns *x.Tools, or the zero value when x or x.Tools is nil.
@@ -3702,13 +3702,13 @@ func (x *Persona) GetKnowledge() (v []map[string]interface{}) {
 	return *x.Knowledge
 }
 
-// GetLlmID returns the value of x.LlmID, or the zero value when x is nil or
-// the field is null or absent (x.LlmID.IsNull and IsSpecified tell those apart).
-func (x *Persona) GetLlmID() (v string) {
+// GetLLMID returns the value of x.LLMID, or the zero value when x is nil or
+// the field is null or absent (x.LLMID.IsNull and IsSpecified tell those apart).
+func (x *Persona) GetLLMID() (v string) {
 	if x == nil {
 		return v
 	}
-	v, _ = x.LlmID.Get()
+	v, _ = x.LLMID.Get()
 	return v
 }
 
@@ -4393,43 +4393,43 @@ func (x *SessionAnalyticsTurn) GetInterruptedStage() (v SessionAnalyticsTurnInte
 	return v
 }
 
-// GetLlmFinalOutputTime returns the value of x.LlmFinalOutputTime, or the zero value when x is nil or
-// the field is null or absent (x.LlmFinalOutputTime.IsNull and IsSpecified tell those apart).
-func (x *SessionAnalyticsTurn) GetLlmFinalOutputTime() (v time.Time) {
+// GetLLMFinalOutputTime returns the value of x.LLMFinalOutputTime, or the zero value when x is nil or
+// the field is null or absent (x.LLMFinalOutputTime.IsNull and IsSpecified tell those apart).
+func (x *SessionAnalyticsTurn) GetLLMFinalOutputTime() (v time.Time) {
 	if x == nil {
 		return v
 	}
-	v, _ = x.LlmFinalOutputTime.Get()
+	v, _ = x.LLMFinalOutputTime.Get()
 	return v
 }
 
-// GetLlmFirstOutputTime returns the value of x.LlmFirstOutputTime, or the zero value when x is nil or
-// the field is null or absent (x.LlmFirstOutputTime.IsNull and IsSpecified tell those apart).
-func (x *SessionAnalyticsTurn) GetLlmFirstOutputTime() (v time.Time) {
+// GetLLMFirstOutputTime returns the value of x.LLMFirstOutputTime, or the zero value when x is nil or
+// the field is null or absent (x.LLMFirstOutputTime.IsNull and IsSpecified tell those apart).
+func (x *SessionAnalyticsTurn) GetLLMFirstOutputTime() (v time.Time) {
 	if x == nil {
 		return v
 	}
-	v, _ = x.LlmFirstOutputTime.Get()
+	v, _ = x.LLMFirstOutputTime.Get()
 	return v
 }
 
-// GetLlmGenerationDurationSeconds returns the value of x.LlmGenerationDurationSeconds, or the zero value when x is nil or
-// the field is null or absent (x.LlmGenerationDurationSeconds.IsNull and IsSpecified tell those apart).
-func (x *SessionAnalyticsTurn) GetLlmGenerationDurationSeconds() (v float32) {
+// GetLLMGenerationDurationSeconds returns the value of x.LLMGenerationDurationSeconds, or the zero value when x is nil or
+// the field is null or absent (x.LLMGenerationDurationSeconds.IsNull and IsSpecified tell those apart).
+func (x *SessionAnalyticsTurn) GetLLMGenerationDurationSeconds() (v float32) {
 	if x == nil {
 		return v
 	}
-	v, _ = x.LlmGenerationDurationSeconds.Get()
+	v, _ = x.LLMGenerationDurationSeconds.Get()
 	return v
 }
 
-// GetLlmTimeToFirstOutputSeconds returns the value of x.LlmTimeToFirstOutputSeconds, or the zero value when x is nil or
-// the field is null or absent (x.LlmTimeToFirstOutputSeconds.IsNull and IsSpecified tell those apart).
-func (x *SessionAnalyticsTurn) GetLlmTimeToFirstOutputSeconds() (v float32) {
+// GetLLMTimeToFirstOutputSeconds returns the value of x.LLMTimeToFirstOutputSeconds, or the zero value when x is nil or
+// the field is null or absent (x.LLMTimeToFirstOutputSeconds.IsNull and IsSpecified tell those apart).
+func (x *SessionAnalyticsTurn) GetLLMTimeToFirstOutputSeconds() (v float32) {
 	if x == nil {
 		return v
 	}
-	v, _ = x.LlmTimeToFirstOutputSeconds.Get()
+	v, _ = x.LLMTimeToFirstOutputSeconds.Get()
 	return v
 }
 
@@ -4950,11 +4950,11 @@ func (x *UpdateKnowledgeGroupRequest) GetName() (v string) {
 	return *x.Name
 }
 
-// String returns the UpdateLlmRequest as JSON.
-func (x UpdateLlmRequest) String() string { return jsonString(x) }
+// String returns the UpdateLLMRequest as JSON.
+func (x UpdateLLMRequest) String() string { return jsonString(x) }
 
 // GetDescription returns *x.Description, or the zero value when x or x.Description is nil.
-func (x *UpdateLlmRequest) GetDescription() (v string) {
+func (x *UpdateLLMRequest) GetDescription() (v string) {
 	if x == nil || x.Description == nil {
 		return v
 	}
@@ -4962,23 +4962,23 @@ func (x *UpdateLlmRequest) GetDescription() (v string) {
 }
 
 // GetDisplayName returns *x.DisplayName, or the zero value when x or x.DisplayName is nil.
-func (x *UpdateLlmRequest) GetDisplayName() (v string) {
+func (x *UpdateLLMRequest) GetDisplayName() (v string) {
 	if x == nil || x.DisplayName == nil {
 		return v
 	}
 	return *x.DisplayName
 }
 
-// GetLlmFormat returns *x.LlmFormat, or the zero value when x or x.LlmFormat is nil.
-func (x *UpdateLlmRequest) GetLlmFormat() (v UpdateLlmRequestLlmFormat) {
-	if x == nil || x.LlmFormat == nil {
+// GetLLMFormat returns *x.LLMFormat, or the zero value when x or x.LLMFormat is nil.
+func (x *UpdateLLMRequest) GetLLMFormat() (v UpdateLLMRequestLLMFormat) {
+	if x == nil || x.LLMFormat == nil {
 		return v
 	}
-	return *x.LlmFormat
+	return *x.LLMFormat
 }
 
 // GetMetadata returns *x.Metadata, or the zero value when x or x.Metadata is nil.
-func (x *UpdateLlmRequest) GetMetadata() (v map[string]interface{}) {
+func (x *UpdateLLMRequest) GetMetadata() (v map[string]interface{}) {
 	if x == nil || x.Metadata == nil {
 		return v
 	}
@@ -4986,7 +4986,7 @@ func (x *UpdateLlmRequest) GetMetadata() (v map[string]interface{}) {
 }
 
 // GetModelName returns *x.ModelName, or the zero value when x or x.ModelName is nil.
-func (x *UpdateLlmRequest) GetModelName() (v string) {
+func (x *UpdateLLMRequest) GetModelName() (v string) {
 	if x == nil || x.ModelName == nil {
 		return v
 	}
@@ -4994,7 +4994,7 @@ func (x *UpdateLlmRequest) GetModelName() (v string) {
 }
 
 // GetReasoningEffort returns *x.ReasoningEffort, or the zero value when x or x.ReasoningEffort is nil.
-func (x *UpdateLlmRequest) GetReasoningEffort() (v UpdateLlmRequestReasoningEffort) {
+func (x *UpdateLLMRequest) GetReasoningEffort() (v UpdateLLMRequestReasoningEffort) {
 	if x == nil || x.ReasoningEffort == nil {
 		return v
 	}
@@ -5002,7 +5002,7 @@ func (x *UpdateLlmRequest) GetReasoningEffort() (v UpdateLlmRequestReasoningEffo
 }
 
 // GetReasoningFormat returns *x.ReasoningFormat, or the zero value when x or x.ReasoningFormat is nil.
-func (x *UpdateLlmRequest) GetReasoningFormat() (v UpdateLlmRequestReasoningFormat) {
+func (x *UpdateLLMRequest) GetReasoningFormat() (v UpdateLLMRequestReasoningFormat) {
 	if x == nil || x.ReasoningFormat == nil {
 		return v
 	}
@@ -5010,7 +5010,7 @@ func (x *UpdateLlmRequest) GetReasoningFormat() (v UpdateLlmRequestReasoningForm
 }
 
 // GetSecret returns *x.Secret, or the zero value when x or x.Secret is nil.
-func (x *UpdateLlmRequest) GetSecret() (v string) {
+func (x *UpdateLLMRequest) GetSecret() (v string) {
 	if x == nil || x.Secret == nil {
 		return v
 	}
@@ -5018,7 +5018,7 @@ func (x *UpdateLlmRequest) GetSecret() (v string) {
 }
 
 // GetURL returns *x.URL, or the zero value when x or x.URL is nil.
-func (x *UpdateLlmRequest) GetURL() (v string) {
+func (x *UpdateLLMRequest) GetURL() (v string) {
 	if x == nil || x.URL == nil {
 		return v
 	}
@@ -5070,12 +5070,12 @@ func (x *UpdatePersonaRequest) GetLanguageCode() (v string) {
 	return *x.LanguageCode
 }
 
-// GetLlmID returns *x.LlmID, or the zero value when x or x.LlmID is nil.
-func (x *UpdatePersonaRequest) GetLlmID() (v string) {
-	if x == nil || x.LlmID == nil {
+// GetLLMID returns *x.LLMID, or the zero value when x or x.LLMID is nil.
+func (x *UpdatePersonaRequest) GetLLMID() (v string) {
+	if x == nil || x.LLMID == nil {
 		return v
 	}
-	return *x.LlmID
+	return *x.LLMID
 }
 
 // GetName returns *x.Name, or the zero value when x or x.Name is nil.
@@ -5102,12 +5102,12 @@ func (x *UpdatePersonaRequest) GetSystemPrompt() (v string) {
 	return *x.SystemPrompt
 }
 
-// GetToolIds returns *x.ToolIds, or the zero value when x or x.ToolIds is nil.
-func (x *UpdatePersonaRequest) GetToolIds() (v []string) {
-	if x == nil || x.ToolIds == nil {
+// GetToolIDs returns *x.ToolIDs, or the zero value when x or x.ToolIDs is nil.
+func (x *UpdatePersonaRequest) GetToolIDs() (v []string) {
+	if x == nil || x.ToolIDs == nil {
 		return v
 	}
-	return *x.ToolIds
+	return *x.ToolIDs
 }
 
 // GetUninterruptibleGreeting returns *x.UninterruptibleGreeting, or the zero value when x or x.UninterruptibleGreeting is nil.
@@ -5331,12 +5331,12 @@ func (x *UpdateToolRequestConfigClientTool) GetToolTimeoutSeconds() (v float32) 
 // String returns the UpdateToolRequestConfigServerRagTool as JSON.
 func (x UpdateToolRequestConfigServerRagTool) String() string { return jsonString(x) }
 
-// GetDocumentFolderIds returns *x.DocumentFolderIds, or the zero value when x or x.DocumentFolderIds is nil.
-func (x *UpdateToolRequestConfigServerRagTool) GetDocumentFolderIds() (v []string) {
-	if x == nil || x.DocumentFolderIds == nil {
+// GetDocumentFolderIDs returns *x.DocumentFolderIDs, or the zero value when x or x.DocumentFolderIDs is nil.
+func (x *UpdateToolRequestConfigServerRagTool) GetDocumentFolderIDs() (v []string) {
+	if x == nil || x.DocumentFolderIDs == nil {
 		return v
 	}
-	return *x.DocumentFolderIds
+	return *x.DocumentFolderIDs
 }
 
 // String returns the UpdateToolRequestConfigServerWebhookTool as JSON.

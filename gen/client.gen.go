@@ -101,11 +101,11 @@ var operations = []*engine.Operation{
 	opGetPersona,
 	opUpdatePersona,
 	opDeletePersona,
-	opListLlms,
-	opCreateLlm,
-	opGetLlm,
-	opUpdateLlm,
-	opDeleteLlm,
+	opListLLMs,
+	opCreateLLM,
+	opGetLLM,
+	opUpdateLLM,
+	opDeleteLLM,
 	opListKnowledgeGroups,
 	opCreateKnowledgeGroup,
 	opGetKnowledgeGroup,
@@ -1218,7 +1218,7 @@ func (c *Client) DeletePersona(ctx context.Context, id string, opts ...RequestOp
 	return c.core().Call(ctx, &engine.Request{Op: opDeletePersona, Opts: opts}, id)
 }
 
-var opListLlms = &engine.Operation{
+var opListLLMs = &engine.Operation{
 	ID: "listLlms", Method: "GET", Path: "/v1/llms", Tag: "LLMs",
 	Summary: "list llms",
 	Query: []engine.Param{
@@ -1237,31 +1237,31 @@ var opListLlms = &engine.Operation{
 	},
 }
 
-// ListLlms calls listLlms (GET /v1/llms): list llms.
+// ListLLMs calls listLlms (GET /v1/llms): list llms.
 //
 // Returns a list of all LLMs available to the organization.
-func (c *Client) ListLlms(ctx context.Context, params *ListLlmsParams, opts ...RequestOption) (*Page[LLM], error) {
-	return pager.One[ListLlmsParams, LLM, PageMeta](ctx, c.core(), opListLlms, params, opts)
+func (c *Client) ListLLMs(ctx context.Context, params *ListLLMsParams, opts ...RequestOption) (*Page[LLM], error) {
+	return pager.One[ListLLMsParams, LLM, PageMeta](ctx, c.core(), opListLLMs, params, opts)
 }
 
-// Llms returns an iterator over every item of listLlms matching params, across
+// LLMs returns an iterator over every item of listLlms matching params, across
 // all pages from params.Page (or 1) on. See api.ListAll.
-func (c *Client) Llms(ctx context.Context, params *ListLlmsParams, opts ...RequestOption) iter.Seq2[LLM, error] {
-	return pager.Items(c.LlmPages(ctx, params, opts...))
+func (c *Client) LLMs(ctx context.Context, params *ListLLMsParams, opts ...RequestOption) iter.Seq2[LLM, error] {
+	return pager.Items(c.LLMPages(ctx, params, opts...))
 }
 
-// LlmPages returns an iterator over the pages of listLlms matching params. See
+// LLMPages returns an iterator over the pages of listLlms matching params. See
 // api.ListPages.
-func (c *Client) LlmPages(ctx context.Context, params *ListLlmsParams, opts ...RequestOption) iter.Seq2[*Page[LLM], error] {
-	return pager.Pages[ListLlmsParams, LLM, PageMeta](ctx, c.core(), opListLlms, params, opts)
+func (c *Client) LLMPages(ctx context.Context, params *ListLLMsParams, opts ...RequestOption) iter.Seq2[*Page[LLM], error] {
+	return pager.Pages[ListLLMsParams, LLM, PageMeta](ctx, c.core(), opListLLMs, params, opts)
 }
 
-// ListAllLlms returns every item of listLlms matching params, in one slice.
-func (c *Client) ListAllLlms(ctx context.Context, params *ListLlmsParams, opts ...RequestOption) ([]LLM, error) {
-	return pager.Collect(c.Llms(ctx, params, opts...))
+// ListAllLLMs returns every item of listLlms matching params, in one slice.
+func (c *Client) ListAllLLMs(ctx context.Context, params *ListLLMsParams, opts ...RequestOption) ([]LLM, error) {
+	return pager.Collect(c.LLMs(ctx, params, opts...))
 }
 
-var opCreateLlm = &engine.Operation{
+var opCreateLLM = &engine.Operation{
 	ID: "createLlm", Method: "POST", Path: "/v1/llms", Tag: "LLMs",
 	Summary:      "create llm",
 	Body:         engine.BodyJSON,
@@ -1276,18 +1276,18 @@ var opCreateLlm = &engine.Operation{
 	},
 }
 
-// CreateLlm calls createLlm (POST /v1/llms): create llm.
+// CreateLLM calls createLlm (POST /v1/llms): create llm.
 //
 // Create a new LLM configuration.
-func (c *Client) CreateLlm(ctx context.Context, body CreateLlmRequest, opts ...RequestOption) (*LLM, error) {
+func (c *Client) CreateLLM(ctx context.Context, body CreateLLMRequest, opts ...RequestOption) (*LLM, error) {
 	out := new(LLM)
-	if err := c.core().Call(ctx, &engine.Request{Op: opCreateLlm, Body: body, Out: out, Opts: opts}); err != nil {
+	if err := c.core().Call(ctx, &engine.Request{Op: opCreateLLM, Body: body, Out: out, Opts: opts}); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opGetLlm = &engine.Operation{
+var opGetLLM = &engine.Operation{
 	ID: "getLlm", Method: "GET", Path: "/v1/llms/{id}", Tag: "LLMs",
 	Summary: "get llm",
 	PathParams: []engine.Param{
@@ -1303,20 +1303,20 @@ var opGetLlm = &engine.Operation{
 	},
 }
 
-// GetLlm calls getLlm (GET /v1/llms/{id}): get llm.
+// GetLLM calls getLlm (GET /v1/llms/{id}): get llm.
 //
 // Get a specific LLM by ID.
 //
 // id: The LLM ID.
-func (c *Client) GetLlm(ctx context.Context, id string, opts ...RequestOption) (*LLM, error) {
+func (c *Client) GetLLM(ctx context.Context, id string, opts ...RequestOption) (*LLM, error) {
 	out := new(LLM)
-	if err := c.core().Call(ctx, &engine.Request{Op: opGetLlm, Out: out, Opts: opts}, id); err != nil {
+	if err := c.core().Call(ctx, &engine.Request{Op: opGetLLM, Out: out, Opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opUpdateLlm = &engine.Operation{
+var opUpdateLLM = &engine.Operation{
 	ID: "updateLlm", Method: "PUT", Path: "/v1/llms/{id}", Tag: "LLMs",
 	Summary: "update llm",
 	PathParams: []engine.Param{
@@ -1335,20 +1335,20 @@ var opUpdateLlm = &engine.Operation{
 	},
 }
 
-// UpdateLlm calls updateLlm (PUT /v1/llms/{id}): update llm.
+// UpdateLLM calls updateLlm (PUT /v1/llms/{id}): update llm.
 //
 // Update an LLM configuration.
 //
 // id: The LLM ID.
-func (c *Client) UpdateLlm(ctx context.Context, id string, body UpdateLlmRequest, opts ...RequestOption) (*LLM, error) {
+func (c *Client) UpdateLLM(ctx context.Context, id string, body UpdateLLMRequest, opts ...RequestOption) (*LLM, error) {
 	out := new(LLM)
-	if err := c.core().Call(ctx, &engine.Request{Op: opUpdateLlm, Body: body, Out: out, Opts: opts}, id); err != nil {
+	if err := c.core().Call(ctx, &engine.Request{Op: opUpdateLLM, Body: body, Out: out, Opts: opts}, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opDeleteLlm = &engine.Operation{
+var opDeleteLLM = &engine.Operation{
 	ID: "deleteLlm", Method: "DELETE", Path: "/v1/llms/{id}", Tag: "LLMs",
 	Summary: "delete llm",
 	PathParams: []engine.Param{
@@ -1363,13 +1363,13 @@ var opDeleteLlm = &engine.Operation{
 	},
 }
 
-// DeleteLlm calls deleteLlm (DELETE /v1/llms/{id}): delete llm.
+// DeleteLLM calls deleteLlm (DELETE /v1/llms/{id}): delete llm.
 //
 // Delete an LLM configuration.
 //
 // id: The LLM ID.
-func (c *Client) DeleteLlm(ctx context.Context, id string, opts ...RequestOption) error {
-	return c.core().Call(ctx, &engine.Request{Op: opDeleteLlm, Opts: opts}, id)
+func (c *Client) DeleteLLM(ctx context.Context, id string, opts ...RequestOption) error {
+	return c.core().Call(ctx, &engine.Request{Op: opDeleteLLM, Opts: opts}, id)
 }
 
 var opListKnowledgeGroups = &engine.Operation{
@@ -1958,10 +1958,10 @@ func NewCreateToolRequestConfigClientTool(v CreateToolRequestConfigClientTool) *
 	return u
 }
 
-// NewCreateToolRequestConfigServerRagTool returns a CreateToolRequestConfig holding a CreateToolRequestConfigServerRagTool with the given DocumentFolderIds.
-func NewCreateToolRequestConfigServerRagTool(documentFolderIds []string) *CreateToolRequestConfig {
+// NewCreateToolRequestConfigServerRagTool returns a CreateToolRequestConfig holding a CreateToolRequestConfigServerRagTool with the given DocumentFolderIDs.
+func NewCreateToolRequestConfigServerRagTool(documentFolderIDs []string) *CreateToolRequestConfig {
 	u := new(CreateToolRequestConfig)
-	if err := u.FromCreateToolRequestConfigServerRagTool(CreateToolRequestConfigServerRagTool{DocumentFolderIds: documentFolderIds}); err != nil {
+	if err := u.FromCreateToolRequestConfigServerRagTool(CreateToolRequestConfigServerRagTool{DocumentFolderIDs: documentFolderIDs}); err != nil {
 		u.union = unencodable(err)
 	}
 	return u

@@ -37,75 +37,75 @@ func (e AvatarRenderStyle) Valid() bool {
 	}
 }
 
-// Defines values for CreateLlmRequestLlmFormat.
+// Defines values for CreateLLMRequestLLMFormat.
 const (
-	CreateLlmRequestLlmFormatAdvancedVoice CreateLlmRequestLlmFormat = "advanced_voice"
-	CreateLlmRequestLlmFormatAzureOpenai   CreateLlmRequestLlmFormat = "azure_openai"
-	CreateLlmRequestLlmFormatGemini        CreateLlmRequestLlmFormat = "gemini"
-	CreateLlmRequestLlmFormatGroqOpenai    CreateLlmRequestLlmFormat = "groq_openai"
-	CreateLlmRequestLlmFormatNone          CreateLlmRequestLlmFormat = "none"
-	CreateLlmRequestLlmFormatOpenai        CreateLlmRequestLlmFormat = "openai"
+	CreateLLMRequestLLMFormatAdvancedVoice CreateLLMRequestLLMFormat = "advanced_voice"
+	CreateLLMRequestLLMFormatAzureOpenai   CreateLLMRequestLLMFormat = "azure_openai"
+	CreateLLMRequestLLMFormatGemini        CreateLLMRequestLLMFormat = "gemini"
+	CreateLLMRequestLLMFormatGroqOpenai    CreateLLMRequestLLMFormat = "groq_openai"
+	CreateLLMRequestLLMFormatNone          CreateLLMRequestLLMFormat = "none"
+	CreateLLMRequestLLMFormatOpenai        CreateLLMRequestLLMFormat = "openai"
 )
 
-// Valid indicates whether the value is a known member of the CreateLlmRequestLlmFormat enum.
-func (e CreateLlmRequestLlmFormat) Valid() bool {
+// Valid indicates whether the value is a known member of the CreateLLMRequestLLMFormat enum.
+func (e CreateLLMRequestLLMFormat) Valid() bool {
 	switch e {
-	case CreateLlmRequestLlmFormatAdvancedVoice:
+	case CreateLLMRequestLLMFormatAdvancedVoice:
 		return true
-	case CreateLlmRequestLlmFormatAzureOpenai:
+	case CreateLLMRequestLLMFormatAzureOpenai:
 		return true
-	case CreateLlmRequestLlmFormatGemini:
+	case CreateLLMRequestLLMFormatGemini:
 		return true
-	case CreateLlmRequestLlmFormatGroqOpenai:
+	case CreateLLMRequestLLMFormatGroqOpenai:
 		return true
-	case CreateLlmRequestLlmFormatNone:
+	case CreateLLMRequestLLMFormatNone:
 		return true
-	case CreateLlmRequestLlmFormatOpenai:
+	case CreateLLMRequestLLMFormatOpenai:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for CreateLlmRequestReasoningEffort.
+// Defines values for CreateLLMRequestReasoningEffort.
 const (
-	CreateLlmRequestReasoningEffortDefault CreateLlmRequestReasoningEffort = "default"
-	CreateLlmRequestReasoningEffortHigh    CreateLlmRequestReasoningEffort = "high"
-	CreateLlmRequestReasoningEffortLow     CreateLlmRequestReasoningEffort = "low"
-	CreateLlmRequestReasoningEffortMedium  CreateLlmRequestReasoningEffort = "medium"
+	CreateLLMRequestReasoningEffortDefault CreateLLMRequestReasoningEffort = "default"
+	CreateLLMRequestReasoningEffortHigh    CreateLLMRequestReasoningEffort = "high"
+	CreateLLMRequestReasoningEffortLow     CreateLLMRequestReasoningEffort = "low"
+	CreateLLMRequestReasoningEffortMedium  CreateLLMRequestReasoningEffort = "medium"
 )
 
-// Valid indicates whether the value is a known member of the CreateLlmRequestReasoningEffort enum.
-func (e CreateLlmRequestReasoningEffort) Valid() bool {
+// Valid indicates whether the value is a known member of the CreateLLMRequestReasoningEffort enum.
+func (e CreateLLMRequestReasoningEffort) Valid() bool {
 	switch e {
-	case CreateLlmRequestReasoningEffortDefault:
+	case CreateLLMRequestReasoningEffortDefault:
 		return true
-	case CreateLlmRequestReasoningEffortHigh:
+	case CreateLLMRequestReasoningEffortHigh:
 		return true
-	case CreateLlmRequestReasoningEffortLow:
+	case CreateLLMRequestReasoningEffortLow:
 		return true
-	case CreateLlmRequestReasoningEffortMedium:
+	case CreateLLMRequestReasoningEffortMedium:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for CreateLlmRequestReasoningFormat.
+// Defines values for CreateLLMRequestReasoningFormat.
 const (
-	CreateLlmRequestReasoningFormatHidden CreateLlmRequestReasoningFormat = "hidden"
-	CreateLlmRequestReasoningFormatParsed CreateLlmRequestReasoningFormat = "parsed"
-	CreateLlmRequestReasoningFormatRaw    CreateLlmRequestReasoningFormat = "raw"
+	CreateLLMRequestReasoningFormatHidden CreateLLMRequestReasoningFormat = "hidden"
+	CreateLLMRequestReasoningFormatParsed CreateLLMRequestReasoningFormat = "parsed"
+	CreateLLMRequestReasoningFormatRaw    CreateLLMRequestReasoningFormat = "raw"
 )
 
-// Valid indicates whether the value is a known member of the CreateLlmRequestReasoningFormat enum.
-func (e CreateLlmRequestReasoningFormat) Valid() bool {
+// Valid indicates whether the value is a known member of the CreateLLMRequestReasoningFormat enum.
+func (e CreateLLMRequestReasoningFormat) Valid() bool {
 	switch e {
-	case CreateLlmRequestReasoningFormatHidden:
+	case CreateLLMRequestReasoningFormatHidden:
 		return true
-	case CreateLlmRequestReasoningFormatParsed:
+	case CreateLLMRequestReasoningFormatParsed:
 		return true
-	case CreateLlmRequestReasoningFormatRaw:
+	case CreateLLMRequestReasoningFormatRaw:
 		return true
 	default:
 		return false
@@ -352,7 +352,7 @@ func (e CreateToolRequestConfigSystemToolAction) Valid() bool {
 // Defines values for GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric.
 const (
 	GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricFirstAudioLatencySeconds    GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric = "firstAudioLatencySeconds"
-	GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricLlmTimeToFirstOutputSeconds GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric = "llmTimeToFirstOutputSeconds"
+	GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricLLMTimeToFirstOutputSeconds GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric = "llmTimeToFirstOutputSeconds"
 	GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricTranscriptionLatencySeconds GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric = "transcriptionLatencySeconds"
 	GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricTtsTimeToFirstAudioSeconds  GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric = "ttsTimeToFirstAudioSeconds"
 )
@@ -362,7 +362,7 @@ func (e GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric) Valid() bool {
 	switch e {
 	case GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricFirstAudioLatencySeconds:
 		return true
-	case GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricLlmTimeToFirstOutputSeconds:
+	case GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricLLMTimeToFirstOutputSeconds:
 		return true
 	case GetAggregatedSessionAnalyticsResponseSlowestTurnsMetricTranscriptionLatencySeconds:
 		return true
@@ -375,8 +375,8 @@ func (e GetAggregatedSessionAnalyticsResponseSlowestTurnsMetric) Valid() bool {
 
 // Defines values for GetSessionAnalyticsResponseSessionType.
 const (
-	GetSessionAnalyticsResponseSessionTypeCustomLlmClient GetSessionAnalyticsResponseSessionType = "custom_llm_client"
-	GetSessionAnalyticsResponseSessionTypeCustomLlmServer GetSessionAnalyticsResponseSessionType = "custom_llm_server"
+	GetSessionAnalyticsResponseSessionTypeCustomLLMClient GetSessionAnalyticsResponseSessionType = "custom_llm_client"
+	GetSessionAnalyticsResponseSessionTypeCustomLLMServer GetSessionAnalyticsResponseSessionType = "custom_llm_server"
 	GetSessionAnalyticsResponseSessionTypeElevenlabsAgent GetSessionAnalyticsResponseSessionType = "elevenlabs_agent"
 	GetSessionAnalyticsResponseSessionTypeLessThanNil     GetSessionAnalyticsResponseSessionType = "<nil>"
 	GetSessionAnalyticsResponseSessionTypeLivekit         GetSessionAnalyticsResponseSessionType = "livekit"
@@ -386,9 +386,9 @@ const (
 // Valid indicates whether the value is a known member of the GetSessionAnalyticsResponseSessionType enum.
 func (e GetSessionAnalyticsResponseSessionType) Valid() bool {
 	switch e {
-	case GetSessionAnalyticsResponseSessionTypeCustomLlmClient:
+	case GetSessionAnalyticsResponseSessionTypeCustomLLMClient:
 		return true
-	case GetSessionAnalyticsResponseSessionTypeCustomLlmServer:
+	case GetSessionAnalyticsResponseSessionTypeCustomLLMServer:
 		return true
 	case GetSessionAnalyticsResponseSessionTypeElevenlabsAgent:
 		return true
@@ -445,30 +445,30 @@ func (e KnowledgeDocumentStatus) Valid() bool {
 	}
 }
 
-// Defines values for LLMLlmFormat.
+// Defines values for LLMLLMFormat.
 const (
-	LLMLlmFormatAdvancedVoice LLMLlmFormat = "advanced_voice"
-	LLMLlmFormatAzureOpenai   LLMLlmFormat = "azure_openai"
-	LLMLlmFormatGemini        LLMLlmFormat = "gemini"
-	LLMLlmFormatGroqOpenai    LLMLlmFormat = "groq_openai"
-	LLMLlmFormatNone          LLMLlmFormat = "none"
-	LLMLlmFormatOpenai        LLMLlmFormat = "openai"
+	LLMLLMFormatAdvancedVoice LLMLLMFormat = "advanced_voice"
+	LLMLLMFormatAzureOpenai   LLMLLMFormat = "azure_openai"
+	LLMLLMFormatGemini        LLMLLMFormat = "gemini"
+	LLMLLMFormatGroqOpenai    LLMLLMFormat = "groq_openai"
+	LLMLLMFormatNone          LLMLLMFormat = "none"
+	LLMLLMFormatOpenai        LLMLLMFormat = "openai"
 )
 
-// Valid indicates whether the value is a known member of the LLMLlmFormat enum.
-func (e LLMLlmFormat) Valid() bool {
+// Valid indicates whether the value is a known member of the LLMLLMFormat enum.
+func (e LLMLLMFormat) Valid() bool {
 	switch e {
-	case LLMLlmFormatAdvancedVoice:
+	case LLMLLMFormatAdvancedVoice:
 		return true
-	case LLMLlmFormatAzureOpenai:
+	case LLMLLMFormatAzureOpenai:
 		return true
-	case LLMLlmFormatGemini:
+	case LLMLLMFormatGemini:
 		return true
-	case LLMLlmFormatGroqOpenai:
+	case LLMLLMFormatGroqOpenai:
 		return true
-	case LLMLlmFormatNone:
+	case LLMLLMFormatNone:
 		return true
-	case LLMLlmFormatOpenai:
+	case LLMLLMFormatOpenai:
 		return true
 	default:
 		return false
@@ -724,8 +724,8 @@ func (e SessionAnalyticsTurnFinishReason) Valid() bool {
 // Defines values for SessionAnalyticsTurnInterruptedStage.
 const (
 	SessionAnalyticsTurnInterruptedStageBeforeAudio         SessionAnalyticsTurnInterruptedStage = "before_audio"
-	SessionAnalyticsTurnInterruptedStageBeforeLlmOutput     SessionAnalyticsTurnInterruptedStage = "before_llm_output"
-	SessionAnalyticsTurnInterruptedStageDuringLlmGeneration SessionAnalyticsTurnInterruptedStage = "during_llm_generation"
+	SessionAnalyticsTurnInterruptedStageBeforeLLMOutput     SessionAnalyticsTurnInterruptedStage = "before_llm_output"
+	SessionAnalyticsTurnInterruptedStageDuringLLMGeneration SessionAnalyticsTurnInterruptedStage = "during_llm_generation"
 	SessionAnalyticsTurnInterruptedStageLessThanNil         SessionAnalyticsTurnInterruptedStage = "<nil>"
 	SessionAnalyticsTurnInterruptedStageWhileSpeaking       SessionAnalyticsTurnInterruptedStage = "while_speaking"
 )
@@ -735,9 +735,9 @@ func (e SessionAnalyticsTurnInterruptedStage) Valid() bool {
 	switch e {
 	case SessionAnalyticsTurnInterruptedStageBeforeAudio:
 		return true
-	case SessionAnalyticsTurnInterruptedStageBeforeLlmOutput:
+	case SessionAnalyticsTurnInterruptedStageBeforeLLMOutput:
 		return true
-	case SessionAnalyticsTurnInterruptedStageDuringLlmGeneration:
+	case SessionAnalyticsTurnInterruptedStageDuringLLMGeneration:
 		return true
 	case SessionAnalyticsTurnInterruptedStageLessThanNil:
 		return true
@@ -841,72 +841,72 @@ func (e ToolType) Valid() bool {
 	}
 }
 
-// Defines values for UpdateLlmRequestLlmFormat.
+// Defines values for UpdateLLMRequestLLMFormat.
 const (
-	UpdateLlmRequestLlmFormatAnthropic   UpdateLlmRequestLlmFormat = "anthropic"
-	UpdateLlmRequestLlmFormatAzureOpenai UpdateLlmRequestLlmFormat = "azure_openai"
-	UpdateLlmRequestLlmFormatCustom      UpdateLlmRequestLlmFormat = "custom"
-	UpdateLlmRequestLlmFormatGroqOpenai  UpdateLlmRequestLlmFormat = "groq_openai"
-	UpdateLlmRequestLlmFormatOpenai      UpdateLlmRequestLlmFormat = "openai"
+	UpdateLLMRequestLLMFormatAnthropic   UpdateLLMRequestLLMFormat = "anthropic"
+	UpdateLLMRequestLLMFormatAzureOpenai UpdateLLMRequestLLMFormat = "azure_openai"
+	UpdateLLMRequestLLMFormatCustom      UpdateLLMRequestLLMFormat = "custom"
+	UpdateLLMRequestLLMFormatGroqOpenai  UpdateLLMRequestLLMFormat = "groq_openai"
+	UpdateLLMRequestLLMFormatOpenai      UpdateLLMRequestLLMFormat = "openai"
 )
 
-// Valid indicates whether the value is a known member of the UpdateLlmRequestLlmFormat enum.
-func (e UpdateLlmRequestLlmFormat) Valid() bool {
+// Valid indicates whether the value is a known member of the UpdateLLMRequestLLMFormat enum.
+func (e UpdateLLMRequestLLMFormat) Valid() bool {
 	switch e {
-	case UpdateLlmRequestLlmFormatAnthropic:
+	case UpdateLLMRequestLLMFormatAnthropic:
 		return true
-	case UpdateLlmRequestLlmFormatAzureOpenai:
+	case UpdateLLMRequestLLMFormatAzureOpenai:
 		return true
-	case UpdateLlmRequestLlmFormatCustom:
+	case UpdateLLMRequestLLMFormatCustom:
 		return true
-	case UpdateLlmRequestLlmFormatGroqOpenai:
+	case UpdateLLMRequestLLMFormatGroqOpenai:
 		return true
-	case UpdateLlmRequestLlmFormatOpenai:
+	case UpdateLLMRequestLLMFormatOpenai:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for UpdateLlmRequestReasoningEffort.
+// Defines values for UpdateLLMRequestReasoningEffort.
 const (
-	UpdateLlmRequestReasoningEffortDefault UpdateLlmRequestReasoningEffort = "default"
-	UpdateLlmRequestReasoningEffortHigh    UpdateLlmRequestReasoningEffort = "high"
-	UpdateLlmRequestReasoningEffortLow     UpdateLlmRequestReasoningEffort = "low"
-	UpdateLlmRequestReasoningEffortMedium  UpdateLlmRequestReasoningEffort = "medium"
+	UpdateLLMRequestReasoningEffortDefault UpdateLLMRequestReasoningEffort = "default"
+	UpdateLLMRequestReasoningEffortHigh    UpdateLLMRequestReasoningEffort = "high"
+	UpdateLLMRequestReasoningEffortLow     UpdateLLMRequestReasoningEffort = "low"
+	UpdateLLMRequestReasoningEffortMedium  UpdateLLMRequestReasoningEffort = "medium"
 )
 
-// Valid indicates whether the value is a known member of the UpdateLlmRequestReasoningEffort enum.
-func (e UpdateLlmRequestReasoningEffort) Valid() bool {
+// Valid indicates whether the value is a known member of the UpdateLLMRequestReasoningEffort enum.
+func (e UpdateLLMRequestReasoningEffort) Valid() bool {
 	switch e {
-	case UpdateLlmRequestReasoningEffortDefault:
+	case UpdateLLMRequestReasoningEffortDefault:
 		return true
-	case UpdateLlmRequestReasoningEffortHigh:
+	case UpdateLLMRequestReasoningEffortHigh:
 		return true
-	case UpdateLlmRequestReasoningEffortLow:
+	case UpdateLLMRequestReasoningEffortLow:
 		return true
-	case UpdateLlmRequestReasoningEffortMedium:
+	case UpdateLLMRequestReasoningEffortMedium:
 		return true
 	default:
 		return false
 	}
 }
 
-// Defines values for UpdateLlmRequestReasoningFormat.
+// Defines values for UpdateLLMRequestReasoningFormat.
 const (
-	UpdateLlmRequestReasoningFormatHidden UpdateLlmRequestReasoningFormat = "hidden"
-	UpdateLlmRequestReasoningFormatParsed UpdateLlmRequestReasoningFormat = "parsed"
-	UpdateLlmRequestReasoningFormatRaw    UpdateLlmRequestReasoningFormat = "raw"
+	UpdateLLMRequestReasoningFormatHidden UpdateLLMRequestReasoningFormat = "hidden"
+	UpdateLLMRequestReasoningFormatParsed UpdateLLMRequestReasoningFormat = "parsed"
+	UpdateLLMRequestReasoningFormatRaw    UpdateLLMRequestReasoningFormat = "raw"
 )
 
-// Valid indicates whether the value is a known member of the UpdateLlmRequestReasoningFormat enum.
-func (e UpdateLlmRequestReasoningFormat) Valid() bool {
+// Valid indicates whether the value is a known member of the UpdateLLMRequestReasoningFormat enum.
+func (e UpdateLLMRequestReasoningFormat) Valid() bool {
 	switch e {
-	case UpdateLlmRequestReasoningFormatHidden:
+	case UpdateLLMRequestReasoningFormatHidden:
 		return true
-	case UpdateLlmRequestReasoningFormatParsed:
+	case UpdateLLMRequestReasoningFormatParsed:
 		return true
-	case UpdateLlmRequestReasoningFormatRaw:
+	case UpdateLLMRequestReasoningFormatRaw:
 		return true
 	default:
 		return false
@@ -1167,8 +1167,8 @@ func (e ListMeetingInvitesParamsStatus) Valid() bool {
 
 // Defines values for GetAggregatedSessionAnalyticsParamsSessionType.
 const (
-	GetAggregatedSessionAnalyticsParamsSessionTypeCustomLlmClient GetAggregatedSessionAnalyticsParamsSessionType = "custom_llm_client"
-	GetAggregatedSessionAnalyticsParamsSessionTypeCustomLlmServer GetAggregatedSessionAnalyticsParamsSessionType = "custom_llm_server"
+	GetAggregatedSessionAnalyticsParamsSessionTypeCustomLLMClient GetAggregatedSessionAnalyticsParamsSessionType = "custom_llm_client"
+	GetAggregatedSessionAnalyticsParamsSessionTypeCustomLLMServer GetAggregatedSessionAnalyticsParamsSessionType = "custom_llm_server"
 	GetAggregatedSessionAnalyticsParamsSessionTypeElevenlabsAgent GetAggregatedSessionAnalyticsParamsSessionType = "elevenlabs_agent"
 	GetAggregatedSessionAnalyticsParamsSessionTypeLivekit         GetAggregatedSessionAnalyticsParamsSessionType = "livekit"
 	GetAggregatedSessionAnalyticsParamsSessionTypeTurnkey         GetAggregatedSessionAnalyticsParamsSessionType = "turnkey"
@@ -1177,9 +1177,9 @@ const (
 // Valid indicates whether the value is a known member of the GetAggregatedSessionAnalyticsParamsSessionType enum.
 func (e GetAggregatedSessionAnalyticsParamsSessionType) Valid() bool {
 	switch e {
-	case GetAggregatedSessionAnalyticsParamsSessionTypeCustomLlmClient:
+	case GetAggregatedSessionAnalyticsParamsSessionTypeCustomLLMClient:
 		return true
-	case GetAggregatedSessionAnalyticsParamsSessionTypeCustomLlmServer:
+	case GetAggregatedSessionAnalyticsParamsSessionTypeCustomLLMServer:
 		return true
 	case GetAggregatedSessionAnalyticsParamsSessionTypeElevenlabsAgent:
 		return true
@@ -1339,30 +1339,30 @@ type CreateKnowledgeGroupRequest struct {
 	Name        string  `json:"name"`
 }
 
-// CreateLlmRequest defines model for CreateLlmRequest.
-type CreateLlmRequest struct {
+// CreateLLMRequest defines model for CreateLLMRequest.
+type CreateLLMRequest struct {
 	Description     *string                          `json:"description,omitempty"`
 	DisplayName     string                           `json:"displayName"`
-	LlmFormat       CreateLlmRequestLlmFormat        `json:"llmFormat"`
+	LLMFormat       CreateLLMRequestLLMFormat        `json:"llmFormat"`
 	Metadata        *map[string]interface{}          `json:"metadata,omitempty"`
 	ModelName       string                           `json:"modelName"`
-	ReasoningEffort *CreateLlmRequestReasoningEffort `json:"reasoningEffort,omitempty"`
-	ReasoningFormat *CreateLlmRequestReasoningFormat `json:"reasoningFormat,omitempty"`
+	ReasoningEffort *CreateLLMRequestReasoningEffort `json:"reasoningEffort,omitempty"`
+	ReasoningFormat *CreateLLMRequestReasoningFormat `json:"reasoningFormat,omitempty"`
 	Secret          string                           `json:"secret"`
-	Urls            []CreateLlmRequest_Urls          `json:"urls"`
+	URLs            []CreateLLMRequest_URLs          `json:"urls"`
 }
 
-// CreateLlmRequestLlmFormat defines model for CreateLlmRequest.LlmFormat.
-type CreateLlmRequestLlmFormat string
+// CreateLLMRequestLLMFormat defines model for CreateLLMRequest.LLMFormat.
+type CreateLLMRequestLLMFormat string
 
-// CreateLlmRequestReasoningEffort defines model for CreateLlmRequest.ReasoningEffort.
-type CreateLlmRequestReasoningEffort string
+// CreateLLMRequestReasoningEffort defines model for CreateLLMRequest.ReasoningEffort.
+type CreateLLMRequestReasoningEffort string
 
-// CreateLlmRequestReasoningFormat defines model for CreateLlmRequest.ReasoningFormat.
-type CreateLlmRequestReasoningFormat string
+// CreateLLMRequestReasoningFormat defines model for CreateLLMRequest.ReasoningFormat.
+type CreateLLMRequestReasoningFormat string
 
-// CreateLlmRequest_Urls defines model for CreateLlmRequest.Urls.
-type CreateLlmRequest_Urls struct {
+// CreateLLMRequest_URLs defines model for CreateLLMRequest.URLs.
+type CreateLLMRequest_URLs struct {
 	URL *string `json:"url,omitempty"`
 }
 
@@ -1429,8 +1429,8 @@ type CreatePersonaRequest struct {
 	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
 	LanguageCode *string `json:"languageCode,omitempty"`
 
-	// LlmID The LLM to use. To disable the LLM, use 'CUSTOMER_CLIENT_V1'.
-	LlmID *string `json:"llmId,omitempty"`
+	// LLMID The LLM to use. To disable the LLM, use 'CUSTOMER_CLIENT_V1'.
+	LLMID *string `json:"llmId,omitempty"`
 
 	// Name Name of the persona
 	Name *string `json:"name,omitempty"`
@@ -1441,8 +1441,8 @@ type CreatePersonaRequest struct {
 	// SystemPrompt System prompt for the LLM
 	SystemPrompt *string `json:"systemPrompt,omitempty"`
 
-	// ToolIds Array of tool IDs to attach to the persona.
-	ToolIds *[]string `json:"toolIds,omitempty"`
+	// ToolIDs Array of tool IDs to attach to the persona.
+	ToolIDs *[]string `json:"toolIds,omitempty"`
 
 	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
 	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
@@ -1550,14 +1550,14 @@ type CreateSessionTokenRequestPersonaConfigByName struct {
 
 	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
 	LanguageCode            *string  `json:"languageCode,omitempty"`
-	LlmID                   *string  `json:"llmId,omitempty"`
+	LLMID                   *string  `json:"llmId,omitempty"`
 	MaxSessionLengthSeconds *float32 `json:"maxSessionLengthSeconds,omitempty"`
 	Name                    *string  `json:"name,omitempty"`
 	SkipGreeting            *bool    `json:"skipGreeting,omitempty"`
 	SystemPrompt            *string  `json:"systemPrompt,omitempty"`
 
-	// ToolIds IDs of tools pre-created via `/v1/tools` to make available to the persona for this session.
-	ToolIds *[]string `json:"toolIds,omitempty"`
+	// ToolIDs IDs of tools pre-created via `/v1/tools` to make available to the persona for this session.
+	ToolIDs *[]string `json:"toolIds,omitempty"`
 
 	// Tools Runtime tool definitions made available to the persona for this session. Each item is one of a client tool, a server knowledge tool, a server webhook tool, or a system tool. For client and webhook tools, `parameters` (and, for webhook tools, `queryParameters`) is a JSON Schema object the LLM fills at call time; each such object must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` instead to reference tools you've pre-created via `/v1/tools` (those are not subject to this inline size limit).
 	Tools *[]CreateSessionTokenRequestPersonaConfigByName_Tools `json:"tools,omitempty"`
@@ -1674,8 +1674,8 @@ type CreateToolRequestConfigClientTool struct {
 
 // CreateToolRequestConfigServerRagTool defines model for CreateToolRequestConfigServerRagTool.
 type CreateToolRequestConfigServerRagTool struct {
-	// DocumentFolderIds IDs of knowledge folders to search
-	DocumentFolderIds []string `json:"documentFolderIds"`
+	// DocumentFolderIDs IDs of knowledge folders to search
+	DocumentFolderIDs []string `json:"documentFolderIds"`
 }
 
 // CreateToolRequestConfigServerWebhookTool defines model for CreateToolRequestConfigServerWebhookTool.
@@ -1886,11 +1886,11 @@ type GetAggregatedSessionAnalyticsResponse_Latencies struct {
 	// FirstAudioLatencySeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
 	FirstAudioLatencySeconds *LatencyStats `json:"firstAudioLatencySeconds,omitempty"`
 
-	// LlmGenerationDurationSeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
-	LlmGenerationDurationSeconds *LatencyStats `json:"llmGenerationDurationSeconds,omitempty"`
+	// LLMGenerationDurationSeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
+	LLMGenerationDurationSeconds *LatencyStats `json:"llmGenerationDurationSeconds,omitempty"`
 
-	// LlmTimeToFirstOutputSeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
-	LlmTimeToFirstOutputSeconds *LatencyStats `json:"llmTimeToFirstOutputSeconds,omitempty"`
+	// LLMTimeToFirstOutputSeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
+	LLMTimeToFirstOutputSeconds *LatencyStats `json:"llmTimeToFirstOutputSeconds,omitempty"`
 
 	// SpeakingDurationSeconds Percentile distribution of a per-turn latency metric, in seconds. Values are null when no turn produced a usable measurement.
 	SpeakingDurationSeconds *LatencyStats `json:"speakingDurationSeconds,omitempty"`
@@ -1960,8 +1960,8 @@ type GetSessionAnalyticsResponse struct {
 type GetSessionAnalyticsResponse_Config struct {
 	AvatarKey          nullable.Nullable[string] `json:"avatarKey,omitempty"`
 	LanguageCode       nullable.Nullable[string] `json:"languageCode,omitempty"`
-	LlmModel           nullable.Nullable[string] `json:"llmModel,omitempty"`
-	LlmProvider        nullable.Nullable[string] `json:"llmProvider,omitempty"`
+	LLMModel           nullable.Nullable[string] `json:"llmModel,omitempty"`
+	LLMProvider        nullable.Nullable[string] `json:"llmProvider,omitempty"`
 	PersonaName        nullable.Nullable[string] `json:"personaName,omitempty"`
 	TranscriptsEnabled *bool                     `json:"transcriptsEnabled,omitempty"`
 	TtsProvider        nullable.Nullable[string] `json:"ttsProvider,omitempty"`
@@ -1974,7 +1974,7 @@ type GetSessionAnalyticsResponseSessionType string
 // GetSessionAnalyticsResponse_Summary_AverageLatencies Engine-computed per-session averages.
 type GetSessionAnalyticsResponse_Summary_AverageLatencies struct {
 	FirstAudioLatencySeconds     nullable.Nullable[float32] `json:"firstAudioLatencySeconds,omitempty"`
-	LlmTimeToFirstOutputSeconds  nullable.Nullable[float32] `json:"llmTimeToFirstOutputSeconds,omitempty"`
+	LLMTimeToFirstOutputSeconds  nullable.Nullable[float32] `json:"llmTimeToFirstOutputSeconds,omitempty"`
 	TranscriptionLatencySeconds  nullable.Nullable[float32] `json:"transcriptionLatencySeconds,omitempty"`
 	TtsGenerationDurationSeconds nullable.Nullable[float32] `json:"ttsGenerationDurationSeconds,omitempty"`
 }
@@ -2223,8 +2223,8 @@ type LLM struct {
 	// IsZdr Whether this LLM meets the Zero Data Retention requirements.
 	IsZdr *bool `json:"isZdr,omitempty"`
 
-	// LlmFormat Wire format used to call the upstream LLM.
-	LlmFormat *LLMLlmFormat `json:"llmFormat,omitempty"`
+	// LLMFormat Wire format used to call the upstream LLM.
+	LLMFormat *LLMLLMFormat `json:"llmFormat,omitempty"`
 
 	// MaxTokens Maximum tokens generated per response.
 	MaxTokens nullable.Nullable[int] `json:"maxTokens,omitempty"`
@@ -2247,12 +2247,12 @@ type LLM struct {
 	// UpdatedAt Timestamp when the LLM was last updated.
 	UpdatedAt nullable.Nullable[time.Time] `json:"updatedAt,omitempty"`
 
-	// Urls Endpoints configured for this LLM.
-	Urls *[]LlmURL `json:"urls,omitempty"`
+	// URLs Endpoints configured for this LLM.
+	URLs *[]LLMURL `json:"urls,omitempty"`
 }
 
-// LLMLlmFormat Wire format used to call the upstream LLM.
-type LLMLlmFormat string
+// LLMLLMFormat Wire format used to call the upstream LLM.
+type LLMLLMFormat string
 
 // LLMReasoningEffort Reasoning effort hint for models that accept it.
 type LLMReasoningEffort string
@@ -2281,8 +2281,8 @@ type ListAvatarsResponse struct {
 	Meta *Pagination `json:"meta,omitempty"`
 }
 
-// ListLlmsResponse defines model for ListLlmsResponse.
-type ListLlmsResponse struct {
+// ListLLMsResponse defines model for ListLLMsResponse.
+type ListLLMsResponse struct {
 	Data *[]LLM `json:"data,omitempty"`
 
 	// Meta Pagination metadata returned alongside the `data` array of every list endpoint.
@@ -2337,8 +2337,8 @@ type ListVoicesResponse struct {
 	Meta *Pagination `json:"meta,omitempty"`
 }
 
-// LlmURL One endpoint configured on an LLM. Multiple URLs can be specified to route different regions to different upstreams.
-type LlmURL struct {
+// LLMURL One endpoint configured on an LLM. Multiple URLs can be specified to route different regions to different upstreams.
+type LLMURL struct {
 	// Region Region hint used to pick this URL when the persona is streamed from a specific region.
 	Region *string `json:"region,omitempty"`
 
@@ -2415,7 +2415,7 @@ type MeetingInvitePersonaConfig struct {
 
 	// LanguageCode ISO 639-1 language code override for transcription.
 	LanguageCode *string `json:"languageCode,omitempty"`
-	LlmID        *string `json:"llmId,omitempty"`
+	LLMID        *string `json:"llmId,omitempty"`
 
 	// MaxSessionLengthSeconds Maximum session duration in seconds.
 	MaxSessionLengthSeconds *float32 `json:"maxSessionLengthSeconds,omitempty"`
@@ -2432,8 +2432,8 @@ type MeetingInvitePersonaConfig struct {
 	SkipGreeting *bool   `json:"skipGreeting,omitempty"`
 	SystemPrompt *string `json:"systemPrompt,omitempty"`
 
-	// ToolIds IDs of pre-created tools available to the persona.
-	ToolIds *[]string `json:"toolIds,omitempty"`
+	// ToolIDs IDs of pre-created tools available to the persona.
+	ToolIDs *[]string `json:"toolIds,omitempty"`
 
 	// Tools Runtime tool definitions available to the persona. For client and webhook tools, the `parameters` (and webhook `queryParameters`) JSON Schema object the LLM fills at call time must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` to reference tools pre-created via `/v1/tools`, which are not subject to this inline size limit.
 	Tools *[]map[string]interface{} `json:"tools,omitempty"`
@@ -2535,8 +2535,8 @@ type Persona struct {
 	// Knowledge Knowledge group attachments currently active on the persona.
 	Knowledge *[]map[string]interface{} `json:"knowledge,omitempty"`
 
-	// LlmID ID of the LLM the persona uses, or `null` for presets that don't run an LLM.
-	LlmID nullable.Nullable[string] `json:"llmId,omitempty"`
+	// LLMID ID of the LLM the persona uses, or `null` for presets that don't run an LLM.
+	LLMID nullable.Nullable[string] `json:"llmId,omitempty"`
 
 	// Name Human-readable name of the persona.
 	Name *string `json:"name,omitempty"`
@@ -2773,14 +2773,14 @@ type SessionAnalyticsTurn struct {
 
 	// InterruptedStage Best-effort classification of when the interruption happened, derived from which pipeline timestamps were recorded.
 	InterruptedStage   nullable.Nullable[SessionAnalyticsTurnInterruptedStage] `json:"interruptedStage,omitempty"`
-	LlmFinalOutputTime nullable.Nullable[time.Time]                            `json:"llmFinalOutputTime,omitempty"`
-	LlmFirstOutputTime nullable.Nullable[time.Time]                            `json:"llmFirstOutputTime,omitempty"`
+	LLMFinalOutputTime nullable.Nullable[time.Time]                            `json:"llmFinalOutputTime,omitempty"`
+	LLMFirstOutputTime nullable.Nullable[time.Time]                            `json:"llmFirstOutputTime,omitempty"`
 
-	// LlmGenerationDurationSeconds First LLM output → final LLM output.
-	LlmGenerationDurationSeconds nullable.Nullable[float32] `json:"llmGenerationDurationSeconds,omitempty"`
+	// LLMGenerationDurationSeconds First LLM output → final LLM output.
+	LLMGenerationDurationSeconds nullable.Nullable[float32] `json:"llmGenerationDurationSeconds,omitempty"`
 
-	// LlmTimeToFirstOutputSeconds Transcript complete → first LLM output.
-	LlmTimeToFirstOutputSeconds nullable.Nullable[float32]   `json:"llmTimeToFirstOutputSeconds,omitempty"`
+	// LLMTimeToFirstOutputSeconds Transcript complete → first LLM output.
+	LLMTimeToFirstOutputSeconds nullable.Nullable[float32]   `json:"llmTimeToFirstOutputSeconds,omitempty"`
 	PersonaStartSpeakingTime    nullable.Nullable[time.Time] `json:"personaStartSpeakingTime,omitempty"`
 	PersonaStopSpeakingTime     nullable.Nullable[time.Time] `json:"personaStopSpeakingTime,omitempty"`
 	SpeakingDurationSeconds     nullable.Nullable[float32]   `json:"speakingDurationSeconds,omitempty"`
@@ -2952,27 +2952,27 @@ type UpdateKnowledgeGroupRequest struct {
 	Name        *string `json:"name,omitempty"`
 }
 
-// UpdateLlmRequest defines model for UpdateLlmRequest.
-type UpdateLlmRequest struct {
+// UpdateLLMRequest defines model for UpdateLLMRequest.
+type UpdateLLMRequest struct {
 	Description     *string                          `json:"description,omitempty"`
 	DisplayName     *string                          `json:"displayName,omitempty"`
-	LlmFormat       *UpdateLlmRequestLlmFormat       `json:"llmFormat,omitempty"`
+	LLMFormat       *UpdateLLMRequestLLMFormat       `json:"llmFormat,omitempty"`
 	Metadata        *map[string]interface{}          `json:"metadata,omitempty"`
 	ModelName       *string                          `json:"modelName,omitempty"`
-	ReasoningEffort *UpdateLlmRequestReasoningEffort `json:"reasoningEffort,omitempty"`
-	ReasoningFormat *UpdateLlmRequestReasoningFormat `json:"reasoningFormat,omitempty"`
+	ReasoningEffort *UpdateLLMRequestReasoningEffort `json:"reasoningEffort,omitempty"`
+	ReasoningFormat *UpdateLLMRequestReasoningFormat `json:"reasoningFormat,omitempty"`
 	Secret          *string                          `json:"secret,omitempty"`
 	URL             *string                          `json:"url,omitempty"`
 }
 
-// UpdateLlmRequestLlmFormat defines model for UpdateLlmRequest.LlmFormat.
-type UpdateLlmRequestLlmFormat string
+// UpdateLLMRequestLLMFormat defines model for UpdateLLMRequest.LLMFormat.
+type UpdateLLMRequestLLMFormat string
 
-// UpdateLlmRequestReasoningEffort defines model for UpdateLlmRequest.ReasoningEffort.
-type UpdateLlmRequestReasoningEffort string
+// UpdateLLMRequestReasoningEffort defines model for UpdateLLMRequest.ReasoningEffort.
+type UpdateLLMRequestReasoningEffort string
 
-// UpdateLlmRequestReasoningFormat defines model for UpdateLlmRequest.ReasoningFormat.
-type UpdateLlmRequestReasoningFormat string
+// UpdateLLMRequestReasoningFormat defines model for UpdateLLMRequest.ReasoningFormat.
+type UpdateLLMRequestReasoningFormat string
 
 // UpdatePersonaRequest defines model for UpdatePersonaRequest.
 type UpdatePersonaRequest struct {
@@ -2991,8 +2991,8 @@ type UpdatePersonaRequest struct {
 	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
 	LanguageCode *string `json:"languageCode,omitempty"`
 
-	// LlmID The LLM to use. To disable the LLM, use 'CUSTOMER_CLIENT_V1'.
-	LlmID *string `json:"llmId,omitempty"`
+	// LLMID The LLM to use. To disable the LLM, use 'CUSTOMER_CLIENT_V1'.
+	LLMID *string `json:"llmId,omitempty"`
 
 	// Name Name of the persona
 	Name *string `json:"name,omitempty"`
@@ -3003,8 +3003,8 @@ type UpdatePersonaRequest struct {
 	// SystemPrompt System prompt for the LLM
 	SystemPrompt *string `json:"systemPrompt,omitempty"`
 
-	// ToolIds Array of tool IDs to attach to the persona. Replaces any existing tool associations.
-	ToolIds *[]string `json:"toolIds,omitempty"`
+	// ToolIDs Array of tool IDs to attach to the persona. Replaces any existing tool associations.
+	ToolIDs *[]string `json:"toolIds,omitempty"`
 
 	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
 	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
@@ -3115,8 +3115,8 @@ type UpdateToolRequestConfigClientTool struct {
 
 // UpdateToolRequestConfigServerRagTool defines model for UpdateToolRequestConfigServerRagTool.
 type UpdateToolRequestConfigServerRagTool struct {
-	// DocumentFolderIds IDs of knowledge folders to search
-	DocumentFolderIds *[]string `json:"documentFolderIds,omitempty"`
+	// DocumentFolderIDs IDs of knowledge folders to search
+	DocumentFolderIDs *[]string `json:"documentFolderIds,omitempty"`
 }
 
 // UpdateToolRequestConfigServerWebhookTool defines model for UpdateToolRequestConfigServerWebhookTool.
@@ -3272,8 +3272,8 @@ type DeleteAvatarParams struct {
 	Hard *bool `form:"hard,omitempty" json:"hard,omitempty"`
 }
 
-// ListLlmsParams defines parameters for ListLlms.
-type ListLlmsParams struct {
+// ListLLMsParams defines parameters for ListLLMs.
+type ListLLMsParams struct {
 	// Page Page number for pagination
 	Page *int `form:"page,omitempty" json:"page,omitempty"`
 
@@ -3448,11 +3448,11 @@ type UploadKnowledgeGroupDocumentMultipartRequestBody = UploadKnowledgeGroupDocu
 // SearchKnowledgeGroupJSONRequestBody defines body for SearchKnowledgeGroup for application/json ContentType.
 type SearchKnowledgeGroupJSONRequestBody = SearchKnowledgeGroupRequest
 
-// CreateLlmJSONRequestBody defines body for CreateLlm for application/json ContentType.
-type CreateLlmJSONRequestBody = CreateLlmRequest
+// CreateLLMJSONRequestBody defines body for CreateLLM for application/json ContentType.
+type CreateLLMJSONRequestBody = CreateLLMRequest
 
-// UpdateLlmJSONRequestBody defines body for UpdateLlm for application/json ContentType.
-type UpdateLlmJSONRequestBody = UpdateLlmRequest
+// UpdateLLMJSONRequestBody defines body for UpdateLLM for application/json ContentType.
+type UpdateLLMJSONRequestBody = UpdateLLMRequest
 
 // CreateMeetingInviteJSONRequestBody defines body for CreateMeetingInvite for application/json ContentType.
 type CreateMeetingInviteJSONRequestBody = CreateMeetingInviteRequest
@@ -3654,7 +3654,7 @@ func (a *MeetingInvitePersonaConfig) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["llmId"]; found {
-		err = json.Unmarshal(raw, &a.LlmID)
+		err = json.Unmarshal(raw, &a.LLMID)
 		if err != nil {
 			return fmt.Errorf("error reading 'llmId': %w", err)
 		}
@@ -3718,7 +3718,7 @@ func (a *MeetingInvitePersonaConfig) UnmarshalJSON(b []byte) error {
 	}
 
 	if raw, found := object["toolIds"]; found {
-		err = json.Unmarshal(raw, &a.ToolIds)
+		err = json.Unmarshal(raw, &a.ToolIDs)
 		if err != nil {
 			return fmt.Errorf("error reading 'toolIds': %w", err)
 		}
@@ -3828,8 +3828,8 @@ func (a MeetingInvitePersonaConfig) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.LlmID != nil {
-		object["llmId"], err = json.Marshal(a.LlmID)
+	if a.LLMID != nil {
+		object["llmId"], err = json.Marshal(a.LLMID)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'llmId': %w", err)
 		}
@@ -3884,8 +3884,8 @@ func (a MeetingInvitePersonaConfig) MarshalJSON() ([]byte, error) {
 		}
 	}
 
-	if a.ToolIds != nil {
-		object["toolIds"], err = json.Marshal(a.ToolIds)
+	if a.ToolIDs != nil {
+		object["toolIds"], err = json.Marshal(a.ToolIDs)
 		if err != nil {
 			return nil, fmt.Errorf("error marshaling 'toolIds': %w", err)
 		}

@@ -148,3 +148,25 @@ func TestUnionConstructors(t *testing.T) {
 		t.Errorf("request unions %v, want 5", out.Report.Unions)
 	}
 }
+
+// TestDocCommentsRenderAsText: a spec description's one-line paragraphs
+// and Markdown headings must not become Go doc headings (gofmt rewrites a
+// one-line paragraph without final punctuation as "# Heading").
+func TestDocCommentsRenderAsText(t *testing.T) {
+	var w writer
+	w.comment("Returns a voice by ID\n\n## Errors\n\nA voice that does not exist is a 404\nwith a message\n\n- a list item\n- another")
+	w.p("func f() {}")
+	src, err := gofmt([]byte("package p\n\n"+w.String()), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(src)
+	if strings.Contains(got, "// #") {
+		t.Errorf("a heading:\n%s", got)
+	}
+	for _, want := range []string{"// Returns a voice by ID.\n", "// Errors.\n", "// A voice that does not exist is a 404\n// with a message\n", "// - a list item\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("want %q in:\n%s", want, got)
+		}
+	}
+}

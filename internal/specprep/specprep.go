@@ -287,10 +287,11 @@ func set(n *yaml.Node, key, value string) {
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `\'`) + "'" }
 
 // GoTypeName is the Go type name oapi-codegen gives an operationId or a
-// schema name under the ToCamelCaseWithInitialisms normalizer, for the
-// names this package derives: the first letter upper-cased, separators
-// dropped with the next letter upper-cased, and common initialisms (ID,
-// URL, HTTP...) spelled as Go spells them.
+// schema name under the ToCamelCaseWithInitialisms normalizer with this
+// repository's initialisms, for the names this package derives: the first
+// letter upper-cased, separators dropped with the next letter upper-cased,
+// and initialisms (ID, URL, HTTP, LLM...) and their plurals (IDs, LLMs)
+// spelled as Go spells them.
 func GoTypeName(s string) string {
 	var words []string
 	var cur []rune
@@ -319,6 +320,10 @@ func GoTypeName(s string) string {
 			b.WriteString(up)
 			continue
 		}
+		if up := strings.ToUpper(w[:len(w)-1]); len(w) > 2 && w[len(w)-1] == 's' && initialisms[up] {
+			b.WriteString(up + "s") // a plural: IDs, LLMs
+			continue
+		}
 		r := []rune(w)
 		r[0] = unicode.ToUpper(r[0])
 		b.WriteString(string(r))
@@ -326,8 +331,12 @@ func GoTypeName(s string) string {
 	return b.String()
 }
 
-// initialisms are those of oapi-codegen's ToCamelCaseWithInitialisms.
+// initialisms are those of oapi-codegen's ToCamelCaseWithInitialisms, and
+// LLM. oapi-codegen.yaml's additional-initialisms adds LLM and the plural
+// of each (IDs, LLMs, URLs...), so that models and operations spell them
+// alike, as Go does (ListLLMs, ToolIDs); a test checks the two agree.
 var initialisms = map[string]bool{
+	"LLM": true,
 	"ACL": true, "API": true, "ASCII": true, "CPU": true, "CSS": true, "DNS": true, "EOF": true, "GUID": true,
 	"HTML": true, "HTTP": true, "HTTPS": true, "ID": true, "IP": true, "JSON": true, "QPS": true, "RAM": true,
 	"RPC": true, "SLA": true, "SMTP": true, "SQL": true, "SSH": true, "TCP": true, "TLS": true, "TTL": true,

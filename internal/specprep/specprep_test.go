@@ -5,6 +5,10 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
+	"gopkg.in/yaml.v3"
 )
 
 const doc = `{
@@ -144,7 +148,7 @@ func TestExplicitNameWinsAndCollisionsFail(t *testing.T) {
 
 func TestGoTypeName(t *testing.T) {
 	for in, want := range map[string]string{
-		"getAvatar": "GetAvatar", "listLlms": "ListLlms", "getSessionID": "GetSessionID",
+		"getAvatar": "GetAvatar", "listLlms": "ListLLMs", "toolIds": "ToolIDs", "llmId": "LLMID", "https": "HTTPS", "getSessionID": "GetSessionID",
 		"get_user_id": "GetUserID", "createApiKey": "CreateAPIKey", "share-links": "ShareLinks", "imageUrl": "ImageURL",
 	} {
 		if got := GoTypeName(in); got != want {
@@ -253,5 +257,52 @@ func TestUnionNamingRuleRefuses(t *testing.T) {
 				t.Errorf("err = %v, want it to say %q and which overlay action fixes it", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestGoTypeNameAgreesWithOapiCodegen checks that GoTypeName spells names
+// as oapi-codegen does with this repository's oapi-codegen.yaml (its
+// additional-initialisms included), on words of every kind: the names
+// specprep derives and sdkgen's method names must be the names of the
+// generated models.
+func TestGoTypeNameAgreesWithOapiCodegen(t *testing.T) {
+	cfgYAML, err := os.ReadFile("../../oapi-codegen.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg codegen.Configuration
+	if err := yaml.Unmarshal(cfgYAML, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	// Generating once sets up oapi-codegen's normalizer with the
+	// configuration's initialisms.
+	swagger, err := openapi3.NewLoader().LoadFromData([]byte(`{"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := codegen.Generate(swagger, cfg.UpdateDefaults()); err != nil {
+		t.Fatal(err)
+	}
+	words := []string{"listLlms", "llmId", "toolIds", "imageUrls", "getUserIds", "createApiKey", "get_user_id",
+		"share-links", "sessionToken", "https", "httpClient", "getHttpsUrl", "ipAddresses", "uiState", "dbs",
+		"vmsCount", "Persona", "LLM", "createLLM", "avatar_id", "utf8Text", "uuids", "GetAggregatedSessionAnalytics"}
+	doc, err := os.ReadFile("testdata/unions.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Prepare(doc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range r.Names {
+		words = append(words, n.GoName)
+	}
+	for _, w := range words {
+		if w == "listLlms" && codegen.ToCamelCaseWithInitialisms(w) != "ListLLMs" {
+			t.Fatalf("oapi-codegen is not set up with the initialisms: %q", codegen.ToCamelCaseWithInitialisms(w))
+		}
+		if got, want := GoTypeName(w), codegen.ToCamelCaseWithInitialisms(w); got != want {
+			t.Errorf("GoTypeName(%q) = %q, oapi-codegen says %q", w, got, want)
+		}
 	}
 }

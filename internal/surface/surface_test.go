@@ -73,7 +73,7 @@ func TestJSONBodyCreatesAndDecodes(t *testing.T) {
 // An update body sends false, 0 and "" when set, and nothing it was not given.
 func TestUpdateSendsZeroValuesButNotAbsentOnes(t *testing.T) {
 	rec, c := newRecorder(t, reply(200, personaJSON))
-	body := api.UpdatePersonaRequest{SkipGreeting: new(false), Description: new(""), ToolIds: &[]string{}}
+	body := api.UpdatePersonaRequest{SkipGreeting: new(false), Description: new(""), ToolIDs: &[]string{}}
 	body.InitialMessage.SetNull()
 	if _, err := c.UpdatePersona(context.Background(), id, body); err != nil {
 		t.Fatal(err)
