@@ -14,6 +14,51 @@ import (
 	"unicode/utf8"
 )
 
+type builtPath struct{ escaped, unescaped string }
+
+// buildPath fills op's path template with args, each checked against its
+// parameter's rule and escaped as one path segment. unescaped is "" when
+// no argument needed escaping (the URL's Path is then escaped itself).
+func buildPath(op *Operation, args []string) (builtPath, error) {
+	if len(args) != len(op.PathParams) {
+		return builtPath{}, &ArgumentError{Operation: op.ID, Name: "path arguments", Value: len(args),
+			Rule: fmt.Sprintf("%d argument(s), for %s", len(op.PathParams), op.Path)}
+	}
+	if len(args) == 0 {
+		return builtPath{escaped: op.Path}, nil
+	}
+	n := len(op.Path)
+	for i, a := range args {
+		if err := checkString(op.ID, &op.PathParams[i], a, true); err != nil {
+			return builtPath{}, err
+		}
+		n += len(a)
+	}
+	var esc strings.Builder
+	esc.Grow(n)
+	escaped := false
+	for i, seg := range op.segments {
+		esc.WriteString(seg)
+		if i < len(args) {
+			e := url.PathEscape(args[i])
+			escaped = escaped || len(e) != len(args[i])
+			esc.WriteString(e)
+		}
+	}
+	p := builtPath{escaped: esc.String()}
+	if escaped {
+		var raw strings.Builder
+		for i, seg := range op.segments {
+			raw.WriteString(seg)
+			if i < len(args) {
+				raw.WriteString(args[i])
+			}
+		}
+		p.unescaped = raw.String()
+	}
+	return p, nil
+}
+
 // The SDK checks arguments against the rules the spec states for each
 // operation's parameters (minimum, maximum, enum, format: uuid...) before
 // any request is sent. The rules are generated into each Operation, so an
@@ -377,49 +422,4 @@ func scalar(op *Operation, p *Param, v reflect.Value) (string, error) {
 		}
 	}
 	return s, nil
-}
-
-type builtPath struct{ escaped, unescaped string }
-
-// buildPath fills op's path template with args, each checked against its
-// parameter's rule and escaped as one path segment. unescaped is "" when
-// no argument needed escaping (the URL's Path is then escaped itself).
-func buildPath(op *Operation, args []string) (builtPath, error) {
-	if len(args) != len(op.PathParams) {
-		return builtPath{}, &ArgumentError{Operation: op.ID, Name: "path arguments", Value: len(args),
-			Rule: fmt.Sprintf("%d argument(s), for %s", len(op.PathParams), op.Path)}
-	}
-	if len(args) == 0 {
-		return builtPath{escaped: op.Path}, nil
-	}
-	n := len(op.Path)
-	for i, a := range args {
-		if err := checkString(op.ID, &op.PathParams[i], a, true); err != nil {
-			return builtPath{}, err
-		}
-		n += len(a)
-	}
-	var esc strings.Builder
-	esc.Grow(n)
-	escaped := false
-	for i, seg := range op.segments {
-		esc.WriteString(seg)
-		if i < len(args) {
-			e := url.PathEscape(args[i])
-			escaped = escaped || len(e) != len(args[i])
-			esc.WriteString(e)
-		}
-	}
-	p := builtPath{escaped: esc.String()}
-	if escaped {
-		var raw strings.Builder
-		for i, seg := range op.segments {
-			raw.WriteString(seg)
-			if i < len(args) {
-				raw.WriteString(args[i])
-			}
-		}
-		p.unescaped = raw.String()
-	}
-	return p, nil
 }

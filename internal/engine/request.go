@@ -11,77 +11,6 @@ import (
 	"time"
 )
 
-// RequestOption changes one call: package api makes them
-// (api.WithCallTimeout, WithHeader...). Every typed method, Client.Do and
-// the page walker take them; on a walk they apply to every page.
-type RequestOption func(*CallConfig)
-
-// CallConfig is what a call's RequestOptions say; a zero field says
-// nothing (the client's setting applies).
-type CallConfig struct {
-	Timeout       time.Duration // each attempt's bound, when HasTimeout
-	HasTimeout    bool
-	MaxRetries    int // the retries allowed, when HasMaxRetries
-	HasMaxRetries bool
-	Header        http.Header // added to every attempt's request
-	Query         url.Values  // sent after the spec's parameters
-	Into          *Response   // where the last response is described
-}
-
-// Response is the raw side of a call's last response, stored by
-// api.WithResponseInto.
-type Response struct {
-	StatusCode int         // 0 when no response came back
-	Header     http.Header // the response headers, as sent
-	RequestID  string      // the server's request ID header, if any
-	Attempts   int         // how many times the request was sent
-}
-
-// RawResponse is the answer of Client.Do: the status, headers and the whole
-// (bounded) body of a successful response, as the server sent them.
-type RawResponse struct {
-	StatusCode int
-	Header     http.Header
-	Body       []byte
-}
-
-// RawRequest is the request of Client.Do, in the form a generic tool has
-// it: path arguments in the order of Operation.PathParams, query values by
-// parameter name, and a body already encoded (JSON, or a multipart form
-// with its boundary in ContentType). Body is read once per attempt: when it
-// is not an io.Seeker (as *bytes.Reader, *strings.Reader and *os.File are),
-// a failed attempt is not retried.
-type RawRequest struct {
-	PathArgs    []string
-	Query       url.Values
-	Body        io.Reader
-	ContentType string
-}
-
-// Do calls op with a request given in raw form, through the same path as
-// the typed methods (argument checks, retries, timeouts, bounded reads,
-// typed errors), and returns the successful response as sent: for tools
-// that print what the server said, such as the anam command line. A
-// non-2xx status is an *Error, as for every call.
-func (c *Client) Do(ctx context.Context, op *Operation, req RawRequest, opts ...RequestOption) (*RawResponse, error) {
-	if op == nil {
-		return nil, &ArgumentError{Name: "op", Rule: "an operation (see LookupOperation)"}
-	}
-	r := Request{Op: op, Query: req.Query, Opts: opts}
-	if req.Body != nil {
-		if req.ContentType == "" {
-			return nil, &ArgumentError{Operation: op.ID, Name: "ContentType", Rule: "the media type of the body"}
-		}
-		r.Body = &readerBody{r: req.Body, contentType: req.ContentType}
-	}
-	var out RawResponse
-	r.Raw = &out
-	if err := c.Call(ctx, &r, req.PathArgs...); err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
 // Request is one call of an operation, as a generated method, Do or the
 // page walker makes it.
 type Request struct {
@@ -184,6 +113,77 @@ func (c *Client) prepare(r *Request, x *Exchange, args []string) error {
 		o.body = &bytesBody{data: data, contentType: "application/json"}
 	}
 	return nil
+}
+
+// RequestOption changes one call: package api makes them
+// (api.WithCallTimeout, WithHeader...). Every typed method, Client.Do and
+// the page walker take them; on a walk they apply to every page.
+type RequestOption func(*CallConfig)
+
+// CallConfig is what a call's RequestOptions say; a zero field says
+// nothing (the client's setting applies).
+type CallConfig struct {
+	Timeout       time.Duration // each attempt's bound, when HasTimeout
+	HasTimeout    bool
+	MaxRetries    int // the retries allowed, when HasMaxRetries
+	HasMaxRetries bool
+	Header        http.Header // added to every attempt's request
+	Query         url.Values  // sent after the spec's parameters
+	Into          *Response   // where the last response is described
+}
+
+// Response is the raw side of a call's last response, stored by
+// api.WithResponseInto.
+type Response struct {
+	StatusCode int         // 0 when no response came back
+	Header     http.Header // the response headers, as sent
+	RequestID  string      // the server's request ID header, if any
+	Attempts   int         // how many times the request was sent
+}
+
+// RawResponse is the answer of Client.Do: the status, headers and the whole
+// (bounded) body of a successful response, as the server sent them.
+type RawResponse struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// RawRequest is the request of Client.Do, in the form a generic tool has
+// it: path arguments in the order of Operation.PathParams, query values by
+// parameter name, and a body already encoded (JSON, or a multipart form
+// with its boundary in ContentType). Body is read once per attempt: when it
+// is not an io.Seeker (as *bytes.Reader, *strings.Reader and *os.File are),
+// a failed attempt is not retried.
+type RawRequest struct {
+	PathArgs    []string
+	Query       url.Values
+	Body        io.Reader
+	ContentType string
+}
+
+// Do calls op with a request given in raw form, through the same path as
+// the typed methods (argument checks, retries, timeouts, bounded reads,
+// typed errors), and returns the successful response as sent: for tools
+// that print what the server said, such as the anam command line. A
+// non-2xx status is an *Error, as for every call.
+func (c *Client) Do(ctx context.Context, op *Operation, req RawRequest, opts ...RequestOption) (*RawResponse, error) {
+	if op == nil {
+		return nil, &ArgumentError{Name: "op", Rule: "an operation (see LookupOperation)"}
+	}
+	r := Request{Op: op, Query: req.Query, Opts: opts}
+	if req.Body != nil {
+		if req.ContentType == "" {
+			return nil, &ArgumentError{Operation: op.ID, Name: "ContentType", Rule: "the media type of the body"}
+		}
+		r.Body = &readerBody{r: req.Body, contentType: req.ContentType}
+	}
+	var out RawResponse
+	r.Raw = &out
+	if err := c.Call(ctx, &r, req.PathArgs...); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // OptionalBody is the body of an operation whose body is optional: nil
