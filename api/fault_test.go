@@ -79,7 +79,7 @@ func (f *fake) requests() []seenRequest {
 
 // client returns a client of the fake server, with the real backoff: in a
 // bubble, waiting costs nothing.
-func (f *fake) client(t *testing.T, opts ...api.Option) *api.Client {
+func (f *fake) Client(t *testing.T, opts ...api.Option) *api.Client {
 	t.Helper()
 	base := []api.Option{api.WithAPIKey(testKey), api.WithBaseURL(fakeBase), api.WithHTTPClient(&http.Client{Transport: f}), api.WithRealBackoff()}
 	c, err := api.NewClient(append(base, opts...)...)
@@ -458,7 +458,7 @@ func TestFaultMatrix(t *testing.T) {
 				if tc.key != "" {
 					key = tc.key
 				}
-				c := f.client(t, append([]api.Option{api.WithLogger(logger), api.WithAPIKey(key)}, tc.opts...)...)
+				c := f.Client(t, append([]api.Option{api.WithLogger(logger), api.WithAPIKey(key)}, tc.opts...)...)
 				ctx, cancel := context.WithCancel(t.Context())
 				defer cancel()
 				if tc.deadline > 0 {

@@ -31,7 +31,7 @@ func liveHeap() uint64 {
 // live heap before the walk (the client and server included).
 func walkPeakHeap(tb testing.TB, f *fixture, n, every int) uint64 {
 	tb.Helper()
-	c := f.client(tb, api.WithPageConcurrency(n))
+	c := f.Client(tb, api.WithPageConcurrency(n))
 	runtime.GC() // a second collection frees what sync.Pools let go of in the first
 	base := liveHeap()
 	var peak uint64
@@ -105,7 +105,7 @@ func BenchmarkWalkMemory(b *testing.B) {
 // pageHeap returns the live heap one decoded page of 100 avatars takes.
 func pageHeap(b *testing.B) uint64 {
 	f := newFixture(b, 100, 0)
-	c := f.client(b)
+	c := f.Client(b)
 	if _, err := c.ListAvatars(context.Background(), &api.ListAvatarsParams{PerPage: new(100)}); err != nil {
 		b.Fatal(err)
 	}

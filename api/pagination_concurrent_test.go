@@ -161,7 +161,7 @@ func TestConcurrentWalkYieldsEveryItemOnceInOrder(t *testing.T) {
 					time.Sleep(time.Duration(page*7%5) * 200 * time.Microsecond) // answers out of order
 					return false
 				}
-				c := f.client(t, api.WithPageConcurrency(n))
+				c := f.Client(t, api.WithPageConcurrency(n))
 				ids, errs, _ := drain(c.Avatars(context.Background(), &api.ListAvatarsParams{Page: new(tc.start), PerPage: new(tc.perPage)}))
 				if len(errs) != 0 {
 					t.Fatal(errs)
@@ -189,7 +189,7 @@ func TestConcurrentPagesComeInOrder(t *testing.T) {
 		return false
 	}
 	var numbers []int
-	for p, err := range f.client(t, api.WithPageConcurrency(5)).AvatarPages(context.Background(), nil) {
+	for p, err := range f.Client(t, api.WithPageConcurrency(5)).AvatarPages(context.Background(), nil) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,7 +224,7 @@ func TestConcurrentWalkRequestsAhead(t *testing.T) {
 		}
 		return false
 	}
-	ids, errs, _ := drain(f.client(t, api.WithPageConcurrency(4)).Avatars(context.Background(), nil))
+	ids, errs, _ := drain(f.Client(t, api.WithPageConcurrency(4)).Avatars(context.Background(), nil))
 	if len(errs) != 0 || len(ids) != 100 {
 		t.Fatalf("%d items, errors %v", len(ids), errs)
 	}
@@ -274,7 +274,7 @@ func TestConcurrentWalkFailingPage(t *testing.T) {
 					<-d.wait(7).Done()
 				}
 			}
-			c := f.client(t, api.WithPageConcurrency(4), api.WithMaxRetries(0), api.WithDoer(d))
+			c := f.Client(t, api.WithPageConcurrency(4), api.WithMaxRetries(0), api.WithDoer(d))
 			done := watchdog("the walk")
 			ids, errs, after := drain(c.Avatars(context.Background(), nil))
 			done()
@@ -355,7 +355,7 @@ func TestConcurrentWalkBreakCancelsInFlight(t *testing.T) {
 		return false
 	}
 	var sent atomic.Int64
-	c := f.client(t, api.WithPageConcurrency(4), api.WithRequestEditor(func(context.Context, *http.Request) error {
+	c := f.Client(t, api.WithPageConcurrency(4), api.WithRequestEditor(func(context.Context, *http.Request) error {
 		sent.Add(1)
 		return nil
 	}))
@@ -404,7 +404,7 @@ func TestConcurrentWalkStopsWhenContextEnds(t *testing.T) {
 	var items int
 	var errs []error
 	done := watchdog("the loop")
-	for _, err := range f.client(t, api.WithPageConcurrency(4)).Avatars(ctx, nil) {
+	for _, err := range f.Client(t, api.WithPageConcurrency(4)).Avatars(ctx, nil) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -504,7 +504,7 @@ func TestConcurrentWalkMatchesSequential(t *testing.T) {
 			writeJSON(w, 200, body)
 			return true
 		}
-		ids, errs, after := drain(f.client(t, api.WithPageConcurrency(n)).Avatars(context.Background(), nil))
+		ids, errs, after := drain(f.Client(t, api.WithPageConcurrency(n)).Avatars(context.Background(), nil))
 		if after != 0 || len(errs) > 1 {
 			t.Errorf("n=%d: errors %v, %d items after the first", n, errs, after)
 		}
@@ -556,7 +556,7 @@ func TestConcurrentWalkRetriedPage(t *testing.T) {
 		}
 		return limited
 	}
-	ids, errs, _ := drain(f.client(t, api.WithPageConcurrency(4)).Avatars(context.Background(), nil))
+	ids, errs, _ := drain(f.Client(t, api.WithPageConcurrency(4)).Avatars(context.Background(), nil))
 	if len(errs) != 0 || !slices.Equal(ids, idRange(1, 200)) {
 		t.Fatalf("%d items, errors %v", len(ids), errs)
 	}
@@ -597,7 +597,7 @@ func TestConcurrentWalkPanicReachesTheLoop(t *testing.T) {
 				}
 				return false
 			}
-			c := f.client(t, api.WithPageConcurrency(4), api.WithDoer(d))
+			c := f.Client(t, api.WithPageConcurrency(4), api.WithDoer(d))
 			var items int
 			got := func() (v any) {
 				defer func() { v = recover() }()
@@ -622,7 +622,7 @@ func TestConcurrentWalkPanicReachesTheLoop(t *testing.T) {
 // accepted.
 func TestSequentialCallsReuseOneConnection(t *testing.T) {
 	f := newFixture(t, 95, 0)
-	c := f.client(t, api.WithPageConcurrency(1)) // sequential, walk included
+	c := f.Client(t, api.WithPageConcurrency(1)) // sequential, walk included
 	ctx := context.Background()
 	for i := range 1000 {
 		var err error
@@ -689,7 +689,7 @@ func TestConcurrentWalkConnections(t *testing.T) {
 				}
 				return false
 			}
-			c := f.client(t, api.WithPageConcurrency(n))
+			c := f.Client(t, api.WithPageConcurrency(n))
 			for range 2 {
 				if ids, errs, _ := drain(c.Avatars(context.Background(), nil)); len(ids) != 250 || len(errs) != 0 {
 					t.Fatalf("%d items, %v", len(ids), errs)
@@ -721,7 +721,7 @@ func TestConcurrentWalkBreakWaste(t *testing.T) {
 				return false
 			}
 			done := watchdog("the loop")
-			for _, err := range f.client(t, api.WithPageConcurrency(n)).Avatars(context.Background(), nil) {
+			for _, err := range f.Client(t, api.WithPageConcurrency(n)).Avatars(context.Background(), nil) {
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -785,7 +785,7 @@ func TestConcurrentWalkOscillatingLastPageConnections(t *testing.T) {
 		_, _ = w.Write(b[len(b)/2:])
 		return true
 	}
-	c := f.client(t, api.WithPageConcurrency(n))
+	c := f.Client(t, api.WithPageConcurrency(n))
 	ids, errs, _ := drain(c.Avatars(context.Background(), nil))
 	if len(ids) != 250 || len(errs) != 0 {
 		t.Fatalf("%d items, %v", len(ids), errs)

@@ -72,7 +72,7 @@ func TestRetriesByMethodAndBody(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				f := newFake(tc.steps...)
 				body := tc.body()
-				a, err := sendThing(t.Context(), f.client(t), tc.method, body)
+				a, err := sendThing(t.Context(), f.Client(t), tc.method, body)
 				seen := f.requests()
 				if len(seen) != tc.requests {
 					t.Errorf("%d requests, want %d (err %v)", len(seen), tc.requests, err)
@@ -98,7 +98,7 @@ func TestMaxRetries(t *testing.T) {
 	for _, n := range []int{0, 1, 5} {
 		synctest.Test(t, func(t *testing.T) {
 			f := newFake(jsonReply(500, `{}`))
-			_, err := f.client(t, api.WithMaxRetries(n)).GetAvatar(t.Context(), knownID)
+			_, err := f.Client(t, api.WithMaxRetries(n)).GetAvatar(t.Context(), knownID)
 			var ae *api.Error
 			if !errors.As(err, &ae) || ae.Attempts != n+1 || len(f.requests()) != n+1 {
 				t.Errorf("WithMaxRetries(%d): err %v after %d requests", n, err, len(f.requests()))
@@ -118,7 +118,7 @@ func TestRetryPolicy(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			f := newFake(jsonReply(503, `{"message":"busy"}`, "Retry-After", "2"), refuse, jsonReply(404, `{}`))
 			var infos []api.RetryInfo
-			c := f.client(t, api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
+			c := f.Client(t, api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
 				infos = append(infos, info)
 				return info.Retry, info.Delay
 			}))
@@ -148,7 +148,7 @@ func TestRetryPolicy(t *testing.T) {
 	t.Run("retries a 404", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			f := newFake(jsonReply(404, `{"message":"not yet"}`), okAvatar)
-			c := f.client(t, api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
+			c := f.Client(t, api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
 				if info.Err.StatusCode == 404 {
 					return true, 2 * time.Second
 				}
@@ -163,7 +163,7 @@ func TestRetryPolicy(t *testing.T) {
 	t.Run("stops and hurries", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			f := newFake(jsonReply(500, `{}`))
-			c := f.client(t, api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
+			c := f.Client(t, api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
 				return info.Attempt < 2, -time.Hour
 			}))
 			start := time.Now()
@@ -179,7 +179,7 @@ func TestEditorErrorIsNotRetried(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(okAvatar)
 		boom := errors.New("token source unavailable")
-		c := f.client(t, api.WithRequestEditor(func(context.Context, *http.Request) error { return boom }))
+		c := f.Client(t, api.WithRequestEditor(func(context.Context, *http.Request) error { return boom }))
 		_, err := c.GetAvatar(t.Context(), knownID)
 		var ae *api.Error
 		if !errors.Is(err, boom) || !errors.As(err, &ae) || ae.Attempts != 1 || ae.Temporary() || len(f.requests()) != 0 {
@@ -194,7 +194,7 @@ func TestEditorErrorIsNotRetried(t *testing.T) {
 func TestRateLimitGate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(jsonReply(429, `{"message":"slow down"}`, "Retry-After", "5"), okAvatar)
-		c := f.client(t)
+		c := f.Client(t)
 		var wg sync.WaitGroup
 		errs := make(chan error, 5)
 		wg.Go(func() {
@@ -236,7 +236,7 @@ func TestRateLimitGate(t *testing.T) {
 func TestRateLimitGatePastDeadline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := newFake(jsonReply(429, `{}`, "Retry-After", "30"), okAvatar)
-		c := f.client(t, api.WithMaxRetries(0))
+		c := f.Client(t, api.WithMaxRetries(0))
 		if _, err := c.GetAvatar(t.Context(), knownID); !errors.Is(err, api.ErrRateLimited) {
 			t.Fatal(err)
 		}
@@ -266,7 +266,7 @@ func TestBackoff(t *testing.T) {
 		for range 10 {
 			var delays []time.Duration
 			f := newFake(jsonReply(502, `{}`))
-			c := f.client(t, api.WithMaxRetries(7), api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
+			c := f.Client(t, api.WithMaxRetries(7), api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
 				delays = append(delays, info.Delay)
 				return info.Retry, info.Delay
 			}))
@@ -309,7 +309,7 @@ func TestRetryAfterForms(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			f := newFake(jsonReply(503, `{}`, "Retry-After", tc.value), okAvatar)
 			var got time.Duration
-			c := f.client(t, api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
+			c := f.Client(t, api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
 				got = info.Delay
 				return info.Retry, info.Delay
 			}))
@@ -331,7 +331,7 @@ func TestTimeoutIsPerAttempt(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 45*time.Second)
 		defer cancel()
 		start := time.Now()
-		_, err := f.client(t).GetAvatar(ctx, knownID)
+		_, err := f.Client(t).GetAvatar(ctx, knownID)
 		var ae *api.Error
 		if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &ae) || ae.Attempts != 2 || time.Since(start) != 45*time.Second {
 			t.Errorf("err = %v after %v", err, time.Since(start))
@@ -347,7 +347,7 @@ func TestLogger(t *testing.T) {
 		var buf bytes.Buffer
 		logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		f := newFake(jsonReply(503, `{"message":"busy"}`, "Retry-After", "1"), okAvatar)
-		if _, err := f.client(t, api.WithLogger(logger)).GetAvatar(t.Context(), knownID); err != nil {
+		if _, err := f.Client(t, api.WithLogger(logger)).GetAvatar(t.Context(), knownID); err != nil {
 			t.Fatal(err)
 		}
 		var lines []map[string]any
@@ -379,7 +379,7 @@ func TestLogger(t *testing.T) {
 
 		buf.Reset()
 		quiet := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
-		if _, err := newFake(okAvatar).client(t, api.WithLogger(quiet)).GetAvatar(t.Context(), knownID); err != nil || buf.Len() != 0 {
+		if _, err := newFake(okAvatar).Client(t, api.WithLogger(quiet)).GetAvatar(t.Context(), knownID); err != nil || buf.Len() != 0 {
 			t.Errorf("an Info logger got %q", buf.String())
 		}
 		if _, err := api.NewClient(api.WithAPIKey("k"), api.WithLogger(nil)); err == nil {

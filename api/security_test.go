@@ -132,7 +132,7 @@ func TestSameOriginRedirectIsFollowed(t *testing.T) {
 // A redirect from https to http on the same host is another origin too.
 func TestRedirectToPlainHTTPIsRefused(t *testing.T) {
 	f := newFake(redirectTo("http://api.anam.test/v1/avatars/"+knownID), okAvatar)
-	_, err := f.client(t).GetAvatar(context.Background(), knownID)
+	_, err := f.Client(t).GetAvatar(context.Background(), knownID)
 	if err == nil || !strings.Contains(err.Error(), "another origin") {
 		t.Fatalf("err = %v", err)
 	}
@@ -201,7 +201,7 @@ func TestPathCannotChange(t *testing.T) {
 func TestNoSDKValuePrintsKey(t *testing.T) {
 	f := newFake(jsonReply(503, `{"message":"busy"}`, "Retry-After", "0"), jsonReply(401, `{"message":"no"}`))
 	var infos []api.RetryInfo
-	c := f.client(t, api.WithMaxRetries(1), api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
+	c := f.Client(t, api.WithMaxRetries(1), api.WithRetryPolicy(func(_ context.Context, info api.RetryInfo) (bool, time.Duration) {
 		infos = append(infos, info)
 		return info.Retry, info.Delay
 	}))
@@ -209,7 +209,7 @@ func TestNoSDKValuePrintsKey(t *testing.T) {
 	if err == nil || len(infos) != 1 {
 		t.Fatalf("err = %v, %d retry infos", err, len(infos))
 	}
-	page, _ := newFake(jsonReply(200, `{"data":[],"meta":{"total":0}}`)).client(t).ListAvatars(context.Background(), nil)
+	page, _ := newFake(jsonReply(200, `{"data":[],"meta":{"total":0}}`)).Client(t).ListAvatars(context.Background(), nil)
 	values := []any{c, *c, err, infos[0], page}
 	for _, v := range values {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {

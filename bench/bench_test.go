@@ -34,20 +34,11 @@ const testKey = "sk-bench-0123456789abcdef"
 var benchAvatarID = loopback.AvatarID(1)
 
 // fixture is the loopback avatar server of internal/loopback.
-type fixture struct{ *loopback.Avatars }
+type fixture = loopback.Avatars
 
 func newFixture(tb testing.TB, total int, latency time.Duration) *fixture {
 	tb.Helper()
-	return &fixture{loopback.NewAvatars(tb, testKey, total, latency)}
-}
-
-func (f *fixture) client(tb testing.TB, opts ...api.Option) *api.Client {
-	tb.Helper()
-	c, err := api.NewClient(append([]api.Option{api.WithAPIKey(testKey), api.WithBaseURL(f.URL)}, opts...)...)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return c
+	return loopback.NewAvatars(tb, testKey, total, latency)
 }
 
 // handClient is the baseline: net/http and encoding/json used the way a
@@ -141,7 +132,7 @@ func BenchmarkGetAvatar(b *testing.B) {
 	f := newFixture(b, 1, 0)
 	ctx := context.Background()
 	b.Run("impl=sdk", func(b *testing.B) {
-		c := f.client(b)
+		c := f.Client(b)
 		for b.Loop() {
 			if a, err := c.GetAvatar(ctx, benchAvatarID); err != nil || *a.ID != benchAvatarID {
 				b.Fatal(a, err)
@@ -175,7 +166,7 @@ func BenchmarkListPage100(b *testing.B) {
 	f := newFixture(b, 1000, 0)
 	ctx := context.Background()
 	b.Run("impl=sdk", func(b *testing.B) {
-		c := f.client(b)
+		c := f.Client(b)
 		params := &api.ListAvatarsParams{Page: new(1), PerPage: new(100)}
 		for b.Loop() {
 			if p, err := c.ListAvatars(ctx, params); err != nil || len(p.Items) != 100 {
@@ -212,7 +203,7 @@ func BenchmarkWalk100Pages20ms(b *testing.B) {
 	for _, n := range []int{1, 4, 8} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			f := newFixture(b, 10_000, 20*time.Millisecond)
-			c := f.client(b, api.WithPageConcurrency(n))
+			c := f.Client(b, api.WithPageConcurrency(n))
 			params := &api.ListAvatarsParams{PerPage: new(100)}
 			for b.Loop() {
 				items := 0

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/anam-ai/anam-go/api"
 )
 
 // AvatarID is the ID of avatar i (from 1): 00000000-0000-4000-8000-<i in
@@ -90,7 +92,7 @@ type Avatars struct {
 	// in flight (see Peak) until the hook returns.
 	Hook func(w http.ResponseWriter, r *http.Request, page int) bool
 
-	auth     string
+	key      string
 	avatar   []byte
 	inflight atomic.Int64 // requests received and not yet answered
 }
@@ -101,7 +103,7 @@ var bodyPool = sync.Pool{New: func() any { return new([]byte) }}
 // ends.
 func NewAvatars(tb testing.TB, key string, total int, latency time.Duration) *Avatars {
 	tb.Helper()
-	f := &Avatars{Total: total, Latency: latency, auth: "Bearer " + key, avatar: append(AppendAvatar(nil, 1), '\n')}
+	f := &Avatars{Total: total, Latency: latency, key: key, avatar: append(AppendAvatar(nil, 1), '\n')}
 	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
 	f.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
@@ -131,7 +133,7 @@ func (f *Avatars) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if r.Header.Get("Authorization") != f.auth {
+	if r.Header.Get("Authorization") != "Bearer "+f.key {
 		f.answering()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
@@ -163,6 +165,17 @@ func (f *Avatars) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(*bp)))
 	_, _ = w.Write(*bp)
 	bodyPool.Put(bp)
+}
+
+// Client returns a client of the SDK for the server, with its key, and
+// opts.
+func (f *Avatars) Client(tb testing.TB, opts ...api.Option) *api.Client {
+	tb.Helper()
+	c, err := api.NewClient(append([]api.Option{api.WithAPIKey(f.key), api.WithBaseURL(f.URL)}, opts...)...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }
 
 // answering marks a request as answered: it no longer counts as in flight.

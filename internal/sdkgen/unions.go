@@ -5,7 +5,8 @@ import (
 	"go/ast"
 	"reflect"
 	"strings"
-	"unicode"
+
+	"github.com/anam-ai/anam-go/internal/specprep"
 )
 
 // A request body may hold unions: oneOf schemas, which oapi-codegen makes
@@ -124,33 +125,13 @@ func requestUnions(types *pkgInfo, ops []*operation) []string {
 	return unions
 }
 
-// camelWords splits a Go name into its words: ElevenLabsV1VoiceOptions ->
-// Eleven Labs V1 Voice Options.
-func camelWords(s string) []string {
-	var words []string
-	r := []rune(s)
-	start := 0
-	for i := 1; i < len(r); i++ {
-		if unicode.IsUpper(r[i]) && (unicode.IsLower(r[i-1]) || unicode.IsDigit(r[i-1]) || i+1 < len(r) && unicode.IsLower(r[i+1])) {
-			words = append(words, string(r[start:i]))
-			start = i
-		}
-	}
-	return append(words, string(r[start:]))
-}
-
 // variantName is what tells branch b of union u apart (see the package
 // comment above).
 func variantName(u, b string) string {
 	if v, ok := strings.CutPrefix(b, u); ok && v != "" {
 		return v
 	}
-	uw, bw := camelWords(u), camelWords(b)
-	n := 0
-	for n < len(uw) && n < len(bw)-1 && uw[len(uw)-1-n] == bw[len(bw)-1-n] {
-		n++
-	}
-	return strings.Join(bw[:len(bw)-n], "")
+	return specprep.TrimShared(b, u)
 }
 
 // writeUnions writes a constructor for every branch of every union a

@@ -152,7 +152,7 @@ func (n *namer) nameUnion(schema, list *yaml.Node, name, target, kw string, root
 func (n *namer) branchWord(list *yaml.Node, i int, union string) (string, error) {
 	b := list.Content[i]
 	if t := get(b, "title"); t != nil && strings.TrimSpace(t.Value) != "" {
-		return trimShared(GoTypeName(t.Value), union), nil
+		return TrimShared(GoTypeName(t.Value), union), nil
 	}
 	others := map[string]bool{}
 	for j, o := range list.Content {
@@ -194,11 +194,11 @@ func (n *namer) propertiesOf(b *yaml.Node) []string {
 	return append(stringsOf(get(b, "required")), keysOf(get(b, "properties"))...)
 }
 
-// trimShared drops from the end of word the words it repeats from the end
+// TrimShared drops from the end of word the words it repeats from the end
 // of union (ClientToolConfig in CreateToolRequestConfig: ClientTool), unless
 // nothing would be left.
-func trimShared(word, union string) string {
-	ww, uw := camelWords(word), camelWords(union)
+func TrimShared(word, union string) string {
+	ww, uw := CamelWords(word), CamelWords(union)
 	k := 0
 	for k < len(ww)-1 && k < len(uw) && ww[len(ww)-1-k] == uw[len(uw)-1-k] {
 		k++
@@ -206,9 +206,9 @@ func trimShared(word, union string) string {
 	return strings.Join(ww[:len(ww)-k], "")
 }
 
-// camelWords splits a Go name into its words: ElevenLabsV1Options ->
+// CamelWords splits a Go name into its words: ElevenLabsV1Options ->
 // Eleven Labs V1 Options; PersonaID -> Persona ID.
-func camelWords(s string) []string {
+func CamelWords(s string) []string {
 	var words []string
 	r := []rune(s)
 	start := 0
