@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/anam-ai/anam-go/gen"
 	"github.com/anam-ai/anam-go/internal/engine"
 )
 
@@ -24,13 +23,6 @@ const (
 	EnvAPIKey  = "ANAM_API_KEY"
 	EnvBaseURL = "ANAM_BASE_URL"
 )
-
-// Client calls the Anam API: one method per operation of the spec,
-// generated in package gen (go doc gen.Client lists them: GetAvatar,
-// ListAvatars, Avatars...), plus Do, BaseURL and CloseIdleConnections.
-// Create one with NewClient and share it: it is safe for concurrent use,
-// and reusing it reuses connections.
-type Client = gen.Client
 
 // ConfigError is a bad configuration given to NewClient.
 type ConfigError struct{ Reason string }

@@ -4,6 +4,102 @@ package api
 
 import "github.com/anam-ai/anam-go/gen"
 
+// Client calls the Anam API. Create one with NewClient and share it: it is
+// safe for concurrent use, and reusing it reuses connections. Its methods,
+// one per operation of the spec, are generated in package gen (go doc
+// gen.Client.<Method>); by the spec's tag:
+//
+// Sessions:
+//
+//   - CreateSessionToken: createSessionToken (POST /v1/auth/session-token)
+//   - ListSessions, Sessions, SessionPages, ListAllSessions: listSessions (GET /v1/sessions)
+//   - GetSessionConcurrency: getSessionConcurrency (GET /v1/sessions/concurrency)
+//   - GetAggregatedSessionAnalytics: getAggregatedSessionAnalytics (GET /v1/sessions/analytics)
+//   - GetSession: getSession (GET /v1/sessions/{id})
+//   - GetSessionTranscript: getSessionTranscript (GET /v1/sessions/{id}/transcript)
+//   - StopSession: stopSession (POST /v1/sessions/{id}/stop)
+//   - GetSessionRecording: getSessionRecording (GET /v1/sessions/{id}/recording)
+//   - GetSessionAnalytics: getSessionAnalytics (GET /v1/sessions/{id}/analytics)
+//
+// Meetings:
+//
+//   - ListMeetingInvites, MeetingInvites, MeetingInvitePages, ListAllMeetingInvites: listMeetingInvites (GET /v1/meetings/invites)
+//   - CreateMeetingInvite: createMeetingInvite (POST /v1/meetings/invites)
+//   - GetMeetingInvite: getMeetingInvite (GET /v1/meetings/invites/{id})
+//   - CancelMeetingInvite: cancelMeetingInvite (DELETE /v1/meetings/invites/{id})
+//
+// Voices:
+//
+//   - ListVoices, Voices, VoicePages, ListAllVoices: listVoices (GET /v1/voices)
+//   - CreateVoice, CreateVoiceMultipart: createVoice (POST /v1/voices)
+//   - CreateVoicePresignedUpload: createVoicePresignedUpload (POST /v1/voices/presigned-upload)
+//   - GetVoice: getVoice (GET /v1/voices/{id})
+//   - UpdateVoice: updateVoice (PUT /v1/voices/{id})
+//   - DeleteVoice: deleteVoice (DELETE /v1/voices/{id})
+//
+// Tools:
+//
+//   - ListTools, Tools, ToolPages, ListAllTools: listTools (GET /v1/tools)
+//   - CreateTool: createTool (POST /v1/tools)
+//   - GetTool: getTool (GET /v1/tools/{id})
+//   - UpdateTool: updateTool (PUT /v1/tools/{id})
+//   - DeleteTool: deleteTool (DELETE /v1/tools/{id})
+//
+// Share Links:
+//
+//   - ListShareLinks, ShareLinks, ShareLinkPages, ListAllShareLinks: listShareLinks (GET /v1/share-links)
+//   - CreateShareLink: createShareLink (POST /v1/share-links)
+//   - GetShareLink: getShareLink (GET /v1/share-links/{id})
+//   - UpdateShareLink: updateShareLink (PUT /v1/share-links/{id})
+//   - DeleteShareLink: deleteShareLink (DELETE /v1/share-links/{id})
+//
+// Personas:
+//
+//   - ListPersonas, Personas, PersonaPages, ListAllPersonas: listPersonas (GET /v1/personas)
+//   - CreatePersona: createPersona (POST /v1/personas)
+//   - GetPersona: getPersona (GET /v1/personas/{id})
+//   - UpdatePersona: updatePersona (PUT /v1/personas/{id})
+//   - DeletePersona: deletePersona (DELETE /v1/personas/{id})
+//
+// LLMs:
+//
+//   - ListLLMs, LLMs, LLMPages, ListAllLLMs: listLlms (GET /v1/llms)
+//   - CreateLLM: createLlm (POST /v1/llms)
+//   - GetLLM: getLlm (GET /v1/llms/{id})
+//   - UpdateLLM: updateLlm (PUT /v1/llms/{id})
+//   - DeleteLLM: deleteLlm (DELETE /v1/llms/{id})
+//
+// Knowledge:
+//
+//   - ListKnowledgeGroups: listKnowledgeGroups (GET /v1/knowledge/groups)
+//   - CreateKnowledgeGroup: createKnowledgeGroup (POST /v1/knowledge/groups)
+//   - GetKnowledgeGroup: getKnowledgeGroup (GET /v1/knowledge/groups/{id})
+//   - UpdateKnowledgeGroup: updateKnowledgeGroup (PUT /v1/knowledge/groups/{id})
+//   - DeleteKnowledgeGroup: deleteKnowledgeGroup (DELETE /v1/knowledge/groups/{id})
+//   - SearchKnowledgeGroup: searchKnowledgeGroup (POST /v1/knowledge/groups/{id}/search)
+//   - ListKnowledgeGroupDocuments: listKnowledgeGroupDocuments (GET /v1/knowledge/groups/{id}/documents)
+//   - UploadKnowledgeGroupDocument: uploadKnowledgeGroupDocument (POST /v1/knowledge/groups/{id}/documents)
+//   - GetKnowledgeDocument: getKnowledgeDocument (GET /v1/knowledge/documents/{id})
+//   - UpdateKnowledgeDocument: updateKnowledgeDocument (PUT /v1/knowledge/documents/{id})
+//   - DeleteKnowledgeDocument: deleteKnowledgeDocument (DELETE /v1/knowledge/documents/{id})
+//   - GetKnowledgeDocumentDownload: getKnowledgeDocumentDownload (GET /v1/knowledge/documents/{id}/download)
+//
+// Engine:
+//
+//   - CreateEngineSession: createEngineSession (POST /v1/engine/session)
+//
+// Avatars:
+//
+//   - ListAvatars, Avatars, AvatarPages, ListAllAvatars: listAvatars (GET /v1/avatars)
+//   - CreateAvatar, CreateAvatarMultipart: createAvatar (POST /v1/avatars)
+//   - GetAvatar: getAvatar (GET /v1/avatars/{id})
+//   - UpdateAvatar: updateAvatar (PUT /v1/avatars/{id})
+//   - DeleteAvatar: deleteAvatar (DELETE /v1/avatars/{id})
+//
+// Do calls any operation with raw arguments (see Operations); BaseURL and
+// CloseIdleConnections are the client's own.
+type Client = gen.Client
+
 // The models the Client's methods take and return, and the unions a
 // request may hold, under the names of package gen (see it for their
 // fields).

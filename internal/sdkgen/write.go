@@ -2,6 +2,7 @@ package sdkgen
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"go/format"
 	"maps"
@@ -92,6 +93,13 @@ type surface struct {
 	exports map[string]bool
 	// constructors are the union constructors, by name.
 	constructors map[string]constructor
+	// listing is every operation's methods, for Client's doc in api.
+	listing []listed
+}
+
+// listed is one operation's methods.
+type listed struct {
+	tag, line string
 }
 
 // claim reserves a Client method name for op, failing on a clash with
@@ -272,6 +280,32 @@ func writeAPIModels(cfg Config, s *surface, types *pkgInfo) ([]byte, error) {
 	w.p("package api")
 	w.p("")
 	w.p("import %q", cfg.ModulePath+"/gen")
+	w.p("")
+	w.p("// Client calls the Anam API. Create one with NewClient and share it: it is")
+	w.p("// safe for concurrent use, and reusing it reuses connections. Its methods,")
+	w.p("// one per operation of the spec, are generated in package gen (go doc")
+	w.p("// gen.Client.<Method>); by the spec's tag:")
+	tags := map[string][]string{}
+	var order []string
+	for _, l := range s.listing {
+		tag := cmp.Or(l.tag, "Other")
+		if tags[tag] == nil {
+			order = append(order, tag)
+		}
+		tags[tag] = append(tags[tag], l.line)
+	}
+	for _, tag := range order {
+		w.p("//")
+		w.p("// %s:", tag)
+		w.p("//")
+		for _, l := range tags[tag] {
+			w.p("//   - %s", l)
+		}
+	}
+	w.p("//")
+	w.p("// Do calls any operation with raw arguments (see Operations); BaseURL and")
+	w.p("// CloseIdleConnections are the client's own.")
+	w.p("type Client = gen.Client")
 	w.p("")
 	w.p("// The models the Client's methods take and return, and the unions a")
 	w.p("// request may hold, under the names of package gen (see it for their")
@@ -461,10 +495,12 @@ func writeOperation(w *writer, s *surface, op *operation, rep *Report) error {
 		variants = append(variants, variant{name: op.goName})
 	}
 
+	var names []string
 	for _, v := range variants {
 		if err := s.claim(v.name, op.id); err != nil {
 			return err
 		}
+		names = append(names, v.name)
 		rep.Methods = append(rep.Methods, v.name)
 		var extra []string
 		bodyField := ""
@@ -543,6 +579,8 @@ func writeOperation(w *writer, s *surface, op *operation, rep *Report) error {
 		w.p("func (c *Client) %s(%s) ([]%s, error) {", all, sig(), op.itemType)
 		w.p("\treturn pager.Collect(c.%s(ctx, params, opts...))", items)
 		w.p("}")
+		names = append(names, items, pages, all)
 	}
+	s.listing = append(s.listing, listed{tag: op.tag, line: fmt.Sprintf("%s: %s (%s %s)", strings.Join(names, ", "), op.id, op.method, op.path)})
 	return nil
 }
