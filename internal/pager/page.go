@@ -166,7 +166,7 @@ type envelope[T, M any] struct {
 
 // Get requests one page of a list: r asks for page `page` of perPage items
 // (in r.Params or r.Query), and the reply must be the {data, meta}
-// envelope, with no null item.
+// envelope, with no null item. Get sets r.Handler to its own.
 //
 // The spec documents "404 Not Found - No avatars found" (and "No voices
 // found"), without a body, on list endpoints: Anam may answer a listing or
