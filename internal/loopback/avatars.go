@@ -93,6 +93,8 @@ type Avatars struct {
 	Hook func(w http.ResponseWriter, r *http.Request, page int) bool
 
 	key      string
+	auth     string // "Bearer " + key, made once: the server's own garbage stays constant
+	id       string // of the avatar served
 	avatar   []byte
 	inflight atomic.Int64 // requests received and not yet answered
 }
@@ -103,7 +105,7 @@ var bodyPool = sync.Pool{New: func() any { return new([]byte) }}
 // ends.
 func NewAvatars(tb testing.TB, key string, total int, latency time.Duration) *Avatars {
 	tb.Helper()
-	f := &Avatars{Total: total, Latency: latency, key: key, avatar: append(AppendAvatar(nil, 1), '\n')}
+	f := &Avatars{Total: total, Latency: latency, key: key, auth: "Bearer " + key, id: AvatarID(1), avatar: append(AppendAvatar(nil, 1), '\n')}
 	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
 	f.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
@@ -133,7 +135,7 @@ func (f *Avatars) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if r.Header.Get("Authorization") != "Bearer "+f.key {
+	if r.Header.Get("Authorization") != f.auth {
 		f.answering()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
@@ -143,7 +145,7 @@ func (f *Avatars) serve(w http.ResponseWriter, r *http.Request) {
 	if id, ok := strings.CutPrefix(r.URL.Path, "/v1/avatars/"); ok {
 		f.answering()
 		w.Header().Set("Content-Type", "application/json")
-		if id != AvatarID(1) {
+		if id != f.id {
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = io.WriteString(w, `{"message":"Avatar not found"}`)
 			return
