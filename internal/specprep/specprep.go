@@ -37,6 +37,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/anam-ai/anam-go/internal/specload"
+	"github.com/anam-ai/anam-go/internal/yamltree"
 )
 
 // Name is one name the rule gave: the JSON path of the schema (in the
@@ -236,17 +237,7 @@ func isJSON(mediaType string) bool {
 }
 
 // get returns the value of key in a mapping node, or nil.
-func get(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
+var get = yamltree.Get
 
 func set(n *yaml.Node, key, value string) {
 	n.Content = append(n.Content,
