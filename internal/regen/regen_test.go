@@ -314,7 +314,7 @@ func gitRepo(t *testing.T, dir string) string {
 }
 
 // update runs the routine in dir on the candidate document.
-func update(t *testing.T, dir, candidate string) (*Result, error, string) {
+func update(t *testing.T, dir, candidate string) (*Result, string, error) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "candidate.json")
 	if err := os.WriteFile(path, []byte(candidate), 0o644); err != nil {
@@ -322,7 +322,7 @@ func update(t *testing.T, dir, candidate string) (*Result, error, string) {
 	}
 	var out bytes.Buffer
 	res, err := Update(context.Background(), Options{Root: dir, Candidate: path, WorkDir: filepath.Join(t.TempDir(), "work"), Stdout: &out, Stderr: &out})
-	return res, err, out.String()
+	return res, out.String(), err
 }
 
 func TestUpdateRoutine(t *testing.T) {
@@ -358,7 +358,7 @@ func TestUpdateRoutine(t *testing.T) {
 
 	t.Run("findings that need a decision: exit 1, nothing changed", func(t *testing.T) {
 		cand := strings.Replace(miniSpec(listPets, false), `"Pet":`, `"Owner": {"type": "object", "properties": {"n": {"type": "integer", "nullable": true}}}, "Pet":`, 1)
-		_, err, out := update(t, dir, cand)
+		_, out, err := update(t, dir, cand)
 		var blocked *BlockedError
 		if !errors.As(err, &blocked) || ExitStatus(err) != 1 {
 			t.Fatalf("error %v (exit %d), want a *BlockedError", err, ExitStatus(err))
@@ -372,7 +372,7 @@ func TestUpdateRoutine(t *testing.T) {
 		unchanged(t)
 	})
 	t.Run("the checker cannot run: exit 2, nothing changed", func(t *testing.T) {
-		_, err, _ := update(t, dir, "openapi: [")
+		_, _, err := update(t, dir, "openapi: [")
 		var cannot *CannotRunError
 		if !errors.As(err, &cannot) || ExitStatus(err) != 2 || !strings.Contains(err.Error(), "the spec check could not run: parse OpenAPI document") {
 			t.Fatalf("error %v (exit %d), want a *CannotRunError with the checker's error", err, ExitStatus(err))
@@ -380,7 +380,7 @@ func TestUpdateRoutine(t *testing.T) {
 		unchanged(t)
 	})
 	t.Run("a step fails: exit 3, the step named", func(t *testing.T) {
-		_, err, out := update(t, dir, miniSpec(listPets+", "+failGen, false))
+		_, out, err := update(t, dir, miniSpec(listPets+", "+failGen, false))
 		var step *StepError
 		if !errors.As(err, &step) || ExitStatus(err) != 3 || step.Step != "go generate ./..." {
 			t.Fatalf("error %v (exit %d), want the generate step", err, ExitStatus(err))
@@ -392,7 +392,7 @@ func TestUpdateRoutine(t *testing.T) {
 		unchanged(t)
 	})
 	t.Run("an update: obsolete overlay actions pruned, Go measured, changelog entry", func(t *testing.T) {
-		res, err, out := update(t, dir, miniSpec(listPets+", "+listWidgets, true))
+		res, out, err := update(t, dir, miniSpec(listPets+", "+listWidgets, true))
 		if err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
@@ -421,7 +421,7 @@ func TestUpdateRoutine(t *testing.T) {
 	})
 	gitRepo(t, dir) // the maintainer commits the update
 	t.Run("a second update before the release: the entry stays net", func(t *testing.T) {
-		res, err, out := update(t, dir, miniSpec(listWidgets, true))
+		res, out, err := update(t, dir, miniSpec(listWidgets, true))
 		if err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
@@ -436,7 +436,7 @@ func TestUpdateRoutine(t *testing.T) {
 	})
 	gitRepo(t, dir)
 	t.Run("an update back to the release: the entry goes", func(t *testing.T) {
-		if _, err, out := update(t, dir, miniSpec(listPets, true)); err != nil {
+		if _, out, err := update(t, dir, miniSpec(listPets, true)); err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
 		if cl := string(read2(t, dir, ChangelogFile)); strings.Contains(cl, "specdiff") || !strings.Contains(cl, "- Hand-written.") {
