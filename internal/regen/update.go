@@ -13,6 +13,7 @@ package regen
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -289,7 +290,7 @@ func Update(ctx context.Context, o Options) (*Result, error) {
 
 	// 5. The CHANGELOG entry, net of the updates since the base.
 	entry := wire.Entry()
-	key := specdiff.BaseKey(cmpOr(res.Base, "none"))
+	key := specdiff.BaseKey(cmp.Or(res.Base, "none"))
 	if !emptyEntry(entry) || strings.Contains(string(changelog), "specdiff:begin "+key) {
 		merged := specdiff.MergeChangelog(changelog, key, entry)
 		if err := os.WriteFile(at(ChangelogFile), merged, 0o644); err != nil {
@@ -347,13 +348,6 @@ func orNone(commit string) string {
 		return "the working tree (no git)"
 	}
 	return commit
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // ExitStatus is the exit status the update command gives err: 0 for none,
