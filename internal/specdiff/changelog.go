@@ -87,17 +87,27 @@ func (r *Report) Entry() Entry {
 }
 
 // migrations returns one line per incompatible Go change saying what to do:
-// the identifiers each package loses in one line, renames (an identifier
-// removed and one spelled the same but for case added) as such.
+// the identifiers each package loses in one line, the methods each
+// interface gains in one line, renames (an identifier removed and one
+// spelled the same but for case added) as such.
 func migrations(changes []GoChange) []string {
-	var out, pkgs []string
+	var out, pkgs, ifaces []string
 	removed := map[string][]string{}
+	methods := map[string][]string{} // interface -> methods added to it
 	renamed := renames(changes)
 	for _, c := range changes {
 		if c.Compatible {
 			continue
 		}
 		switch {
+		case c.Added() && strings.Contains(c.Name, "."):
+			// A method added to an interface: one line per interface.
+			iface, method, _ := strings.Cut(c.Name, ".")
+			key := c.Package + "." + iface
+			if methods[key] == nil {
+				ifaces = append(ifaces, key)
+			}
+			methods[key] = append(methods[key], method)
 		case c.Removed() && c.Name != "":
 			if to, ok := renamed[c]; ok {
 				out = append(out, fmt.Sprintf("`%s` is renamed `%s`: rename your uses.", c.Qualified(), to.Name))
@@ -110,6 +120,11 @@ func migrations(changes []GoChange) []string {
 		default:
 			out = append(out, migration(c))
 		}
+	}
+	for _, iface := range ifaces {
+		ms := methods[iface]
+		out = append(out, fmt.Sprintf("`%s` has %d new %s (%s): types that implement it must add %s.",
+			iface[strings.LastIndex(iface, "/")+1:], len(ms), plural(len(ms), "method", "methods"), names(ms, false), plural(len(ms), "it", "them")))
 	}
 	for _, pkg := range pkgs {
 		out = append(out, fmt.Sprintf("Gone from `%s`: %s. Remove or replace their uses (the update report says what upstream removed).",

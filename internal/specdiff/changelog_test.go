@@ -167,6 +167,14 @@ func TestEntry(t *testing.T) {
 	if got := migrations(many); len(got) != 1 || !strings.Contains(got[0], "`H` and 4 more (see the update report)") {
 		t.Errorf("migrations of 12 removals: %q", got)
 	}
+	// The methods an interface gains are one line.
+	iface := migrations([]GoChange{
+		{Package: "gen", Name: "ClientInterface.ListWidgets", What: "added"},
+		{Package: "gen", Name: "ClientInterface.GetWidget", What: "added"},
+	})
+	if want := "`gen.ClientInterface` has 2 new methods (ListWidgets, GetWidget): types that implement it must add them."; len(iface) != 1 || iface[0] != want {
+		t.Errorf("interface lines %q, want %q", iface, want)
+	}
 	if (&Report{}).Entry().Changed != nil {
 		t.Error("an empty report makes an entry")
 	}
