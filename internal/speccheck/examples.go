@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/anam-ai/anam-go/internal/yamltree"
 )
 
 // formats are the string formats examples are checked for, each as the SDK
@@ -84,34 +86,34 @@ func checkExamples(t *openapi3.T) []Finding {
 	if t.Paths != nil {
 		m := t.Paths.Map()
 		for _, path := range slices.Sorted(maps.Keys(m)) {
-			c.pathItem(join("/paths", path), m[path])
+			c.pathItem(yamltree.Join("/paths", path), m[path])
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(t.Webhooks)) {
-		c.pathItem(join("/webhooks", name), t.Webhooks[name])
+		c.pathItem(yamltree.Join("/webhooks", name), t.Webhooks[name])
 	}
 	if comps := t.Components; comps != nil {
 		for _, name := range slices.Sorted(maps.Keys(comps.Schemas)) {
-			c.schemaTree(join("/components/schemas", name), comps.Schemas[name])
+			c.schemaTree(yamltree.Join("/components/schemas", name), comps.Schemas[name])
 		}
 		for _, name := range slices.Sorted(maps.Keys(comps.Parameters)) {
 			if p := comps.Parameters[name]; p.Ref == "" && p.Value != nil {
-				c.parameter(join("/components/parameters", name), p.Value)
+				c.parameter(yamltree.Join("/components/parameters", name), p.Value)
 			}
 		}
 		for _, name := range slices.Sorted(maps.Keys(comps.Headers)) {
 			if h := comps.Headers[name]; h.Ref == "" && h.Value != nil {
-				c.parameter(join("/components/headers", name), &h.Value.Parameter)
+				c.parameter(yamltree.Join("/components/headers", name), &h.Value.Parameter)
 			}
 		}
 		for _, name := range slices.Sorted(maps.Keys(comps.RequestBodies)) {
 			if rb := comps.RequestBodies[name]; rb.Ref == "" && rb.Value != nil {
-				c.content(join("/components/requestBodies", name, "content"), rb.Value.Content)
+				c.content(yamltree.Join("/components/requestBodies", name, "content"), rb.Value.Content)
 			}
 		}
 		for _, name := range slices.Sorted(maps.Keys(comps.Responses)) {
 			if r := comps.Responses[name]; r.Ref == "" && r.Value != nil {
-				c.response(join("/components/responses", name), r.Value)
+				c.response(yamltree.Join("/components/responses", name), r.Value)
 			}
 		}
 	}
@@ -124,15 +126,15 @@ func (c *exampleChecker) pathItem(ptr string, item *openapi3.PathItem) {
 	}
 	for i, p := range item.Parameters {
 		if p.Ref == "" && p.Value != nil {
-			c.parameter(join(ptr, "parameters", strconv.Itoa(i)), p.Value)
+			c.parameter(yamltree.Join(ptr, "parameters", strconv.Itoa(i)), p.Value)
 		}
 	}
 	ops := item.Operations()
 	for _, method := range slices.Sorted(maps.Keys(ops)) {
 		op := ops[method]
-		optr := join(ptr, strings.ToLower(method))
+		optr := yamltree.Join(ptr, strings.ToLower(method))
 		if _, extra := item.AdditionalOperations[method]; extra && item.GetOperation(method) == nil {
-			optr = join(ptr, "additionalOperations", method)
+			optr = yamltree.Join(ptr, "additionalOperations", method)
 		}
 		c.operation(optr, op)
 	}
@@ -141,17 +143,17 @@ func (c *exampleChecker) pathItem(ptr string, item *openapi3.PathItem) {
 func (c *exampleChecker) operation(ptr string, op *openapi3.Operation) {
 	for i, p := range op.Parameters {
 		if p.Ref == "" && p.Value != nil {
-			c.parameter(join(ptr, "parameters", strconv.Itoa(i)), p.Value)
+			c.parameter(yamltree.Join(ptr, "parameters", strconv.Itoa(i)), p.Value)
 		}
 	}
 	if rb := op.RequestBody; rb != nil && rb.Ref == "" && rb.Value != nil {
-		c.content(join(ptr, "requestBody", "content"), rb.Value.Content)
+		c.content(yamltree.Join(ptr, "requestBody", "content"), rb.Value.Content)
 	}
 	if op.Responses != nil {
 		m := op.Responses.Map()
 		for _, status := range slices.Sorted(maps.Keys(m)) {
 			if r := m[status]; r.Ref == "" && r.Value != nil {
-				c.response(join(ptr, "responses", status), r.Value)
+				c.response(yamltree.Join(ptr, "responses", status), r.Value)
 			}
 		}
 	}
@@ -162,7 +164,7 @@ func (c *exampleChecker) operation(ptr string, op *openapi3.Operation) {
 		}
 		m := cb.Value.Map()
 		for _, expr := range slices.Sorted(maps.Keys(m)) {
-			c.pathItem(join(ptr, "callbacks", name, expr), m[expr])
+			c.pathItem(yamltree.Join(ptr, "callbacks", name, expr), m[expr])
 		}
 	}
 }
@@ -170,17 +172,17 @@ func (c *exampleChecker) operation(ptr string, op *openapi3.Operation) {
 func (c *exampleChecker) response(ptr string, r *openapi3.Response) {
 	for _, name := range slices.Sorted(maps.Keys(r.Headers)) {
 		if h := r.Headers[name]; h.Ref == "" && h.Value != nil {
-			c.parameter(join(ptr, "headers", name), &h.Value.Parameter)
+			c.parameter(yamltree.Join(ptr, "headers", name), &h.Value.Parameter)
 		}
 	}
-	c.content(join(ptr, "content"), r.Content)
+	c.content(yamltree.Join(ptr, "content"), r.Content)
 }
 
 // parameter checks a Parameter or Header Object.
 func (c *exampleChecker) parameter(ptr string, p *openapi3.Parameter) {
 	c.site(ptr, p.Schema, p.Example, p.Examples)
-	c.schemaTree(join(ptr, "schema"), p.Schema)
-	c.content(join(ptr, "content"), p.Content)
+	c.schemaTree(yamltree.Join(ptr, "schema"), p.Schema)
+	c.content(yamltree.Join(ptr, "content"), p.Content)
 }
 
 func (c *exampleChecker) content(ptr string, content openapi3.Content) {
@@ -189,14 +191,14 @@ func (c *exampleChecker) content(ptr string, content openapi3.Content) {
 		if m == nil {
 			continue
 		}
-		mptr := join(ptr, mt)
+		mptr := yamltree.Join(ptr, mt)
 		c.site(mptr, m.Schema, m.Example, m.Examples)
-		c.schemaTree(join(mptr, "schema"), m.Schema)
+		c.schemaTree(yamltree.Join(mptr, "schema"), m.Schema)
 		for _, name := range slices.Sorted(maps.Keys(m.Encoding)) {
 			enc := m.Encoding[name]
 			for _, h := range slices.Sorted(maps.Keys(enc.Headers)) {
 				if hr := enc.Headers[h]; hr.Ref == "" && hr.Value != nil {
-					c.parameter(join(mptr, "encoding", name, "headers", h), &hr.Value.Parameter)
+					c.parameter(yamltree.Join(mptr, "encoding", name, "headers", h), &hr.Value.Parameter)
 				}
 			}
 		}
@@ -209,12 +211,12 @@ func (c *exampleChecker) site(ptr string, schema *openapi3.SchemaRef, example an
 	if schema == nil || schema.Value == nil {
 		return
 	}
-	against := join(ptr, "schema")
+	against := yamltree.Join(ptr, "schema")
 	if schema.Ref != "" {
 		against = schema.Ref
 	}
 	if example != nil {
-		c.check(join(ptr, "example"), "the example", against, schema.Value, example)
+		c.check(yamltree.Join(ptr, "example"), "the example", against, schema.Value, example)
 	}
 	for _, name := range slices.Sorted(maps.Keys(examples)) {
 		ex := examples[name]
@@ -223,7 +225,7 @@ func (c *exampleChecker) site(ptr string, schema *openapi3.SchemaRef, example an
 		if ex == nil || ex.Value == nil || ex.Value.Value == nil {
 			continue
 		}
-		loc := join(ptr, "examples", name)
+		loc := yamltree.Join(ptr, "examples", name)
 		what := "the example"
 		if ex.Ref != "" {
 			what = fmt.Sprintf("example %s, used at %s,", strings.TrimPrefix(ex.Ref, "#/"), loc)
@@ -241,13 +243,13 @@ func (c *exampleChecker) schemaTree(ptr string, ref *openapi3.SchemaRef) {
 	s := ref.Value
 	c.visited[s] = true
 	if s.Example != nil {
-		c.check(join(ptr, "example"), "the schema's example", ptr, s, s.Example)
+		c.check(yamltree.Join(ptr, "example"), "the schema's example", ptr, s, s.Example)
 	}
 	for i, ex := range s.Examples {
-		c.check(join(ptr, "examples", strconv.Itoa(i)), "the schema's example", ptr, s, ex)
+		c.check(yamltree.Join(ptr, "examples", strconv.Itoa(i)), "the schema's example", ptr, s, ex)
 	}
 	for _, sub := range subschemas(s) {
-		c.schemaTree(join(ptr, sub.tokens...), sub.ref)
+		c.schemaTree(yamltree.Join(ptr, sub.tokens...), sub.ref)
 	}
 }
 
@@ -433,18 +435,18 @@ func (c *exampleChecker) ambiguities(s *openapi3.Schema, value any, at string, d
 	case map[string]any:
 		for _, k := range slices.Sorted(maps.Keys(v)) {
 			if p, ok := s.Properties[k]; ok && p.Value != nil {
-				out = append(out, prefixed(c.ambiguities(p.Value, v[k], join(at, k), depth+1), join("/properties", k))...)
+				out = append(out, prefixed(c.ambiguities(p.Value, v[k], yamltree.Join(at, k), depth+1), yamltree.Join("/properties", k))...)
 			} else if ap := s.AdditionalProperties.Schema; ap != nil && ap.Value != nil {
-				out = append(out, prefixed(c.ambiguities(ap.Value, v[k], join(at, k), depth+1), "/additionalProperties")...)
+				out = append(out, prefixed(c.ambiguities(ap.Value, v[k], yamltree.Join(at, k), depth+1), "/additionalProperties")...)
 			}
 		}
 	case []any:
 		for i, e := range v {
 			switch {
 			case i < len(s.PrefixItems):
-				out = append(out, prefixed(c.ambiguities(s.PrefixItems[i].Value, e, join(at, strconv.Itoa(i)), depth+1), fmt.Sprintf("/prefixItems/%d", i))...)
+				out = append(out, prefixed(c.ambiguities(s.PrefixItems[i].Value, e, yamltree.Join(at, strconv.Itoa(i)), depth+1), fmt.Sprintf("/prefixItems/%d", i))...)
 			case s.Items != nil:
-				out = append(out, prefixed(c.ambiguities(s.Items.Value, e, join(at, strconv.Itoa(i)), depth+1), "/items")...)
+				out = append(out, prefixed(c.ambiguities(s.Items.Value, e, yamltree.Join(at, strconv.Itoa(i)), depth+1), "/items")...)
 			}
 		}
 	}
@@ -555,7 +557,7 @@ func childErrors(err error) []error {
 	return nil
 }
 
-func pointerOf(tokens []string) string { return join("", tokens...) }
+func pointerOf(tokens []string) string { return yamltree.Join("", tokens...) }
 
 // reasonPrefix matches the location prefixes the JSON Schema 2020-12
 // validator's messages carry, which leaf.String renders itself.

@@ -2,6 +2,7 @@ package speccheck
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -11,22 +12,37 @@ import (
 
 	"github.com/speakeasy-api/openapi/overlay"
 	"gopkg.in/yaml.v3"
+
+	"github.com/anam-ai/anam-go/internal/yamltree"
 )
 
-// Fix is the overlay change CheckAndFix writes for one blocking finding
-// whose fix is mechanical and certain:
+// Fix is the overlay change CheckAndFix writes for one finding whose fix
+// is mechanical and certain:
 //
 //   - RuleNullable: `nullable: true` beside a single `type: T` becomes
 //     `type: [T, 'null']` (the nullable key removed, the schema updated);
 //     `nullable: false` is removed;
 //   - RuleStyleInSchema: `style`, `explode` or `allowReserved` written in a
 //     parameter's schema moves to the parameter, unless the parameter says
-//     otherwise already or the value does not suit the parameter.
+//     otherwise already or the value does not suit the parameter;
+//   - RulePositionalTarget: the action's target is rewritten to select the
+//     same node by name.
+//
+// Every target it writes selects by name (see jsonPath), never by position.
 type Fix struct {
 	// Finding is the finding the fix resolves.
 	Finding Finding
 	// Actions are the overlay actions to append, in order.
 	Actions []FixAction
+	// Retarget, when not nil, rewrites the target of an existing action.
+	Retarget *Retarget
+}
+
+// Retarget is the new target of an overlay action.
+type Retarget struct {
+	// Action is the action's index in the overlay, from 0.
+	Action int
+	Target string
 }
 
 // FixAction is one overlay action of a Fix.
@@ -42,8 +58,11 @@ type FixAction struct {
 	Update *yaml.Node
 }
 
-// Summary renders the fix's actions on one line for a report.
+// Summary renders the fix's changes on one line for a report.
 func (f Fix) Summary() string {
+	if f.Retarget != nil {
+		return fmt.Sprintf("the target of action #%d becomes %s", f.Retarget.Action+1, f.Retarget.Target)
+	}
 	parts := make([]string, len(f.Actions))
 	for i, a := range f.Actions {
 		if a.Remove {
@@ -111,13 +130,12 @@ func modeOf(overlayDoc []byte) (overlayMode, error) {
 // fixes returns the fixes for the findings that have one. root is the
 // overlaid document's mapping node, which the findings' locations point
 // into. A fix whose targets cannot be written so that each selects exactly
-// its node is left out: a human decides.
-func fixes(root *yaml.Node, overlayDoc []byte, findings []Finding) []Fix {
+// its node, by name, is left out: a human decides.
+func fixes(root *yaml.Node, overlayDoc []byte, findings []Finding, positional []positionalTarget) []Fix {
 	mode, err := modeOf(overlayDoc)
 	if err != nil || root == nil {
 		return nil
 	}
-	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}
 	var out []Fix
 	for _, f := range findings {
 		var acts []FixAction
@@ -126,40 +144,68 @@ func fixes(root *yaml.Node, overlayDoc []byte, findings []Finding) []Fix {
 			acts = nullableFix(root, mode, f.Location)
 		case RuleStyleInSchema:
 			acts = styleFix(root, f.Location)
+		case RulePositionalTarget:
+			for _, p := range positional {
+				if p.finding == f && p.target != "" {
+					out = append(out, Fix{Finding: f, Retarget: &Retarget{Action: p.action.Index, Target: p.target}})
+				}
+			}
 		}
-		if len(acts) == 0 || !targetsExact(doc, mode, acts) {
-			continue
+		if len(acts) > 0 && targetsExact(root, acts) {
+			out = append(out, Fix{Finding: f, Actions: acts})
 		}
-		out = append(out, Fix{Finding: f, Actions: acts})
 	}
 	return out
 }
 
 // targetsExact reports whether each action's target selects exactly one
-// node, the one its location names, in the document before any of them
-// applies (the actions of a fix touch distinct nodes).
-func targetsExact(doc *yaml.Node, mode overlayMode, acts []FixAction) bool {
+// node in the document before any of them applies (the actions of a fix
+// touch distinct nodes), in both JSONPath dialects an overlay may use.
+func targetsExact(root *yaml.Node, acts []FixAction) bool {
 	for _, a := range acts {
-		p, err := mode.ov.NewPath(a.Target, nil)
-		if err != nil {
-			return false
-		}
-		if len(p.Query(doc)) != 1 {
+		if _, ok := selectOne(root, a.Target); !ok {
 			return false
 		}
 	}
 	return true
 }
 
+// positionalTarget is an overlay action whose target selects by position,
+// the finding that reports it, and the target that selects the same node
+// by name ("" when there is none).
+type positionalTarget struct {
+	action  Action
+	finding Finding
+	target  string
+}
+
+// retarget reports a positional action, given the document (mapping node)
+// as the actions before it left it.
+func retarget(root *yaml.Node, a Action) positionalTarget {
+	loc := ""
+	if len(a.Matched) > 0 {
+		loc = a.Matched[0]
+	}
+	p := positionalTarget{action: a, finding: Finding{Rule: RulePositionalTarget, Location: loc, Message: fmt.Sprintf(
+		"overlay action #%d targets a list element by position (%s): once upstream reorders the list it patches the wrong node; select the element by name",
+		a.Index+1, a.Target)}}
+	if len(a.Matched) == 1 {
+		if t, ok := jsonPath(root, a.Matched[0]); ok {
+			p.target = t
+		}
+	}
+	return p
+}
+
 // nullableFix returns the actions for `nullable` at loc.
 func nullableFix(root *yaml.Node, mode overlayMode, loc string) []FixAction {
-	toks := splitPointer(loc)
+	toks := yamltree.Split(loc)
 	if len(toks) == 0 || toks[len(toks)-1] != "nullable" {
 		return nil
 	}
-	schemaPtr := join("", toks[:len(toks)-1]...)
-	schema := lookup(root, schemaPtr)
-	val := get(schema, "nullable")
+	schemaPtr := yamltree.Join("", toks[:len(toks)-1]...)
+	schema := yamltree.Lookup(root, schemaPtr)
+	val := yamltree.Get(schema, "nullable")
 	if val == nil || val.Kind != yaml.ScalarNode {
 		return nil
 	}
@@ -180,9 +226,9 @@ func nullableFix(root *yaml.Node, mode overlayMode, loc string) []FixAction {
 	default:
 		return nil
 	}
-	typ := get(schema, "type")
+	typ := yamltree.Get(schema, "type")
 	if typ == nil || typ.Kind != yaml.ScalarNode || typ.Value == "" || typ.Value == "null" ||
-		get(schema, "enum") != nil || get(schema, "const") != nil {
+		yamltree.Get(schema, "enum") != nil || yamltree.Get(schema, "const") != nil {
 		return nil // no single type to widen, or a null that enum/const would refuse: not mechanical
 	}
 	t := typ.Value
@@ -193,7 +239,7 @@ func nullableFix(root *yaml.Node, mode overlayMode, loc string) []FixAction {
 		Remove: true,
 	}}
 	if mode.v110 {
-		typePath, ok := jsonPath(root, join(schemaPtr, "type"))
+		typePath, ok := jsonPath(root, yamltree.Join(schemaPtr, "type"))
 		if !ok {
 			return nil
 		}
@@ -231,18 +277,18 @@ var validStyles = map[string][]string{
 // styleFix returns the actions that move a Parameter field written in the
 // parameter's schema (at loc) to the parameter.
 func styleFix(root *yaml.Node, loc string) []FixAction {
-	toks := splitPointer(loc)
+	toks := yamltree.Split(loc)
 	if len(toks) < 3 || toks[len(toks)-2] != "schema" || !parameterKeywords[toks[len(toks)-1]] {
 		return nil
 	}
 	kw := toks[len(toks)-1]
-	paramPtr := join("", toks[:len(toks)-2]...)
-	param := lookup(root, paramPtr)
-	in, name := str(get(param, "in")), str(get(param, "name"))
+	paramPtr := yamltree.Join("", toks[:len(toks)-2]...)
+	param := yamltree.Lookup(root, paramPtr)
+	in, name := yamltree.Str(yamltree.Get(param, "in")), yamltree.Str(yamltree.Get(param, "name"))
 	if in == "" || name == "" {
 		return nil // a Header Object, or a schema of something else
 	}
-	val := lookup(root, loc)
+	val := yamltree.Lookup(root, loc)
 	if val == nil || val.Kind != yaml.ScalarNode {
 		return nil
 	}
@@ -262,7 +308,7 @@ func styleFix(root *yaml.Node, loc string) []FixAction {
 		return nil
 	}
 	var acts []FixAction
-	if have := get(param, kw); have != nil {
+	if have := yamltree.Get(param, kw); have != nil {
 		if have.Kind != yaml.ScalarNode || have.Value != val.Value {
 			return nil // the parameter says otherwise: a human decides
 		}
@@ -289,15 +335,20 @@ func styleFix(root *yaml.Node, loc string) []FixAction {
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// jsonPath renders a JSON pointer into root as a JSONPath that both the
-// legacy and the RFC 9535 implementations read: $.a['/b'][0]. Keys that are
-// no identifiers are quoted; one with a quote or backslash is not written
-// (false), to stay clear of the implementations' escaping differences.
+// jsonPath renders a JSON pointer into root as a JSONPath that selects the
+// same node by name, in both JSONPath dialects an overlay may use (RFC 9535
+// and the legacy one): $.a['/b'].parameters[?(@.name=='tags')]. A list
+// element is selected by what tells it from its siblings (see
+// elementFilter), never by position. Keys that are no identifiers are
+// quoted; one with a quote or backslash is not written (false), to stay
+// clear of the implementations' escaping differences, nor is an element
+// nothing tells apart.
 func jsonPath(root *yaml.Node, ptr string) (string, bool) {
 	var b strings.Builder
 	b.WriteString("$")
 	n := root
-	for _, tok := range splitPointer(ptr) {
+	toks := yamltree.Split(ptr)
+	for k, tok := range toks {
 		switch n.Kind {
 		case yaml.MappingNode:
 			switch {
@@ -308,14 +359,29 @@ func jsonPath(root *yaml.Node, ptr string) (string, bool) {
 			default:
 				b.WriteString("['" + tok + "']")
 			}
-			n = get(n, tok)
+			n = yamltree.Get(n, tok)
 		case yaml.SequenceNode:
 			i, err := strconv.Atoi(tok)
 			if err != nil || i < 0 || i >= len(n.Content) {
 				return "", false
 			}
-			b.WriteString("[" + tok + "]")
-			n = n.Content[i]
+			el := n.Content[i]
+			next := "" // the property the path goes on to, the best name for a schema
+			if k+2 < len(toks) && toks[k+1] == "properties" {
+				next = toks[k+2]
+			}
+			found := false
+			for _, f := range elementFilters(n, el, next) {
+				if got, ok := selectOne(root, b.String()+f); ok && got == el {
+					b.WriteString(f)
+					found = true
+					break
+				}
+			}
+			if !found {
+				return "", false
+			}
+			n = el
 		default:
 			return "", false
 		}
@@ -326,12 +392,98 @@ func jsonPath(root *yaml.Node, ptr string) (string, bool) {
 	return b.String(), true
 }
 
+// elementFilters returns the filters that may select el among the elements
+// of seq, the most readable first: a scalar by its value; a Parameter by
+// its name (and `in`); a $ref; a title; a schema by a property only it
+// declares, the property the path goes on to (next) first. jsonPath keeps
+// the first that selects el alone.
+func elementFilters(seq, el *yaml.Node, next string) []string {
+	quote := func(s string) (string, bool) {
+		if strings.ContainsAny(s, `'\`) || s == "" {
+			return "", false
+		}
+		return "'" + s + "'", true
+	}
+	var out []string
+	if el.Kind == yaml.ScalarNode {
+		if q, ok := quote(el.Value); ok && el.ShortTag() == "!!str" {
+			out = append(out, "[?(@=="+q+")]")
+		}
+		return out
+	}
+	if name, ok := quote(yamltree.Str(yamltree.Get(el, "name"))); ok {
+		out = append(out, "[?(@.name=="+name+")]")
+		if in, ok := quote(yamltree.Str(yamltree.Get(el, "in"))); ok {
+			out = append(out, "[?(@.name=="+name+" && @.in=="+in+")]")
+		}
+	}
+	if ref, ok := quote(yamltree.Str(yamltree.Get(el, "$ref"))); ok {
+		out = append(out, "[?(@['$ref']=="+ref+")]")
+	}
+	if title, ok := quote(yamltree.Str(yamltree.Get(el, "title"))); ok {
+		out = append(out, "[?(@.title=="+title+")]")
+	}
+	props := yamltree.Pairs(yamltree.Get(el, "properties"))
+	slices.SortStableFunc(props, func(a, b yamltree.Pair) int {
+		return cmp.Compare(btoi(a.Key != next), btoi(b.Key != next))
+	})
+	for _, p := range props {
+		if !identifier.MatchString(p.Key) {
+			continue
+		}
+		shared := false
+		for _, other := range seq.Content {
+			if other != el && yamltree.Get(yamltree.Get(other, "properties"), p.Key) != nil {
+				shared = true
+				break
+			}
+		}
+		if !shared {
+			out = append(out, "[?(@.properties."+p.Key+")]")
+		}
+	}
+	return out
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// dialects are the two JSONPath implementations an overlay may use.
+var dialects = []*overlay.Overlay{
+	{Version: "1.0.0"},
+	{Version: "1.0.0", JSONPathVersion: "rfc9535"},
+}
+
+// selectOne returns the node target selects in root (a mapping node), when
+// it selects exactly one, the same in both dialects.
+func selectOne(root *yaml.Node, target string) (*yaml.Node, bool) {
+	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}
+	var one *yaml.Node
+	for _, d := range dialects {
+		p, err := d.NewPath(target, nil)
+		if err != nil {
+			return nil, false
+		}
+		nodes := p.Query(doc)
+		if len(nodes) != 1 || (one != nil && nodes[0] != one) {
+			return nil, false
+		}
+		one = nodes[0]
+	}
+	return one, true
+}
+
 // newOverlayHeader starts the overlay AppendActions writes when there is
 // none yet.
 const newOverlayHeader = `# OpenAPI Overlay (https://spec.openapis.org/overlay/v1.0.0) with the SDK's
 # fixes to upstream defects, started by speccheck -fix. Each action says what
 # upstream does and why it is changed; review them.
 overlay: 1.0.0
+x-speakeasy-jsonpath: rfc9535
 info:
   title: SDK fixes
   version: 1.0.0
@@ -351,7 +503,7 @@ func AppendActions(overlayDoc []byte, acts []FixAction) ([]byte, error) {
 	if err := yaml.Unmarshal(overlayDoc, &doc); err != nil {
 		return nil, fmt.Errorf("parse overlay: %w", err)
 	}
-	if len(doc.Content) != 1 || !isMapping(doc.Content[0]) {
+	if len(doc.Content) != 1 || !yamltree.IsMapping(doc.Content[0]) {
 		return nil, errors.New("the overlay is not a YAML mapping")
 	}
 	top := doc.Content[0]
@@ -367,10 +519,10 @@ func AppendActions(overlayDoc []byte, acts []FixAction) ([]byte, error) {
 	}
 	var out []byte
 	n := len(top.Content)
-	seq := get(top, "actions")
+	seq := yamltree.Get(top, "actions")
 	switch {
 	case n >= 2 && top.Content[n-2].Value == "actions" && (seq.Kind == yaml.SequenceNode && seq.Style&yaml.FlowStyle == 0 && len(seq.Content) > 0 && seq.Content[0].Column >= 3 ||
-		isNull(seq) && seq.Value == "" && top.Content[n-2].Column == 1):
+		yamltree.IsNull(seq) && seq.Value == "" && top.Content[n-2].Column == 1):
 		// Text append: the actions are the overlay's last entry.
 		indent := "  "
 		if len(seq.Content) > 0 {
@@ -396,7 +548,7 @@ func AppendActions(overlayDoc []byte, acts []FixAction) ([]byte, error) {
 			seq = &yaml.Node{Kind: yaml.SequenceNode}
 			top.Content = append(top.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "actions"}, seq)
 		} else if seq.Kind != yaml.SequenceNode {
-			if !isNull(seq) {
+			if !yamltree.IsNull(seq) {
 				return nil, errors.New("the overlay's actions are not a list")
 			}
 			*seq = yaml.Node{Kind: yaml.SequenceNode}
@@ -512,26 +664,37 @@ func wrap(text string, width int) []string {
 	return lines
 }
 
-// CheckAndFix runs Check, appends the actions of every fix it finds to
-// overlayDoc, and checks again with the result, which it returns with the
-// report of the second check (whose Fixed lists the actions written). With
-// no fix to write it returns overlayDoc and the report of the first check.
+// CheckAndFix runs Check, writes every fix it finds into overlayDoc
+// (rewriting the targets of positional actions in place, appending the new
+// actions), and checks again with the result, which it returns with the
+// report of the second check (whose Fixed lists the actions written or
+// retargeted). With no fix to write it returns overlayDoc and the report of
+// the first check.
 //
-// It refuses (an error, nothing written) when the appended actions do not
-// apply strictly, leave a finding they fix in place, or bring a blocking
-// finding the first check did not have.
+// It refuses (an error, nothing written) when the changed overlay does not
+// apply, leaves a finding a fix is for in place, or brings a finding or an
+// obsolete action the first check did not have.
 func CheckAndFix(doc, overlayDoc, tolerated []byte) ([]byte, *Report, error) {
 	r, err := Check(doc, overlayDoc, tolerated)
 	if err != nil || len(r.Fixes) == 0 {
 		return overlayDoc, r, err
 	}
+	fixed := overlayDoc
 	var acts []FixAction
+	var retargeted []int
 	for _, fx := range r.Fixes {
 		acts = append(acts, fx.Actions...)
+		if rt := fx.Retarget; rt != nil {
+			if fixed, err = yamltree.SetItemScalar(fixed, "actions", rt.Action, "target", rt.Target); err != nil {
+				return nil, nil, fmt.Errorf("rewrite the target of overlay action #%d: %w", rt.Action+1, err)
+			}
+			retargeted = append(retargeted, rt.Action)
+		}
 	}
-	fixed, err := AppendActions(overlayDoc, acts)
-	if err != nil {
-		return nil, nil, err
+	if len(acts) > 0 {
+		if fixed, err = AppendActions(fixed, acts); err != nil {
+			return nil, nil, err
+		}
 	}
 	r2, err := Check(doc, fixed, tolerated)
 	if err != nil {
@@ -553,9 +716,15 @@ func CheckAndFix(doc, overlayDoc, tolerated []byte) ([]byte, *Report, error) {
 			errs = append(errs, fmt.Errorf("the fix leaves the finding in place: %s", fx.Finding))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, nil, fmt.Errorf("speccheck -fix refused to write its actions: %w", err)
+	if n, m := len(r.Obsolete()), len(r2.Obsolete()); m > n {
+		errs = append(errs, fmt.Errorf("the fixes leave %d overlay action(s) that no longer apply, where there were %d", m, n))
 	}
-	r2.Fixed = slices.Clone(r2.Actions[len(r.Actions):])
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, fmt.Errorf("speccheck -fix refused to write its changes: %w", err)
+	}
+	for _, i := range retargeted {
+		r2.Fixed = append(r2.Fixed, r2.Actions[i])
+	}
+	r2.Fixed = append(r2.Fixed, r2.Actions[len(r.Actions):]...)
 	return fixed, r2, nil
 }

@@ -301,20 +301,53 @@ func TestAppendActions(t *testing.T) {
 }
 
 func TestJSONPath(t *testing.T) {
-	var root = mustNode(t, "paths:\n  /a/{id}:\n    get:\n      parameters:\n        - name: x\n  \"it's\": {}\n  x-ok_1: {}\ncomponents: {schemas: {A_b: {}}}\n")
+	root := mustNode(t, `paths:
+  /a/{id}:
+    get:
+      parameters:
+        - {name: x, in: query}
+        - {name: id, in: path}
+        - {name: id, in: query}
+  "it's": {}
+  x-ok_1: {}
+components:
+  schemas:
+    A_b:
+      oneOf:
+        - {$ref: '#/components/schemas/C'}
+        - {title: Titled, type: object}
+        - {type: object, properties: {shared: {}, own: {}}}
+        - {type: object, properties: {shared: {}}}
+        - {type: object, properties: {shared: {}}}
+      enum: [a, "it's", a]
+`)
+	const oneOf = "$.components.schemas.A_b.oneOf"
 	for ptr, want := range map[string]string{
-		"/paths/~1a~1{id}/get/parameters/0/name": "$.paths['/a/{id}'].get.parameters[0].name",
-		"/components/schemas/A_b":                "$.components.schemas.A_b",
-		"/paths/x-ok_1":                          "$.paths['x-ok_1']",
-		"":                                       "$",
+		"/paths/~1a~1{id}/get/parameters/0/name":     "$.paths['/a/{id}'].get.parameters[?(@.name=='x')].name",
+		"/paths/~1a~1{id}/get/parameters/1":          "$.paths['/a/{id}'].get.parameters[?(@.name=='id' && @.in=='path')]", // the name alone is no one's
+		"/components/schemas/A_b/oneOf/0":            oneOf + "[?(@['$ref']=='#/components/schemas/C')]",
+		"/components/schemas/A_b/oneOf/1":            oneOf + "[?(@.title=='Titled')]",
+		"/components/schemas/A_b/oneOf/2":            oneOf + "[?(@.properties.own)]",
+		"/components/schemas/A_b/oneOf/2/properties": oneOf + "[?(@.properties.own)].properties",
+		"/components/schemas/A_b":                    "$.components.schemas.A_b",
+		"/paths/x-ok_1":                              "$.paths['x-ok_1']",
+		"":                                           "$",
 	} {
 		if got, ok := jsonPath(root, ptr); !ok || got != want {
 			t.Errorf("jsonPath(%q) = %q, %v; want %q", ptr, got, ok, want)
 		}
 	}
-	for _, ptr := range []string{"/paths/it's", "/paths/~1a~1{id}/get/parameters/1", "/nope", "/paths/~1a~1{id}/get/parameters/x"} {
+	for ptr, why := range map[string]string{
+		"/paths/it's":                       "a quote in a key",
+		"/paths/~1a~1{id}/get/parameters/5": "no such element",
+		"/nope":                             "no such key",
+		"/paths/~1a~1{id}/get/parameters/x": "no index",
+		"/components/schemas/A_b/oneOf/3":   "nothing tells it from the last branch",
+		"/components/schemas/A_b/enum/0":    "a value given twice",
+		"/components/schemas/A_b/enum/1":    "a quote in the value",
+	} {
 		if got, ok := jsonPath(root, ptr); ok {
-			t.Errorf("jsonPath(%q) = %q, want none", ptr, got)
+			t.Errorf("jsonPath(%q) = %q, want none (%s)", ptr, got, why)
 		}
 	}
 }

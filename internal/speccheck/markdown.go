@@ -2,26 +2,33 @@ package speccheck
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
 
-// WriteMarkdown writes a short Markdown section for a maintainer's review,
-// to be pasted into a changelog or update report: a `### Spec check`
-// heading, the verdict, then "Needs a decision" (every blocking finding
-// left, with its rule, location and message), "Fixed automatically" (the
-// actions -fix wrote), "Resolved by overlay" and "Tolerated" (counts, by
-// action or entry, with the reasons summarised) and "Notices" (counts per
-// rule). Locations are in code spans; messages are one line each.
-func (r *Report) WriteMarkdown(w io.Writer) error {
+// WriteMarkdown writes a short Markdown section for a maintainer's review
+// of an update: a `### Spec check` heading, the verdict, then "Needs a
+// decision" (every finding left, with its rule, location, message and
+// proposed fix), "No longer applies" (overlay actions that are obsolete,
+// or that Prune removed, and stale tolerated entries), "Fixed
+// automatically" (the changes -fix wrote), "Resolved by overlay" and
+// "Tolerated" (counts, by action or entry, with the reasons summarised).
+// Locations are in code spans; messages are one line each.
+func (r *Report) WriteMarkdown(w io.Writer) error { return r.writeMarkdown(w, nil, nil) }
+
+func (r *Report) writeMarkdown(w io.Writer, removed []Action, removedTolerated []Tolerated) error {
 	var b bytes.Buffer
 	b.WriteString("### Spec check\n\n")
 	if r.OK() {
 		fmt.Fprintf(&b, "OpenAPI %s document passes: nothing needs a decision.\n", r.OpenAPI)
 	} else {
-		fmt.Fprintf(&b, "OpenAPI %s document **fails**: %d blocking finding(s) need a decision.\n", r.OpenAPI, len(r.Findings))
+		fmt.Fprintf(&b, "OpenAPI %s document **fails**: %d finding(s) need a decision, %d overlay action(s) no longer apply.\n",
+			r.OpenAPI, len(r.Findings), len(r.Obsolete()))
 	}
 
 	b.WriteString("\n#### Needs a decision\n\n")
@@ -29,11 +36,22 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		b.WriteString("Nothing.\n")
 	}
 	for _, f := range r.Findings {
-		fmt.Fprintf(&b, "- %s at %s: %s", f.Rule, code(showLocation(f.Location)), f.Message)
-		if _, ok := r.FixFor(f); ok {
-			b.WriteString(" (`speccheck -fix` writes the overlay action for it)")
+		fmt.Fprintf(&b, "- %s at %s: %s Fix: %s\n", f.Rule, code(showLocation(f.Location)), f.Message, r.Proposal(f))
+	}
+
+	gone := append(slices.Clone(removed), r.Obsolete()...)
+	staleTol := append(slices.Clone(removedTolerated), r.Stale...)
+	if len(gone) > 0 || len(staleTol) > 0 {
+		b.WriteString("\n#### No longer applies\n\n")
+		if len(removed) > 0 || len(removedTolerated) > 0 {
+			b.WriteString("Upstream changed or fixed these; removed from spec/overlay.yaml and spec/tolerated.yaml in this update:\n\n")
 		}
-		b.WriteString("\n")
+		for _, a := range gone {
+			fmt.Fprintf(&b, "- overlay action #%d, %s %s: %s (%s)\n", a.Index+1, a.Kind, code(a.Target), summary(a.Description), a.Why())
+		}
+		for _, t := range staleTol {
+			fmt.Fprintf(&b, "- tolerated entry %s at %s: it matches no finding any more (%s)\n", t.Rule, code(showLocation(t.Location)), summary(t.Reason))
+		}
 	}
 
 	if len(r.Fixed) > 0 {
@@ -45,7 +63,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 
 	b.WriteString("\n#### Resolved by overlay\n\n")
-	fmt.Fprintf(&b, "%d finding(s) of the published document resolved by %d overlay action(s)", len(r.Resolved), len(r.Actions))
+	fmt.Fprintf(&b, "%d finding(s) of the published document resolved by %d overlay action(s)", len(r.Resolved), len(r.Actions)-len(r.Obsolete()))
 	if len(r.Resolved) == 0 {
 		b.WriteString(".\n")
 	} else {
@@ -94,31 +112,23 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, e := range entries {
 		fmt.Fprintf(&b, "- %s at %s: %s\n", countList(byEntry[e]), code(showLocation(e.Location)), summary(e.Reason))
 	}
-	if len(r.Stale) > 0 {
-		fmt.Fprintf(&b, "\n%d stale tolerated entr%s matched nothing and should go: ", len(r.Stale), plural(len(r.Stale), "y", "ies"))
-		var s []string
-		for _, t := range r.Stale {
-			s = append(s, fmt.Sprintf("%s at %s", t.Rule, code(showLocation(t.Location))))
-		}
-		b.WriteString(strings.Join(s, ", ") + ".\n")
-	}
-
-	b.WriteString("\n#### Notices\n\n")
-	if len(r.Notices) == 0 {
-		b.WriteString("None.\n")
-	}
-	for _, c := range countRules(r.Notices) {
-		fmt.Fprintf(&b, "- %s: %d\n", c.rule, c.n)
-	}
 	_, err := w.Write(b.Bytes())
 	return err
 }
 
-// countList renders findings as counts per rule: "4 × nullable-keyword-in-3.1".
+// countList renders findings as counts per rule, in the order of Rules:
+// "4 × nullable-keyword-in-3.1".
 func countList(fs []Finding) string {
-	var parts []string
-	for _, c := range countRules(fs) {
-		parts = append(parts, fmt.Sprintf("%d × %s", c.n, c.rule))
+	n := map[string]int{}
+	for _, f := range fs {
+		n[f.Rule]++
+	}
+	rules := slices.SortedFunc(maps.Keys(n), func(a, b string) int {
+		return cmp.Or(cmp.Compare(ruleRank(a), ruleRank(b)), cmp.Compare(a, b))
+	})
+	parts := make([]string, len(rules))
+	for i, rule := range rules {
+		parts[i] = fmt.Sprintf("%d × %s", n[rule], rule)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -2,35 +2,38 @@
 // is generated from it, and names every defect it finds with a rule and a
 // location.
 //
-// Check applies the SDK's overlay to the document (exactly as
-// internal/specload and the code generator do), then runs three passes over
-// the result:
+// Check applies the SDK's overlay to the document (as internal/specload and
+// the code generator do), then runs three passes over the result:
 //
 //   - kin-openapi loads and validates the document (rules RuleLoad and
 //     RuleInvalid);
-//   - every example is validated against the schema it illustrates: the
-//     Example Objects of media types and parameters, including the
-//     components.examples entries they reference, their inline `example`
-//     values, and the `example`/`examples` of every schema (rules
-//     RuleInvalidExample and RuleAmbiguousOneOfExample);
-//   - a linter looks for the defect classes upstream Anam documents are
-//     known to carry (the other Rule* constants).
+//   - every example is validated, with kin-openapi, against the schema it
+//     illustrates, where it is written: kin-openapi's own example
+//     validation does not say which example fails, which a tolerated entry
+//     needs (rules RuleInvalidExample and RuleAmbiguousOneOfExample);
+//   - a linter looks for what no library reports and upstream Anam
+//     documents are known to carry: `nullable` and unknown keywords in a
+//     schema, `style` written in a parameter's schema, null examples.
+//
+// It also checks the overlay: an action whose target selects list elements
+// by position is refused (RulePositionalTarget), and actions that no longer
+// apply (their target selects nothing, or upstream now says what they say)
+// are listed: they fail Check, since code generation applies the overlay
+// strictly, and Prune removes them, with the tolerated entries that match
+// nothing, as `make update-spec` does.
 //
 // Each finding has a rule name and a JSON pointer (RFC 6901) into the
-// overlaid document, and its rule a severity (SeverityOf). Notices (inline
-// schemas the generator names after their location, error responses without
-// a body schema) are counted and located but never fail the check. Blocking
-// findings fail it unless the overlay resolves them (Report.Resolved lists
-// what each action resolved) or a tolerated list (see ParseTolerated)
-// accepts them with a reason. Nothing passes silently: the Report lists
-// every overlay action applied and every tolerated finding, and tolerated
-// entries that no longer match anything are reported as stale.
+// overlaid document. Findings fail the check unless the overlay resolves
+// them (Report.Resolved lists what each action resolved) or a tolerated list
+// (see ParseTolerated) accepts them with a reason. Nothing passes silently:
+// the Report lists every overlay action and every tolerated finding.
 //
-// Where the fix of a blocking finding is mechanical and certain (`nullable`
-// in a 3.1 document, `style`/`explode` written in a parameter's schema),
-// Report.Fixes holds the overlay actions that fix it, and CheckAndFix
-// appends them to the overlay for the maintainer to review. WriteMarkdown
-// summarises a Report for a changelog or update report.
+// Where the fix of a finding is mechanical and certain (`nullable` in a 3.1
+// document, `style`/`explode` written in a parameter's schema, a positional
+// target), Report.Fixes holds the overlay change that fixes it, with targets
+// that select by name, and CheckAndFix writes it into the overlay for the
+// maintainer to review. WriteMarkdown summarises a Report for an update
+// report.
 package speccheck
 
 import (
@@ -40,14 +43,13 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/speakeasy-api/openapi/overlay"
 	"gopkg.in/yaml.v3"
 
 	"github.com/anam-ai/anam-go/internal/specload"
+	"github.com/anam-ai/anam-go/internal/yamltree"
 )
 
 // Rule names. They are the vocabulary of findings and of tolerated lists.
@@ -77,26 +79,24 @@ const (
 	// RuleStyleInSchema: a Parameter's `style`, `explode` or
 	// `allowReserved` written inside its schema, where it means nothing.
 	RuleStyleInSchema = "style-in-schema"
-	// RuleErrorResponseWithoutBody: a 4xx or 5xx response with no body
-	// schema, so the generated client has no type for the error body.
-	RuleErrorResponseWithoutBody = "error-response-without-body"
-	// RuleInlineSchema: an inline object schema in a request or response
-	// body that the generator would turn into a type with a machine-made
-	// name (ListAvatars200JSONResponseBody...). $ref a component or name
-	// it with x-go-type-name in the overlay.
-	RuleInlineSchema = "inline-schema"
+	// RulePositionalTarget: an overlay action whose target selects list
+	// elements by position (`parameters[4]`), which patches the wrong node
+	// once upstream reorders the list. Located at the node it selects; it
+	// cannot be tolerated.
+	RulePositionalTarget = "positional-overlay-target"
 )
 
 // Rules lists every rule, in the order the documentation above gives them.
 var Rules = []string{
 	RuleLoad, RuleInvalid, RuleInvalidExample, RuleAmbiguousOneOfExample,
 	RuleNullExample, RuleNullable, RuleUnknownSchemaKeyword, RuleStyleInSchema,
-	RuleErrorResponseWithoutBody, RuleInlineSchema,
+	RulePositionalTarget,
 }
 
 // untolerable lists the rules a tolerated list may not accept: a document
-// kin-openapi cannot load cannot be generated from either.
-var untolerable = map[string]bool{RuleLoad: true}
+// kin-openapi cannot load cannot be generated from either, and a positional
+// target always has a name-based equivalent.
+var untolerable = map[string]bool{RuleLoad: true, RulePositionalTarget: true}
 
 // Finding is one defect of the document.
 type Finding struct {
@@ -135,56 +135,58 @@ type ResolvedFinding struct {
 	By []int
 }
 
-// Action is one action of the overlay, as applied to the document.
-type Action struct {
-	// Kind is "update", "remove" or "copy".
-	Kind        string
-	Target      string
-	Description string
-}
-
-// String renders the action on one line: kind, target and description.
-func (a Action) String() string {
-	d := oneLine(a.Description)
-	if d == "" {
-		d = "(no description)"
-	}
-	return fmt.Sprintf("%s %s: %s", a.Kind, a.Target, d)
-}
+// Action is one action of the overlay and what it does to the document:
+// the nodes it selects, and whether it is obsolete (see
+// specload.ActionTrace).
+type Action = specload.ActionTrace
 
 // Report is the outcome of Check.
 type Report struct {
 	// OpenAPI is the document's `openapi` version field.
 	OpenAPI string
-	// Actions are the overlay actions applied, in order.
+	// Actions are the overlay's actions, in order, obsolete ones included.
 	Actions []Action
-	// Fixed are the overlay actions CheckAndFix wrote in this run; they are
-	// among Actions too. Check leaves it empty.
+	// Fixed are the overlay actions CheckAndFix wrote or retargeted in this
+	// run; they are among Actions too. Check leaves it empty.
 	Fixed []Action
 	// Resolved are the findings of the document as published that the
-	// overlaid document no longer has, notices included.
+	// overlaid document no longer has.
 	Resolved []ResolvedFinding
-	// Tolerated are the blocking findings the tolerated list accepts.
+	// Tolerated are the findings the tolerated list accepts.
 	Tolerated []ToleratedFinding
-	// Findings are the blocking findings nothing resolves or accepts,
-	// sorted by rule (in the order of Rules), then location: the check
-	// fails when there is any.
+	// Findings are the findings nothing resolves or accepts, sorted by rule
+	// (in the order of Rules), then location: the check fails when there
+	// is any.
 	Findings []Finding
-	// Fixes are the overlay actions CheckAndFix would write for some of
+	// Fixes are the overlay changes CheckAndFix would write for some of
 	// Findings: those whose fix is mechanical and certain.
 	Fixes []Fix
-	// Notices are the notice findings (see SeverityOf), sorted like
-	// Findings. They never fail the check.
-	Notices []Finding
-	// Stale are the tolerated entries that matched no blocking finding:
-	// the defect they accepted is gone, or their rule is a notice, which
-	// needs no entry. Either way the entry should go. They are warnings,
-	// not failures.
+	// Stale are the tolerated entries that matched no finding: the defect
+	// they accepted is gone, so the entry should go. They are warnings, not
+	// failures; Prune removes them.
 	Stale []Tolerated
+
+	// root is the overlaid document's mapping node, which the locations
+	// point into.
+	root *yaml.Node
 }
 
-// OK reports whether the document passed: no blocking finding is left.
-func (r *Report) OK() bool { return len(r.Findings) == 0 }
+// Obsolete returns the overlay actions that no longer apply: their target
+// selects nothing, or upstream now says what they say. They fail the check
+// (code generation applies the overlay strictly); Prune removes them.
+func (r *Report) Obsolete() []Action {
+	var out []Action
+	for _, a := range r.Actions {
+		if a.Obsolete() {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// OK reports whether the document passed: no finding is left and every
+// overlay action applies.
+func (r *Report) OK() bool { return len(r.Findings) == 0 && len(r.Obsolete()) == 0 }
 
 // FixFor returns the fix CheckAndFix would write for f, if there is one.
 func (r *Report) FixFor(f Finding) (Fix, bool) {
@@ -197,34 +199,49 @@ func (r *Report) FixFor(f Finding) (Fix, bool) {
 }
 
 // Err returns nil when the document passed, and otherwise an error naming
-// every blocking finding left (rule, location and message), one per line.
+// every finding left (rule, location and message) and every obsolete
+// overlay action, one per line.
 func (r *Report) Err() error {
 	if r.OK() {
 		return nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d blocking finding(s) in the OpenAPI document need a decision:", len(r.Findings))
-	for _, f := range r.Findings {
-		b.WriteString("\n  ")
-		b.WriteString(f.String())
+	if n := len(r.Findings); n > 0 {
+		fmt.Fprintf(&b, "%d finding(s) in the OpenAPI document need a decision:", n)
+		for _, f := range r.Findings {
+			b.WriteString("\n  ")
+			b.WriteString(f.String())
+		}
+	}
+	if obs := r.Obsolete(); len(obs) > 0 {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%d overlay action(s) no longer apply (prune them: make update-spec does):", len(obs))
+		for _, a := range obs {
+			fmt.Fprintf(&b, "\n  %s (%s)", a, a.Why())
+		}
 	}
 	return errors.New(b.String())
 }
 
-// Write prints the report for people, most urgent first: the blocking
-// findings that need a decision (with the fix -fix would write, where there
-// is one), the actions -fix wrote, the overlay actions applied and what they
-// resolved, the tolerated findings, the notices by rule with their
-// locations, warnings about stale tolerated entries, and a closing verdict.
+// Write prints the report for people, most urgent first: the findings that
+// need a decision (each with the fix -fix would write, or what to write by
+// hand), the overlay actions that no longer apply, the actions -fix wrote,
+// the overlay actions applied and what they resolved, the tolerated
+// findings, warnings about stale tolerated entries, and a closing verdict.
 func (r *Report) Write(w io.Writer) error {
 	var b bytes.Buffer
 	if len(r.Findings) > 0 {
-		fmt.Fprintf(&b, "Blocking findings that need a decision: %d\n", len(r.Findings))
+		fmt.Fprintf(&b, "Findings that need a decision: %d\n", len(r.Findings))
 		for _, f := range r.Findings {
-			fmt.Fprintf(&b, "  %s\n", f)
-			if fx, ok := r.FixFor(f); ok {
-				fmt.Fprintf(&b, "    -fix would resolve it: %s\n", fx.Summary())
-			}
+			fmt.Fprintf(&b, "  %s\n    fix: %s\n", f, r.Proposal(f))
+		}
+	}
+	if obs := r.Obsolete(); len(obs) > 0 {
+		fmt.Fprintf(&b, "Overlay actions that no longer apply: %d (prune them: make update-spec does)\n", len(obs))
+		for _, a := range obs {
+			fmt.Fprintf(&b, "  %s\n    %s\n", a, a.Why())
 		}
 	}
 	if len(r.Fixed) > 0 {
@@ -233,7 +250,7 @@ func (r *Report) Write(w io.Writer) error {
 			fmt.Fprintf(&b, "  %s\n", a)
 		}
 	}
-	fmt.Fprintf(&b, "Overlay actions applied: %d\n", len(r.Actions))
+	fmt.Fprintf(&b, "Overlay actions: %d\n", len(r.Actions))
 	for _, a := range r.Actions {
 		fmt.Fprintf(&b, "  %s\n", a)
 	}
@@ -247,41 +264,49 @@ func (r *Report) Write(w io.Writer) error {
 	for _, t := range r.Tolerated {
 		fmt.Fprintf(&b, "  %s [tolerated: %s]\n", t.Finding, oneLine(t.Entry.Reason))
 	}
-	if len(r.Notices) > 0 {
-		fmt.Fprintf(&b, "Notices (never block): %d\n", len(r.Notices))
-		for _, c := range countRules(r.Notices) {
-			fmt.Fprintf(&b, "  %s: %d\n", c.rule, c.n)
-			for _, f := range r.Notices {
-				if f.Rule == c.rule {
-					fmt.Fprintf(&b, "    %s\n", showLocation(f.Location))
-				}
-			}
-		}
-	}
 	if len(r.Stale) > 0 {
 		fmt.Fprintf(&b, "Warning: %d tolerated entr%s matched nothing; remove %s from the tolerated list:\n",
 			len(r.Stale), plural(len(r.Stale), "y", "ies"), plural(len(r.Stale), "it", "them"))
 		for _, s := range r.Stale {
-			why := ""
-			if SeverityOf(s.Rule) == Notice {
-				why = " (a notice rule: notices need no tolerated entry)"
-			}
-			fmt.Fprintf(&b, "  %s%s\n", s, why)
+			fmt.Fprintf(&b, "  %s\n", s)
 		}
 	}
-	if len(r.Findings) > 0 {
+	switch {
+	case !r.OK():
 		fixable := ""
 		if len(r.Fixes) > 0 {
 			fixable = fmt.Sprintf(" (-fix resolves %d)", len(r.Fixes))
 		}
-		fmt.Fprintf(&b, "FAIL: %d blocking finding(s) need a decision%s. Fix each in the overlay, or accept it with a reason in the tolerated list.\n",
-			len(r.Findings), fixable)
-	} else {
-		fmt.Fprintf(&b, "OK: OpenAPI %s document valid, %d overlay action(s) applied, %d finding(s) resolved by them, %d tolerated, %d notice(s).\n",
-			r.OpenAPI, len(r.Actions), len(r.Resolved), len(r.Tolerated), len(r.Notices))
+		fmt.Fprintf(&b, "FAIL: %d finding(s) need a decision%s, %d overlay action(s) no longer apply. "+
+			"Fix each finding in the overlay, or accept it with a reason in the tolerated list.\n",
+			len(r.Findings), fixable, len(r.Obsolete()))
+	default:
+		fmt.Fprintf(&b, "OK: OpenAPI %s document valid, %d overlay action(s) applied, %d finding(s) resolved by them, %d tolerated.\n",
+			r.OpenAPI, len(r.Actions), len(r.Resolved), len(r.Tolerated))
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// Proposal says how to resolve a finding: the overlay change -fix writes
+// for it, or else the overlay action or tolerated entry to write by hand,
+// with the target that selects its location by name.
+func (r *Report) Proposal(f Finding) string {
+	if fx, ok := r.FixFor(f); ok {
+		return "-fix writes: " + fx.Summary()
+	}
+	target := "(a target selecting " + showLocation(f.Location) + ")"
+	if r.root != nil {
+		if p, ok := jsonPath(r.root, f.Location); ok {
+			target = p
+		}
+	}
+	if untolerable[f.Rule] {
+		return fmt.Sprintf("an overlay action on %s in spec/overlay.yaml, with a description saying why", target)
+	}
+	return fmt.Sprintf("an overlay action on %s in spec/overlay.yaml, with a description saying why; "+
+		"or, if the defect is harmless, a tolerated entry {rule: %s, location: %s, reason: ...} in spec/tolerated.yaml",
+		target, f.Rule, f.Location)
 }
 
 // byActions renders the actions a resolved finding is attributed to.
@@ -298,28 +323,6 @@ func (r *Report) byActions(by []int) string {
 	return " (by " + strings.Join(parts, "; ") + ")"
 }
 
-// ruleCount is the number of findings of one rule.
-type ruleCount struct {
-	rule string
-	n    int
-}
-
-// countRules counts findings by rule, in the order of Rules.
-func countRules(fs []Finding) []ruleCount {
-	m := map[string]int{}
-	for _, f := range fs {
-		m[f.Rule]++
-	}
-	var out []ruleCount
-	for rule, n := range m {
-		out = append(out, ruleCount{rule, n})
-	}
-	slices.SortFunc(out, func(a, b ruleCount) int {
-		return cmp.Or(cmp.Compare(ruleRank(a.rule), ruleRank(b.rule)), cmp.Compare(a.rule, b.rule))
-	})
-	return out
-}
-
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one
@@ -330,27 +333,57 @@ func plural(n int, one, many string) string {
 // oneLine collapses runs of white space, newlines included, to one space.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// showLocation renders a location for people: the pointer itself, or
+// "(document root)" for the empty pointer.
+func showLocation(ptr string) string {
+	if ptr == "" {
+		return "(document root)"
+	}
+	return ptr
+}
+
+// ruleRank orders rules as Rules lists them, unknown ones last.
+func ruleRank(rule string) int {
+	if i := slices.Index(Rules, rule); i >= 0 {
+		return i
+	}
+	return len(Rules)
+}
+
+// sortFindings orders findings for people: by rule (in the order of
+// Rules), then by location.
+func sortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(ruleRank(a.Rule), ruleRank(b.Rule)),
+			cmp.Compare(a.Location, b.Location),
+			cmp.Compare(a.Message, b.Message))
+	})
+}
+
 // Check validates doc (JSON or YAML) with the overlay applied, and sorts the
-// findings: notices apart, blocking findings the overlay resolved (found in
-// doc but not in the overlaid document), blocking findings the tolerated
-// list (YAML, see ParseTolerated) accepts, and the rest, which fail the
-// check. An empty overlay applies nothing; an empty tolerated list accepts
-// nothing.
+// findings: those the overlay resolved (found in doc but not in the
+// overlaid document), those the tolerated list (YAML, see ParseTolerated)
+// accepts, and the rest, which fail the check. Overlay actions that no
+// longer apply are skipped (the document is checked as the overlay without
+// them makes it) and listed by Report.Obsolete; they fail the check too. An
+// empty overlay applies nothing; an empty tolerated list accepts nothing.
 //
 // The error is for input Check cannot judge: an overlay that does not parse
-// or does not apply (every action must match something, as in code
-// generation), a tolerated list that is malformed, a document that is not
-// YAML. Defects of the document itself are findings in the Report.
+// or whose action fails to apply, a tolerated list that is malformed, a
+// document that is not YAML. Defects of the document itself are findings in
+// the Report.
 func Check(doc, overlayDoc, tolerated []byte) (*Report, error) {
 	entries, err := ParseTolerated(tolerated)
 	if err != nil {
 		return nil, err
 	}
-	actions, err := overlayActions(overlayDoc)
-	if err != nil {
-		return nil, err
-	}
-	overlaid, err := specload.ApplyOverlay(doc, overlayDoc)
+	var positional []positionalTarget
+	actions, overlaid, err := specload.Trace(doc, overlayDoc, func(a Action, root *yaml.Node) {
+		if !a.Obsolete() && specload.Positional(a.Target) {
+			positional = append(positional, retarget(root.Content[0], a))
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -358,22 +391,17 @@ func Check(doc, overlayDoc, tolerated []byte) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Report{OpenAPI: in.version, Actions: actions}
-	var blocking []Finding
-	for _, f := range in.findings {
-		if f.Severity() == Notice {
-			r.Notices = append(r.Notices, f)
-		} else {
-			blocking = append(blocking, f)
-		}
+	findings := in.findings
+	for _, p := range positional {
+		findings = append(findings, p.finding)
 	}
-	r.Tolerated, r.Findings, r.Stale = tolerate(blocking, entries)
+	r := &Report{OpenAPI: in.version, Actions: actions, root: in.root}
+	r.Tolerated, r.Findings, r.Stale = tolerate(findings, entries)
 	sortFindings(r.Findings)
-	sortFindings(r.Notices)
 	if len(actions) > 0 {
-		r.Resolved = resolved(doc, overlayDoc, in.findings)
+		r.Resolved = resolved(doc, actions, findings)
 	}
-	r.Fixes = fixes(in.root, overlayDoc, r.Findings)
+	r.Fixes = fixes(in.root, overlayDoc, r.Findings, positional)
 	return r, nil
 }
 
@@ -381,8 +409,12 @@ func Check(doc, overlayDoc, tolerated []byte) (*Report, error) {
 // document's findings (after) lack, each attributed to the overlay actions
 // whose targets are related to its location. A document that cannot be
 // inspected without the overlay resolves nothing.
-func resolved(doc, overlayDoc []byte, after []Finding) []ResolvedFinding {
-	raw, err := inspect(doc)
+func resolved(doc []byte, actions []Action, after []Finding) []ResolvedFinding {
+	var root yaml.Node
+	if yaml.Unmarshal(doc, &root) != nil || len(root.Content) != 1 {
+		return nil
+	}
+	raw, err := inspect(&root)
 	if err != nil {
 		return nil
 	}
@@ -391,7 +423,6 @@ func resolved(doc, overlayDoc []byte, after []Finding) []ResolvedFinding {
 	for _, f := range after {
 		still[key{f.Rule, f.Location}] = true
 	}
-	targets := actionTargets(doc, overlayDoc)
 	var out []ResolvedFinding
 	for _, f := range raw.findings {
 		if still[key{f.Rule, f.Location}] {
@@ -399,9 +430,9 @@ func resolved(doc, overlayDoc []byte, after []Finding) []ResolvedFinding {
 		}
 		rf := ResolvedFinding{Finding: f}
 		score := map[int]int{}
-		for i, ptrs := range targets {
+		for i, a := range actions {
 			best := -1
-			for _, p := range ptrs {
+			for _, p := range a.Matched {
 				for _, loc := range []string{f.Location, f.Subject} {
 					switch {
 					case loc == "" && f.Location != "":
@@ -425,68 +456,14 @@ func resolved(doc, overlayDoc []byte, after []Finding) []ResolvedFinding {
 		out = append(out, rf)
 	}
 	slices.SortStableFunc(out, func(a, b ResolvedFinding) int {
-		return cmp.Or(cmp.Compare(a.Severity(), b.Severity()), cmp.Compare(ruleRank(a.Rule), ruleRank(b.Rule)), cmp.Compare(a.Location, b.Location))
+		return cmp.Or(cmp.Compare(ruleRank(a.Rule), ruleRank(b.Rule)), cmp.Compare(a.Location, b.Location))
 	})
 	return out
 }
 
-// actionTargets returns, for each action of the overlay, the pointers of
-// the nodes its target selects in the document as the actions before it
-// left it. It is best effort, for attributing findings: what does not parse
-// or apply selects nothing.
-func actionTargets(doc, overlayDoc []byte) [][]string {
-	ov, err := overlay.ParseReader(bytes.NewReader(overlayDoc))
-	if err != nil {
-		return nil
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(doc, &root); err != nil || len(root.Content) != 1 {
-		return nil
-	}
-	out := make([][]string, len(ov.Actions))
-	for i, a := range ov.Actions {
-		one := *ov
-		one.Actions = ov.Actions[i : i+1]
-		p, err := one.NewPath(a.Target, nil)
-		if err != nil {
-			continue
-		}
-		ptrs := pointerIndex(root.Content[0])
-		for _, n := range p.Query(&root) {
-			if ptr, ok := ptrs[n]; ok {
-				out[i] = append(out[i], ptr)
-			}
-		}
-		_, _ = one.ApplyToStrict(&root) // already applied once by specload, which reports errors
-	}
-	return out
-}
-
-// pointerIndex maps every node under n (n included, as "") to its JSON
-// pointer.
-func pointerIndex(n *yaml.Node) map[*yaml.Node]string {
-	m := map[*yaml.Node]string{}
-	var walk func(n *yaml.Node, ptr string)
-	walk = func(n *yaml.Node, ptr string) {
-		m[n] = ptr
-		switch n.Kind {
-		case yaml.MappingNode:
-			for _, p := range pairs(n) {
-				walk(p.val, join(ptr, p.key))
-			}
-		case yaml.SequenceNode:
-			for i, c := range n.Content {
-				walk(c, join(ptr, strconv.Itoa(i)))
-			}
-		}
-	}
-	walk(n, "")
-	return m
-}
-
 // inspection is what inspect finds in a document.
 type inspection struct {
-	// findings are sorted by location, all severities.
+	// findings are sorted by location.
 	findings []Finding
 	version  string
 	// root is the document's mapping node, whose tree the locations of
@@ -494,23 +471,19 @@ type inspection struct {
 	root *yaml.Node
 }
 
-// inspect runs every pass over the overlaid document and returns the
-// findings, sorted by location, and the document's tree and OpenAPI
-// version.
-func inspect(overlaid []byte) (*inspection, error) {
-	var root yaml.Node
-	if err := yaml.Unmarshal(overlaid, &root); err != nil {
-		return nil, fmt.Errorf("parse OpenAPI document: %w", err)
-	}
-	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 || !isMapping(root.Content[0]) {
+// inspect runs every pass over the overlaid document (a YAML document node)
+// and returns the findings, sorted by location, and the document's tree and
+// OpenAPI version.
+func inspect(doc *yaml.Node) (*inspection, error) {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || !yamltree.IsMapping(doc.Content[0]) {
 		return nil, errors.New("the OpenAPI document is not a JSON object")
 	}
 	// Re-encode as block YAML, one element per line, and work on that
 	// encoding throughout: kin-openapi records source positions only for
 	// YAML input, and the positions must be those of the tree the linter
 	// walks so that they map to JSON pointers.
-	blockStyle(&root)
-	src, err := yaml.Marshal(&root)
+	blockStyle(doc)
+	src, err := yaml.Marshal(doc)
 	if err != nil {
 		return nil, fmt.Errorf("re-encode OpenAPI document: %w", err)
 	}
@@ -519,7 +492,7 @@ func inspect(overlaid []byte) (*inspection, error) {
 		return nil, fmt.Errorf("re-parse OpenAPI document: %w", err)
 	}
 	docNode := block.Content[0]
-	version := str(get(docNode, "openapi"))
+	version := yamltree.Str(yamltree.Get(docNode, "openapi"))
 
 	lintFindings := lint(docNode)
 	findings := slices.Clone(lintFindings)
@@ -544,27 +517,4 @@ func dedupe(fs []Finding) []Finding {
 		return cmp.Or(cmp.Compare(a.Location, b.Location), cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.Message, b.Message))
 	})
 	return slices.Compact(fs)
-}
-
-// overlayActions lists the actions of an overlay document for the report.
-func overlayActions(overlayDoc []byte) ([]Action, error) {
-	if len(bytes.TrimSpace(overlayDoc)) == 0 {
-		return nil, nil
-	}
-	ov, err := overlay.ParseReader(bytes.NewReader(overlayDoc))
-	if err != nil {
-		return nil, fmt.Errorf("parse overlay: %w", err)
-	}
-	out := make([]Action, 0, len(ov.Actions))
-	for _, a := range ov.Actions {
-		kind := "update"
-		switch {
-		case a.Remove:
-			kind = "remove"
-		case a.Update.IsZero() && a.Copy != "":
-			kind = "copy"
-		}
-		out = append(out, Action{Kind: kind, Target: a.Target, Description: a.Description})
-	}
-	return out, nil
 }

@@ -23,8 +23,7 @@ import (
 //	      The validation error extends the plain error, so its examples
 //	      match both branches; clients read the `error` both share.
 //
-// Only blocking findings are matched: notices need no entry, and an entry
-// for a notice rule is reported as stale. Location is a JSON pointer into
+// Location is a JSON pointer into
 // the overlaid document, or a pattern of one: a `*` in a reference token
 // matches any run of characters within that token (never a `/`), so
 // `/paths/*/get/responses/4*` matches the 4xx responses of every GET
@@ -37,6 +36,8 @@ type Tolerated struct {
 	Reason   string `yaml:"reason"`
 	// Line is the entry's line in the tolerated list, for messages.
 	Line int `yaml:"-"`
+	// Index is the entry's position in the list, from 0.
+	Index int `yaml:"-"`
 }
 
 // String renders the entry for messages: its line in the list, rule and
@@ -73,13 +74,13 @@ func ParseTolerated(data []byte) ([]Tolerated, error) {
 	}
 	var out []Tolerated
 	var errs []error
-	for _, n := range doc.Tolerated {
+	for i, n := range doc.Tolerated {
 		var t Tolerated
 		if err := decodeStrict(&n, &t); err != nil {
 			errs = append(errs, fmt.Errorf("tolerated list, line %d: %w", n.Line, err))
 			continue
 		}
-		t.Line = n.Line
+		t.Line, t.Index = n.Line, i
 		t.Rule = strings.TrimSpace(t.Rule)
 		t.Location = strings.TrimSpace(t.Location)
 		if err := t.validate(); err != nil {

@@ -8,13 +8,14 @@ import (
 	"strings"
 )
 
-// Markdown renders the report for review: a summary, the breaking changes
-// (Go-level, then oasdiff's HTTP-breaking findings) grouped by operation or
-// schema, the other changes, the added operations and schemas as compact
-// lists, oasdiff's remaining informational findings folded away, and
-// checks (the spec checker's Markdown section) verbatim at the end, when
-// not empty, under a "## Spec checks" heading unless it starts with a # or
-// ## heading of its own.
+// Markdown renders the full report for review: the documents compared, a
+// summary, the Go API changes apidiff measured (incompatible ones each with
+// what to do, then the compatible ones by package), the operations and
+// schemas added and removed, oasdiff's HTTP-breaking findings and warnings
+// by operation, its informational findings folded away, and checks (the
+// spec checker's Markdown section) verbatim at the end, when not empty,
+// under a "## Spec checks" heading unless it starts with a # or ## heading
+// of its own.
 func (r *Report) Markdown(checks []byte) []byte {
 	var b bytes.Buffer
 	b.WriteString("# Spec update report\n\n")
@@ -22,35 +23,72 @@ func (r *Report) Markdown(checks []byte) []byte {
 	fmt.Fprintf(&b, "- Revision: %s\n\n", sideText(r.Revision))
 	b.WriteString("**Summary:** " + r.summary() + "\n")
 
-	var breaking, other []entry
-	for _, c := range r.Changes {
-		e := entry{c.Subject, c.order, c.Line()}
-		if c.Breaking {
-			breaking = append(breaking, e)
+	if r.GoMeasured {
+		b.WriteString("\n## Go API: incompatible changes (apidiff)\n\n")
+		breaking := r.Breaking()
+		if len(breaking) == 0 {
+			b.WriteString("None: code written against the previous SDK still compiles.\n")
 		} else {
-			other = append(other, e)
+			b.WriteString("Code written against the previous SDK may stop compiling where it uses these:\n\n")
+		}
+		for _, c := range breaking {
+			fmt.Fprintf(&b, "- `%s`: %s\n", c.Qualified(), shortTypes(c.What))
+		}
+		if lines := migrations(r.Go); len(lines) > 0 {
+			b.WriteString("\nWhat to do (the CHANGELOG's Breaking section):\n\n")
+			for _, l := range lines {
+				b.WriteString("- " + l + "\n")
+			}
+		}
+		var compatible []GoChange
+		for _, c := range r.Go {
+			if c.Compatible {
+				compatible = append(compatible, c)
+			}
+		}
+		if len(compatible) > 0 {
+			fmt.Fprintf(&b, "\n## Go API: compatible changes (apidiff, %d)\n", len(compatible))
+			pkg := "\x00"
+			for _, c := range compatible {
+				if c.Package != pkg {
+					pkg = c.Package
+					fmt.Fprintf(&b, "\n### %s\n\n", pkg)
+				}
+				fmt.Fprintf(&b, "- `%s`: %s\n", c.Qualified(), shortTypes(c.What))
+			}
 		}
 	}
-	for _, f := range r.Findings {
-		switch f.Level {
-		case "ERR":
-			breaking = append(breaking, entry{f.Subject, f.order, fmt.Sprintf("BREAKING (HTTP, oasdiff %s): %s", f.ID, f.Text)})
-		case "WARN":
-			other = append(other, entry{f.Subject, f.order, fmt.Sprintf("WARNING (HTTP, oasdiff %s): %s", f.ID, f.Text)})
-		}
-	}
-	writeGroups(&b, "Breaking changes", breaking)
-	writeGroups(&b, "Other changes", other)
 
-	if n := len(r.AddedOperations); n > 0 {
-		fmt.Fprintf(&b, "\n## Added operations\n\n%d %s added:\n", n, plural(n, "operation", "operations"))
-		for _, op := range r.AddedOperations {
+	for _, l := range []struct {
+		title string
+		ops   []Operation
+	}{{"Added operations", r.AddedOperations}, {"Removed operations", r.RemovedOperations}} {
+		if len(l.ops) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n## %s (%d)\n\n", l.title, len(l.ops))
+		for _, op := range l.ops {
 			b.WriteString("- " + opItem(op) + "\n")
 		}
 	}
 	if n := len(r.AddedSchemas); n > 0 {
-		fmt.Fprintf(&b, "\n## Added schemas\n\n%d %s added (each a new Go type): %s.\n", n, plural(n, "schema", "schemas"), codeList(r.AddedSchemas))
+		fmt.Fprintf(&b, "\n## Added schemas (%d)\n\n%s.\n", n, codeList(r.AddedSchemas))
 	}
+	if n := len(r.RemovedSchemas); n > 0 {
+		fmt.Fprintf(&b, "\n## Removed schemas (%d)\n\n%s.\n", n, codeList(r.RemovedSchemas))
+	}
+
+	var breaking, warnings []entry
+	for _, f := range r.Findings {
+		switch f.Level {
+		case "ERR":
+			breaking = append(breaking, entry{f.Subject, f.order, fmt.Sprintf("%s (oasdiff %s)", f.Text, f.ID)})
+		case "WARN":
+			warnings = append(warnings, entry{f.Subject, f.order, fmt.Sprintf("%s (oasdiff %s)", f.Text, f.ID)})
+		}
+	}
+	writeGroups(&b, "HTTP: breaking for API clients (oasdiff)", breaking)
+	writeGroups(&b, "HTTP: warnings (oasdiff)", warnings)
 	var info []Finding
 	for _, f := range r.FindingsAt("INFO") {
 		if f.ID != "endpoint-added" { // listed under Added operations
@@ -83,20 +121,24 @@ func (r *Report) summary() string {
 	if r.Empty() {
 		return "no changes."
 	}
-	nBreak := len(r.Breaking())
-	parts := []string{
-		fmt.Sprintf("%d %s Go code", nBreak, plural(nBreak, "change breaks", "changes break")),
-		fmt.Sprintf("oasdiff: %d HTTP-breaking, %d %s, %d informational",
-			len(r.FindingsAt("ERR")), len(r.FindingsAt("WARN")), plural(len(r.FindingsAt("WARN")), "warning", "warnings"), len(r.FindingsAt("INFO"))),
+	var parts []string
+	if r.GoMeasured {
+		nBreak := len(r.Breaking())
+		parts = append(parts, fmt.Sprintf("Go: %d incompatible %s, %d compatible", nBreak, plural(nBreak, "change", "changes"), len(r.Go)-nBreak))
+	} else {
+		parts = append(parts, "Go: not measured")
 	}
-	if n := len(r.AddedOperations); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s added", n, plural(n, "operation", "operations")))
-	}
-	if n := len(r.AddedSchemas); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s added", n, plural(n, "schema", "schemas")))
-	}
-	if n := len(r.Changes) - nBreak; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d other %s", n, plural(n, "change", "changes")))
+	parts = append(parts, fmt.Sprintf("HTTP (oasdiff): %d breaking, %d %s, %d informational",
+		len(r.FindingsAt("ERR")), len(r.FindingsAt("WARN")), plural(len(r.FindingsAt("WARN")), "warning", "warnings"), len(r.FindingsAt("INFO"))))
+	for _, c := range []struct {
+		n    int
+		what string
+	}{
+		{len(r.AddedOperations), "added"}, {len(r.RemovedOperations), "removed"},
+	} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s %s", c.n, plural(c.n, "operation", "operations"), c.what))
+		}
 	}
 	return strings.Join(parts, "; ") + "."
 }

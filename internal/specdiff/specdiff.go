@@ -1,14 +1,16 @@
 // Package specdiff reports what an update of the vendored OpenAPI document
-// changes for users of the Go SDK, for a maintainer to review in minutes.
+// changes, for a maintainer to review in minutes and for the CHANGELOG:
 //
-// The comparison itself is oasdiff's (github.com/oasdiff/oasdiff): its diff
-// of the two documents and its HTTP backward-compatibility checks (levels
-// ERR, WARN, INFO). On top of that diff, specdiff applies the rules that
-// decide whether code compiled against the previous SDK still compiles, which
-// go beyond HTTP compatibility because of how oapi-codegen maps schemas to Go
-// (optional = pointer, required = value, `type: [T, 'null']` =
-// nullable.Nullable[T], enum = named type, operationId = method and type
-// names). See [Compare] for the rules.
+//   - on the wire, with oasdiff (github.com/oasdiff/oasdiff): its diff of the
+//     two documents and its HTTP backward-compatibility checks ([Compare]);
+//   - in Go, measured rather than predicted: the SDK's exported API built
+//     from each document, compared with golang.org/x/exp/apidiff
+//     ([MeasureAPI], [CompareAPI]), which gives the exact compatible and
+//     incompatible changes.
+//
+// [Report.Markdown] writes the full report for review; [Report.Entry] the
+// short, human CHANGELOG entry that [MergeChangelog] merges into the
+// [Unreleased] section, net of earlier updates since the last release.
 package specdiff
 
 import (
@@ -53,50 +55,11 @@ func (e *InputError) Error() string {
 
 func (e *InputError) Unwrap() error { return e.Err }
 
-// Kind is the Keep a Changelog category of a change.
-type Kind string
-
-// The Keep a Changelog categories specdiff uses.
-const (
-	Added      Kind = "Added"
-	Changed    Kind = "Changed"
-	Deprecated Kind = "Deprecated"
-	Removed    Kind = "Removed"
-)
-
-// Change is one change that matters to SDK users, found by specdiff's Go
-// rules on oasdiff's diff.
-type Change struct {
-	// Subject is what changed: "schema Avatar" or
-	// "GET /v1/avatars (listAvatars)".
-	Subject string
-	Kind    Kind
-	// Breaking is true when code compiled against the previous SDK may no
-	// longer compile or may silently misbehave (a field's Go type changes,
-	// something users can name disappears).
-	Breaking bool
-	// Text is one human-readable line, e.g. "Avatar.activeVersion: string ->
-	// [string, null]; the Go field changes from *string to
-	// nullable.Nullable[string]".
-	Text string
-
-	order string // sort key of Subject
-}
-
-// Line is the change as one report line, e.g. "BREAKING (Go): Avatar.x
-// removed" or "Added: Avatar.y (optional, Go *string)".
-func (c Change) Line() string {
-	if c.Breaking {
-		return "BREAKING (Go): " + c.Text
-	}
-	return string(c.Kind) + ": " + c.Text
-}
-
 // Finding is one result of oasdiff's HTTP backward-compatibility checks.
 type Finding struct {
 	Level   string // ERR (breaks HTTP clients), WARN or INFO
 	ID      string // oasdiff's rule id, e.g. response-property-became-nullable
-	Subject string // as in Change
+	Subject string // "GET /v1/avatars (listAvatars)" or "document"
 	Text    string // oasdiff's message (English)
 
 	order string
@@ -123,25 +86,31 @@ type Side struct {
 	Schemas    int
 }
 
-// Report is the result of [Compare].
+// Report is what an update changes: on the wire (oasdiff's diff and checks
+// of the two documents, from [Compare]) and in Go (apidiff's comparison of
+// the SDK's exported API built from each, from [CompareAPI], set by the
+// caller that built them).
 type Report struct {
 	Base, Revision Side
-	// AddedOperations and AddedSchemas are whole new operations and
-	// components.schemas entries; their content is not listed in Changes.
-	AddedOperations []Operation
-	AddedSchemas    []string
-	// Changes are specdiff's Go-level findings, sorted by subject, breaking
-	// first within a subject.
-	Changes []Change
-	// Findings are oasdiff's HTTP backward-compatibility findings, all levels.
+	// AddedOperations and RemovedOperations are whole operations;
+	// AddedSchemas and RemovedSchemas whole components.schemas entries.
+	AddedOperations, RemovedOperations []Operation
+	AddedSchemas, RemovedSchemas       []string
+	// Findings are oasdiff's HTTP backward-compatibility findings, all
+	// levels, most severe first.
 	Findings []Finding
+	// Go are the changes of the SDK's exported Go API, incompatible first;
+	// GoMeasured says whether they were measured at all.
+	Go         []GoChange
+	GoMeasured bool
 }
 
-// Breaking returns the changes that break Go code.
-func (r *Report) Breaking() []Change {
-	var out []Change
-	for _, c := range r.Changes {
-		if c.Breaking {
+// Breaking returns the Go changes that break code compiled against the
+// previous SDK.
+func (r *Report) Breaking() []GoChange {
+	var out []GoChange
+	for _, c := range r.Go {
+		if !c.Compatible {
 			out = append(out, c)
 		}
 	}
@@ -159,35 +128,19 @@ func (r *Report) FindingsAt(level string) []Finding {
 	return out
 }
 
-// Empty reports whether the two documents differ in nothing specdiff or
-// oasdiff reports.
+// Empty reports whether the two documents differ in nothing oasdiff
+// reports and the Go API in nothing apidiff reports.
 func (r *Report) Empty() bool {
-	return len(r.AddedOperations) == 0 && len(r.AddedSchemas) == 0 && len(r.Changes) == 0 && len(r.Findings) == 0
+	return len(r.AddedOperations) == 0 && len(r.RemovedOperations) == 0 && len(r.AddedSchemas) == 0 &&
+		len(r.RemovedSchemas) == 0 && len(r.Findings) == 0 && len(r.Go) == 0
 }
 
-// Compare loads both documents (applying each one's overlay with
-// specprep.Prepare: the overlay applied, inline schemas named), diffs them with oasdiff, runs oasdiff's checks and
-// adds specdiff's Go rules. A document that cannot be used gives an
-// *InputError.
-//
-// Go rules (a change is Breaking when code written against the previous
-// SDK may stop compiling or change meaning):
-//   - an operation removed, or its operationId changed (method and type
-//     names derive from it);
-//   - a schema, property, parameter, enum value, response or media type
-//     removed;
-//   - a property or parameter that becomes nullable or stops being
-//     nullable (pointer or value <-> nullable.Nullable[T]);
-//   - a type change, a format change that changes the Go type, a $ref to a
-//     different schema;
-//   - optional <-> required (pointer <-> value), when the Go type changes;
-//   - becoming an enum or no longer one (string <-> named type);
-//   - a change to an oapi-codegen naming hint (x-go-type-name, x-go-name,
-//     x-go-type, x-enum-varnames...);
-//   - a new required parameter or a new request body (callers must pass it).
-//
-// New operations, schemas, optional fields and parameters, enum values and
-// responses are additions.
+// Compare loads both documents as the SDK is generated from them (each
+// one's overlay applied and inline schemas named with specprep.Prepare),
+// diffs them with oasdiff and runs oasdiff's backward-compatibility checks.
+// It says what changes on the wire; the Go consequences are measured by
+// [CompareAPI] on the SDK built from each. A document that cannot be used
+// gives an *InputError.
 func Compare(base, revision Document) (report *Report, err error) {
 	defer func() {
 		// A document oasdiff cannot handle must not crash the caller.
@@ -211,13 +164,7 @@ func Compare(base, revision Document) (report *Report, err error) {
 	if d == nil || d.Empty() {
 		return r, nil // identical documents: oasdiff gives no diff at all
 	}
-	w := &walker{base: s1.Spec, revision: s2.Spec}
-	w.diff(d)
-	r.AddedOperations = w.addedOps
-	r.AddedSchemas = w.addedSchemas
-	r.Changes = w.changes
-	sortChanges(r.Changes)
-
+	r.inventory(d)
 	checks := checker.CheckBackwardCompatibilityUntilLevel(checker.NewConfig(checker.GetAllChecks()), d, sources, checker.INFO)
 	loc := checker.NewDefaultLocalizer()
 	for _, c := range checks {
@@ -231,9 +178,55 @@ func Compare(base, revision Document) (report *Report, err error) {
 		r.Findings = append(r.Findings, f)
 	}
 	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(levelRank(a.Level), levelRank(b.Level)), cmp.Compare(a.order, b.order))
+		return cmp.Or(cmp.Compare(levelRank(a.Level), levelRank(b.Level)), cmp.Compare(a.order, b.order), cmp.Compare(a.ID, b.ID))
 	})
 	return r, nil
+}
+
+// inventory lists the operations and schemas the diff adds or removes.
+func (r *Report) inventory(d *diff.Diff) {
+	if pd := d.PathsDiff; pd != nil {
+		for _, path := range pd.Added {
+			if item := pd.Revision.Value(path); item != nil {
+				for method, op := range item.Operations() {
+					r.AddedOperations = append(r.AddedOperations, operationOf(method, path, op))
+				}
+			}
+		}
+		for _, path := range pd.Deleted {
+			if item := pd.Base.Value(path); item != nil {
+				for method, op := range item.Operations() {
+					r.RemovedOperations = append(r.RemovedOperations, operationOf(method, path, op))
+				}
+			}
+		}
+		for path, p := range pd.Modified {
+			if p.OperationsDiff == nil {
+				continue
+			}
+			for _, method := range p.OperationsDiff.Added {
+				r.AddedOperations = append(r.AddedOperations, operationOf(method, path, p.Revision.GetOperation(method)))
+			}
+			for _, method := range p.OperationsDiff.Deleted {
+				r.RemovedOperations = append(r.RemovedOperations, operationOf(method, path, p.Base.GetOperation(method)))
+			}
+		}
+	}
+	byOrder := func(a, b Operation) int { return strings.Compare(opOrder(a), opOrder(b)) }
+	slices.SortFunc(r.AddedOperations, byOrder)
+	slices.SortFunc(r.RemovedOperations, byOrder)
+	if d.ComponentsDiff != nil && d.ComponentsDiff.SchemasDiff != nil {
+		r.AddedSchemas = slices.Sorted(slices.Values(d.ComponentsDiff.SchemasDiff.Added))
+		r.RemovedSchemas = slices.Sorted(slices.Values(d.ComponentsDiff.SchemasDiff.Deleted))
+	}
+}
+
+func operationOf(method, path string, op *openapi3.Operation) Operation {
+	o := Operation{Method: strings.ToUpper(method), Path: path}
+	if op != nil {
+		o.OperationID = op.OperationID
+	}
+	return o
 }
 
 func loadDocument(role string, doc Document) (*load.SpecInfo, error) {
@@ -306,22 +299,4 @@ var methodRank = map[string]string{"GET": "0", "POST": "1", "PUT": "2", "PATCH":
 
 func opOrder(op Operation) string {
 	return "0" + op.Path + "\x00" + cmp.Or(methodRank[op.Method], "5") + op.Method
-}
-
-func schemaOrder(name string) string { return "1" + name }
-
-func sortChanges(cs []Change) {
-	slices.SortStableFunc(cs, func(a, b Change) int {
-		if c := cmp.Compare(a.order, b.order); c != 0 {
-			return c
-		}
-		// Breaking first within a subject.
-		if a.Breaking != b.Breaking {
-			if a.Breaking {
-				return -1
-			}
-			return 1
-		}
-		return 0
-	})
 }

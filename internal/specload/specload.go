@@ -4,13 +4,10 @@
 package specload
 
 import (
-	"bytes"
 	"fmt"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/speakeasy-api/openapi/overlay"
-	"gopkg.in/yaml.v3"
 
 	"github.com/anam-ai/anam-go/spec"
 )
@@ -40,31 +37,4 @@ func LoadBytes(doc, overlayDoc []byte) (*openapi3.T, error) {
 		return nil, fmt.Errorf("load OpenAPI document: %w", err)
 	}
 	return t, nil
-}
-
-// ApplyOverlay returns doc with the overlay's actions applied, as YAML (a
-// superset of JSON that kin-openapi loads). An empty overlay returns doc.
-func ApplyOverlay(doc, overlayDoc []byte) ([]byte, error) {
-	if len(bytes.TrimSpace(overlayDoc)) == 0 {
-		return doc, nil
-	}
-	ov, err := overlay.ParseReader(bytes.NewReader(overlayDoc))
-	if err != nil {
-		return nil, fmt.Errorf("parse overlay: %w", err)
-	}
-	if err := ov.Validate(); err != nil {
-		return nil, fmt.Errorf("overlay is not valid: %w", err)
-	}
-	var node yaml.Node
-	if err := yaml.Unmarshal(doc, &node); err != nil {
-		return nil, fmt.Errorf("parse OpenAPI document: %w", err)
-	}
-	if warnings, err := ov.ApplyToStrict(&node); err != nil {
-		return nil, fmt.Errorf("apply overlay: %w (%v)", err, warnings)
-	}
-	out, err := yaml.Marshal(&node)
-	if err != nil {
-		return nil, fmt.Errorf("re-encode overlaid document: %w", err)
-	}
-	return out, nil
 }

@@ -26,17 +26,15 @@
 package specprep
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/anam-ai/anam-go/internal/specload"
+	"github.com/anam-ai/anam-go/internal/yamltree"
 )
 
 // Name is one name the rule gave: the JSON path of the schema (in the
@@ -76,17 +74,12 @@ func Prepare(doc, overlay []byte) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := writeJSON(&buf, top, ""); err != nil {
-		return nil, err
-	}
-	buf.WriteByte('\n')
-	// Re-indent: the prepared document is committed and read in reviews.
-	var out bytes.Buffer
-	if err := json.Indent(&out, buf.Bytes(), "", "  "); err != nil {
+	// Indented: the prepared document is committed and read in reviews.
+	out, err := yamltree.JSON(top, "  ")
+	if err != nil {
 		return nil, fmt.Errorf("encode prepared document: %w", err)
 	}
-	return &Result{JSON: out.Bytes(), Names: names}, nil
+	return &Result{JSON: out, Names: names}, nil
 }
 
 // namer gives inline schemas their names: it moves each into
@@ -266,17 +259,7 @@ func isJSON(mediaType string) bool {
 }
 
 // get returns the value of key in a mapping node, or nil.
-func get(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
+var get = yamltree.Get
 
 func set(n *yaml.Node, key, value string) {
 	n.Content = append(n.Content,
@@ -343,71 +326,4 @@ var initialisms = map[string]bool{
 	"UDP": true, "UI": true, "GID": true, "UID": true, "UUID": true, "URI": true, "URL": true, "UTF8": true,
 	"VM": true, "XML": true, "XMPP": true, "XSRF": true, "XSS": true, "SIP": true, "RTP": true, "AMQP": true,
 	"DB": true, "TS": true,
-}
-
-// writeJSON writes a YAML node (as parsed from a JSON or YAML OpenAPI
-// document) as compact JSON, keeping the key order.
-func writeJSON(buf *bytes.Buffer, n *yaml.Node, at string) error {
-	switch n.Kind {
-	case yaml.DocumentNode:
-		return writeJSON(buf, n.Content[0], at)
-	case yaml.AliasNode:
-		return writeJSON(buf, n.Alias, at)
-	case yaml.MappingNode:
-		buf.WriteByte('{')
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			k, _ := json.Marshal(n.Content[i].Value)
-			buf.Write(k)
-			buf.WriteByte(':')
-			if err := writeJSON(buf, n.Content[i+1], at+"/"+n.Content[i].Value); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
-	case yaml.SequenceNode:
-		buf.WriteByte('[')
-		for i, c := range n.Content {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := writeJSON(buf, c, at+"/"+strconv.Itoa(i)); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte(']')
-	case yaml.ScalarNode:
-		switch n.ShortTag() {
-		case "!!null":
-			buf.WriteString("null")
-		case "!!bool":
-			var v bool
-			if err := n.Decode(&v); err != nil {
-				return fmt.Errorf("%s: %w", at, err)
-			}
-			buf.WriteString(strconv.FormatBool(v))
-		case "!!int", "!!float":
-			if json.Valid([]byte(n.Value)) {
-				buf.WriteString(n.Value)
-				return nil
-			}
-			var v float64
-			if err := n.Decode(&v); err != nil {
-				return fmt.Errorf("%s: %w", at, err)
-			}
-			b, err := json.Marshal(v)
-			if err != nil {
-				return fmt.Errorf("%s: %w", at, err)
-			}
-			buf.Write(b)
-		default:
-			b, _ := json.Marshal(n.Value)
-			buf.Write(b)
-		}
-	default:
-		return fmt.Errorf("%s: unexpected YAML node kind %d", at, n.Kind)
-	}
-	return nil
 }

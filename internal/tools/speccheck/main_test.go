@@ -39,23 +39,20 @@ func TestDefectiveSpecFailsWithoutToleratedList(t *testing.T) {
 	}
 	wantLines(t, out,
 		"missing.yaml (missing: nothing tolerated)",
-		"Blocking findings that need a decision: 2\n",
+		"Findings that need a decision: 2\n",
 		"  ambiguous-oneof-example at /paths/~1v1~1personas/post/requestBody/content/application~1json/examples/default: ",
 		"  null-example at /components/examples/VoiceListNote/value: ",
-		"Overlay actions applied: 11\n",
-		"  remove $.paths['/v1/personas'].post.requestBody.content['application/json'].schema.oneOf[1].optional: Upstream writes `optional: true`",
+		"    fix: an overlay action on $.components.examples.VoiceListNote.value in spec/overlay.yaml",
+		"Overlay actions: 11\n",
+		"  #7 remove $.paths['/v1/personas'].post.requestBody.content['application/json'].schema.oneOf[?(@.properties.imageUrl)].optional: Upstream writes `optional: true`",
 		"Tolerated: 0\n",
-		"Notices (never block): 13\n  error-response-without-body: 13\n    /paths/~1v1~1avatars/get/responses/401\n",
-		"FAIL: 2 blocking finding(s) need a decision.",
+		"FAIL: 2 finding(s) need a decision, 0 overlay action(s) no longer apply.",
 	)
-	// Blocking first, notices never named among them.
-	if !strings.HasPrefix(strings.SplitN(out, "\n", 2)[1], "Blocking findings") {
-		t.Errorf("the blocking findings are not first:\n%s", out)
+	// The findings first, right after the heading line.
+	if !strings.HasPrefix(strings.SplitN(out, "\n", 2)[1], "Findings that need a decision") {
+		t.Errorf("the findings are not first:\n%s", out)
 	}
-	if strings.Contains(out, "error-response-without-body at") {
-		t.Errorf("a notice is reported as a finding:\n%s", out)
-	}
-	wantLines(t, errOut, "2 blocking finding(s) need a decision")
+	wantLines(t, errOut, "2 finding(s) need a decision, 0 overlay action(s) no longer apply")
 }
 
 func TestDefectiveSpecPassesWithToleratedList(t *testing.T) {
@@ -72,16 +69,16 @@ func TestDefectiveSpecPassesWithToleratedList(t *testing.T) {
 		"Tolerated: 2\n",
 		"  null-example at /components/examples/VoiceListNote/value: the example's value is null",
 		"[tolerated: Upstream uses this example as a note",
-		"OK: OpenAPI 3.1.0 document valid, 11 overlay action(s) applied, 7 finding(s) resolved by them, 2 tolerated, 13 notice(s).",
+		"OK: OpenAPI 3.1.0 document valid, 11 overlay action(s) applied, 5 finding(s) resolved by them, 2 tolerated.",
 	)
-	if strings.Contains(out, "Blocking findings") || strings.Contains(out, "Warning") {
+	if strings.Contains(out, "Findings that need") || strings.Contains(out, "Warning") {
 		t.Errorf("unexpected failures or warnings:\n%s", out)
 	}
 	b, err := os.ReadFile(md)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLines(t, string(b), "### Spec check\n", "passes: nothing needs a decision", "#### Tolerated\n\n2 finding(s)", "- error-response-without-body: 13\n")
+	wantLines(t, string(b), "### Spec check\n", "passes: nothing needs a decision", "#### Tolerated\n\n2 finding(s)")
 }
 
 func TestWithoutOverlayEveryDefectShows(t *testing.T) {
@@ -91,12 +88,12 @@ func TestWithoutOverlayEveryDefectShows(t *testing.T) {
 	}
 	wantLines(t, out,
 		"overlay (none)",
-		"Overlay actions applied: 0\n",
+		"Overlay actions: 0\n",
 		"  unknown-schema-keyword at /paths/~1v1~1personas/post/requestBody/content/application~1json/schema/oneOf/1/optional: ",
 		"  nullable-keyword-in-3.1 at /components/schemas/Persona/properties/description/nullable: ",
-		"    -fix would resolve it: remove $.components.schemas.Persona.properties.description.nullable; ",
+		"    fix: -fix writes: remove $.components.schemas.Persona.properties.description.nullable; ",
 		"  style-in-schema at /paths/~1v1~1personas/get/parameters/1/schema/style: ",
-		"  inline-schema: 2\n    /paths/~1v1~1personas/post/requestBody/content/application~1json/schema/oneOf/0\n",
+		"    fix: -fix writes: update $.paths['/v1/personas'].get.parameters[?(@.name=='perPage')] with {style: form}",
 		"(-fix resolves 3)",
 	)
 }
@@ -107,8 +104,7 @@ func TestStaleEntriesWarn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data = append(data, "  - rule: null-example\n    location: /components/examples/Gone/value\n    reason: fixed upstream since\n"+
-		"  - rule: error-response-without-body\n    location: /paths/*/*/responses/401\n    reason: notices need none\n"...)
+	data = append(data, "  - rule: null-example\n    location: /components/examples/Gone/value\n    reason: fixed upstream since\n"...)
 	if err := os.WriteFile(tol, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -116,9 +112,54 @@ func TestStaleEntriesWarn(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit status %d, want 0 (stale entries only warn)", code)
 	}
-	wantLines(t, out, "Warning: 2 tolerated entries matched nothing",
-		"null-example at /components/examples/Gone/value\n",
-		"error-response-without-body at /paths/*/*/responses/401 (a notice rule: notices need no tolerated entry)\n")
+	wantLines(t, out, "Warning: 1 tolerated entry matched nothing", "null-example at /components/examples/Gone/value\n")
+}
+
+// staleOverlay's first action is obsolete against the defective document:
+// its target is gone.
+const staleOverlay = `overlay: 1.0.0
+info: {title: o, version: 1.0.0}
+# the actions
+actions:
+  - target: $.paths['/v1/gone'].get
+    description: Upstream removed it since.
+    update: {x-gone: true}
+  - target: $.components.examples.VoiceListNote
+    description: Drop the note.
+    remove: true
+`
+
+func TestObsoleteActionsFailAndPrune(t *testing.T) {
+	dir := t.TempDir()
+	ov := writeTemp(t, "overlay.yaml", staleOverlay)
+	tol := writeTemp(t, "tolerated.yaml", "tolerated:\n  - rule: null-example\n    location: /components/examples/VoiceListNote/value\n    reason: a note.\n")
+	args := []string{"-spec", repo("testdata/defective/swagger.json"), "-overlay", ov, "-tolerate", tol}
+	code, out, errOut := runCmd(t, args...)
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1; stderr: %s", code, errOut)
+	}
+	wantLines(t, out, "Overlay actions that no longer apply: 1 (prune them: make update-spec does)\n  #1 update $.paths['/v1/gone'].get: Upstream removed it since.\n    its target selects nothing")
+	wantLines(t, errOut, "1 overlay action(s) no longer apply")
+
+	md := filepath.Join(dir, "checks.md")
+	code, out, errOut = runCmd(t, append(args, "-prune", "-report-md", md)...)
+	// The obsolete action and the entry it made stale go; the findings the
+	// overlay never fixed are still there.
+	if code != 1 {
+		t.Fatalf("exit status %d, want 1 (findings left); stderr: %s\n%s", code, errOut, out)
+	}
+	wantLines(t, out, "-prune removed 1 overlay action(s) and 1 tolerated entry:\n  #1 update $.paths['/v1/gone'].get", "tolerated line 2: null-example at /components/examples/VoiceListNote/value: it matches no finding any more")
+	if b, _ := os.ReadFile(ov); strings.Contains(string(b), "/v1/gone") || !strings.Contains(string(b), "# the actions\nactions:\n  - target: $.components.examples.VoiceListNote\n") {
+		t.Errorf("the pruned overlay:\n%s", b)
+	}
+	if b, _ := os.ReadFile(tol); string(b) != "tolerated: []\n" {
+		t.Errorf("the pruned tolerated list: %q", b)
+	}
+	b, err := os.ReadFile(md)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLines(t, string(b), "#### No longer applies\n\nUpstream changed or fixed these; removed from spec/overlay.yaml and spec/tolerated.yaml in this update:\n\n- overlay action #1, update `$.paths['/v1/gone'].get`")
 }
 
 func TestUsageAndInputErrors(t *testing.T) {
@@ -137,8 +178,9 @@ func TestUsageAndInputErrors(t *testing.T) {
 		"bad tolerated":       {[]string{"-spec", def, "-overlay", repo("testdata/defective/overlay.yaml"), "-tolerate", badTol}, "gives no reason"},
 		"extra argument":      {[]string{"spec/swagger.json"}, "unexpected arguments"},
 		"unknown flag":        {[]string{"-specs", "x"}, "flag provided but not defined"},
-		"stale overlay":       {[]string{"-spec", def, "-overlay", writeTemp(t, "stale.yaml", staleOverlay)}, "did not match any targets"},
-		"fix without overlay": {[]string{"-spec", def, "-overlay", "", "-fix"}, "-fix writes to the -overlay file"},
+		"bad target":          {[]string{"-spec", def, "-overlay", writeTemp(t, "bad.yaml", "overlay: 1.0.0\ninfo: {title: o, version: 1.0.0}\nactions:\n  - {target: '$.[', remove: true}\n")}, "overlay action #1"},
+		"fix without overlay": {[]string{"-spec", def, "-overlay", "", "-fix"}, "-fix and -prune write to the -overlay file"},
+		"fix and prune":       {[]string{"-spec", def, "-fix", "-prune"}, "do not go together"},
 		"report in a missing directory": {[]string{"-spec", def, "-overlay", repo("testdata/defective/overlay.yaml"), "-tolerate", repo("testdata/defective/tolerated.yaml"),
 			"-report-md", filepath.Join(dir, "no", "such", "dir", "r.md")}, "no such file or directory"},
 	} {
@@ -154,13 +196,6 @@ func TestUsageAndInputErrors(t *testing.T) {
 	}
 }
 
-const staleOverlay = `overlay: 1.0.0
-info: {title: o, version: 1.0.0}
-actions:
-  - target: $.paths['/v1/gone'].get
-    update: {x-gone: true}
-`
-
 func writeTemp(t *testing.T, name, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
@@ -171,9 +206,10 @@ func writeTemp(t *testing.T, name, content string) string {
 }
 
 func TestFix(t *testing.T) {
-	// The defective document with an overlay that only names schemas: -fix
-	// writes the nullable and style fixes, keeps the overlay's text, checks
-	// again and shows them applied; a second run adds nothing.
+	// The defective document with an overlay holding one positional
+	// action: -fix rewrites its target by name, writes the nullable and
+	// style fixes, keeps the overlay's text, checks again and shows them
+	// applied; a second run changes nothing.
 	dir := t.TempDir()
 	ovPath := filepath.Join(dir, "overlay.yaml")
 	orig := "# kept comment\noverlay: 1.0.0\ninfo: {title: o, version: 1.0.0}\nactions:\n" +
@@ -190,18 +226,19 @@ func TestFix(t *testing.T) {
 		t.Fatalf("exit status %d, want 0; stderr: %s\n%s", code, errOut, out)
 	}
 	wantLines(t, out,
-		"-fix appended 6 overlay action(s) to "+ovPath+" and checked again:\n",
-		"Overlay actions written by -fix: 6 (review them)\n",
-		"  remove $.components.schemas.Persona.properties.description.nullable: Upstream writes OpenAPI 3.0's `nullable: true`",
-		"  update $.paths['/v1/personas'].get.parameters[1]: Upstream writes a parameter's",
-		"Overlay actions applied: 7\n",
+		"-fix wrote 7 overlay action(s) into "+ovPath+" (appended or retargeted) and checked again:\n",
+		"Overlay actions written by -fix: 7 (review them)\n",
+		"  #1 remove $.paths['/v1/personas'].post.requestBody.content['application/json'].schema.oneOf[?(@.properties.imageUrl)].optional: Not a keyword.",
+		"  #2 remove $.components.schemas.Persona.properties.description.nullable: Upstream writes OpenAPI 3.0's `nullable: true`",
+		"  #4 update $.paths['/v1/personas'].get.parameters[?(@.name=='perPage')]: Upstream writes a parameter's",
+		"Overlay actions: 7\n",
 		"OK: OpenAPI 3.1.0 document valid, 7 overlay action(s) applied,",
 	)
 	written, err := os.ReadFile(ovPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(written), orig) || strings.Count(string(written), "\n  - target: ") != 7 {
+	if !strings.HasPrefix(string(written), "# kept comment\n") || strings.Count(string(written), "\n  - target: ") != 7 || strings.Contains(string(written), "oneOf[1]") {
 		t.Errorf("the overlay after -fix:\n%s", written)
 	}
 	if fi, err := os.Stat(ovPath); err != nil || fi.Mode().Perm() != 0o600 {
@@ -211,7 +248,7 @@ func TestFix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLines(t, string(b), "#### Fixed automatically\n\n`speccheck -fix` wrote 6 overlay action(s) in this run; review them:\n",
+	wantLines(t, string(b), "#### Fixed automatically\n\n`speccheck -fix` wrote 7 overlay action(s) in this run; review them:\n",
 		"- remove `$.components.schemas.Persona.properties.description.nullable`: ")
 
 	code, out, errOut = runCmd(t, args...)
@@ -219,18 +256,10 @@ func TestFix(t *testing.T) {
 		t.Fatalf("second run: exit status %d; stderr: %s", code, errOut)
 	}
 	wantLines(t, out, "-fix found nothing to fix mechanically; the overlay is unchanged.\n")
-	again, err := os.ReadFile(ovPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(again) != string(written) {
+	if again, _ := os.ReadFile(ovPath); string(again) != string(written) {
 		t.Error("a second -fix changed the overlay")
 	}
-	b, err = os.ReadFile(md)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(b), "Fixed automatically") {
+	if b, _ = os.ReadFile(md); strings.Contains(string(b), "Fixed automatically") {
 		t.Error("the second run reports actions it did not write")
 	}
 }
@@ -238,29 +267,27 @@ func TestFix(t *testing.T) {
 func TestFixStartsAMissingOverlay(t *testing.T) {
 	ovPath := filepath.Join(t.TempDir(), "new.yaml")
 	code, out, errOut := runCmd(t, "-spec", repo("testdata/defective/swagger.json"), "-overlay", ovPath, "-tolerate", repo("testdata/defective/tolerated.yaml"), "-fix")
-	// The fixes apply, but the defects -fix cannot resolve still block.
+	// The fixes apply, but the defects -fix cannot resolve still fail it.
 	if code != 1 {
 		t.Fatalf("exit status %d, want 1; stderr: %s\n%s", code, errOut, out)
 	}
-	wantLines(t, out, "(missing: -fix starts it)", "-fix appended 6 overlay action(s)", "unknown-schema-keyword at ")
-	if _, err := os.Stat(ovPath); err != nil {
-		t.Error(err)
+	wantLines(t, out, "(missing: -fix starts it)", "-fix wrote 6 overlay action(s)", "unknown-schema-keyword at ")
+	b, err := os.ReadFile(ovPath)
+	if err != nil || !strings.Contains(string(b), "x-speakeasy-jsonpath: rfc9535\n") {
+		t.Errorf("the started overlay (%v):\n%s", err, b)
 	}
 }
 
-// julyDoc is Anam's July 2026 document, vendored as spec/swagger.json.
-var julyDoc = repo("spec/swagger.json")
-
-func TestJulySpecWithCommittedOverlay(t *testing.T) {
-	if _, err := os.Stat(julyDoc); err != nil {
-		t.Skipf("%s: %v", julyDoc, err)
-	}
+// TestJulyFixture runs the command on the July fixture, with and without
+// the overlay taken for it.
+func TestJulyFixture(t *testing.T) {
+	july := repo("testdata/july/swagger.json")
 	md := filepath.Join(t.TempDir(), "r.md")
-	code, out, errOut := runCmd(t, "-spec", julyDoc, "-overlay", repo("spec/overlay.yaml"), "-tolerate", repo("spec/tolerated.yaml"), "-report-md", md)
+	code, out, errOut := runCmd(t, "-spec", july, "-overlay", repo("testdata/july/overlay.yaml"), "-tolerate", repo("testdata/july/tolerated.yaml"), "-report-md", md)
 	if code != 0 {
 		t.Fatalf("exit status %d, want 0; stderr: %s\n%s", code, errOut, out)
 	}
-	wantLines(t, out, "Tolerated: 1\n", "OK: OpenAPI 3.1.0 document valid, 14 overlay action(s) applied, 8 finding(s) resolved by them, 1 tolerated, ")
+	wantLines(t, out, "Tolerated: 1\n", "OK: OpenAPI 3.1.0 document valid, 14 overlay action(s) applied, 8 finding(s) resolved by them, 1 tolerated.")
 	if strings.Contains(out, "Warning") || strings.Contains(out, "openapi-invalid") {
 		t.Errorf("unexpected warning or invalid finding:\n%s", out)
 	}
@@ -268,13 +295,13 @@ func TestJulySpecWithCommittedOverlay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLines(t, string(b), "passes: nothing needs a decision", "- 4 × nullable-keyword-in-3.1: ", "- error-response-without-body: ", "- inline-schema: ")
+	wantLines(t, string(b), "passes: nothing needs a decision", "- 4 × nullable-keyword-in-3.1: ")
 
-	// Without the overlay, the published document fails on its blocking
-	// findings, saying which -fix resolves.
-	code, out, _ = runCmd(t, "-spec", julyDoc, "-overlay", "", "-tolerate", filepath.Join(t.TempDir(), "none.yaml"))
+	// Without the overlay, the published document fails on its findings,
+	// saying which -fix resolves.
+	code, out, _ = runCmd(t, "-spec", july, "-overlay", "", "-tolerate", filepath.Join(t.TempDir(), "none.yaml"))
 	if code != 1 {
 		t.Fatalf("exit status %d without the overlay, want 1", code)
 	}
-	wantLines(t, out, "Blocking findings that need a decision: 9\n", "FAIL: 9 blocking finding(s) need a decision (-fix resolves 6).")
+	wantLines(t, out, "Findings that need a decision: 9\n", "FAIL: 9 finding(s) need a decision (-fix resolves 6), 0 overlay action(s) no longer apply.")
 }

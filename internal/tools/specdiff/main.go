@@ -1,20 +1,21 @@
-// Command specdiff reports what updating the OpenAPI document changes for
-// users of the Go SDK: operations, parameters, fields and types added,
-// removed or changed, with the changes that break Go code flagged (see
-// internal/specdiff for the rules), and oasdiff's HTTP compatibility
-// findings.
+// Command specdiff reports what updating the OpenAPI document changes: on
+// the wire (oasdiff's diff and HTTP compatibility findings) and, given the
+// SDK built from each document, in Go (apidiff's compatible and
+// incompatible changes of every importable package). See
+// internal/specdiff. `make update-spec` runs the same comparison itself.
 //
 //	go run ./internal/tools/specdiff -base OLD.json -revision NEW.json \
 //	    [-base-overlay O1.yaml] [-revision-overlay O2.yaml] \
-//	    [-checks CHECKS.md] [-changelog CHANGELOG.md] [-o report.md] \
-//	    [-base-name NAME] [-revision-name NAME]
+//	    [-go-before DIR -go-after DIR] [-checks CHECKS.md] \
+//	    [-changelog CHANGELOG.md] [-o report.md] [-base-name NAME] [-revision-name NAME]
 //
-// The report (Markdown) goes to -o, or to standard output. -checks appends
-// the spec checker's Markdown section verbatim. -changelog merges the
-// changes into the "## [Unreleased]" section of a Keep a Changelog file,
-// creating it if absent; re-running the same update replaces its entry.
-// -base-name and -revision-name set how the report names the documents
-// (by default, their paths and overlays' paths).
+// The report (Markdown) goes to -o, or to standard output. -go-before and
+// -go-after are the roots of the module as generated from each document.
+// -checks appends the spec checker's Markdown section verbatim. -changelog
+// merges the short entry into the "## [Unreleased]" section of a Keep a
+// Changelog file, creating it if absent; re-running with the same base
+// document replaces its entry. -base-name and -revision-name set how the
+// report names the documents (by default, their paths and overlays' paths).
 //
 // Exit status: 0 when the report was written (whatever it says), 2 for bad
 // usage or an unusable input (unreadable or invalid document, overlay or
@@ -22,6 +23,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -67,6 +70,8 @@ func execute(args []string, stdout, stderr io.Writer) error {
 	checks := fl.String("checks", "", "Markdown section from the spec checker to include verbatim (\"\" for none)")
 	changelog := fl.String("changelog", "", "Keep a Changelog file whose [Unreleased] section gets the changes (created if absent)")
 	out := fl.String("o", "", "write the report here instead of standard output")
+	goBefore := fl.String("go-before", "", "the module's root as generated from -base, to measure its Go API (with -go-after)")
+	goAfter := fl.String("go-after", "", "the module's root as generated from -revision, to measure its Go API (with -go-before)")
 	baseName := fl.String("base-name", "", "how the report names the base document (default: its paths)")
 	revisionName := fl.String("revision-name", "", "how the report names the revision document (default: its paths)")
 	if err := fl.Parse(args); err != nil {
@@ -80,6 +85,9 @@ func execute(args []string, stdout, stderr io.Writer) error {
 	}
 	if *base == "" || *revision == "" {
 		return usageError{errors.New("-base and -revision are required")}
+	}
+	if (*goBefore == "") != (*goAfter == "") {
+		return usageError{errors.New("-go-before and -go-after go together")}
 	}
 
 	baseDoc, err := document(*base, *baseOverlay)
@@ -106,6 +114,17 @@ func execute(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *goBefore != "" {
+		before, err := specdiff.MeasureAPI(*goBefore)
+		if err != nil {
+			return usageError{err}
+		}
+		after, err := specdiff.MeasureAPI(*goAfter)
+		if err != nil {
+			return usageError{err}
+		}
+		report.Go, report.GoMeasured = specdiff.CompareAPI(before, after), true
+	}
 
 	// An update that changes nothing for SDK users leaves the changelog as
 	// it is: an entry saying "no changes" is noise for readers.
@@ -114,7 +133,8 @@ func execute(args []string, stdout, stderr io.Writer) error {
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("read changelog: %w", err)
 		}
-		merged := specdiff.MergeChangelog(existing, specdiff.ChangelogKey(baseDoc.Spec), report.ChangelogItems())
+		sum := sha256.Sum256(baseDoc.Spec)
+		merged := specdiff.MergeChangelog(existing, "spec=sha256:"+hex.EncodeToString(sum[:8]), report.Entry())
 		if err := writeFile(*changelog, merged); err != nil {
 			return fmt.Errorf("write changelog: %w", err)
 		}

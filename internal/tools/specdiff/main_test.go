@@ -44,7 +44,7 @@ func TestReportAndChangelog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"BREAKING (Go): Pet.tag: string -> [string, null]", "## Spec checks\n\nAll clear.\n"} {
+	for _, want := range []string{"**Summary:** Go: not measured; HTTP (oasdiff): 1 breaking", "response-property-became-nullable", "## Spec checks\n\nAll clear.\n"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}
@@ -53,7 +53,8 @@ func TestReportAndChangelog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(first), "## [Unreleased]") || !strings.Contains(string(first), "**BREAKING (Go):** Pet.tag") {
+	if !strings.Contains(string(first), "## [Unreleased]") || !strings.Contains(string(first), "<!-- specdiff:begin spec=sha256:") ||
+		!strings.Contains(string(first), "- Anam API spec updated: T 1 (1 operation) -> T 1 (1 operation).") {
 		t.Errorf("changelog:\n%s", first)
 	}
 	// Same inputs again, report on stdout this time: the changelog is unchanged.
@@ -82,6 +83,8 @@ func TestBadInputExitsTwo(t *testing.T) {
 		{"unreadable overlay", []string{"-base", good, "-revision", good, "-revision-overlay", filepath.Join(dir, "none.yaml")}, "read overlay"},
 		{"unreadable checks", []string{"-base", good, "-revision", good, "-checks", filepath.Join(dir, "none.md")}, "read checks file"},
 		{"extra argument", []string{"-base", good, "-revision", good, "stray"}, "unexpected arguments"},
+		{"one Go tree", []string{"-base", good, "-revision", good, "-go-before", dir}, "-go-before and -go-after go together"},
+		{"Go tree that is no module", []string{"-base", good, "-revision", good, "-go-before", dir, "-go-after", dir}, "type-check the SDK in " + dir},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,5 +120,33 @@ func TestNoChangeLeavesTheChangelog(t *testing.T) {
 	}
 	if _, err := os.Stat(changelog); !os.IsNotExist(err) {
 		t.Errorf("a changelog was written for no change: %v", err)
+	}
+}
+
+func TestGoAPIMeasured(t *testing.T) {
+	if testing.Short() {
+		t.Skip("type-checks two modules")
+	}
+	dir := t.TempDir()
+	base, rev := write(t, dir, "old.json", baseDoc), write(t, dir, "new.json", revDoc)
+	module := func(name, src string) string {
+		d := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Join(d, "gen"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, d, "go.mod", "module example.com/sdk\n\ngo 1.26\n")
+		write(t, filepath.Join(d, "gen"), "gen.go", "package gen\n\n"+src)
+		return d
+	}
+	before := module("before", "type Pet struct{ Tag *string }\n")
+	after := module("after", "type Pet struct{ Tag []string }\n")
+	code, stdout, stderr := runCmd("-base", base, "-revision", rev, "-go-before", before, "-go-after", after)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"**Summary:** Go: 2 incompatible changes, 0 compatible;", "- `gen.Pet.Tag`: changed from *string to []string\n"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, stdout)
+		}
 	}
 }
