@@ -105,7 +105,7 @@ func (ix *specIndex) staticExample(rt *route) ([]byte, bool) {
 			}
 			for _, ex := range mediaExamples(resp.Value.Content[ct]) {
 				val, err := roundTrip(ex)
-				if err != nil || rt.body.Value.VisitJSON(val, ix.vopts...) != nil {
+				if err != nil || ix.vals.check(rt.body.Value, val) != nil {
 					continue
 				}
 				e.body, _ = json.Marshal(val)

@@ -25,6 +25,7 @@ type specIndex struct {
 	resources    []*resource // in path order
 	byKey        map[string]*resource
 	vopts        []openapi3.SchemaValidationOption // for item validation
+	vals         *validators                       // compiled schemas, see validators
 	equal        sync.Map                          // [2]*openapi3.Schema -> bool, see equalSchemas
 	exampleCache sync.Map                          // *route -> *exampleOnce, see staticExample
 }
@@ -144,6 +145,7 @@ func newSpecIndex(doc *openapi3.T) (*specIndex, error) {
 	if doc.IsOpenAPI31OrLater() {
 		ix.vopts = append(ix.vopts, openapi3.EnableJSONSchema2020())
 	}
+	ix.vals = newValidators(doc, ix.vopts)
 	if len(doc.Servers) > 0 {
 		u, err := url.Parse(doc.Servers[0].URL)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // checkOp panics unless id names an operation of the document or is
@@ -144,6 +145,8 @@ func problems(out []string, prefix string, err error) []string {
 			return problems(out, prefix, e.Err)
 		}
 		return append(out, prefix+e.Error())
+	case *jsonschema.ValidationError:
+		return validationProblems(out, prefix, e)
 	case *openapi3.SchemaError:
 		var me openapi3.MultiError
 		if e.Origin != nil && errors.As(e.Origin, &me) {

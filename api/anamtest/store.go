@@ -144,7 +144,7 @@ func (ix *specIndex) fits(v any, to, from *openapi3.SchemaRef) bool {
 	if from != nil && (sameSchema(to, from) || ix.equalSchemas(to.Value, from.Value)) {
 		return true
 	}
-	return to.Value.VisitJSON(v, ix.vopts...) == nil
+	return ix.vals.check(to.Value, v) == nil
 }
 
 // equalSchemas reports whether a and b have the same JSON form, remembering
@@ -163,7 +163,7 @@ func (ix *specIndex) equalSchemas(a, b *openapi3.Schema) bool {
 
 // valid reports whether v (as decoded from JSON) is valid for s.
 func (ix *specIndex) valid(s *openapi3.Schema, v any) bool {
-	return s.VisitJSON(v, ix.vopts...) == nil
+	return ix.vals.check(s, v) == nil
 }
 
 // validate checks doc against the item schema of res.
@@ -173,7 +173,7 @@ func (ix *specIndex) validate(res *resource, doc map[string]any) error {
 	if err != nil {
 		return err
 	}
-	if err := res.schema.Value.VisitJSON(v, ix.vopts...); err != nil {
+	if err := ix.vals.check(res.schema.Value, v); err != nil {
 		return fmt.Errorf("%s", describe(err))
 	}
 	return nil
@@ -209,7 +209,7 @@ func (ix *specIndex) merge(res *resource, doc, fields map[string]any) (ignored [
 			ignored = append(ignored, k)
 			continue
 		}
-		if err := p.Value.VisitJSON(v, ix.vopts...); err != nil {
+		if err := ix.vals.check(p.Value, v); err != nil {
 			ignored = append(ignored, k)
 			continue
 		}
