@@ -5,6 +5,7 @@ package specload
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"sync"
 
@@ -21,9 +22,21 @@ import (
 // it.
 func Load() (*openapi3.T, error) { return loadOnce() }
 
-var loadOnce = sync.OnceValues(func() (*openapi3.T, error) {
-	return LoadBytes(spec.Prepared, nil)
-})
+var loadOnce = sync.OnceValues(loadPrepared)
+
+// loadPrepared loads spec.Prepared, compacted first. kin-openapi decodes
+// every level of a document again to gather its extensions (each Schema,
+// Operation... unmarshals its whole subtree into a map), so each byte of
+// the indentation of spec.Prepared is scanned once per level above it:
+// without it, the document is a third smaller and loads about a third
+// faster (BenchmarkLoad).
+func loadPrepared() (*openapi3.T, error) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, spec.Prepared); err != nil {
+		return nil, fmt.Errorf("the embedded document is not JSON: %w", err)
+	}
+	return LoadBytes(compact.Bytes(), nil)
+}
 
 // LoadBytes is Load for any document and overlay; an empty overlay applies
 // nothing. Every overlay action must match something in the document, as in
