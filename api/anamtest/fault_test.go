@@ -384,7 +384,7 @@ func TestFaultEmptyBody(t *testing.T) {
 
 func TestFaultRedirect(t *testing.T) {
 	srv := newServer(t, anamtest.WithItems(14))
-	srv.InjectFaults(opList, anamtest.Redirect(http.StatusFound, widgets + "?page=2"))
+	srv.InjectFaults(opList, anamtest.Redirect(http.StatusFound, widgets+"?page=2"))
 
 	// net/http follows a same-host redirect, keeping Authorization; the
 	// request it follows with is a new one, which a fault would apply to.
