@@ -27,9 +27,15 @@ const (
 	exampleID = "6f1c2a4e-0b5d-4c1e-9a77-2b1f3c4d5e6f" // the widget of the fixture's examples
 )
 
-// widgetSpec is testdata/widgets.yaml, loaded once.
-var widgetSpec = sync.OnceValue(func() *openapi3.T {
-	b, err := os.ReadFile("testdata/widgets.yaml")
+// widgetSpec is testdata/widgets.yaml, and sessionSpec
+// testdata/sessions.yaml, each loaded once.
+var (
+	widgetSpec  = sync.OnceValue(func() *openapi3.T { return mustLoad("testdata/widgets.yaml") })
+	sessionSpec = sync.OnceValue(func() *openapi3.T { return mustLoad("testdata/sessions.yaml") })
+)
+
+func mustLoad(path string) *openapi3.T {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		panic(err)
 	}
@@ -38,7 +44,7 @@ var widgetSpec = sync.OnceValue(func() *openapi3.T {
 		panic(err)
 	}
 	return doc
-})
+}
 
 // newServer starts a server of the widgets fixture that fails t on any
 // invalid request or response and closes with the test.
@@ -81,6 +87,40 @@ func request(t testing.TB, client *http.Client, method, url string, headers ...s
 func get(t testing.TB, srv *anamtest.Server, path string) result {
 	t.Helper()
 	return request(t, srv.Client(), http.MethodGet, srv.URL+path, "Authorization", "Bearer "+srv.APIKey())
+}
+
+// send sends method path with a JSON body (none if "") and the bearer
+// token to srv, and reads the response.
+func send(t testing.TB, srv *anamtest.Server, method, path, token, body string) result {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return result{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// object decodes a JSON object, failing t if it is none.
+func object(t testing.TB, b []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+		t.Fatalf("want a JSON object: %s (%v)", b, err)
+	}
+	return m
 }
 
 // page is a decoded widget list. Pointers tell null from absent.

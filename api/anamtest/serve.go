@@ -333,12 +333,16 @@ func (s *Server) validateRequest(w http.ResponseWriter, r *http.Request, rt *rou
 }
 
 // readBody reads the body of r, allowing the client bodyTimeout to send
-// it.
+// it. After a timeout the deadline stays: net/http then gives up the rest
+// of the body, and the connection, instead of waiting for it.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	rc := http.NewResponseController(w)
 	_ = rc.SetReadDeadline(time.Now().Add(s.cfg.bodyTimeout))
-	defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
-	return io.ReadAll(r.Body)
+	b, err := io.ReadAll(r.Body)
+	if err == nil {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
+	return b, err
 }
 
 // checkJSONBody validates a JSON request body against the operation's
