@@ -2,6 +2,7 @@ package anamtest_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,11 +17,16 @@ import (
 // exampleDo sends an authenticated request to the server and returns the
 // status and body.
 func exampleDo(srv *anamtest.Server, method, path, body string) (int, []byte) {
+	return exampleDoAs(srv, srv.APIKey(), method, path, body)
+}
+
+// exampleDoAs is exampleDo with another bearer token.
+func exampleDoAs(srv *anamtest.Server, token, method, path, body string) (int, []byte) {
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		log.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+srv.APIKey())
+	req.Header.Set("Authorization", "Bearer "+token)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -177,6 +183,41 @@ func ExampleServer_InjectFaults() {
 	// Output:
 	// 503
 	// 200 2
+}
+
+// The session flow of Anam's clients: a backend mints a session token for
+// a persona, and the browser starts an engine session with it. The fake
+// finds the operations by rule (see the package documentation, "Session
+// tokens and sessions"); sessionSpec() is testdata/sessions.yaml, whose
+// token operation is POST /v9/tokens and whose start operation, POST
+// /v9/engine, lists a session-token security scheme.
+func Example_sessions() {
+	srv := anamtest.NewServer(anamtest.WithSpec(sessionSpec()))
+	defer srv.Close()
+
+	_, body := exampleDo(srv, http.MethodPost, "/v9/tokens", `{"personaConfig":{"personaId":"8d3c1f0a-6b7e-4c2d-9e8f-1a2b3c4d5e6f"}}`)
+	var minted struct{ SessionToken string }
+	_ = json.Unmarshal(body, &minted)
+	payload, _ := base64.RawURLEncoding.DecodeString(strings.Split(minted.SessionToken, ".")[1])
+	var claims struct{ Type, AccountID string }
+	_ = json.Unmarshal(payload, &claims)
+	fmt.Println(claims.Type, claims.AccountID != "")
+
+	status, body := exampleDoAs(srv, minted.SessionToken, http.MethodPost, "/v9/engine", "")
+	var started struct{ SessionID, EngineHost, EngineProtocol string }
+	_ = json.Unmarshal(body, &started)
+	fmt.Println(status, started.EngineProtocol+"://"+started.EngineHost == srv.URL)
+
+	status, body = exampleDo(srv, http.MethodGet, "/v9/sessions/"+started.SessionID, "")
+	fmt.Println(status, bytes.Contains(body, []byte(`"personaId":"8d3c1f0a-6b7e-4c2d-9e8f-1a2b3c4d5e6f"`)))
+
+	status, _ = exampleDoAs(srv, minted.SessionToken, http.MethodGet, "/v9/sessions/"+started.SessionID, "")
+	fmt.Println(status)
+	// Output:
+	// stateful true
+	// 200 true
+	// 200 true
+	// 401
 }
 
 // Start runs the fake on a fixed loopback address for other programs.
