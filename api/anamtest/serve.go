@@ -156,7 +156,7 @@ func (s *Server) recoverPanic(w *trackingWriter, r *http.Request) {
 	if p == nil {
 		return
 	}
-	if p == http.ErrAbortHandler { //nolint:errorlint // net/http's sentinel, compared as net/http does
+	if p == http.ErrAbortHandler {
 		panic(p)
 	}
 	s.report(fmt.Sprintf("anamtest: the fake panicked on %s %s (a bug of anamtest; please report it): %v\n%s", r.Method, r.URL.Path, p, debug.Stack()))

@@ -3,7 +3,6 @@ package anamtest
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"math"
@@ -397,13 +396,4 @@ func validationProblems(out []string, prefix string, e *jsonschema.ValidationErr
 		out = validationProblems(out, prefix, c)
 	}
 	return out
-}
-
-// isValidationError reports whether err is a schema violation found by
-// check, as opposed to a failure to validate at all.
-func isValidationError(err error) bool {
-	var ve *jsonschema.ValidationError
-	var se *openapi3.SchemaError
-	var me openapi3.MultiError
-	return errors.As(err, &ve) || errors.As(err, &se) || errors.As(err, &me)
 }

@@ -6,8 +6,8 @@ import (
 	"github.com/anam-ai/anam-go/spec"
 )
 
-// TestLoadPreparedIsTheDocument: compacting the embedded document before
-// loading it changes nothing in what is loaded.
+// TestLoadPreparedIsTheDocument: Load's faster path loads the document
+// LoadBytes loads.
 func TestLoadPreparedIsTheDocument(t *testing.T) {
 	a, err := loadPrepared()
 	if err != nil {
@@ -26,17 +26,17 @@ func TestLoadPreparedIsTheDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	if string(ja) != string(jb) {
-		t.Error("the compacted document loads differently from the indented one")
+		t.Error("loadPrepared and LoadBytes load different documents")
 	}
 	if c, err := Load(); err != nil || c == nil {
 		t.Errorf("Load: %v", err)
 	}
 }
 
-// BenchmarkLoad compares loading the embedded document as Load does
-// (compacted) with loading it as it is embedded (indented), the baseline.
+// BenchmarkLoad compares loading the embedded document as Load does with
+// loading it with LoadBytes, as it is embedded, the baseline.
 func BenchmarkLoad(b *testing.B) {
-	b.Run("indented", func(b *testing.B) {
+	b.Run("LoadBytes", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := LoadBytes(spec.Prepared, nil); err != nil {
@@ -44,7 +44,7 @@ func BenchmarkLoad(b *testing.B) {
 			}
 		}
 	})
-	b.Run("compacted", func(b *testing.B) {
+	b.Run("Load", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := loadPrepared(); err != nil {
