@@ -254,7 +254,8 @@
 // properties ending in Host hold the fake's own host:port and those ending
 // in Protocol "http", so that a client can reach it. The new item holds
 // what the start wrote, and nothing made up: its nullable properties are
-// null (a session not ended has no endTime), except those the request
+// null (a session not ended has no endTime) and its arrays empty, except
+// those the request
 // sets (by the rules of "What is written is read back", and for a field
 // one level down in the request, such as personaConfig.personaId, at the
 // item's property of that name), those the session token binds

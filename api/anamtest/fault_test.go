@@ -72,7 +72,7 @@ func TestFaultScriptsPerOperationAndAll(t *testing.T) {
 	for _, path := range []string{widgets + "/" + exampleID, widgets + "/" + exampleID, widgets, widgets, widgets + "/" + exampleID} {
 		got = append(got, get(t, srv, path).status)
 	}
-	// getAvatar: own 502 first, then the shared 500; listAvatars: shared 501, then normal.
+	// getWidget: own 502 first, then the shared 500; listWidgets: shared 501, then normal.
 	want := []int{502, 500, 501, 200, 200}
 	if !equalInts(got, want) {
 		t.Errorf("statuses %v, want %v", got, want)
@@ -413,7 +413,7 @@ func TestPersistentLatency(t *testing.T) {
 	srv.SetLatency(anamtest.AllOperations, d)
 	start := time.Now()
 	if r := get(t, srv, widgets+"/"+exampleID); r.status != 200 || time.Since(start) < d {
-		t.Errorf("AllOperations latency on getAvatar: %d after %v", r.status, time.Since(start))
+		t.Errorf("AllOperations latency on getWidget: %d after %v", r.status, time.Since(start))
 	}
 	// An operation's own setting overrides AllOperations'.
 	srv.SetLatency(opGet, time.Millisecond)
@@ -422,7 +422,7 @@ func TestPersistentLatency(t *testing.T) {
 	defer cancel()
 	resp, err := srv.Client().Do(authReq(t, ctx, srv, widgets+"/"+exampleID))
 	if err != nil {
-		t.Fatalf("getAvatar with its own 1ms latency: %v", err)
+		t.Fatalf("getWidget with its own 1ms latency: %v", err)
 	}
 	resp.Body.Close()
 }

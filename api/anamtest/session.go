@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // sessionRules finds, by the rules of the package documentation
@@ -204,11 +206,16 @@ func (s *Server) start(r *http.Request, rt *route) response {
 	}
 
 	// A started item holds what the start wrote and nothing made up: its
-	// nullable properties are null (a session not ended has no endTime).
+	// nullable properties are null (a session not ended has no endTime)
+	// and its arrays empty (no tool calls yet).
 	doc := s.gen.item(res.key+"/started", res.schema, st.created)
 	for k, p := range props {
-		if k != res.idField && p.Value != nil && s.ix.vals.check(p.Value, nil) == nil {
+		switch {
+		case k == res.idField || p.Value == nil:
+		case s.ix.vals.check(p.Value, nil) == nil:
 			doc[k] = nil
+		case s.ix.vals.check(p.Value, []any{}) == nil:
+			doc[k] = []any{}
 		}
 	}
 	if res.idField != "" {
@@ -263,6 +270,15 @@ func (s *Server) end(rt *route, st *store, it *item) *item {
 	return ended
 }
 
+// isURL reports whether the property k of schema p holds a URL.
+func isURL(k string, p *openapi3.Schema) bool {
+	switch p.Format {
+	case "uri", "url", "iri", "uri-reference":
+		return true
+	}
+	return strings.HasSuffix(k, "Url") || strings.HasSuffix(k, "URL")
+}
+
 func endLike(k string) bool {
 	k = strings.ToLower(k)
 	for _, p := range []string{"end", "stopped", "finished", "closed", "terminated", "cancel"} {
@@ -275,8 +291,10 @@ func endLike(k string) bool {
 
 // actionAnswer answers an action on it whose answer is not the item (a
 // session's transcript, say): the static answer, with the item's ID in the
-// property named <item>Id (sessionId) and the item's own values in the
-// properties it shares with the answer's schema.
+// property named <item>Id (sessionId), the item's own values in the
+// properties it shares with the answer's schema, and, in a URL property
+// (format uri or url, or a name ending in Url) that does not name the item,
+// a URL that does (a recording's recordingUrl).
 func (s *Server) actionAnswer(rt *route, it *item) response {
 	resp := s.static(rt, it.id, 0)
 	if rt.body == nil || !isObject(rt.body.Value) || resp.status != rt.status {
@@ -299,6 +317,13 @@ func (s *Server) actionAnswer(rt *route, it *item) response {
 		}
 		if v, ok := it.doc[k]; ok && k != rt.res.idField && s.ix.vals.check(p.Value, v) == nil {
 			m[k] = v
+			continue
+		}
+		if str, ok := m[k].(string); ok && isURL(k, p.Value) && !strings.Contains(str, it.id) {
+			u := "https://anamtest.example" + rt.res.key + "/" + it.id + "/" + k
+			if s.ix.vals.check(p.Value, u) == nil {
+				m[k] = u
+			}
 		}
 	}
 	b, err := json.Marshal(m)
