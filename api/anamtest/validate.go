@@ -283,22 +283,22 @@ func at(loc, ref string) (string, bool) {
 }
 
 func (w pointerWalker) parameter(loc string, pr *openapi3.ParameterRef) {
-	if pr == nil || pr.Value == nil {
-		return
-	}
-	if l, ok := at(loc, pr.Ref); ok {
-		w.schema(l+"/schema", pr.Value.Schema)
-		w.content(l+"/content", pr.Value.Content)
+	if pr != nil && pr.Value != nil {
+		w.parameterAt(loc, pr.Ref, pr.Value)
 	}
 }
 
+// header walks a header, which kin-openapi models as a parameter.
 func (w pointerWalker) header(loc string, hr *openapi3.HeaderRef) {
-	if hr == nil || hr.Value == nil {
-		return
+	if hr != nil && hr.Value != nil {
+		w.parameterAt(loc, hr.Ref, &hr.Value.Parameter)
 	}
-	if l, ok := at(loc, hr.Ref); ok {
-		w.schema(l+"/schema", hr.Value.Schema)
-		w.content(l+"/content", hr.Value.Content)
+}
+
+func (w pointerWalker) parameterAt(loc, ref string, p *openapi3.Parameter) {
+	if l, ok := at(loc, ref); ok {
+		w.schema(l+"/schema", p.Schema)
+		w.content(l+"/content", p.Content)
 	}
 }
 
