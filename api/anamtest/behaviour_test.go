@@ -18,7 +18,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func TestEveryOperationNeedsTheKey(t *testing.T) {
 	for name, doc := range specs(t) {
 		ix, _ := indexFor(doc)
-		srv := NewServer(WithSpec(doc), WithItems(1), WithT(t))
+		srv := NewServer(WithSpec(doc), WithItems(1), WithT(reporterFor(t, name)))
 		for _, rt := range ix.routes {
 			c := buildCall(t, srv, rt)
 			for _, auth := range []string{"", "Bearer wrong", "Basic " + srv.APIKey()} {
@@ -55,7 +55,7 @@ func TestUnknownIDs(t *testing.T) {
 	n := 0
 	for name, doc := range specs(t) {
 		ix, _ := indexFor(doc)
-		srv := NewServer(WithSpec(doc), WithItems(1), WithT(t))
+		srv := NewServer(WithSpec(doc), WithItems(1), WithT(reporterFor(t, name)))
 		for _, rt := range ix.routes {
 			var param string
 			switch {
@@ -94,7 +94,7 @@ func TestUnknownIDs(t *testing.T) {
 func TestFaultsOnEveryOperation(t *testing.T) {
 	for name, doc := range specs(t) {
 		ix, _ := indexFor(doc)
-		srv := NewServer(WithSpec(doc), WithItems(1), WithT(t))
+		srv := NewServer(WithSpec(doc), WithItems(1), WithT(reporterFor(t, name)))
 		for _, rt := range ix.routes {
 			srv.InjectFaults(rt.id, Status(503).WithRetryAfter("2"))
 			if srv.PendingFaults(rt.id) != 1 {
@@ -168,11 +168,16 @@ func TestNestedCollection(t *testing.T) {
 	if _, l0 := do(t, srv, call{method: "GET", path: "/v2/widgets/" + w0 + "/parts"}); bytes.Contains(l0, []byte(id)) {
 		t.Errorf("deleted part still listed")
 	}
-	// An invalid form: 400, and nothing stored.
+	// An invalid form: 400, reported, and nothing stored.
+	rec := &recorder{TB: t}
+	srv.cfg.t = rec
 	n := len(srv.Items("/v2/parts"))
 	status, body = do(t, srv, call{method: "POST", path: "/v2/widgets/" + w0 + "/parts", contentType: "multipart/form-data; boundary=x", body: []byte("--x\r\nContent-Disposition: form-data; name=\"serial\"\r\n\r\nABC\r\n--x--\r\n")})
 	if status != 400 || !strings.Contains(string(body), "serial") || len(srv.Items("/v2/parts")) != n {
 		t.Errorf("invalid form: %d %s", status, body)
+	}
+	if errs := rec.take(); len(errs) != 1 || !strings.Contains(errs[0], "addWidgetPart request does not match the spec") || !strings.Contains(errs[0], "serial") {
+		t.Errorf("invalid form reported as %q", errs)
 	}
 }
 
@@ -181,9 +186,10 @@ func TestNestedCollection(t *testing.T) {
 func TestGeneratedItemsMatchTheirSchema(t *testing.T) {
 	for name, doc := range specs(t) {
 		for _, seed := range []uint64{0, 1} {
-			srv := NewServer(WithSpec(doc), WithItems(12), WithSeed(seed), WithT(t))
+			srv := NewServer(WithSpec(doc), WithItems(12), WithSeed(seed), WithT(reporterFor(t, name)))
 			checked := 0
 			for _, res := range srv.ix.resources {
+				srv.fill(res)
 				for _, it := range srv.stores[res].items {
 					var v any
 					if err := json.Unmarshal(it.raw, &v); err != nil {
@@ -221,8 +227,8 @@ func TestBodyLimit(t *testing.T) {
 	if n := len(srv.Items("/v2/widgets")); n != 1 {
 		t.Errorf("%d widgets stored", n)
 	}
-	// The spec documents no 413: sent, and reported.
-	if errs := rec.take(); len(errs) != 1 || !strings.Contains(errs[0], "status 413") {
+	// Beyond the fake's limit: reported as a request it cannot take.
+	if errs := rec.take(); len(errs) != 1 || !strings.Contains(errs[0], "createWidget request does not match the spec: request body larger than 8388608 bytes") {
 		t.Errorf("reports %q", errs)
 	}
 }

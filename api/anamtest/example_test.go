@@ -2,6 +2,7 @@ package anamtest_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,11 +17,16 @@ import (
 // exampleDo sends an authenticated request to the server and returns the
 // status and body.
 func exampleDo(srv *anamtest.Server, method, path, body string) (int, []byte) {
+	return exampleDoAs(srv, srv.APIKey(), method, path, body)
+}
+
+// exampleDoAs is exampleDo with another bearer token.
+func exampleDoAs(srv *anamtest.Server, token, method, path, body string) (int, []byte) {
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		log.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+srv.APIKey())
+	req.Header.Set("Authorization", "Bearer "+token)
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -36,38 +42,36 @@ func exampleDo(srv *anamtest.Server, method, path, body string) (int, []byte) {
 	return resp.StatusCode, b
 }
 
+// NewServer serves the embedded Anam spec; point the SDK (or any client)
+// at it. In a test, pass WithT(t): every request or response that does not
+// match the spec then fails the test.
 func ExampleNewServer() {
 	srv := anamtest.NewServer()
 	defer srv.Close()
 
-	status, body := exampleDo(srv, http.MethodGet, "/v1/avatars/071b0286-4cce-4808-bee2-e642f1062de3", "")
-	var avatar struct {
-		DisplayName string `json:"displayName"`
-		CreatedAt   string `json:"createdAt"`
-	}
-	if err := json.Unmarshal(body, &avatar); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(status, avatar.DisplayName, avatar.CreatedAt)
-	// Output:
-	// 200 Liv 2026-04-20T10:00:00.000Z
+	// client, err := api.NewClient(api.WithBaseURL(srv.URL), api.WithAPIKey(srv.APIKey()))
+	status, body := exampleDo(srv, http.MethodGet, "/v1/avatars", "")
+	fmt.Println(status, len(body) > 0)
 }
 
+// widgetSpec() is the document of testdata/widgets.yaml, a small spec with
+// a paginated /v2/widgets collection, that the examples below serve so
+// that their output does not depend on Anam's data.
 func ExampleWithItems() {
-	srv := anamtest.NewServer(anamtest.WithItems(24))
+	srv := anamtest.NewServer(anamtest.WithSpec(widgetSpec()), anamtest.WithItems(24))
 	defer srv.Close()
 
-	_, body := exampleDo(srv, http.MethodGet, "/v1/avatars?page=3&perPage=10", "")
+	_, body := exampleDo(srv, http.MethodGet, "/v2/widgets?page=3&perPage=10", "")
 	var page struct {
 		Data []struct {
-			DisplayName string `json:"displayName"`
+			Label string `json:"label"`
 		} `json:"data"`
 		Meta json.RawMessage `json:"meta"`
 	}
 	if err := json.Unmarshal(body, &page); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(len(page.Data), page.Data[0].DisplayName)
+	fmt.Println(len(page.Data), page.Data[0].Label)
 	fmt.Println(string(page.Meta))
 	// Output:
 	// 5 Olivia 2
@@ -156,34 +160,69 @@ components:
 }
 
 func ExampleWithData() {
-	srv := anamtest.NewServer(anamtest.WithData("/v1/avatars",
-		json.RawMessage(`{"id":"5b1a7f0e-2c3d-4e5f-8a9b-0c1d2e3f4a5b","displayName":"Mine","createdByOrganizationId":null}`)))
+	srv := anamtest.NewServer(anamtest.WithSpec(widgetSpec()), anamtest.WithData("/v2/widgets",
+		json.RawMessage(`{"id":"5b1a7f0e-2c3d-4e5f-8a9b-0c1d2e3f4a5b","label":"Mine","colour":"blue","createdAt":"2026-01-02T03:04:05.000Z"}`)))
 	defer srv.Close()
 
-	_, body := exampleDo(srv, http.MethodGet, "/v1/avatars", "")
-	fmt.Println(bytes.Contains(body, []byte(`"displayName":"Mine"`)), len(srv.Items("/v1/avatars")))
+	_, body := exampleDo(srv, http.MethodGet, "/v2/widgets", "")
+	fmt.Println(bytes.Contains(body, []byte(`"label":"Mine"`)), len(srv.Items("/v2/widgets")))
 	// Output:
 	// true 1
 }
 
 func ExampleServer_InjectFaults() {
-	srv := anamtest.NewServer()
+	srv := anamtest.NewServer(anamtest.WithSpec(widgetSpec()))
 	defer srv.Close()
 
 	// Any operationId of the spec, or anamtest.AllOperations.
-	srv.InjectFaults("listAvatars", anamtest.Status(503).WithRetryAfter("1"))
-	status, _ := exampleDo(srv, http.MethodGet, "/v1/avatars", "")
+	srv.InjectFaults("listWidgets", anamtest.Status(503).WithRetryAfter("1"))
+	status, _ := exampleDo(srv, http.MethodGet, "/v2/widgets", "")
 	fmt.Println(status)
-	status, _ = exampleDo(srv, http.MethodGet, "/v1/avatars", "")
-	fmt.Println(status, srv.Requests("listAvatars"))
+	status, _ = exampleDo(srv, http.MethodGet, "/v2/widgets", "")
+	fmt.Println(status, srv.Requests("listWidgets"))
 	// Output:
 	// 503
 	// 200 2
 }
 
+// The session flow of Anam's clients: a backend mints a session token for
+// a persona, and the browser starts an engine session with it. The fake
+// finds the operations by rule (see the package documentation, "Session
+// tokens and sessions"); sessionSpec() is testdata/sessions.yaml, whose
+// token operation is POST /v9/tokens and whose start operation, POST
+// /v9/engine, lists a session-token security scheme.
+func Example_sessions() {
+	srv := anamtest.NewServer(anamtest.WithSpec(sessionSpec()))
+	defer srv.Close()
+
+	_, body := exampleDo(srv, http.MethodPost, "/v9/tokens", `{"personaConfig":{"personaId":"8d3c1f0a-6b7e-4c2d-9e8f-1a2b3c4d5e6f"}}`)
+	var minted struct{ SessionToken string }
+	_ = json.Unmarshal(body, &minted)
+	payload, _ := base64.RawURLEncoding.DecodeString(strings.Split(minted.SessionToken, ".")[1])
+	var claims struct{ Type, AccountID string }
+	_ = json.Unmarshal(payload, &claims)
+	fmt.Println(claims.Type, claims.AccountID != "")
+
+	status, body := exampleDoAs(srv, minted.SessionToken, http.MethodPost, "/v9/engine", "")
+	var started struct{ SessionID, EngineHost, EngineProtocol string }
+	_ = json.Unmarshal(body, &started)
+	fmt.Println(status, started.EngineProtocol+"://"+started.EngineHost == srv.URL)
+
+	status, body = exampleDo(srv, http.MethodGet, "/v9/sessions/"+started.SessionID, "")
+	fmt.Println(status, bytes.Contains(body, []byte(`"personaId":"8d3c1f0a-6b7e-4c2d-9e8f-1a2b3c4d5e6f"`)))
+
+	status, _ = exampleDoAs(srv, minted.SessionToken, http.MethodGet, "/v9/sessions/"+started.SessionID, "")
+	fmt.Println(status)
+	// Output:
+	// stateful true
+	// 200 true
+	// 200 true
+	// 401
+}
+
 // Start runs the fake on a fixed loopback address for other programs.
 func ExampleStart() {
-	srv, err := anamtest.Start("127.0.0.1:0", anamtest.WithItems(5))
+	srv, err := anamtest.Start("127.0.0.1:0", anamtest.WithSpec(widgetSpec()))
 	if err != nil {
 		log.Fatal(err)
 	}

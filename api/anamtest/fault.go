@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
 // A Fault is a deliberately abnormal answer to one request, for tests of an
@@ -14,8 +16,10 @@ import (
 // (Status, Latency, DropConnection...) and refine it with its methods; the
 // zero Fault is not valid.
 //
-// Faults bypass response validation: they are invalid on purpose. Those
-// that deliver the normal response differently (Latency, TruncatedBody,
+// A fault applies only to a request that is valid: the request is
+// authenticated and validated first (see Server.InjectFaults). Faults
+// bypass response validation: they are invalid on purpose. Those that
+// deliver the normal response differently (Latency, TruncatedBody,
 // SlowBody, WrongContentType) build it, and validate it, first.
 //
 // net/http's Transport retries an idempotent request (a GET, say) once
@@ -205,7 +209,7 @@ const htmlPage = `<!DOCTYPE html>
 `
 
 // serveFault answers r, a request to rt, with f.
-func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rt *route, params map[string]string, f Fault) {
+func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rt *route, params map[string]string, in *openapi3filter.RequestValidationInput, f Fault) {
 	if !s.sleep(r.Context(), f.delay) {
 		panic(http.ErrAbortHandler)
 	}
@@ -215,7 +219,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rt *route, p
 	}
 	switch f.kind {
 	case faultLatency:
-		s.respond(r, rt, params).write(w)
+		s.answer(r, rt, params, in).write(w)
 	case faultStatus:
 		resp := response{status: f.status, header: http.Header{"Content-Type": {f.contentType}}, body: f.body}
 		if !f.bodySet {
@@ -231,7 +235,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rt *route, p
 	case faultMalformedJSON:
 		rawResponse(http.StatusOK, jsonContentType, malformedJSON).write(w)
 	case faultTruncated:
-		resp := s.respond(r, rt, params)
+		resp := s.answer(r, rt, params, in)
 		conn, brw, err := http.NewResponseController(w).Hijack()
 		if err != nil {
 			panic(http.ErrAbortHandler)
@@ -254,7 +258,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rt *route, p
 		}
 		_ = conn.Close()
 	case faultSlowBody:
-		resp := s.respond(r, rt, params)
+		resp := s.answer(r, rt, params, in)
 		for k, v := range resp.header {
 			h[k] = v
 		}
@@ -272,7 +276,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, rt *route, p
 	case faultHTML:
 		rawResponse(http.StatusOK, "text/html; charset=utf-8", htmlPage).write(w)
 	case faultWrongContentType:
-		resp := s.respond(r, rt, params)
+		resp := s.answer(r, rt, params, in)
 		if f.contentType == "" {
 			resp.header["Content-Type"] = nil
 		} else {

@@ -44,20 +44,20 @@ func TestFaultStatusSequence(t *testing.T) {
 		t.Fatalf("PendingFaults = %d, want 3", n)
 	}
 
-	r := get(t, srv, "/v1/avatars")
+	r := get(t, srv, widgets)
 	if e, m := errorJSON(t, r); r.status != 503 || e != "Service Unavailable" || m != "anamtest: injected fault" || r.header.Get("Retry-After") != "1" {
 		t.Errorf("fault 1: %d Retry-After=%q %s", r.status, r.header.Get("Retry-After"), r.body)
 	}
-	r = get(t, srv, "/v1/avatars")
+	r = get(t, srv, widgets)
 	if r.status != 429 || string(r.body) != "slow down" || r.header.Get("Content-Type") != "text/plain; charset=utf-8" || r.header.Get("Retry-After") != "" {
 		t.Errorf("fault 2: %d %q %q", r.status, r.header.Get("Content-Type"), r.body)
 	}
-	r = get(t, srv, "/v1/avatars")
+	r = get(t, srv, widgets)
 	if _, ok := r.header["Content-Type"]; r.status != 500 || len(r.body) != 0 || ok {
 		t.Errorf("fault 3: %d %v %q, want 500 with no body and no Content-Type", r.status, r.header, r.body)
 	}
 	if p := listPage(t, srv, ""); len(p.Data) != 1 {
-		t.Errorf("after the script: %d avatars, want the normal listing", len(p.Data))
+		t.Errorf("after the script: %d widgets, want the normal listing", len(p.Data))
 	}
 	if srv.PendingFaults(opList) != 0 || srv.Requests(opList) != 4 {
 		t.Errorf("PendingFaults %d, Requests %d; want 0, 4", srv.PendingFaults(opList), srv.Requests(opList))
@@ -69,10 +69,10 @@ func TestFaultScriptsPerOperationAndAll(t *testing.T) {
 	srv.InjectFaults(opGet, anamtest.Status(502))
 
 	var got []int
-	for _, path := range []string{"/v1/avatars/" + livID, "/v1/avatars/" + livID, "/v1/avatars", "/v1/avatars", "/v1/avatars/" + livID} {
+	for _, path := range []string{widgets + "/" + exampleID, widgets + "/" + exampleID, widgets, widgets, widgets + "/" + exampleID} {
 		got = append(got, get(t, srv, path).status)
 	}
-	// getAvatar: own 502 first, then the shared 500; listAvatars: shared 501, then normal.
+	// getWidget: own 502 first, then the shared 500; listWidgets: shared 501, then normal.
 	want := []int{502, 500, 501, 200, 200}
 	if !equalInts(got, want) {
 		t.Errorf("statuses %v, want %v", got, want)
@@ -91,14 +91,29 @@ func equalInts(a, b []int) bool {
 	return true
 }
 
-func TestFaultFaultsBypassAuth(t *testing.T) {
-	srv := newServer(t, anamtest.WithFaults(opList, anamtest.Status(503)))
-	r := request(t, srv.Client(), http.MethodGet, srv.URL+"/v1/avatars") // no Authorization
-	if r.status != 503 {
-		t.Errorf("unauthenticated request with a fault: %d, want the fault's 503", r.status)
+// TestFaultsApplyToValidRequestsOnly: a request is authenticated and
+// validated before it consumes a fault, so that a test whose request is
+// wrong cannot pass because a fault answered it.
+func TestFaultsApplyToValidRequestsOnly(t *testing.T) {
+	rec := &recorder{TB: t}
+	srv := anamtest.NewServer(anamtest.WithSpec(widgetSpec()), anamtest.WithT(rec), anamtest.WithFaults(opList, anamtest.Status(503)))
+	defer srv.Close()
+	if r := request(t, srv.Client(), http.MethodGet, srv.URL+widgets); r.status != 401 || srv.PendingFaults(opList) != 1 {
+		t.Errorf("unauthenticated request with a fault: %d, %d faults pending; want 401 and the fault kept", r.status, srv.PendingFaults(opList))
 	}
-	if r := request(t, srv.Client(), http.MethodGet, srv.URL+"/v1/avatars"); r.status != 401 {
-		t.Errorf("then: %d, want 401", r.status)
+	if errs := rec.errors(); len(errs) != 0 {
+		t.Errorf("a 401 is the client's credentials, not a spec violation, yet reported: %q", errs)
+	}
+	r := get(t, srv, widgets+"?perPage=500")
+	errs := rec.errors()
+	if r.status != 400 || srv.PendingFaults(opList) != 1 || len(errs) != 1 || !strings.Contains(errs[0], `listWidgets request does not match the spec: parameter "perPage" in query`) {
+		t.Errorf("invalid request with a fault: %d, %d pending, reports %q; want 400, the fault kept, one report", r.status, srv.PendingFaults(opList), errs)
+	}
+	if r := get(t, srv, widgets); r.status != 503 || srv.PendingFaults(opList) != 0 {
+		t.Errorf("valid request: %d, want the fault's 503", r.status)
+	}
+	if srv.Requests(opList) != 3 {
+		t.Errorf("Requests = %d, want 3: every request counts", srv.Requests(opList))
 	}
 }
 
@@ -107,7 +122,7 @@ func TestFaultLatency(t *testing.T) {
 	srv.InjectFaults(opGet, anamtest.Latency(80*time.Millisecond), anamtest.Latency(time.Hour))
 
 	start := time.Now()
-	r := get(t, srv, "/v1/avatars/"+livID)
+	r := get(t, srv, widgets+"/"+exampleID)
 	if d := time.Since(start); r.status != 200 || d < 80*time.Millisecond {
 		t.Errorf("Latency(80ms): status %d after %v", r.status, d)
 	}
@@ -115,11 +130,11 @@ func TestFaultLatency(t *testing.T) {
 	// A client that gives up ends the delay; the server is not stuck.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
-	_, err := srv.Client().Do(authReq(t, ctx, srv, "/v1/avatars/"+livID))
+	_, err := srv.Client().Do(authReq(t, ctx, srv, widgets+"/"+exampleID))
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Latency(1h) with a 30ms deadline: err = %v, want deadline exceeded", err)
 	}
-	if r := get(t, srv, "/v1/avatars/"+livID); r.status != 200 {
+	if r := get(t, srv, widgets+"/"+exampleID); r.status != 200 {
 		t.Errorf("after the timeout: %d", r.status)
 	}
 }
@@ -127,7 +142,7 @@ func TestFaultLatency(t *testing.T) {
 func TestFaultAfter(t *testing.T) {
 	srv := newServer(t, anamtest.WithFaults(opList, anamtest.Status(504).After(60*time.Millisecond)))
 	start := time.Now()
-	r := get(t, srv, "/v1/avatars")
+	r := get(t, srv, widgets)
 	if d := time.Since(start); r.status != 504 || d < 60*time.Millisecond {
 		t.Errorf("Status(504).After(60ms): %d after %v", r.status, d)
 	}
@@ -135,7 +150,7 @@ func TestFaultAfter(t *testing.T) {
 
 func TestFaultMalformedJSON(t *testing.T) {
 	srv := newServer(t, anamtest.WithFaults(opList, anamtest.MalformedJSON()))
-	r := get(t, srv, "/v1/avatars")
+	r := get(t, srv, widgets)
 	var v any
 	err := json.Unmarshal(r.body, &v)
 	var syntax *json.SyntaxError
@@ -146,10 +161,10 @@ func TestFaultMalformedJSON(t *testing.T) {
 
 func TestFaultTruncatedBody(t *testing.T) {
 	srv := newServer(t, anamtest.WithItems(9))
-	normal := get(t, srv, "/v1/avatars")
+	normal := get(t, srv, widgets)
 	srv.InjectFaults(opList, anamtest.TruncatedBody())
 
-	resp, err := srv.Client().Do(authReq(t, context.Background(), srv, "/v1/avatars"))
+	resp, err := srv.Client().Do(authReq(t, context.Background(), srv, widgets))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +180,7 @@ func TestFaultTruncatedBody(t *testing.T) {
 
 func TestFaultDropConnection(t *testing.T) {
 	srv := newServer(t, anamtest.WithFaults(opGet, anamtest.DropConnection()))
-	_, err := freshClient().Do(authReq(t, context.Background(), srv, "/v1/avatars/"+livID))
+	_, err := freshClient().Do(authReq(t, context.Background(), srv, widgets+"/"+exampleID))
 	if err == nil || !errors.Is(err, io.EOF) {
 		t.Errorf("DropConnection: err = %v, want EOF", err)
 	}
@@ -180,9 +195,9 @@ func TestFaultDropConnection(t *testing.T) {
 func TestFaultDropConnectionRetried(t *testing.T) {
 	srv := newServer(t)
 	client := srv.Client()
-	get(t, srv, "/v1/avatars") // opens the connection that is reused below
+	get(t, srv, widgets) // opens the connection that is reused below
 	srv.InjectFaults(opList, anamtest.DropConnection())
-	resp, err := client.Do(authReq(t, context.Background(), srv, "/v1/avatars"))
+	resp, err := client.Do(authReq(t, context.Background(), srv, widgets))
 	if err != nil {
 		t.Fatalf("dropped reused connection: %v, want a transparent retry", err)
 	}
@@ -194,38 +209,54 @@ func TestFaultDropConnectionRetried(t *testing.T) {
 	}
 }
 
+// TestFaultSlowBody: the status, headers and first half of the body come
+// before the stall, the rest after it. No clock is read: the first half is
+// read while the server stalls for an hour, which only a cancellation
+// ends, and the whole body arrives after a short stall.
 func TestFaultSlowBody(t *testing.T) {
 	srv := newServer(t, anamtest.WithItems(5))
-	normal := get(t, srv, "/v1/avatars")
-	const stall = 150 * time.Millisecond
-	srv.InjectFaults(opList, anamtest.SlowBody(stall))
+	normal := get(t, srv, widgets)
+	srv.InjectFaults(opList, anamtest.SlowBody(time.Hour), anamtest.SlowBody(20*time.Millisecond))
 
-	start := time.Now()
-	resp, err := srv.Client().Do(authReq(t, context.Background(), srv, "/v1/avatars"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	resp, err := freshClient().Do(authReq(t, ctx, srv, widgets))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("headers should arrive before the stall: %v", err)
 	}
-	defer resp.Body.Close()
-	headers := time.Since(start)
-	body, err := io.ReadAll(resp.Body)
-	total := time.Since(start)
-	if err != nil || !bytes.Equal(body, normal.body) {
-		t.Errorf("SlowBody: err %v, body %s; want the normal body", err, body)
+	half := make([]byte, len(normal.body)/2)
+	if _, err := io.ReadFull(resp.Body, half); err != nil || !bytes.Equal(half, normal.body[:len(half)]) {
+		t.Errorf("first half before the stall: %q, %v", half, err)
 	}
-	if headers >= stall || total < stall {
-		t.Errorf("SlowBody(%v): headers after %v, body after %v; want headers before the stall, body after", stall, headers, total)
+	cancel()
+	if _, err := io.ReadAll(resp.Body); !errors.Is(err, context.Canceled) {
+		t.Errorf("reading on, after the client gave up: %v, want context.Canceled", err)
+	}
+	resp.Body.Close()
+
+	if r := get(t, srv, widgets); r.status != 200 || !bytes.Equal(r.body, normal.body) {
+		t.Errorf("SlowBody(20ms): %d %s; want the normal body", r.status, r.body)
 	}
 }
 
+// TestFaultSlowBodyReadTimeout: a client whose deadline passes while the
+// body stalls gets its deadline error, not a hang. The deadline starts
+// once the headers are in (a context canceled with DeadlineExceeded as its
+// cause, which net/http reports), so that a loaded machine, slow to
+// deliver them, cannot make the test fail. testing/synctest does not fit:
+// the fake is a real loopback server, and a goroutine blocked on the
+// network is not durably blocked, so a bubble's clock would not move.
 func TestFaultSlowBodyReadTimeout(t *testing.T) {
 	srv := newServer(t, anamtest.WithFaults(opList, anamtest.SlowBody(time.Hour)))
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	resp, err := srv.Client().Do(authReq(t, ctx, srv, "/v1/avatars"))
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	resp, err := srv.Client().Do(authReq(t, ctx, srv, widgets))
 	if err != nil {
 		t.Fatalf("headers should arrive before the stall: %v", err)
 	}
 	defer resp.Body.Close()
+	timer := time.AfterFunc(10*time.Millisecond, func() { cancel(context.DeadlineExceeded) })
+	defer timer.Stop()
 	_, err = io.ReadAll(resp.Body)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("reading a stalled body past the deadline: %v, want deadline exceeded", err)
@@ -234,19 +265,19 @@ func TestFaultSlowBodyReadTimeout(t *testing.T) {
 
 func TestCloseDuringStalls(t *testing.T) {
 	baseline := runtime.NumGoroutine()
-	srv := anamtest.NewServer(anamtest.WithItems(3))
+	srv := anamtest.NewServer(anamtest.WithSpec(widgetSpec()), anamtest.WithItems(3))
 
 	// A slow body whose headers have arrived, a huge body nobody reads, a
 	// delayed fault and a request in a persistent latency. Faults are
 	// injected one at a time, so that each request gets the intended one.
 	srv.InjectFaults(opList, anamtest.SlowBody(time.Hour))
-	slow, err := freshClient().Do(authReq(t, context.Background(), srv, "/v1/avatars"))
+	slow, err := freshClient().Do(authReq(t, context.Background(), srv, widgets))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer slow.Body.Close()
 	srv.InjectFaults(opList, anamtest.HugeBody(1<<40))
-	huge, err := freshClient().Do(authReq(t, context.Background(), srv, "/v1/avatars"))
+	huge, err := freshClient().Do(authReq(t, context.Background(), srv, widgets))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +285,7 @@ func TestCloseDuringStalls(t *testing.T) {
 	srv.InjectFaults(opList, anamtest.Status(503).After(time.Hour))
 	srv.SetLatency(opGet, time.Hour)
 	errs := make(chan error, 2)
-	for _, path := range []string{"/v1/avatars", "/v1/avatars/" + livID} {
+	for _, path := range []string{widgets, widgets + "/" + exampleID} {
 		go func() {
 			resp, err := freshClient().Do(authReq(t, context.Background(), srv, path))
 			if err == nil {
@@ -302,19 +333,19 @@ func TestCloseDuringStalls(t *testing.T) {
 func TestFaultHugeBody(t *testing.T) {
 	const n = 5<<20 + 3
 	srv := newServer(t, anamtest.WithFaults(opList, anamtest.HugeBody(n), anamtest.HugeBody(9)))
-	r := get(t, srv, "/v1/avatars")
+	r := get(t, srv, widgets)
 	if r.status != 200 || r.header.Get("Content-Length") != strconv.Itoa(n) || len(r.body) != n || !json.Valid(r.body) ||
 		!bytes.HasPrefix(r.body, []byte(`{"padding":"aaa`)) {
 		t.Errorf("HugeBody(%d): %d, Content-Length %s, %d bytes, valid JSON %v", n, r.status, r.header.Get("Content-Length"), len(r.body), json.Valid(r.body))
 	}
-	if r := get(t, srv, "/v1/avatars"); string(r.body) != "         " {
+	if r := get(t, srv, widgets); string(r.body) != "         " {
 		t.Errorf("HugeBody(9) = %q, want 9 spaces", r.body)
 	}
 }
 
 func TestFaultHugeBodyLimitedReader(t *testing.T) {
 	srv := newServer(t, anamtest.WithFaults(opList, anamtest.HugeBody(1<<30)))
-	resp, err := srv.Client().Do(authReq(t, context.Background(), srv, "/v1/avatars"))
+	resp, err := srv.Client().Do(authReq(t, context.Background(), srv, widgets))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,7 +358,7 @@ func TestFaultHugeBodyLimitedReader(t *testing.T) {
 
 func TestFaultHTMLPage(t *testing.T) {
 	srv := newServer(t, anamtest.WithFaults(opGet, anamtest.HTMLPage()))
-	r := get(t, srv, "/v1/avatars/"+livID)
+	r := get(t, srv, widgets+"/"+exampleID)
 	if r.status != 200 || r.header.Get("Content-Type") != "text/html; charset=utf-8" || !bytes.HasPrefix(r.body, []byte("<!DOCTYPE html>")) || json.Valid(r.body) {
 		t.Errorf("HTMLPage: %d %q %q", r.status, r.header.Get("Content-Type"), r.body)
 	}
@@ -335,12 +366,12 @@ func TestFaultHTMLPage(t *testing.T) {
 
 func TestFaultWrongContentType(t *testing.T) {
 	srv := newServer(t, anamtest.WithFaults(opGet, anamtest.WrongContentType("text/plain"), anamtest.WrongContentType("")))
-	normal := srv.Items("/v1/avatars")[0]
-	r := get(t, srv, "/v1/avatars/"+livID)
+	normal := srv.Items(widgets)[0]
+	r := get(t, srv, widgets+"/"+exampleID)
 	if r.status != 200 || r.header.Get("Content-Type") != "text/plain" || !bytes.Equal(r.body, normal) {
 		t.Errorf("WrongContentType(text/plain): %d %q %s", r.status, r.header.Get("Content-Type"), r.body)
 	}
-	r = get(t, srv, "/v1/avatars/"+livID)
+	r = get(t, srv, widgets+"/"+exampleID)
 	if _, ok := r.header["Content-Type"]; r.status != 200 || ok || !json.Valid(r.body) {
 		t.Errorf("WrongContentType(\"\"): %d, header %v", r.status, r.header)
 	}
@@ -348,7 +379,7 @@ func TestFaultWrongContentType(t *testing.T) {
 
 func TestFaultEmptyBody(t *testing.T) {
 	srv := newServer(t, anamtest.WithFaults(opList, anamtest.EmptyBody()))
-	r := get(t, srv, "/v1/avatars")
+	r := get(t, srv, widgets)
 	if r.status != 200 || len(r.body) != 0 || r.header.Get("Content-Length") != "0" || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
 		t.Errorf("EmptyBody: %d %v %q", r.status, r.header, r.body)
 	}
@@ -356,7 +387,7 @@ func TestFaultEmptyBody(t *testing.T) {
 
 func TestFaultRedirect(t *testing.T) {
 	srv := newServer(t, anamtest.WithItems(14))
-	srv.InjectFaults(opList, anamtest.Redirect(http.StatusFound, "/v1/avatars?page=2"))
+	srv.InjectFaults(opList, anamtest.Redirect(http.StatusFound, widgets+"?page=2"))
 
 	// net/http follows a same-host redirect, keeping Authorization; the
 	// request it follows with is a new one, which a fault would apply to.
@@ -364,10 +395,10 @@ func TestFaultRedirect(t *testing.T) {
 	if *p.Meta.CurrentPage != 2 || srv.Requests(opList) != 2 {
 		t.Errorf("followed redirect: page %d after %d requests, want page 2 after 2", *p.Meta.CurrentPage, srv.Requests(opList))
 	}
-	srv.InjectFaults(opList, anamtest.Redirect(http.StatusTemporaryRedirect, "http://example.invalid/v1/avatars"))
+	srv.InjectFaults(opList, anamtest.Redirect(http.StatusTemporaryRedirect, "http://example.invalid"+widgets))
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	r := request(t, noFollow, http.MethodGet, srv.URL+"/v1/avatars", "Authorization", "Bearer "+srv.APIKey())
-	if r.status != http.StatusTemporaryRedirect || r.header.Get("Location") != "http://example.invalid/v1/avatars" {
+	r := request(t, noFollow, http.MethodGet, srv.URL+widgets, "Authorization", "Bearer "+srv.APIKey())
+	if r.status != http.StatusTemporaryRedirect || r.header.Get("Location") != "http://example.invalid"+widgets {
 		t.Errorf("Redirect(307): %d Location %q", r.status, r.header.Get("Location"))
 	}
 }
@@ -377,24 +408,24 @@ func TestPersistentLatency(t *testing.T) {
 	srv := newServer(t, anamtest.WithLatency(opList, d))
 	for range 2 {
 		start := time.Now()
-		if r := get(t, srv, "/v1/avatars"); r.status != 200 || time.Since(start) < d {
+		if r := get(t, srv, widgets); r.status != 200 || time.Since(start) < d {
 			t.Errorf("with latency: %d after %v", r.status, time.Since(start))
 		}
 	}
 	srv.SetLatency(opList, 0)
 	srv.SetLatency(anamtest.AllOperations, d)
 	start := time.Now()
-	if r := get(t, srv, "/v1/avatars/"+livID); r.status != 200 || time.Since(start) < d {
-		t.Errorf("AllOperations latency on getAvatar: %d after %v", r.status, time.Since(start))
+	if r := get(t, srv, widgets+"/"+exampleID); r.status != 200 || time.Since(start) < d {
+		t.Errorf("AllOperations latency on getWidget: %d after %v", r.status, time.Since(start))
 	}
 	// An operation's own setting overrides AllOperations'.
 	srv.SetLatency(opGet, time.Millisecond)
 	srv.SetLatency(anamtest.AllOperations, time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	resp, err := srv.Client().Do(authReq(t, ctx, srv, "/v1/avatars/"+livID))
+	resp, err := srv.Client().Do(authReq(t, ctx, srv, widgets+"/"+exampleID))
 	if err != nil {
-		t.Fatalf("getAvatar with its own 1ms latency: %v", err)
+		t.Fatalf("getWidget with its own 1ms latency: %v", err)
 	}
 	resp.Body.Close()
 }

@@ -196,8 +196,11 @@ func (g generator) value(sr *openapi3.SchemaRef, key, path string, i, depth int,
 
 // oneOf generates a value that matches exactly one alternative of s, trying
 // each in turn: alone or, when s also has properties, merged into an object
-// of them without the properties only the other alternatives name. It
-// returns omit{} if none validates (see generator.valid).
+// of them without the properties only the other alternatives name; and if
+// that matches several alternatives, with only the properties the
+// alternative requires and those no other alternative declares (a branch
+// whose optional properties make it look like another). It returns omit{}
+// if none validates (see generator.valid).
 func (g generator) oneOf(s *openapi3.Schema, key, path string, i, depth int) any {
 	var base map[string]any
 	if len(s.Properties) > 0 {
@@ -209,17 +212,18 @@ func (g generator) oneOf(s *openapi3.Schema, key, path string, i, depth int) any
 			continue
 		}
 		cand := g.value(alt, key, path, i, depth, true)
+		others := map[string]bool{}
+		for j, other := range s.OneOf {
+			if j != k && other.Value != nil {
+				maps.Copy(others, names(other.Value))
+			}
+		}
+		own := names(alt.Value)
 		if base != nil {
 			m := maps.Clone(base)
-			own := names(alt.Value)
-			for j, other := range s.OneOf {
-				if j == k || other.Value == nil {
-					continue
-				}
-				for n := range names(other.Value) {
-					if !own[n] {
-						delete(m, n)
-					}
+			for n := range others {
+				if !own[n] {
+					delete(m, n)
 				}
 			}
 			if cm, ok := cand.(map[string]any); ok {
@@ -235,6 +239,18 @@ func (g generator) oneOf(s *openapi3.Schema, key, path string, i, depth int) any
 		}
 		if v, err := roundTrip(cand); err == nil && g.valid(s, v) {
 			return cand
+		}
+		if m, ok := cand.(map[string]any); ok {
+			req := required(alt.Value)
+			minimal := make(map[string]any, len(m))
+			for n, v := range m {
+				if slices.Contains(req, n) || !others[n] {
+					minimal[n] = v
+				}
+			}
+			if v, err := roundTrip(minimal); err == nil && len(minimal) < len(m) && g.valid(s, v) {
+				return minimal
+			}
 		}
 	}
 	if first == nil {

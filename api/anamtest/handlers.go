@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -18,6 +19,12 @@ import (
 
 // handle builds the answer to r, a valid request to rt.
 func (s *Server) handle(r *http.Request, rt *route, params map[string]string) response {
+	switch {
+	case rt.mints != "":
+		return s.mintToken(r, rt)
+	case rt.starts != nil:
+		return s.start(r, rt)
+	}
 	switch rt.kind {
 	case kindList:
 		return s.list(r, rt, params)
@@ -105,7 +112,7 @@ func (ix *specIndex) staticExample(rt *route) ([]byte, bool) {
 			}
 			for _, ex := range mediaExamples(resp.Value.Content[ct]) {
 				val, err := roundTrip(ex)
-				if err != nil || rt.body.Value.VisitJSON(val, ix.vopts...) != nil {
+				if err != nil || ix.vals.check(rt.body.Value, val) != nil {
 					continue
 				}
 				e.body, _ = json.Marshal(val)
@@ -129,6 +136,10 @@ func (s *Server) list(r *http.Request, rt *route, params map[string]string) resp
 		if size, err = intParam(q.Get(ls.sizeParam), ls.defSize); err != nil || size < 1 {
 			return s.errorResponse(rt, http.StatusBadRequest, fmt.Sprintf("parameter %q in query: want an integer >= 1", ls.sizeParam))
 		}
+	}
+	s.fill(rt.res)
+	if rt.parent != nil {
+		s.fill(rt.parent)
 	}
 	search := ""
 	if ls.searchKey != "" && len(rt.res.nameFields) > 0 {
@@ -192,8 +203,11 @@ func (s *Server) list(r *http.Request, rt *route, params map[string]string) resp
 	var meta map[string]any
 	if ls.pageParam != "" {
 		meta = paginate(len(matches), page, size)
-		if start := (page - 1) * size; start < len(matches) {
-			pageItems = matches[start:min(start+size, len(matches))]
+		// page-1 < lastPage keeps (page-1)*size below len(matches): no
+		// overflow, whatever page and size the spec allows.
+		if page-1 < lastPage(len(matches), size) {
+			start := (page - 1) * size
+			pageItems = matches[start:min(start+min(size, len(matches)), len(matches))]
 		}
 	} else {
 		pageItems = matches
@@ -300,11 +314,31 @@ func matchField(v any, onlyTrue bool, values []string) bool {
 	return false
 }
 
+// intParam reads a page or page size: def when absent or 0 (as
+// prisma-pagination's page || 1 reads it, for a spec that allows 0), and
+// the largest int for an integer beyond the range of int (a page that far
+// is past the last one).
 func intParam(v string, def int) (int, error) {
 	if v == "" {
 		return def, nil
 	}
-	return strconv.Atoi(v)
+	n, err := strconv.Atoi(v)
+	if errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(v, "-") {
+		return math.MaxInt, nil
+	}
+	if err == nil && n == 0 {
+		return def, nil
+	}
+	return n, err
+}
+
+// lastPage is ceil(total/perPage), without overflow for any perPage > 0.
+func lastPage(total, perPage int) int {
+	n := total / perPage
+	if total%perPage != 0 {
+		n++
+	}
+	return n
 }
 
 // paginate returns the meta of page (from 1) of a listing of total items,
@@ -313,15 +347,15 @@ func intParam(v string, def int) (int, error) {
 // prev is page-1 from page 2 on (even past the last page); next is page+1
 // while page < lastPage.
 func paginate(total, page, perPage int) map[string]any {
-	lastPage := (total + perPage - 1) / perPage
+	last := lastPage(total, perPage)
 	m := map[string]any{
-		"total": total, "lastPage": lastPage, "currentPage": page, "perPage": perPage,
+		"total": total, "lastPage": last, "currentPage": page, "perPage": perPage,
 		"prev": nil, "next": nil,
 	}
 	if page > 1 {
 		m["prev"] = page - 1
 	}
-	if page < lastPage {
+	if page < last {
 		m["next"] = page + 1
 	}
 	return m
@@ -333,6 +367,10 @@ func (s *Server) create(r *http.Request, rt *route, params map[string]string) re
 	fields, err := requestFields(r, rt.res)
 	if err != nil {
 		return s.errorResponse(rt, http.StatusBadRequest, err.Error())
+	}
+	s.fillFor(rt.res)
+	if rt.parent != nil {
+		s.fill(rt.parent)
 	}
 	s.data.Lock()
 	defer s.data.Unlock()
@@ -349,11 +387,11 @@ func (s *Server) create(r *http.Request, rt *route, params map[string]string) re
 	st.created++
 	n := st.created
 	doc := s.gen.item(rt.res.key+"/created", rt.res.schema, n)
-	s.ix.merge(rt.res, doc, fields)
+	s.merge(rt.res, doc, fields)
 	if f := rt.res.idField; f != "" {
 		doc[f] = s.gen.uuid(rt.res.key, "created", strconv.Itoa(n))
 	}
-	stamp := now()
+	stamp := s.stamp()
 	for _, f := range []string{rt.res.timestamps.created, rt.res.timestamps.updated} {
 		if f != "" {
 			doc[f] = stamp
@@ -362,12 +400,15 @@ func (s *Server) create(r *http.Request, rt *route, params map[string]string) re
 	if rt.res.link != "" && parent != "" {
 		doc[rt.res.link] = parent
 	}
-	it, err := s.ix.newItem(rt.res, s.gen, doc, n)
+	it, err := s.ix.newItem(rt.res, s.gen, doc, "created/"+strconv.Itoa(n))
 	if err != nil {
 		return s.errorResponse(rt, http.StatusInternalServerError, "anamtest: "+err.Error())
 	}
 	if parent != "" {
 		it.parent = strings.ToLower(parent)
+	}
+	if resp, ok := s.room(rt, it.size(), 0); !ok {
+		return resp
 	}
 	st.put(it)
 	return s.itemResponse(rt, it)
@@ -404,7 +445,9 @@ func (s *Server) onItem(r *http.Request, rt *route, params map[string]string) re
 			return s.errorResponse(rt, http.StatusBadRequest, err.Error())
 		}
 	}
-	if rt.kind == kindGet || rt.kind == kindAction {
+	s.fillFor(rt.res)
+	ends := rt.kind == kindAction && rt.ends
+	if rt.kind == kindGet || (rt.kind == kindAction && !ends) {
 		s.data.RLock()
 		defer s.data.RUnlock()
 	} else {
@@ -421,15 +464,18 @@ func (s *Server) onItem(r *http.Request, rt *route, params map[string]string) re
 		return s.itemResponse(rt, it)
 	case kindUpdate:
 		doc := maps.Clone(it.doc)
-		s.ix.merge(rt.res, doc, fields)
+		s.merge(rt.res, doc, fields)
 		if f := rt.res.timestamps.updated; f != "" {
-			doc[f] = now()
+			doc[f] = s.stamp()
 		}
-		updated, err := s.ix.newItem(rt.res, s.gen, doc, 0)
+		updated, err := s.ix.newItem(rt.res, s.gen, doc, "id/"+it.id)
 		if err != nil {
 			return s.errorResponse(rt, http.StatusInternalServerError, "anamtest: "+err.Error())
 		}
-		updated.parent = it.parent
+		updated.id, updated.parent = it.id, it.parent
+		if resp, ok := s.room(rt, updated.size(), it.size()); !ok {
+			return resp
+		}
 		st.put(updated)
 		return s.itemResponse(rt, updated)
 	case kindDelete:
@@ -443,10 +489,15 @@ func (s *Server) onItem(r *http.Request, rt *route, params map[string]string) re
 		resp := s.static(rt, "delete", 0)
 		return s.withMessage(rt, resp, "Deleted successfully")
 	default: // kindAction
+		if ends {
+			if it = s.end(rt, st, it); it == nil {
+				return s.errorResponse(rt, http.StatusInternalServerError, "anamtest: cannot store the ended item")
+			}
+		}
 		if sameSchema(rt.body, rt.res.schema) || (rt.body != nil && isOpenObject(rt.body.Value)) {
 			return jsonResponse(rt.status, it.raw)
 		}
-		return s.static(rt, it.id, 0)
+		return s.actionAnswer(rt, it)
 	}
 }
 

@@ -6,25 +6,51 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/anam-ai/anam-go/api/anamtest"
+	"github.com/anam-ai/anam-go/internal/specload"
 )
 
-// The operations of the embedded spec that the tests of faults use.
+// The tests of this file's package serve testdata/widgets.yaml, a fixture
+// whose shapes they may rely on; nothing here depends on the vendored
+// document.
 const (
-	opList = "listAvatars"
-	opGet  = "getAvatar"
-	livID  = "071b0286-4cce-4808-bee2-e642f1062de3" // the avatar of the spec's examples
+	opList    = "listWidgets"
+	opGet     = "getWidget"
+	widgets   = "/v2/widgets"
+	exampleID = "6f1c2a4e-0b5d-4c1e-9a77-2b1f3c4d5e6f" // the widget of the fixture's examples
 )
 
-// newServer starts a server that fails t on any invalid response and
-// closes with the test.
+// widgetSpec is testdata/widgets.yaml, and sessionSpec
+// testdata/sessions.yaml, each loaded once.
+var (
+	widgetSpec  = sync.OnceValue(func() *openapi3.T { return mustLoad("testdata/widgets.yaml") })
+	sessionSpec = sync.OnceValue(func() *openapi3.T { return mustLoad("testdata/sessions.yaml") })
+)
+
+func mustLoad(path string) *openapi3.T {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	doc, err := specload.LoadBytes(b, nil)
+	if err != nil {
+		panic(err)
+	}
+	return doc
+}
+
+// newServer starts a server of the widgets fixture that fails t on any
+// invalid request or response and closes with the test.
 func newServer(t *testing.T, opts ...anamtest.Option) *anamtest.Server {
 	t.Helper()
-	return anamtest.NewServer(append([]anamtest.Option{anamtest.WithT(t)}, opts...)...)
+	return anamtest.NewServer(append([]anamtest.Option{anamtest.WithT(t), anamtest.WithSpec(widgetSpec())}, opts...)...)
 }
 
 // result is a response read in full.
@@ -63,7 +89,41 @@ func get(t testing.TB, srv *anamtest.Server, path string) result {
 	return request(t, srv.Client(), http.MethodGet, srv.URL+path, "Authorization", "Bearer "+srv.APIKey())
 }
 
-// page is a decoded listAvatars response. Pointers tell null from absent.
+// send sends method path with a JSON body (none if "") and the bearer
+// token to srv, and reads the response.
+func send(t testing.TB, srv *anamtest.Server, method, path, token, body string) result {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return result{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// object decodes a JSON object, failing t if it is none.
+func object(t testing.TB, b []byte) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil || m == nil {
+		t.Fatalf("want a JSON object: %s (%v)", b, err)
+	}
+	return m
+}
+
+// page is a decoded widget list. Pointers tell null from absent.
 type page struct {
 	Data []map[string]any `json:"data"`
 	Meta struct {
@@ -79,13 +139,13 @@ type page struct {
 
 func listPage(t testing.TB, srv *anamtest.Server, query string) page {
 	t.Helper()
-	r := get(t, srv, "/v1/avatars"+query)
+	r := get(t, srv, widgets+query)
 	if r.status != http.StatusOK {
-		t.Fatalf("GET /v1/avatars%s: status %d, body %s", query, r.status, r.body)
+		t.Fatalf("GET %s%s: status %d, body %s", widgets, query, r.status, r.body)
 	}
 	var p page
 	if err := json.Unmarshal(r.body, &p); err != nil {
-		t.Fatalf("GET /v1/avatars%s: %v in %s", query, err, r.body)
+		t.Fatalf("GET %s%s: %v in %s", widgets, query, err, r.body)
 	}
 	var raw struct {
 		Data json.RawMessage            `json:"data"`
@@ -95,13 +155,13 @@ func listPage(t testing.TB, srv *anamtest.Server, query string) page {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(raw.Data, []byte("[")) {
-		t.Fatalf("GET /v1/avatars%s: data is %s, want an array", query, raw.Data)
+		t.Fatalf("GET %s%s: data is %s, want an array", widgets, query, raw.Data)
 	}
 	p.rawMeta = raw.Meta
 	// prev and next must be present, as null or a number: never absent.
 	for _, k := range []string{"total", "lastPage", "currentPage", "perPage", "prev", "next"} {
 		if _, ok := p.rawMeta[k]; !ok {
-			t.Fatalf("GET /v1/avatars%s: meta has no %q: %s", query, k, r.body)
+			t.Fatalf("GET %s%s: meta has no %q: %s", widgets, query, k, r.body)
 		}
 	}
 	return p

@@ -25,6 +25,7 @@ type specIndex struct {
 	resources    []*resource // in path order
 	byKey        map[string]*resource
 	vopts        []openapi3.SchemaValidationOption // for item validation
+	vals         *validators                       // compiled schemas, see validators
 	equal        sync.Map                          // [2]*openapi3.Schema -> bool, see equalSchemas
 	exampleCache sync.Map                          // *route -> *exampleOnce, see staticExample
 }
@@ -71,6 +72,13 @@ type route struct {
 	status int                 // the success status the fake answers with
 	body   *openapi3.SchemaRef // JSON schema of that answer, nil for no body
 	list   *listShape          // for kindList
+
+	// See sessionRules.
+	tokenAuth bool      // the operation takes session tokens
+	mints     string    // the answer's property that carries a new session token
+	starts    *resource // the resource of the items the operation starts
+	startID   string    // the answer's property that carries the started item's ID
+	ends      bool      // an action that ends its item
 }
 
 // segment is a literal path segment, or a parameter when param is set.
@@ -88,13 +96,39 @@ type resource struct {
 	parent   *resource
 	link     string // property of an item holding its parent's ID, "" if none
 
-	nameFields []string // name-like string properties, for search and request names
+	nameFields []string             // name-like string properties, for search and request names
+	refs       map[string]*resource // object properties holding items of another resource, see linkRefs
 	timestamps struct{ created, updated string }
 	// views are the other schemas items are served as (a list's element
 	// schema, an update's answer...), rendered when an item is stored.
 	views []*openapi3.SchemaRef
 	// examples are the items of the spec's examples, in document order.
 	examples []map[string]any
+	// exItems are those that match the schema, and exProblems say why the
+	// others are left out: see examplesOf.
+	exOnce     sync.Once
+	exItems    []map[string]any
+	exProblems []string
+}
+
+// examplesOf returns the example items of res that match its schema, and a
+// report for each example that does not; computed once per document.
+func (ix *specIndex) examplesOf(res *resource) ([]map[string]any, []string) {
+	res.exOnce.Do(func() {
+		for _, ex := range res.examples {
+			v, err := roundTrip(ex)
+			if err != nil {
+				continue
+			}
+			m := v.(map[string]any)
+			if err := ix.validate(res, m); err != nil {
+				res.exProblems = append(res.exProblems, fmt.Sprintf("anamtest: an example of %s does not match its schema, and is left out: %v", res.key, err))
+				continue
+			}
+			res.exItems = append(res.exItems, m)
+		}
+	})
+	return res.exItems, res.exProblems
 }
 
 // listShape is how a list operation answers.
@@ -144,6 +178,7 @@ func newSpecIndex(doc *openapi3.T) (*specIndex, error) {
 	if doc.IsOpenAPI31OrLater() {
 		ix.vopts = append(ix.vopts, openapi3.EnableJSONSchema2020())
 	}
+	ix.vals = newValidators(doc, ix.vopts)
 	if len(doc.Servers) > 0 {
 		u, err := url.Parse(doc.Servers[0].URL)
 		if err != nil {
@@ -413,6 +448,10 @@ func (ix *specIndex) classify(byPath map[string][]*route) {
 	for _, res := range ix.resources {
 		ix.finish(res)
 	}
+	for _, res := range ix.resources {
+		ix.linkRefs(res)
+	}
+	ix.sessionRules()
 	// Item routes (and actions) need the finished resources only for views.
 	for _, rt := range ix.routes {
 		if rt.res == nil || rt.body == nil || sameSchema(rt.body, rt.res.schema) {

@@ -2,7 +2,6 @@ package anamtest
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -19,6 +18,7 @@ type config struct {
 	doc               *openapi3.T
 	seed              uint64
 	items             int
+	itemsFor          map[string]int
 	data              map[string][]json.RawMessage
 	emptyListNotFound bool
 	t                 testing.TB
@@ -26,7 +26,20 @@ type config struct {
 	editor            ResponseEditor
 	latency           map[string]time.Duration
 	faults            map[string][]Fault
+	now               func() time.Time
+	storageLimit      int64
+	allowInvalid      bool
 	err               error // the first invalid option
+
+	// Timeouts of the HTTP server; tests of them shorten them.
+	headerTimeout, idleTimeout, bodyTimeout time.Duration
+}
+
+// setErr records the first invalid option.
+func (c *config) setErr(format string, args ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf(format, args...)
+	}
 }
 
 // WithAPIKey sets the API key the server accepts, in place of
@@ -43,8 +56,8 @@ func WithAPIKey(key string) Option {
 // new version of the spec.
 func WithSpec(doc *openapi3.T) Option {
 	return func(c *config) {
-		if doc == nil && c.err == nil {
-			c.err = errors.New("anamtest: WithSpec(nil)")
+		if doc == nil {
+			c.setErr("anamtest: WithSpec(nil)")
 		}
 		c.doc = doc
 	}
@@ -53,13 +66,32 @@ func WithSpec(doc *openapi3.T) Option {
 // WithItems adds n generated items to every collection, after the spec's
 // examples (or the items of WithData): see the package documentation,
 // "Generated items". Items are the same on every run for a given seed (see
-// WithSeed). n must not be negative.
+// WithSeed). n must not be negative. WithItemsFor sets the number for one
+// collection.
 func WithItems(n int) Option {
 	return func(c *config) {
-		if n < 0 && c.err == nil {
-			c.err = fmt.Errorf("anamtest: WithItems(%d): n must not be negative", n)
+		if n < 0 {
+			c.setErr("anamtest: WithItems(%d): n must not be negative", n)
 		}
 		c.items = max(n, 0)
+	}
+}
+
+// WithItemsFor adds n generated items to one collection, named as in
+// WithData ("/v1/avatars"; see Server.Collections), in place of the number
+// of WithItems: WithItems(5) and WithItemsFor("/v1/avatars", 250) give 250
+// avatars and 5 items in every other collection. n must not be negative,
+// and the collection must exist: NewServer panics, and Start fails,
+// otherwise. A later call for the same collection replaces an earlier one.
+func WithItemsFor(collection string, n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			c.setErr("anamtest: WithItemsFor(%q, %d): n must not be negative", collection, n)
+		}
+		if c.itemsFor == nil {
+			c.itemsFor = make(map[string]int)
+		}
+		c.itemsFor[collection] = max(n, 0)
 	}
 }
 
@@ -95,14 +127,59 @@ func WithEmptyListNotFound() Option {
 	return func(c *config) { c.emptyListNotFound = true }
 }
 
-// WithT reports to t, with t.Errorf, every response the server sends or
-// would send that does not match the spec, naming the operation, the
-// status and the problem, and every example of the spec that it leaves out
-// of its data for not matching its schema. A success response that does
-// not match is replaced by a 500, with or without WithT. It also registers the server's Close with t.Cleanup, so that no handler can
-// report after the test has ended.
+// WithT reports to t, with t.Errorf, what the server finds wrong: every
+// request that does not match the spec (a malformed parameter or body, a
+// path or method the spec does not have; see WithInvalidRequestsAllowed),
+// every response it sends or would send that does not match the spec
+// (naming the operation, the status and the problem), every example of
+// the spec it leaves out of its data for not matching its schema, and a
+// panic of the fake itself. A success response that does not match is
+// replaced by a 500, with or without WithT. WithT also registers the
+// server's Close with t.Cleanup, so that no handler can report after the
+// test has ended.
 func WithT(t testing.TB) Option {
 	return func(c *config) { c.t = t }
+}
+
+// WithInvalidRequestsAllowed stops the server from reporting requests that
+// do not match the spec (see WithT), for tests that send them on purpose
+// to see how a client handles the fake's 400 answers. They are still
+// answered 400 (or 404, 405, 413), and still leave scripted faults
+// untouched.
+func WithInvalidRequestsAllowed() Option {
+	return func(c *config) { c.allowInvalid = true }
+}
+
+// WithClock makes the server read the time from now instead of time.Now:
+// for the timestamps it writes (createdAt, updatedAt, a session's start
+// and end) and for the expiry of the session tokens it mints, so that a
+// test can move time forward and see a token expire. now must be safe for
+// concurrent use.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now == nil {
+			c.setErr("anamtest: WithClock(nil)")
+		}
+		c.now = now
+	}
+}
+
+// DefaultStorageLimit is the number of bytes of items a server holds,
+// unless WithStorageLimit sets another.
+const DefaultStorageLimit = 64 << 20
+
+// WithStorageLimit bounds the bytes of items (counted as their JSON) the
+// server holds: a create, update or session start that would go beyond it
+// is refused with 507 Insufficient Storage and a message that says so,
+// and reported (see WithT). Seeded items count towards the limit but are
+// never refused. n must be positive; the default is DefaultStorageLimit.
+func WithStorageLimit(n int64) Option {
+	return func(c *config) {
+		if n <= 0 {
+			c.setErr("anamtest: WithStorageLimit(%d): n must be positive", n)
+		}
+		c.storageLimit = n
+	}
 }
 
 // WithLogger sets the logger that reports what WithT would when WithT is

@@ -4,36 +4,20 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/anam-ai/anam-go/api/anamtest"
 	"github.com/anam-ai/anam-go/internal/specload"
 )
 
-func widgetSpec(t testing.TB) *openapi3.T {
-	t.Helper()
-	b, err := os.ReadFile("testdata/widgets.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := specload.LoadBytes(b, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
-
-func TestEmbeddedSpecData(t *testing.T) {
-	srv := newServer(t, anamtest.WithItems(24))
-	if got := srv.Collections(); !slices.Contains(got, "/v1/avatars") {
-		t.Errorf("Collections() = %v", got)
-	}
+// TestServesTheEmbeddedSpec: with no WithSpec, the server serves every
+// operation and collection of the embedded document, whatever it holds.
+func TestServesTheEmbeddedSpec(t *testing.T) {
+	srv := anamtest.NewServer(anamtest.WithT(t), anamtest.WithItems(2))
 	doc, err := specload.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -48,48 +32,69 @@ func TestEmbeddedSpecData(t *testing.T) {
 	if ops := srv.Operations(); !slices.Equal(ops, want) {
 		t.Errorf("Operations() = %v, want every operation of the embedded spec: %v", ops, want)
 	}
-	items := srv.Items("/v1/avatars")
-	if len(items) != 25 || !bytes.Contains(items[0], []byte(livID)) {
-		t.Fatalf("%d items, first %s; want the example then 24", len(items), items[0])
+	for _, c := range srv.Collections() {
+		if !strings.HasPrefix(c, "/") || doc.Paths.Find(c) == nil && !hasItemPath(doc.Paths.Map(), c) {
+			t.Errorf("collection %q is no path of the spec", c)
+		}
+		if items := srv.Items(c); len(items) < 2 {
+			t.Errorf("%s: %d items, want at least the 2 generated", c, len(items))
+		}
 	}
-	if srv.Items("/v1/nothing") != nil {
+	if srv.Items("/v1/nothing/at/all") != nil {
 		t.Error("Items of an unknown collection")
+	}
+}
+
+// hasItemPath reports whether a path below collection c exists.
+func hasItemPath[V any](paths map[string]V, c string) bool {
+	for _, p := range slices.Collect(maps.Keys(paths)) {
+		if strings.HasPrefix(p, c+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func TestWidgetData(t *testing.T) {
+	srv := newServer(t, anamtest.WithItems(24))
+	if got := srv.Collections(); !slices.Equal(got, []string{"/v2/parts", widgets}) {
+		t.Errorf("Collections() = %v", got)
+	}
+	items := srv.Items(widgets)
+	if len(items) != 25 || !bytes.Contains(items[0], []byte(exampleID)) {
+		t.Fatalf("%d items, first %s; want the example then 24", len(items), items[0])
 	}
 	p := listPage(t, srv, "?page=2&perPage=10")
 	if p.metaString() != "total=25 last=3 current=2 per=10 prev=1 next=3" || len(p.Data) != 10 {
 		t.Errorf("page 2: %s, %d items", p.metaString(), len(p.Data))
 	}
-	// search matches the display name case-insensitively.
-	for _, a := range listPage(t, srv, "?search=LIV&perPage=100").Data {
-		if !strings.Contains(strings.ToLower(a["displayName"].(string)), "liv") {
-			t.Errorf("search LIV matched %v", a["displayName"])
+	// search matches the label case-insensitively: Olivia and Olivia 2.
+	found := listPage(t, srv, "?search=LIV&perPage=25").Data
+	for _, w := range found {
+		if !strings.Contains(strings.ToLower(w["label"].(string)), "liv") {
+			t.Errorf("search LIV matched %v", w["label"])
 		}
 	}
-	if n := len(listPage(t, srv, "?search=LIV&perPage=100").Data); n != 3 { // Liv, Olivia, Olivia 2
-		t.Errorf("search LIV: %d matches, want 3", n)
+	if len(found) != 2 {
+		t.Errorf("search LIV: %d matches, want 2", len(found))
 	}
-	// onlyOneShot maps to no field of the embedded Avatar: accepted, ignored.
-	if n := listPage(t, srv, "?onlyOneShot=true&perPage=100").Meta.Total; *n != 25 {
-		t.Errorf("onlyOneShot: total %d, want every avatar", *n)
-	}
-	if r := get(t, srv, "/v1/avatars/"+strings.ToUpper(livID)); r.status != 200 {
+	if r := get(t, srv, widgets+"/"+strings.ToUpper(exampleID)); r.status != 200 {
 		t.Errorf("IDs compare case-insensitively: %d", r.status)
 	}
 }
 
 func TestDeterministicSeed(t *testing.T) {
-	doc := widgetSpec(t)
-	a := newServer(t, anamtest.WithSpec(doc), anamtest.WithItems(5))
-	b := newServer(t, anamtest.WithSpec(doc), anamtest.WithItems(5))
-	c := newServer(t, anamtest.WithSpec(doc), anamtest.WithItems(5), anamtest.WithSeed(99))
-	ja, _ := json.Marshal(a.Items("/v2/widgets"))
-	jb, _ := json.Marshal(b.Items("/v2/widgets"))
-	jc, _ := json.Marshal(c.Items("/v2/widgets"))
+	a := newServer(t, anamtest.WithItems(5))
+	b := newServer(t, anamtest.WithItems(5))
+	c := newServer(t, anamtest.WithItems(5), anamtest.WithSeed(99))
+	ja, _ := json.Marshal(a.Items(widgets))
+	jb, _ := json.Marshal(b.Items(widgets))
+	jc, _ := json.Marshal(c.Items(widgets))
 	if !bytes.Equal(ja, jb) || bytes.Equal(ja, jc) {
 		t.Errorf("same seed must give the same items, another seed others:\n%s\n%s\n%s", ja, jb, jc)
 	}
 	nulls := 0
-	for _, it := range a.Items("/v2/widgets") {
+	for _, it := range a.Items(widgets) {
 		var w map[string]any
 		_ = json.Unmarshal(it, &w)
 		if w["notes"] == nil {
@@ -101,11 +106,36 @@ func TestDeterministicSeed(t *testing.T) {
 	}
 }
 
+// TestItemsFor: a collection's own count replaces WithItems' for it only,
+// and nested collections spread theirs over their parent's items.
+func TestItemsFor(t *testing.T) {
+	srv := newServer(t, anamtest.WithItems(3), anamtest.WithItemsFor(widgets, 40), anamtest.WithItemsFor("/v2/parts", 0))
+	if n := len(srv.Items(widgets)); n != 41 {
+		t.Errorf("%d widgets, want the example and 40", n)
+	}
+	if n := len(srv.Items("/v2/parts")); n != 0 {
+		t.Errorf("%d parts, want 0", n)
+	}
+	srv = newServer(t, anamtest.WithItems(3), anamtest.WithItemsFor("/v2/parts", 8))
+	if n := len(srv.Items(widgets)); n != 4 {
+		t.Errorf("%d widgets, want the example and 3", n)
+	}
+	parents := map[string]int{}
+	for _, b := range srv.Items("/v2/parts") {
+		var p struct{ WidgetID string }
+		_ = json.Unmarshal(b, &p)
+		parents[p.WidgetID]++
+	}
+	if len(parents) != 4 {
+		t.Errorf("8 parts spread over %d widgets, want 4: %v", len(parents), parents)
+	}
+}
+
 func TestWidgetsSearchAndFilter(t *testing.T) {
-	srv := newServer(t, anamtest.WithSpec(widgetSpec(t)), anamtest.WithItems(30))
+	srv := newServer(t, anamtest.WithItems(30))
 	page := func(q string) (data []map[string]any, total int) {
 		t.Helper()
-		r := get(t, srv, "/v2/widgets"+q)
+		r := get(t, srv, widgets+q)
 		var env struct {
 			Data []map[string]any
 			Meta struct{ Total int }
@@ -136,25 +166,29 @@ func TestWidgetsSearchAndFilter(t *testing.T) {
 }
 
 func TestWithData(t *testing.T) {
-	doc := widgetSpec(t)
+	doc := widgetSpec()
 	w := json.RawMessage(`{"id":"11111111-1111-4111-8111-111111111111","label":"Mine","colour":"blue","createdAt":"2026-01-01T00:00:00.000Z"}`)
-	srv := newServer(t, anamtest.WithSpec(doc), anamtest.WithData("/v2/widgets", w), anamtest.WithItems(1))
-	if items := srv.Items("/v2/widgets"); len(items) != 2 || !bytes.Equal(items[0], []byte(`{"colour":"blue","createdAt":"2026-01-01T00:00:00.000Z","id":"11111111-1111-4111-8111-111111111111","label":"Mine"}`)) {
+	srv := newServer(t, anamtest.WithData(widgets, w), anamtest.WithItems(1))
+	if items := srv.Items(widgets); len(items) != 2 || !bytes.Equal(items[0], []byte(`{"colour":"blue","createdAt":"2026-01-01T00:00:00.000Z","id":"11111111-1111-4111-8111-111111111111","label":"Mine"}`)) {
 		t.Errorf("items %s", items)
 	}
-	empty := newServer(t, anamtest.WithSpec(doc), anamtest.WithData("/v2/widgets"))
-	if n := len(empty.Items("/v2/widgets")); n != 0 {
+	empty := newServer(t, anamtest.WithData(widgets))
+	if n := len(empty.Items(widgets)); n != 0 {
 		t.Errorf("WithData with no item: %d items", n)
 	}
 	for _, tc := range []struct {
 		opts []anamtest.Option
 		want string
 	}{
-		{[]anamtest.Option{anamtest.WithData("/v2/widgets", json.RawMessage(`{"id":"11111111-1111-4111-8111-111111111111","label":"","colour":"pink"}`))}, "does not match the spec"},
-		{[]anamtest.Option{anamtest.WithData("/v2/widgets", w, w)}, "two items have ID"},
-		{[]anamtest.Option{anamtest.WithData("/v2/widgets", json.RawMessage(`[1]`))}, "not a JSON object"},
+		{[]anamtest.Option{anamtest.WithData(widgets, json.RawMessage(`{"id":"11111111-1111-4111-8111-111111111111","label":"","colour":"pink"}`))}, "does not match the spec"},
+		{[]anamtest.Option{anamtest.WithData(widgets, w, w)}, "two items have ID"},
+		{[]anamtest.Option{anamtest.WithData(widgets, json.RawMessage(`[1]`))}, "not a JSON object"},
 		{[]anamtest.Option{anamtest.WithData("/v2/gadgets", w)}, "no such collection"},
 		{[]anamtest.Option{anamtest.WithItems(-1)}, "must not be negative"},
+		{[]anamtest.Option{anamtest.WithItemsFor(widgets, -1)}, "must not be negative"},
+		{[]anamtest.Option{anamtest.WithItemsFor("/v2/gadgets", 1)}, `WithItemsFor("/v2/gadgets", 1): no such collection`},
+		{[]anamtest.Option{anamtest.WithStorageLimit(0)}, "must be positive"},
+		{[]anamtest.Option{anamtest.WithClock(nil)}, "WithClock(nil)"},
 		{[]anamtest.Option{anamtest.WithFaults("noSuchOp", anamtest.Status(500))}, `unknown operationId "noSuchOp"`},
 	} {
 		srv, err := anamtest.Start("127.0.0.1:0", append([]anamtest.Option{anamtest.WithSpec(doc)}, tc.opts...)...)
@@ -176,7 +210,7 @@ func TestStart(t *testing.T) {
 			t.Errorf("Start(%q): %v", addr, err)
 		}
 	}
-	srv, err := anamtest.Start("127.0.0.1:0", anamtest.WithItems(2), anamtest.WithT(t))
+	srv, err := anamtest.Start("127.0.0.1:0", anamtest.WithSpec(widgetSpec()), anamtest.WithItems(2), anamtest.WithT(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,64 +225,86 @@ func TestStart(t *testing.T) {
 
 func TestInvalidResponsesAreReported(t *testing.T) {
 	rec := &recorder{TB: t}
-	srv := anamtest.NewServer(anamtest.WithT(rec), anamtest.WithResponseEditor(func(op string, status int, body []byte) []byte {
+	srv := anamtest.NewServer(anamtest.WithSpec(widgetSpec()), anamtest.WithT(rec), anamtest.WithResponseEditor(func(op string, status int, body []byte) []byte {
 		if status == 200 {
 			return bytes.Replace(body, []byte(`"id":"`), []byte(`"id":"x`), 1)
 		}
 		return body
 	}))
-	r := get(t, srv, "/v1/avatars/"+livID)
+	defer srv.Close()
+	r := get(t, srv, widgets+"/"+exampleID)
 	if e, m := errorJSON(t, r); r.status != 500 || e != "Internal Server Error" || !strings.Contains(m, "does not match the spec") {
 		t.Errorf("corrupt response: %d %s", r.status, r.body)
 	}
-	if errs := rec.errors(); len(errs) != 1 || !strings.Contains(errs[0], "getAvatar response with status 200") {
+	if errs := rec.errors(); len(errs) != 1 || !strings.Contains(errs[0], "getWidget response with status 200 does not match the spec: response body: /id: ") {
 		t.Errorf("reports %v", errs)
 	}
 	// Without WithT, the logger hears of it.
 	var log bytes.Buffer
-	srv2 := anamtest.NewServer(anamtest.WithLogger(slog.New(slog.NewTextHandler(&log, nil))), anamtest.WithResponseEditor(func(op string, status int, body []byte) []byte {
+	srv2 := anamtest.NewServer(anamtest.WithSpec(widgetSpec()), anamtest.WithLogger(slog.New(slog.NewTextHandler(&log, nil))), anamtest.WithResponseEditor(func(op string, status int, body []byte) []byte {
 		return []byte(`{"data":"nope"}`)
 	}))
 	defer srv2.Close()
-	if r := get(t, srv2, "/v1/avatars"); r.status != 500 || !strings.Contains(log.String(), "operation=listAvatars") {
+	if r := get(t, srv2, widgets); r.status != 500 || !strings.Contains(log.String(), "operation=listWidgets") {
 		t.Errorf("logger: %d %q", r.status, log.String())
 	}
 }
 
+// TestRequestValidation: a request that does not match the spec gets a
+// 400 naming the problem, and is reported to the test, unless
+// WithInvalidRequestsAllowed; so are paths and methods the spec does not
+// have (404, 405).
 func TestRequestValidation(t *testing.T) {
-	// The embedded spec documents no 400 for listAvatars: the 400s are
-	// sent, and reported as answers the spec does not allow.
-	rec := &recorder{TB: t}
-	srv := anamtest.NewServer(anamtest.WithT(rec))
-	for q, want := range map[string]string{
-		"/v1/avatars?perPage=500":      `parameter \"perPage\" in query`,
-		"/v1/avatars?page=abc":         `parameter \"page\" in query`,
-		"/v1/avatars/not-a-uuid":       `parameter \"id\" in path`,
-		"/v1/avatars?onlyOneShot=mayb": `parameter \"onlyOneShot\" in query`,
-	} {
-		r := get(t, srv, q)
-		if _, m := errorJSON(t, r); r.status != 400 || !strings.Contains(string(r.body), want) {
-			t.Errorf("%s: %d %s (%s)", q, r.status, r.body, m)
+	bad := map[string]string{
+		widgets + "?perPage=500":   `parameter \"perPage\" in query: maximum: got 500, want 25`,
+		widgets + "?page=abc":      `parameter \"page\" in query`,
+		widgets + "/not-a-uuid":    `parameter \"id\" in path`,
+		widgets + "?colour=purple": `parameter \"colour\" in query`,
+	}
+	for _, allow := range []bool{false, true} {
+		rec := &recorder{TB: t}
+		opts := []anamtest.Option{anamtest.WithSpec(widgetSpec()), anamtest.WithT(rec)}
+		if allow {
+			opts = append(opts, anamtest.WithInvalidRequestsAllowed())
 		}
-	}
-	if errs := rec.errors(); len(errs) != 3 || !strings.Contains(errs[0], "listAvatars response with status 400 does not match the spec: status is not supported") {
-		t.Errorf("reports: %q", errs)
-	}
-	if r := get(t, srv, "/v1/nowhere"); r.status != 404 {
-		t.Errorf("unknown path: %d", r.status)
-	}
-	r := request(t, srv.Client(), http.MethodDelete, srv.URL+"/v1/avatars", "Authorization", "Bearer "+srv.APIKey())
-	if r.status != 405 || r.header.Get("Allow") != "GET, POST" {
-		t.Errorf("DELETE on a list: %d %v", r.status, r.header)
+		srv := anamtest.NewServer(opts...)
+		for q, want := range bad {
+			r := get(t, srv, q)
+			if _, m := errorJSON(t, r); r.status != 400 || !strings.Contains(string(r.body), want) {
+				t.Errorf("%s: %d %s (%s)", q, r.status, r.body, m)
+			}
+		}
+		if r := get(t, srv, "/v2/nowhere"); r.status != 404 {
+			t.Errorf("unknown path: %d", r.status)
+		}
+		r := request(t, srv.Client(), http.MethodDelete, srv.URL+widgets, "Authorization", "Bearer "+srv.APIKey())
+		if r.status != 405 || r.header.Get("Allow") != "GET, POST" {
+			t.Errorf("DELETE on a list: %d %v", r.status, r.header)
+		}
+		errs := rec.errors()
+		switch {
+		case allow && len(errs) != 0:
+			t.Errorf("WithInvalidRequestsAllowed, yet reports: %q", errs)
+		case !allow && len(errs) != len(bad)+2:
+			t.Errorf("%d reports, want %d: %q", len(errs), len(bad)+2, errs)
+		case !allow:
+			joined := strings.Join(errs, "\n")
+			for _, want := range []string{"listWidgets request does not match the spec", "getWidget request does not match the spec", "GET /v2/nowhere matches no operation of the spec", "DELETE /v2/widgets matches no operation", "WithInvalidRequestsAllowed"} {
+				if !strings.Contains(joined, want) {
+					t.Errorf("reports do not say %q: %q", want, errs)
+				}
+			}
+		}
+		srv.Close()
 	}
 }
 
 func TestEmptyListNotFound(t *testing.T) {
 	srv := newServer(t, anamtest.WithEmptyListNotFound())
-	if r := get(t, srv, "/v1/avatars?search=nobody"); r.status != 404 {
+	if r := get(t, srv, widgets+"?search=nobody"); r.status != 404 {
 		t.Errorf("empty page: %d", r.status)
 	}
-	if r := get(t, srv, "/v1/avatars"); r.status != 200 {
+	if r := get(t, srv, widgets); r.status != 200 {
 		t.Errorf("non-empty page: %d", r.status)
 	}
 }

@@ -1,7 +1,6 @@
 package anamtest
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // checkOp panics unless id names an operation of the document or is
@@ -70,29 +70,20 @@ var (
 	}
 )
 
-// filterOptions are the openapi3filter options of a Server, whose API key
-// the authentication function checks.
-func filterOptions(auth openapi3filter.AuthenticationFunc) *openapi3filter.Options {
+// filterOptions are the openapi3filter options of a Server, whose
+// credentials auth checks; noBody leaves JSON bodies to the compiled
+// validators (see validateRequest and validateResponse).
+func filterOptions(auth openapi3filter.AuthenticationFunc, noBody bool) *openapi3filter.Options {
 	return &openapi3filter.Options{
 		MultiError:            true,
 		IncludeResponseStatus: true,
+		ExcludeRequestBody:    noBody,
+		ExcludeResponseBody:   noBody,
 		AuthenticationFunc:    auth,
 		SchemaValidationOptions: []openapi3.SchemaValidationOption{
 			openapi3.WithStringFormatValidators(formatValidators),
 		},
 	}
-}
-
-// authError returns the first authentication failure in err, if any.
-func authError(err error) (error, bool) {
-	var sre *openapi3filter.SecurityRequirementsError
-	if !errors.As(err, &sre) {
-		return nil, false
-	}
-	if len(sre.Errors) > 0 {
-		return sre.Errors[0], true
-	}
-	return sre, true
 }
 
 // maxProblems bounds the problems an error message lists.
@@ -144,6 +135,10 @@ func problems(out []string, prefix string, err error) []string {
 			return problems(out, prefix, e.Err)
 		}
 		return append(out, prefix+e.Error())
+	case *bodyError:
+		return problems(out, prefix+e.where+": ", e.err)
+	case *jsonschema.ValidationError:
+		return validationProblems(out, prefix, e)
 	case *openapi3.SchemaError:
 		var me openapi3.MultiError
 		if e.Origin != nil && errors.As(e.Origin, &me) {
@@ -179,28 +174,4 @@ func cleanReason(e *openapi3.SchemaError) string {
 	r = atRE.ReplaceAllString(r, "")
 	r, _, _ = strings.Cut(r, "\n")
 	return r
-}
-
-// authenticate is the openapi3filter.AuthenticationFunc of a Server with the
-// given key: the document's only scheme is HTTP bearer.
-func authenticate(key string) openapi3filter.AuthenticationFunc {
-	return func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-		scheme := in.SecurityScheme
-		if scheme.Type != "http" || !strings.EqualFold(scheme.Scheme, "bearer") {
-			return fmt.Errorf("security scheme %q (%s %s) is not supported by anamtest",
-				in.SecuritySchemeName, scheme.Type, scheme.Scheme)
-		}
-		h := in.RequestValidationInput.Request.Header.Get("Authorization")
-		if h == "" {
-			return errors.New("missing Authorization header")
-		}
-		kind, token, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(kind, "Bearer") {
-			return errors.New("authorization header is not a Bearer token")
-		}
-		if token != key {
-			return errors.New("invalid API key")
-		}
-		return nil
-	}
 }
