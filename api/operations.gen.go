@@ -1729,6 +1729,7 @@ var opCreateEngineSession = &Operation{
 		200: "Session started",
 		400: "Invalid request body or persona configuration",
 		401: "Unauthorized - invalid API key, or invalid/expired session token",
+		402: "Payment required - the organization has no plan that allows starting a session",
 		403: "Forbidden - the API key lacks the required permission, or the organization is not entitled to a requested feature (e.g. gated avatar model, devSettings)",
 		429: "Concurrent session limit or spend cap reached",
 		503: "No engines available",

@@ -43,6 +43,147 @@ func (e AvatarRenderStyle) Valid() bool {
 	}
 }
 
+// Defines values for CreateEngineSessionRequestPersonaConfig0AvatarModel.
+const (
+	CreateEngineSessionRequestPersonaConfig0AvatarModelCara3       CreateEngineSessionRequestPersonaConfig0AvatarModel = "cara-3"
+	CreateEngineSessionRequestPersonaConfig0AvatarModelCara4       CreateEngineSessionRequestPersonaConfig0AvatarModel = "cara-4"
+	CreateEngineSessionRequestPersonaConfig0AvatarModelCara4Latest CreateEngineSessionRequestPersonaConfig0AvatarModel = "cara-4-latest"
+)
+
+// Valid indicates whether the value is a known member of the CreateEngineSessionRequestPersonaConfig0AvatarModel enum.
+func (e CreateEngineSessionRequestPersonaConfig0AvatarModel) Valid() bool {
+	switch e {
+	case CreateEngineSessionRequestPersonaConfig0AvatarModelCara3:
+		return true
+	case CreateEngineSessionRequestPersonaConfig0AvatarModelCara4:
+		return true
+	case CreateEngineSessionRequestPersonaConfig0AvatarModelCara4Latest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle.
+const (
+	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleAngry      CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "angry"
+	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleDistressed CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "distressed"
+	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleHappy      CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "happy"
+	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStylePlayful    CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "playful"
+	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleSad        CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "sad"
+	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleSupportive CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "supportive"
+	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleWarm       CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "warm"
+)
+
+// Valid indicates whether the value is a known member of the CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle enum.
+func (e CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle) Valid() bool {
+	switch e {
+	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleAngry:
+		return true
+	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleDistressed:
+		return true
+	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleHappy:
+		return true
+	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStylePlayful:
+		return true
+	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleSad:
+		return true
+	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleSupportive:
+		return true
+	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleWarm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateEngineSessionRequestPersonaConfig0ToolsType.
+const (
+	CreateEngineSessionRequestPersonaConfig0ToolsTypeClient CreateEngineSessionRequestPersonaConfig0ToolsType = "client"
+	CreateEngineSessionRequestPersonaConfig0ToolsTypeServer CreateEngineSessionRequestPersonaConfig0ToolsType = "server"
+	CreateEngineSessionRequestPersonaConfig0ToolsTypeSystem CreateEngineSessionRequestPersonaConfig0ToolsType = "system"
+)
+
+// Valid indicates whether the value is a known member of the CreateEngineSessionRequestPersonaConfig0ToolsType enum.
+func (e CreateEngineSessionRequestPersonaConfig0ToolsType) Valid() bool {
+	switch e {
+	case CreateEngineSessionRequestPersonaConfig0ToolsTypeClient:
+		return true
+	case CreateEngineSessionRequestPersonaConfig0ToolsTypeServer:
+		return true
+	case CreateEngineSessionRequestPersonaConfig0ToolsTypeSystem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateEngineSessionRequestPersonaConfig0Type.
+const (
+	CreateEngineSessionRequestPersonaConfig0TypeEphemeral CreateEngineSessionRequestPersonaConfig0Type = "ephemeral"
+)
+
+// Valid indicates whether the value is a known member of the CreateEngineSessionRequestPersonaConfig0Type enum.
+func (e CreateEngineSessionRequestPersonaConfig0Type) Valid() bool {
+	switch e {
+	case CreateEngineSessionRequestPersonaConfig0TypeEphemeral:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateEngineSessionRequestSessionOptionsEgressMode.
+const (
+	CreateEngineSessionRequestSessionOptionsEgressModeDaily CreateEngineSessionRequestSessionOptionsEgressMode = "daily"
+)
+
+// Valid indicates whether the value is a known member of the CreateEngineSessionRequestSessionOptionsEgressMode enum.
+func (e CreateEngineSessionRequestSessionOptionsEgressMode) Valid() bool {
+	switch e {
+	case CreateEngineSessionRequestSessionOptionsEgressModeDaily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateEngineSessionRequestSessionOptionsVideoQuality.
+const (
+	CreateEngineSessionRequestSessionOptionsVideoQualityAuto CreateEngineSessionRequestSessionOptionsVideoQuality = "auto"
+	CreateEngineSessionRequestSessionOptionsVideoQualityHigh CreateEngineSessionRequestSessionOptionsVideoQuality = "high"
+)
+
+// Valid indicates whether the value is a known member of the CreateEngineSessionRequestSessionOptionsVideoQuality enum.
+func (e CreateEngineSessionRequestSessionOptionsVideoQuality) Valid() bool {
+	switch e {
+	case CreateEngineSessionRequestSessionOptionsVideoQualityAuto:
+		return true
+	case CreateEngineSessionRequestSessionOptionsVideoQualityHigh:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateEngineSessionResponseClientConfigIceTransportPolicy.
+const (
+	CreateEngineSessionResponseClientConfigIceTransportPolicyAll   CreateEngineSessionResponseClientConfigIceTransportPolicy = "all"
+	CreateEngineSessionResponseClientConfigIceTransportPolicyRelay CreateEngineSessionResponseClientConfigIceTransportPolicy = "relay"
+)
+
+// Valid indicates whether the value is a known member of the CreateEngineSessionResponseClientConfigIceTransportPolicy enum.
+func (e CreateEngineSessionResponseClientConfigIceTransportPolicy) Valid() bool {
+	switch e {
+	case CreateEngineSessionResponseClientConfigIceTransportPolicyAll:
+		return true
+	case CreateEngineSessionResponseClientConfigIceTransportPolicyRelay:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateLlmRequestLlmFormat.
 const (
 	CreateLlmRequestLlmFormatAdvancedVoice CreateLlmRequestLlmFormat = "advanced_voice"
@@ -178,6 +319,39 @@ func (e CreatePersonaRequestAvatarModel) Valid() bool {
 	}
 }
 
+// Defines values for CreateSessionTokenRequestExpiresIn.
+const (
+	CreateSessionTokenRequestExpiresInN12H CreateSessionTokenRequestExpiresIn = "12h"
+	CreateSessionTokenRequestExpiresInN1D  CreateSessionTokenRequestExpiresIn = "1d"
+	CreateSessionTokenRequestExpiresInN1H  CreateSessionTokenRequestExpiresIn = "1h"
+	CreateSessionTokenRequestExpiresInN1W  CreateSessionTokenRequestExpiresIn = "1w"
+	CreateSessionTokenRequestExpiresInN2D  CreateSessionTokenRequestExpiresIn = "2d"
+	CreateSessionTokenRequestExpiresInN2W  CreateSessionTokenRequestExpiresIn = "2w"
+	CreateSessionTokenRequestExpiresInN3D  CreateSessionTokenRequestExpiresIn = "3d"
+)
+
+// Valid indicates whether the value is a known member of the CreateSessionTokenRequestExpiresIn enum.
+func (e CreateSessionTokenRequestExpiresIn) Valid() bool {
+	switch e {
+	case CreateSessionTokenRequestExpiresInN12H:
+		return true
+	case CreateSessionTokenRequestExpiresInN1D:
+		return true
+	case CreateSessionTokenRequestExpiresInN1H:
+		return true
+	case CreateSessionTokenRequestExpiresInN1W:
+		return true
+	case CreateSessionTokenRequestExpiresInN2D:
+		return true
+	case CreateSessionTokenRequestExpiresInN2W:
+		return true
+	case CreateSessionTokenRequestExpiresInN3D:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateSessionTokenRequestPersonaConfig0AvatarModel.
 const (
 	CreateSessionTokenRequestPersonaConfig0AvatarModelCara3       CreateSessionTokenRequestPersonaConfig0AvatarModel = "cara-3"
@@ -247,6 +421,21 @@ func (e CreateSessionTokenRequestPersonaConfig0ToolsType) Valid() bool {
 	case CreateSessionTokenRequestPersonaConfig0ToolsTypeServer:
 		return true
 	case CreateSessionTokenRequestPersonaConfig0ToolsTypeSystem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateSessionTokenRequestPersonaConfig0Type.
+const (
+	CreateSessionTokenRequestPersonaConfig0TypeEphemeral CreateSessionTokenRequestPersonaConfig0Type = "ephemeral"
+)
+
+// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfig0Type enum.
+func (e CreateSessionTokenRequestPersonaConfig0Type) Valid() bool {
+	switch e {
+	case CreateSessionTokenRequestPersonaConfig0TypeEphemeral:
 		return true
 	default:
 		return false
@@ -1312,7 +1501,7 @@ type CreateEngineSessionRequest struct {
 	ClientLabel *string `json:"clientLabel,omitempty"`
 
 	// ClientMetadata Optional client metadata forwarded to the engine (e.g. supportsPubSubSignalling).
-	ClientMetadata *map[string]interface{} `json:"clientMetadata,omitempty"`
+	ClientMetadata *CreateEngineSessionRequest_ClientMetadata `json:"clientMetadata,omitempty"`
 
 	// Environment Optional environment configuration (e.g. LiveKit settings). API-key auth only.
 	Environment *map[string]interface{} `json:"environment,omitempty"`
@@ -1322,21 +1511,248 @@ type CreateEngineSessionRequest struct {
 	// created, or `avatarId`/`voiceId`/`llmId`/`systemPrompt` for an ephemeral persona.
 	// Inline `tools` are supported; each client/webhook tool's `parameters` (and webhook
 	// `queryParameters`) JSON Schema must serialize to 10,000 bytes or less (UTF-8).
-	PersonaConfig *map[string]interface{} `json:"personaConfig,omitempty"`
+	PersonaConfig *CreateEngineSessionRequest_PersonaConfig `json:"personaConfig,omitempty"`
 
 	// SessionOptions Optional session options (session replay, video quality/dimensions, egress). API-key auth only.
-	SessionOptions *map[string]interface{} `json:"sessionOptions,omitempty"`
+	SessionOptions *CreateEngineSessionRequest_SessionOptions `json:"sessionOptions,omitempty"`
+}
+
+// CreateEngineSessionRequest_ClientMetadata Optional client metadata forwarded to the engine (e.g. supportsPubSubSignalling).
+type CreateEngineSessionRequest_ClientMetadata struct {
+	// Client Name of the client SDK starting the session.
+	Client *string `json:"client,omitempty"`
+
+	// Version Version of the client SDK.
+	Version *string `json:"version,omitempty"`
+}
+
+// CreateEngineSessionRequestPersonaConfig0 defines model for CreateEngineSessionRequest.PersonaConfig.0.
+type CreateEngineSessionRequestPersonaConfig0 CreateEngineSessionRequest_PersonaConfig_0
+
+// CreateEngineSessionRequestPersonaConfig0AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+type CreateEngineSessionRequestPersonaConfig0AvatarModel string
+
+// CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
+type CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle string
+
+// CreateEngineSessionRequest_PersonaConfig_0_DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
+type CreateEngineSessionRequest_PersonaConfig_0_DirectorNotes struct {
+	// CustomStylePrompt Free-form performance style prompt for the avatar to follow. Mutually exclusive with presetStyle. Works best with a matching voice, which we've labelled as expressive.
+	CustomStylePrompt *string `json:"customStylePrompt,omitempty"`
+
+	// Expressivity Controls how closely the avatar follows the selected style or cue. 0 is subtle, 1 follows it most strongly and can become unstable; omit the field to use the default. Works best with a matching voice, which we've labelled as expressive.
+	Expressivity *float32 `json:"expressivity,omitempty"`
+
+	// PresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
+	PresetStyle *CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle `json:"presetStyle,omitempty"`
+}
+
+// CreateEngineSessionRequestPersonaConfig0ToolsType Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
+type CreateEngineSessionRequestPersonaConfig0ToolsType string
+
+// CreateEngineSessionRequest_PersonaConfig_0_Tools defines model for CreateEngineSessionRequest.PersonaConfig.0.Tools.
+type CreateEngineSessionRequest_PersonaConfig_0_Tools struct {
+	Description *string `json:"description,omitempty"`
+
+	// Name Unique tool name the LLM calls.
+	Name string `json:"name"`
+
+	// Parameters JSON Schema for the arguments the LLM provides (client and webhook tools). Must serialize to 10,000 bytes or less.
+	Parameters *map[string]interface{} `json:"parameters,omitempty"`
+
+	// Type Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
+	Type                 CreateEngineSessionRequestPersonaConfig0ToolsType `json:"type"`
+	AdditionalProperties map[string]interface{}                            `json:"-"`
+}
+
+// CreateEngineSessionRequestPersonaConfig0Type Marks the config as ephemeral, as the LiveKit plugin sends it. Optional: the API tells the forms apart by personaId.
+type CreateEngineSessionRequestPersonaConfig0Type string
+
+// CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions Configuration options for voice generation.
+type CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions struct {
+	union json.RawMessage
+}
+
+// CreateEngineSessionRequest_PersonaConfig_0 defines model for CreateEngineSessionRequest.PersonaConfig.0.
+type CreateEngineSessionRequest_PersonaConfig_0 struct {
+	AvatarID *string `json:"avatarId,omitempty"`
+
+	// AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+	AvatarModel *CreateEngineSessionRequestPersonaConfig0AvatarModel `json:"avatarModel,omitempty"`
+
+	// DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
+	DirectorNotes *CreateEngineSessionRequest_PersonaConfig_0_DirectorNotes `json:"directorNotes,omitempty"`
+
+	// EnableAudioPassthrough When true, Anam's conversational pipeline is bypassed and the persona speaks TTS audio the client sends over the session's socket. sessionOptions.egress requires it.
+	EnableAudioPassthrough *bool `json:"enableAudioPassthrough,omitempty"`
+
+	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
+	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
+
+	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
+	LanguageCode            *string  `json:"languageCode,omitempty"`
+	LlmID                   *string  `json:"llmId,omitempty"`
+	MaxSessionLengthSeconds *float32 `json:"maxSessionLengthSeconds,omitempty"`
+	Name                    *string  `json:"name,omitempty"`
+	SkipGreeting            *bool    `json:"skipGreeting,omitempty"`
+	SystemPrompt            *string  `json:"systemPrompt,omitempty"`
+
+	// ToolIds IDs of tools pre-created via `/v1/tools` to make available to the persona for this session.
+	ToolIds *[]string `json:"toolIds,omitempty"`
+
+	// Tools Runtime tool definitions made available to the persona for this session. Each item is one of a client tool, a server knowledge tool, a server webhook tool, or a system tool. For client and webhook tools, `parameters` (and, for webhook tools, `queryParameters`) is a JSON Schema object the LLM fills at call time; each such object must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` instead to reference tools you've pre-created via `/v1/tools` (those are not subject to this inline size limit).
+	Tools *[]CreateEngineSessionRequest_PersonaConfig_0_Tools `json:"tools,omitempty"`
+
+	// Type Marks the config as ephemeral, as the LiveKit plugin sends it. Optional: the API tells the forms apart by personaId.
+	Type *CreateEngineSessionRequestPersonaConfig0Type `json:"type,omitempty"`
+
+	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
+	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
+
+	// VoiceDetectionOptions Options for voice activity detection during user speech input.
+	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
+
+	// VoiceGenerationOptions Configuration options for voice generation.
+	VoiceGenerationOptions *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
+	VoiceID                *string                                                            `json:"voiceId,omitempty"`
+}
+
+// CreateEngineSessionRequestPersonaConfig1 defines model for CreateEngineSessionRequest.PersonaConfig.1.
+type CreateEngineSessionRequestPersonaConfig1 CreateEngineSessionRequest_PersonaConfig_1
+
+// CreateEngineSessionRequest_PersonaConfig_1 defines model for CreateEngineSessionRequest.PersonaConfig.1.
+type CreateEngineSessionRequest_PersonaConfig_1 struct {
+	// EnableAudioPassthrough When true, Anam's conversational pipeline is bypassed and the persona speaks TTS audio the client sends over the session's socket. sessionOptions.egress requires it.
+	EnableAudioPassthrough *bool  `json:"enableAudioPassthrough,omitempty"`
+	PersonaID              string `json:"personaId"`
+}
+
+// CreateEngineSessionRequest_PersonaConfig Session persona configuration (API-key auth only). Same shape as the
+// `/v1/auth/session-token` request: supply `personaId` for a persona you've already
+// created, or `avatarId`/`voiceId`/`llmId`/`systemPrompt` for an ephemeral persona.
+// Inline `tools` are supported; each client/webhook tool's `parameters` (and webhook
+// `queryParameters`) JSON Schema must serialize to 10,000 bytes or less (UTF-8).
+type CreateEngineSessionRequest_PersonaConfig struct {
+	union json.RawMessage
+}
+
+// CreateEngineSessionRequest_SessionOptions_Egress_Daily Required when `mode` is `daily`.
+type CreateEngineSessionRequest_SessionOptions_Egress_Daily struct {
+	// RoomURL Daily room URL the avatar should join as a publisher.
+	RoomURL string `json:"roomUrl"`
+
+	// Token Optional Daily meeting token. Omit for public rooms.
+	Token *string `json:"token,omitempty"`
+
+	// UserName Optional display name for the avatar participant. Defaults to "anam-avatar".
+	UserName *string `json:"userName,omitempty"`
+}
+
+// CreateEngineSessionRequestSessionOptionsEgressMode Egress provider. Only `daily` is supported today.
+type CreateEngineSessionRequestSessionOptionsEgressMode string
+
+// CreateEngineSessionRequest_SessionOptions_Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
+// a 3rd party transport and not delivered over the native webRTC channel.
+// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
+// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
+type CreateEngineSessionRequest_SessionOptions_Egress struct {
+	// Daily Required when `mode` is `daily`.
+	Daily *CreateEngineSessionRequest_SessionOptions_Egress_Daily `json:"daily,omitempty"`
+
+	// Mode Egress provider. Only `daily` is supported today.
+	Mode CreateEngineSessionRequestSessionOptionsEgressMode `json:"mode"`
+}
+
+// CreateEngineSessionRequest_SessionOptions_SessionReplay defines model for CreateEngineSessionRequest.SessionOptions.SessionReplay.
+type CreateEngineSessionRequest_SessionOptions_SessionReplay struct {
+	EnableSessionReplay *bool `json:"enableSessionReplay,omitempty"`
+}
+
+// CreateEngineSessionRequestSessionOptionsVideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
+type CreateEngineSessionRequestSessionOptionsVideoQuality string
+
+// CreateEngineSessionRequest_SessionOptions_VoiceDetection Voice-detection options of the client, sent by the js-sdk.
+type CreateEngineSessionRequest_SessionOptions_VoiceDetection struct {
+	// EndOfSpeechSensitivity Sensitivity for detecting the end of the user's speech, from 0 (least sensitive) to 1 (most sensitive).
+	EndOfSpeechSensitivity *float32 `json:"endOfSpeechSensitivity,omitempty"`
+}
+
+// CreateEngineSessionRequest_SessionOptions Optional session options (session replay, video quality/dimensions, egress). API-key auth only.
+type CreateEngineSessionRequest_SessionOptions struct {
+	// Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
+	// a 3rd party transport and not delivered over the native webRTC channel.
+	// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
+	// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
+	Egress        *CreateEngineSessionRequest_SessionOptions_Egress        `json:"egress,omitempty"`
+	SessionReplay *CreateEngineSessionRequest_SessionOptions_SessionReplay `json:"sessionReplay,omitempty"`
+
+	// VideoHeight Output video frame height in pixels. Supply together with `videoWidth` (both or neither). See `videoWidth`.
+	VideoHeight *int `json:"videoHeight,omitempty"`
+
+	// VideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
+	VideoQuality *CreateEngineSessionRequestSessionOptionsVideoQuality `json:"videoQuality,omitempty"`
+
+	// VideoWidth Output video frame width in pixels. Supply together with `videoHeight` (both or neither). Omit to use the avatar model's default. Supported pairs depend on the avatar model — cara-3: `720x480`; cara-4: `1152x768`. Unsupported pairs are rejected (the session is not silently downgraded).
+	VideoWidth *int `json:"videoWidth,omitempty"`
+
+	// VoiceDetection Voice-detection options of the client, sent by the js-sdk.
+	VoiceDetection *CreateEngineSessionRequest_SessionOptions_VoiceDetection `json:"voiceDetection,omitempty"`
 }
 
 // CreateEngineSessionResponse defines model for CreateEngineSessionResponse.
 type CreateEngineSessionResponse struct {
-	ClientConfig *map[string]interface{} `json:"clientConfig,omitempty"`
+	// ClientConfig Connection settings the client applies to the session's signalling socket and WebRTC peer connection.
+	ClientConfig *CreateEngineSessionResponse_ClientConfig `json:"clientConfig,omitempty"`
 
 	// EngineHost Host of the engine serving this session. Omitted for LiveKit/Agora integrations.
-	EngineHost         *string `json:"engineHost,omitempty"`
-	EngineProtocol     *string `json:"engineProtocol,omitempty"`
-	SessionID          *string `json:"sessionId,omitempty"`
-	SignallingEndpoint *string `json:"signallingEndpoint,omitempty"`
+	EngineHost     *string `json:"engineHost,omitempty"`
+	EngineProtocol *string `json:"engineProtocol,omitempty"`
+
+	// Region Region of the engine serving the session, when the API reports one.
+	Region             nullable.Nullable[string] `json:"region,omitempty"`
+	SessionID          *string                   `json:"sessionId,omitempty"`
+	SignallingEndpoint *string                   `json:"signallingEndpoint,omitempty"`
+}
+
+// CreateEngineSessionResponseClientConfigIceServersUrls0 defines model for CreateEngineSessionResponse.ClientConfig.IceServers.Urls.0.
+type CreateEngineSessionResponseClientConfigIceServersUrls0 = string
+
+// CreateEngineSessionResponseClientConfigIceServersUrls1 defines model for CreateEngineSessionResponse.ClientConfig.IceServers.Urls.1.
+type CreateEngineSessionResponseClientConfigIceServersUrls1 = []string
+
+// CreateEngineSessionResponse_ClientConfig_IceServers_Urls The server's URL, or a list of URLs.
+type CreateEngineSessionResponse_ClientConfig_IceServers_Urls struct {
+	union json.RawMessage
+}
+
+// CreateEngineSessionResponse_ClientConfig_IceServers defines model for CreateEngineSessionResponse.ClientConfig.IceServers.
+type CreateEngineSessionResponse_ClientConfig_IceServers struct {
+	// Credential Credential for a TURN server.
+	Credential *string `json:"credential,omitempty"`
+
+	// Urls The server's URL, or a list of URLs.
+	Urls CreateEngineSessionResponse_ClientConfig_IceServers_Urls `json:"urls"`
+
+	// Username User name for a TURN server.
+	Username *string `json:"username,omitempty"`
+}
+
+// CreateEngineSessionResponseClientConfigIceTransportPolicy WebRTC ICE transport policy; "relay" allows TURN relays only.
+type CreateEngineSessionResponseClientConfigIceTransportPolicy string
+
+// CreateEngineSessionResponse_ClientConfig Connection settings the client applies to the session's signalling socket and WebRTC peer connection.
+type CreateEngineSessionResponse_ClientConfig struct {
+	// HeartbeatIntervalSeconds Seconds between heartbeats on the signalling socket.
+	HeartbeatIntervalSeconds *float32 `json:"heartbeatIntervalSeconds,omitempty"`
+
+	// IceServers ICE servers (STUN/TURN) for the WebRTC peer connection, as RTCIceServer dictionaries.
+	IceServers *[]CreateEngineSessionResponse_ClientConfig_IceServers `json:"iceServers,omitempty"`
+
+	// IceTransportPolicy WebRTC ICE transport policy; "relay" allows TURN relays only.
+	IceTransportPolicy *CreateEngineSessionResponseClientConfigIceTransportPolicy `json:"iceTransportPolicy,omitempty"`
+
+	// MaxWsReconnectionAttempts How many times the client may reconnect the signalling socket.
+	MaxWsReconnectionAttempts *int `json:"maxWsReconnectionAttempts,omitempty"`
 }
 
 // CreateKnowledgeGroupRequest defines model for CreateKnowledgeGroupRequest.
@@ -1477,10 +1893,31 @@ type CreatePersonaRequest_VoiceGenerationOptions struct {
 // CreateSessionTokenRequest defines model for CreateSessionTokenRequest.
 type CreateSessionTokenRequest struct {
 	// ClientLabel The client label for the session
-	ClientLabel    *string                                   `json:"clientLabel,omitempty"`
+	ClientLabel *string `json:"clientLabel,omitempty"`
+
+	// Environment Where the avatar is delivered instead of Anam's own WebRTC connection, e.g. a LiveKit room (the LiveKit agents plugin sends it).
+	Environment *CreateSessionTokenRequest_Environment `json:"environment,omitempty"`
+
+	// ExpiresIn Lifetime of the session token. The token is valid for one hour unless this says otherwise.
+	ExpiresIn      *CreateSessionTokenRequestExpiresIn       `json:"expiresIn,omitempty"`
 	PersonaConfig  *CreateSessionTokenRequest_PersonaConfig  `json:"personaConfig,omitempty"`
 	SessionOptions *CreateSessionTokenRequest_SessionOptions `json:"sessionOptions,omitempty"`
+
+	// WidgetConfig Widget rendering overrides for this session (see Persona.widgetConfig), used by Anam's embeddable widget.
+	WidgetConfig *map[string]interface{} `json:"widgetConfig,omitempty"`
 }
+
+// CreateSessionTokenRequest_Environment Where the avatar is delivered instead of Anam's own WebRTC connection, e.g. a LiveKit room (the LiveKit agents plugin sends it).
+type CreateSessionTokenRequest_Environment struct {
+	// LivekitToken LiveKit access token (a JWT) that lets the avatar join the room and publish on the agent's behalf.
+	LivekitToken *string `json:"livekitToken,omitempty"`
+
+	// LivekitURL URL of the LiveKit server the avatar joins.
+	LivekitURL *string `json:"livekitUrl,omitempty"`
+}
+
+// CreateSessionTokenRequestExpiresIn Lifetime of the session token. The token is valid for one hour unless this says otherwise.
+type CreateSessionTokenRequestExpiresIn string
 
 // CreateSessionTokenRequestPersonaConfig0 defines model for CreateSessionTokenRequest.PersonaConfig.0.
 type CreateSessionTokenRequestPersonaConfig0 CreateSessionTokenRequest_PersonaConfig_0
@@ -1521,6 +1958,9 @@ type CreateSessionTokenRequest_PersonaConfig_0_Tools struct {
 	AdditionalProperties map[string]interface{}                           `json:"-"`
 }
 
+// CreateSessionTokenRequestPersonaConfig0Type Marks the config as ephemeral, as the LiveKit plugin sends it. Optional: the API tells the forms apart by personaId.
+type CreateSessionTokenRequestPersonaConfig0Type string
+
 // CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions Configuration options for voice generation.
 type CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions struct {
 	union json.RawMessage
@@ -1535,6 +1975,9 @@ type CreateSessionTokenRequest_PersonaConfig_0 struct {
 
 	// DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
 	DirectorNotes *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes `json:"directorNotes,omitempty"`
+
+	// EnableAudioPassthrough When true, Anam's conversational pipeline is bypassed and the persona speaks TTS audio the client sends over the session's socket. sessionOptions.egress requires it.
+	EnableAudioPassthrough *bool `json:"enableAudioPassthrough,omitempty"`
 
 	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
 	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
@@ -1553,6 +1996,9 @@ type CreateSessionTokenRequest_PersonaConfig_0 struct {
 	// Tools Runtime tool definitions made available to the persona for this session. Each item is one of a client tool, a server knowledge tool, a server webhook tool, or a system tool. For client and webhook tools, `parameters` (and, for webhook tools, `queryParameters`) is a JSON Schema object the LLM fills at call time; each such object must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` instead to reference tools you've pre-created via `/v1/tools` (those are not subject to this inline size limit).
 	Tools *[]CreateSessionTokenRequest_PersonaConfig_0_Tools `json:"tools,omitempty"`
 
+	// Type Marks the config as ephemeral, as the LiveKit plugin sends it. Optional: the API tells the forms apart by personaId.
+	Type *CreateSessionTokenRequestPersonaConfig0Type `json:"type,omitempty"`
+
 	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
 	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
 
@@ -1569,7 +2015,9 @@ type CreateSessionTokenRequestPersonaConfig1 CreateSessionTokenRequest_PersonaCo
 
 // CreateSessionTokenRequest_PersonaConfig_1 defines model for CreateSessionTokenRequest.PersonaConfig.1.
 type CreateSessionTokenRequest_PersonaConfig_1 struct {
-	PersonaID string `json:"personaId"`
+	// EnableAudioPassthrough When true, Anam's conversational pipeline is bypassed and the persona speaks TTS audio the client sends over the session's socket. sessionOptions.egress requires it.
+	EnableAudioPassthrough *bool  `json:"enableAudioPassthrough,omitempty"`
+	PersonaID              string `json:"personaId"`
 }
 
 // CreateSessionTokenRequest_PersonaConfig defines model for CreateSessionTokenRequest.PersonaConfig.
@@ -2837,6 +3285,15 @@ type SessionAnalyticsTurnFinishReason string
 // SessionAnalyticsTurnInterruptedStage Best-effort classification of when the interruption happened, derived from which pipeline timestamps were recorded.
 type SessionAnalyticsTurnInterruptedStage string
 
+// SessionStartError Error answer of createSessionToken and createEngineSession.
+type SessionStartError struct {
+	// Error What went wrong, in a fixed wording for the causes clients act on (e.g. "Concurrent session limit reached", "Spend cap reached").
+	Error *string `json:"error,omitempty"`
+
+	// Message Details, for people.
+	Message *string `json:"message,omitempty"`
+}
+
 // SessionToken Short-lived credential used by a client to connect to a live persona. Valid for one hour.
 type SessionToken struct {
 	// SessionToken Signed JWT the client passes to the Anam SDK to open a WebRTC connection.
@@ -3523,6 +3980,115 @@ type CreateVoicePresignedUploadJSONRequestBody = CreateVoicePresignedUploadReque
 // UpdateVoiceJSONRequestBody defines body for UpdateVoice for application/json ContentType.
 type UpdateVoiceJSONRequestBody = UpdateVoiceRequest
 
+// Getter for additional properties for CreateEngineSessionRequest_PersonaConfig_0_Tools. Returns the specified
+// element and whether it was found
+func (a CreateEngineSessionRequest_PersonaConfig_0_Tools) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for CreateEngineSessionRequest_PersonaConfig_0_Tools
+func (a *CreateEngineSessionRequest_PersonaConfig_0_Tools) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for CreateEngineSessionRequest_PersonaConfig_0_Tools to handle AdditionalProperties
+func (a *CreateEngineSessionRequest_PersonaConfig_0_Tools) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["parameters"]; found {
+		err = json.Unmarshal(raw, &a.Parameters)
+		if err != nil {
+			return fmt.Errorf("error reading 'parameters': %w", err)
+		}
+		delete(object, "parameters")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for CreateEngineSessionRequest_PersonaConfig_0_Tools to handle AdditionalProperties
+func (a CreateEngineSessionRequest_PersonaConfig_0_Tools) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	object["name"], err = json.Marshal(a.Name)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'name': %w", err)
+	}
+
+	if a.Parameters != nil {
+		object["parameters"], err = json.Marshal(a.Parameters)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'parameters': %w", err)
+		}
+	}
+
+	object["type"], err = json.Marshal(a.Type)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'type': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
 // Getter for additional properties for CreateSessionTokenRequest_PersonaConfig_0_Tools. Returns the specified
 // element and whether it was found
 func (a CreateSessionTokenRequest_PersonaConfig_0_Tools) Get(fieldName string) (value interface{}, found bool) {
@@ -3983,6 +4549,244 @@ func (a MeetingInvitePersonaConfig) MarshalJSON() ([]byte, error) {
 		}
 	}
 	return json.Marshal(object)
+}
+
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+	var body ElevenLabsV1VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+	var body ElevenLabsV2VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+	var body CartesiaSonic3VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFishAudioVoiceGenerationOptions returns the union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as a FishAudioVoiceGenerationOptions
+func (t CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
+	var body FishAudioVoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFishAudioVoiceGenerationOptions overwrites any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
+func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
+func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCreateEngineSessionRequestPersonaConfig0 returns the union data inside the CreateEngineSessionRequest_PersonaConfig as a CreateEngineSessionRequestPersonaConfig0
+func (t CreateEngineSessionRequest_PersonaConfig) AsCreateEngineSessionRequestPersonaConfig0() (CreateEngineSessionRequestPersonaConfig0, error) {
+	var body CreateEngineSessionRequestPersonaConfig0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateEngineSessionRequestPersonaConfig0 overwrites any union data inside the CreateEngineSessionRequest_PersonaConfig as the provided CreateEngineSessionRequestPersonaConfig0
+func (t *CreateEngineSessionRequest_PersonaConfig) FromCreateEngineSessionRequestPersonaConfig0(v CreateEngineSessionRequestPersonaConfig0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateEngineSessionRequestPersonaConfig0 performs a merge with any union data inside the CreateEngineSessionRequest_PersonaConfig, using the provided CreateEngineSessionRequestPersonaConfig0
+func (t *CreateEngineSessionRequest_PersonaConfig) MergeCreateEngineSessionRequestPersonaConfig0(v CreateEngineSessionRequestPersonaConfig0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateEngineSessionRequestPersonaConfig1 returns the union data inside the CreateEngineSessionRequest_PersonaConfig as a CreateEngineSessionRequestPersonaConfig1
+func (t CreateEngineSessionRequest_PersonaConfig) AsCreateEngineSessionRequestPersonaConfig1() (CreateEngineSessionRequestPersonaConfig1, error) {
+	var body CreateEngineSessionRequestPersonaConfig1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateEngineSessionRequestPersonaConfig1 overwrites any union data inside the CreateEngineSessionRequest_PersonaConfig as the provided CreateEngineSessionRequestPersonaConfig1
+func (t *CreateEngineSessionRequest_PersonaConfig) FromCreateEngineSessionRequestPersonaConfig1(v CreateEngineSessionRequestPersonaConfig1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateEngineSessionRequestPersonaConfig1 performs a merge with any union data inside the CreateEngineSessionRequest_PersonaConfig, using the provided CreateEngineSessionRequestPersonaConfig1
+func (t *CreateEngineSessionRequest_PersonaConfig) MergeCreateEngineSessionRequestPersonaConfig1(v CreateEngineSessionRequestPersonaConfig1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateEngineSessionRequest_PersonaConfig) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateEngineSessionRequest_PersonaConfig) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsCreateEngineSessionResponseClientConfigIceServersUrls0 returns the union data inside the CreateEngineSessionResponse_ClientConfig_IceServers_Urls as a CreateEngineSessionResponseClientConfigIceServersUrls0
+func (t CreateEngineSessionResponse_ClientConfig_IceServers_Urls) AsCreateEngineSessionResponseClientConfigIceServersUrls0() (CreateEngineSessionResponseClientConfigIceServersUrls0, error) {
+	var body CreateEngineSessionResponseClientConfigIceServersUrls0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateEngineSessionResponseClientConfigIceServersUrls0 overwrites any union data inside the CreateEngineSessionResponse_ClientConfig_IceServers_Urls as the provided CreateEngineSessionResponseClientConfigIceServersUrls0
+func (t *CreateEngineSessionResponse_ClientConfig_IceServers_Urls) FromCreateEngineSessionResponseClientConfigIceServersUrls0(v CreateEngineSessionResponseClientConfigIceServersUrls0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateEngineSessionResponseClientConfigIceServersUrls0 performs a merge with any union data inside the CreateEngineSessionResponse_ClientConfig_IceServers_Urls, using the provided CreateEngineSessionResponseClientConfigIceServersUrls0
+func (t *CreateEngineSessionResponse_ClientConfig_IceServers_Urls) MergeCreateEngineSessionResponseClientConfigIceServersUrls0(v CreateEngineSessionResponseClientConfigIceServersUrls0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateEngineSessionResponseClientConfigIceServersUrls1 returns the union data inside the CreateEngineSessionResponse_ClientConfig_IceServers_Urls as a CreateEngineSessionResponseClientConfigIceServersUrls1
+func (t CreateEngineSessionResponse_ClientConfig_IceServers_Urls) AsCreateEngineSessionResponseClientConfigIceServersUrls1() (CreateEngineSessionResponseClientConfigIceServersUrls1, error) {
+	var body CreateEngineSessionResponseClientConfigIceServersUrls1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateEngineSessionResponseClientConfigIceServersUrls1 overwrites any union data inside the CreateEngineSessionResponse_ClientConfig_IceServers_Urls as the provided CreateEngineSessionResponseClientConfigIceServersUrls1
+func (t *CreateEngineSessionResponse_ClientConfig_IceServers_Urls) FromCreateEngineSessionResponseClientConfigIceServersUrls1(v CreateEngineSessionResponseClientConfigIceServersUrls1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateEngineSessionResponseClientConfigIceServersUrls1 performs a merge with any union data inside the CreateEngineSessionResponse_ClientConfig_IceServers_Urls, using the provided CreateEngineSessionResponseClientConfigIceServersUrls1
+func (t *CreateEngineSessionResponse_ClientConfig_IceServers_Urls) MergeCreateEngineSessionResponseClientConfigIceServersUrls1(v CreateEngineSessionResponseClientConfigIceServersUrls1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateEngineSessionResponse_ClientConfig_IceServers_Urls) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateEngineSessionResponse_ClientConfig_IceServers_Urls) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
 }
 
 // AsCreateMeetingInviteRequest0 returns the union data inside the CreateMeetingInviteRequest as a CreateMeetingInviteRequest0
@@ -10856,11 +11660,39 @@ type CreateSessionTokenHTTPResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SessionToken
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *SessionStartError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *SessionStartError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *SessionStartError
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *SessionStartError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateSessionTokenHTTPResponse) GetJSON200() *SessionToken {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateSessionTokenHTTPResponse) GetJSON400() *SessionStartError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateSessionTokenHTTPResponse) GetJSON401() *SessionStartError {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateSessionTokenHTTPResponse) GetJSON403() *SessionStartError {
+	return r.JSON403
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateSessionTokenHTTPResponse) GetJSON500() *SessionStartError {
+	return r.JSON500
 }
 
 // GetBody returns the raw response body bytes
@@ -11102,11 +11934,53 @@ type CreateEngineSessionHTTPResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CreateEngineSessionResponse
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *SessionStartError
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *SessionStartError
+	// JSON402 the response for an HTTP 402 `application/json` response
+	JSON402 *SessionStartError
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *SessionStartError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *SessionStartError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *SessionStartError
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateEngineSessionHTTPResponse) GetJSON200() *CreateEngineSessionResponse {
 	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateEngineSessionHTTPResponse) GetJSON400() *SessionStartError {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateEngineSessionHTTPResponse) GetJSON401() *SessionStartError {
+	return r.JSON401
+}
+
+// GetJSON402 returns the response for an HTTP 402 `application/json` response
+func (r CreateEngineSessionHTTPResponse) GetJSON402() *SessionStartError {
+	return r.JSON402
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateEngineSessionHTTPResponse) GetJSON403() *SessionStartError {
+	return r.JSON403
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateEngineSessionHTTPResponse) GetJSON429() *SessionStartError {
+	return r.JSON429
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateEngineSessionHTTPResponse) GetJSON503() *SessionStartError {
+	return r.JSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -14572,17 +15446,33 @@ func ParseCreateSessionTokenHTTPResponse(rsp *http.Response) (*CreateSessionToke
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 400:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest SessionStartError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
-	case rsp.StatusCode == 401:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest SessionStartError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
 
-	case rsp.StatusCode == 403:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest SessionStartError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
-	case rsp.StatusCode == 500:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest SessionStartError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
 
 	}
 
@@ -14815,20 +15705,47 @@ func ParseCreateEngineSessionHTTPResponse(rsp *http.Response) (*CreateEngineSess
 		}
 		response.JSON200 = &dest
 
-	case rsp.StatusCode == 400:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest SessionStartError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
 
-	case rsp.StatusCode == 401:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest SessionStartError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
 
-	case rsp.StatusCode == 403:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 402:
+		var dest SessionStartError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON402 = &dest
 
-	case rsp.StatusCode == 429:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest SessionStartError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
 
-	case rsp.StatusCode == 503:
-		break // No content-type
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest SessionStartError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest SessionStartError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
 
 	}
 
