@@ -113,3 +113,19 @@ update-spec:
 	  echo "update-spec: specdiff could not write CHANGELOG.md" >&2; exit 1; }
 	@echo "update-spec: done. Review $(UPDATE_DIR)/report.md and the CHANGELOG.md [Unreleased] entry,"
 	@echo "  record spec decisions in spec/overlay.yaml or spec/tolerated.yaml, then commit (MAINTAINING.md)."
+
+## e2e-clients: drive Anam's published clients (npm @anam-ai/js-sdk and
+## @livekit/agents-plugin-anam, pinned in e2e/clients/package-lock.json)
+## through the session flow against `anam fake serve`, up to where real media
+## would start. Needs Node 20+ and the npm registry; kept out of `go test`.
+## The clients are installed in $(E2E_CLIENTS_DIR), never in the repository.
+## See e2e/clients/README.md.
+.PHONY: e2e-clients
+E2E_CLIENTS_DIR ?= $(or $(TMPDIR),/tmp)/anam-go-e2e-clients
+e2e-clients:
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "e2e-clients: needs node (20 or later) and npm" >&2; exit 2; }
+	@mkdir -p '$(E2E_CLIENTS_DIR)'
+	cp e2e/clients/package.json e2e/clients/package-lock.json e2e/clients/run.mjs '$(E2E_CLIENTS_DIR)/'
+	cd '$(E2E_CLIENTS_DIR)' && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(GO) build -o '$(E2E_CLIENTS_DIR)/anam' ./cmd/anam
+	node '$(E2E_CLIENTS_DIR)/run.mjs' --anam '$(E2E_CLIENTS_DIR)/anam'
