@@ -293,7 +293,7 @@ func (x *CreateEngineSessionRequest) GetEnvironment() (v map[string]interface{})
 }
 
 // GetPersonaConfig returns x.PersonaConfig, or nil when x is nil.
-func (x *CreateEngineSessionRequest) GetPersonaConfig() *CreateEngineSessionRequest_PersonaConfig {
+func (x *CreateEngineSessionRequest) GetPersonaConfig() *PersonaConfig {
 	if x == nil {
 		return nil
 	}
@@ -325,222 +325,6 @@ func (x *CreateEngineSessionRequest_ClientMetadata) GetVersion() (v string) {
 		return v
 	}
 	return *x.Version
-}
-
-// String returns the CreateEngineSessionRequest_PersonaConfig as JSON.
-func (x CreateEngineSessionRequest_PersonaConfig) String() string { return jsonString(x) }
-
-// String returns the CreateEngineSessionRequest_PersonaConfig_0 as JSON.
-func (x CreateEngineSessionRequest_PersonaConfig_0) String() string { return jsonString(x) }
-
-// GetAvatarID returns *x.AvatarID, or the zero value when x or x.AvatarID is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetAvatarID() (v string) {
-	if x == nil || x.AvatarID == nil {
-		return v
-	}
-	return *x.AvatarID
-}
-
-// GetAvatarModel returns *x.AvatarModel, or the zero value when x or x.AvatarModel is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetAvatarModel() (v CreateEngineSessionRequestPersonaConfig0AvatarModel) {
-	if x == nil || x.AvatarModel == nil {
-		return v
-	}
-	return *x.AvatarModel
-}
-
-// GetDirectorNotes returns x.DirectorNotes, or nil when x is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetDirectorNotes() *CreateEngineSessionRequest_PersonaConfig_0_DirectorNotes {
-	if x == nil {
-		return nil
-	}
-	return x.DirectorNotes
-}
-
-// GetEnableAudioPassthrough returns *x.EnableAudioPassthrough, or the zero value when x or x.EnableAudioPassthrough is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetEnableAudioPassthrough() (v bool) {
-	if x == nil || x.EnableAudioPassthrough == nil {
-		return v
-	}
-	return *x.EnableAudioPassthrough
-}
-
-// GetInitialMessage returns the value of x.InitialMessage, or the zero value when x is nil or
-// the field is null or absent (x.InitialMessage.IsNull and IsSpecified tell those apart).
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetInitialMessage() (v string) {
-	if x == nil {
-		return v
-	}
-	v, _ = x.InitialMessage.Get()
-	return v
-}
-
-// GetLanguageCode returns *x.LanguageCode, or the zero value when x or x.LanguageCode is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetLanguageCode() (v string) {
-	if x == nil || x.LanguageCode == nil {
-		return v
-	}
-	return *x.LanguageCode
-}
-
-// GetLlmID returns *x.LlmID, or the zero value when x or x.LlmID is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetLlmID() (v string) {
-	if x == nil || x.LlmID == nil {
-		return v
-	}
-	return *x.LlmID
-}
-
-// GetMaxSessionLengthSeconds returns *x.MaxSessionLengthSeconds, or the zero value when x or x.MaxSessionLengthSeconds is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetMaxSessionLengthSeconds() (v float32) {
-	if x == nil || x.MaxSessionLengthSeconds == nil {
-		return v
-	}
-	return *x.MaxSessionLengthSeconds
-}
-
-// GetName returns *x.Name, or the zero value when x or x.Name is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetName() (v string) {
-	if x == nil || x.Name == nil {
-		return v
-	}
-	return *x.Name
-}
-
-// GetSkipGreeting returns *x.SkipGreeting, or the zero value when x or x.SkipGreeting is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetSkipGreeting() (v bool) {
-	if x == nil || x.SkipGreeting == nil {
-		return v
-	}
-	return *x.SkipGreeting
-}
-
-// GetSystemPrompt returns *x.SystemPrompt, or the zero value when x or x.SystemPrompt is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetSystemPrompt() (v string) {
-	if x == nil || x.SystemPrompt == nil {
-		return v
-	}
-	return *x.SystemPrompt
-}
-
-// GetToolIds returns *x.ToolIds, or the zero value when x or x.ToolIds is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetToolIds() (v []string) {
-	if x == nil || x.ToolIds == nil {
-		return v
-	}
-	return *x.ToolIds
-}
-
-// GetTools returns *x.Tools, or the zero value when x or x.Tools is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetTools() (v []CreateEngineSessionRequest_PersonaConfig_0_Tools) {
-	if x == nil || x.Tools == nil {
-		return v
-	}
-	return *x.Tools
-}
-
-// GetType returns *x.Type, or the zero value when x or x.Type is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetType() (v CreateEngineSessionRequestPersonaConfig0Type) {
-	if x == nil || x.Type == nil {
-		return v
-	}
-	return *x.Type
-}
-
-// GetUninterruptibleGreeting returns *x.UninterruptibleGreeting, or the zero value when x or x.UninterruptibleGreeting is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetUninterruptibleGreeting() (v bool) {
-	if x == nil || x.UninterruptibleGreeting == nil {
-		return v
-	}
-	return *x.UninterruptibleGreeting
-}
-
-// GetVoiceDetectionOptions returns x.VoiceDetectionOptions, or nil when x is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetVoiceDetectionOptions() *VoiceDetectionOptions {
-	if x == nil {
-		return nil
-	}
-	return x.VoiceDetectionOptions
-}
-
-// GetVoiceGenerationOptions returns x.VoiceGenerationOptions, or nil when x is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetVoiceGenerationOptions() *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions {
-	if x == nil {
-		return nil
-	}
-	return x.VoiceGenerationOptions
-}
-
-// GetVoiceID returns *x.VoiceID, or the zero value when x or x.VoiceID is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0) GetVoiceID() (v string) {
-	if x == nil || x.VoiceID == nil {
-		return v
-	}
-	return *x.VoiceID
-}
-
-// String returns the CreateEngineSessionRequest_PersonaConfig_0_DirectorNotes as JSON.
-func (x CreateEngineSessionRequest_PersonaConfig_0_DirectorNotes) String() string {
-	return jsonString(x)
-}
-
-// GetCustomStylePrompt returns *x.CustomStylePrompt, or the zero value when x or x.CustomStylePrompt is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0_DirectorNotes) GetCustomStylePrompt() (v string) {
-	if x == nil || x.CustomStylePrompt == nil {
-		return v
-	}
-	return *x.CustomStylePrompt
-}
-
-// GetExpressivity returns *x.Expressivity, or the zero value when x or x.Expressivity is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0_DirectorNotes) GetExpressivity() (v float32) {
-	if x == nil || x.Expressivity == nil {
-		return v
-	}
-	return *x.Expressivity
-}
-
-// GetPresetStyle returns *x.PresetStyle, or the zero value when x or x.PresetStyle is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0_DirectorNotes) GetPresetStyle() (v CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle) {
-	if x == nil || x.PresetStyle == nil {
-		return v
-	}
-	return *x.PresetStyle
-}
-
-// String returns the CreateEngineSessionRequest_PersonaConfig_0_Tools as JSON.
-func (x CreateEngineSessionRequest_PersonaConfig_0_Tools) String() string { return jsonString(x) }
-
-// GetDescription returns *x.Description, or the zero value when x or x.Description is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0_Tools) GetDescription() (v string) {
-	if x == nil || x.Description == nil {
-		return v
-	}
-	return *x.Description
-}
-
-// GetParameters returns *x.Parameters, or the zero value when x or x.Parameters is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_0_Tools) GetParameters() (v map[string]interface{}) {
-	if x == nil || x.Parameters == nil {
-		return v
-	}
-	return *x.Parameters
-}
-
-// String returns the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as JSON.
-func (x CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) String() string {
-	return jsonString(x)
-}
-
-// String returns the CreateEngineSessionRequest_PersonaConfig_1 as JSON.
-func (x CreateEngineSessionRequest_PersonaConfig_1) String() string { return jsonString(x) }
-
-// GetEnableAudioPassthrough returns *x.EnableAudioPassthrough, or the zero value when x or x.EnableAudioPassthrough is nil.
-func (x *CreateEngineSessionRequest_PersonaConfig_1) GetEnableAudioPassthrough() (v bool) {
-	if x == nil || x.EnableAudioPassthrough == nil {
-		return v
-	}
-	return *x.EnableAudioPassthrough
 }
 
 // String returns the CreateEngineSessionRequest_SessionOptions as JSON.
@@ -1053,7 +837,7 @@ func (x *CreateSessionTokenRequest) GetExpiresIn() (v CreateSessionTokenRequestE
 }
 
 // GetPersonaConfig returns x.PersonaConfig, or nil when x is nil.
-func (x *CreateSessionTokenRequest) GetPersonaConfig() *CreateSessionTokenRequest_PersonaConfig {
+func (x *CreateSessionTokenRequest) GetPersonaConfig() *PersonaConfig {
 	if x == nil {
 		return nil
 	}
@@ -1061,7 +845,7 @@ func (x *CreateSessionTokenRequest) GetPersonaConfig() *CreateSessionTokenReques
 }
 
 // GetSessionOptions returns x.SessionOptions, or nil when x is nil.
-func (x *CreateSessionTokenRequest) GetSessionOptions() *CreateSessionTokenRequest_SessionOptions {
+func (x *CreateSessionTokenRequest) GetSessionOptions() *SessionOptions {
 	if x == nil {
 		return nil
 	}
@@ -1093,306 +877,6 @@ func (x *CreateSessionTokenRequest_Environment) GetLivekitURL() (v string) {
 		return v
 	}
 	return *x.LivekitURL
-}
-
-// String returns the CreateSessionTokenRequest_PersonaConfig as JSON.
-func (x CreateSessionTokenRequest_PersonaConfig) String() string { return jsonString(x) }
-
-// String returns the CreateSessionTokenRequest_PersonaConfig_0 as JSON.
-func (x CreateSessionTokenRequest_PersonaConfig_0) String() string { return jsonString(x) }
-
-// GetAvatarID returns *x.AvatarID, or the zero value when x or x.AvatarID is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetAvatarID() (v string) {
-	if x == nil || x.AvatarID == nil {
-		return v
-	}
-	return *x.AvatarID
-}
-
-// GetAvatarModel returns *x.AvatarModel, or the zero value when x or x.AvatarModel is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetAvatarModel() (v CreateSessionTokenRequestPersonaConfig0AvatarModel) {
-	if x == nil || x.AvatarModel == nil {
-		return v
-	}
-	return *x.AvatarModel
-}
-
-// GetDirectorNotes returns x.DirectorNotes, or nil when x is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetDirectorNotes() *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes {
-	if x == nil {
-		return nil
-	}
-	return x.DirectorNotes
-}
-
-// GetEnableAudioPassthrough returns *x.EnableAudioPassthrough, or the zero value when x or x.EnableAudioPassthrough is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetEnableAudioPassthrough() (v bool) {
-	if x == nil || x.EnableAudioPassthrough == nil {
-		return v
-	}
-	return *x.EnableAudioPassthrough
-}
-
-// GetInitialMessage returns the value of x.InitialMessage, or the zero value when x is nil or
-// the field is null or absent (x.InitialMessage.IsNull and IsSpecified tell those apart).
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetInitialMessage() (v string) {
-	if x == nil {
-		return v
-	}
-	v, _ = x.InitialMessage.Get()
-	return v
-}
-
-// GetLanguageCode returns *x.LanguageCode, or the zero value when x or x.LanguageCode is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetLanguageCode() (v string) {
-	if x == nil || x.LanguageCode == nil {
-		return v
-	}
-	return *x.LanguageCode
-}
-
-// GetLlmID returns *x.LlmID, or the zero value when x or x.LlmID is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetLlmID() (v string) {
-	if x == nil || x.LlmID == nil {
-		return v
-	}
-	return *x.LlmID
-}
-
-// GetMaxSessionLengthSeconds returns *x.MaxSessionLengthSeconds, or the zero value when x or x.MaxSessionLengthSeconds is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetMaxSessionLengthSeconds() (v float32) {
-	if x == nil || x.MaxSessionLengthSeconds == nil {
-		return v
-	}
-	return *x.MaxSessionLengthSeconds
-}
-
-// GetName returns *x.Name, or the zero value when x or x.Name is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetName() (v string) {
-	if x == nil || x.Name == nil {
-		return v
-	}
-	return *x.Name
-}
-
-// GetSkipGreeting returns *x.SkipGreeting, or the zero value when x or x.SkipGreeting is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetSkipGreeting() (v bool) {
-	if x == nil || x.SkipGreeting == nil {
-		return v
-	}
-	return *x.SkipGreeting
-}
-
-// GetSystemPrompt returns *x.SystemPrompt, or the zero value when x or x.SystemPrompt is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetSystemPrompt() (v string) {
-	if x == nil || x.SystemPrompt == nil {
-		return v
-	}
-	return *x.SystemPrompt
-}
-
-// GetToolIds returns *x.ToolIds, or the zero value when x or x.ToolIds is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetToolIds() (v []string) {
-	if x == nil || x.ToolIds == nil {
-		return v
-	}
-	return *x.ToolIds
-}
-
-// GetTools returns *x.Tools, or the zero value when x or x.Tools is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetTools() (v []CreateSessionTokenRequest_PersonaConfig_0_Tools) {
-	if x == nil || x.Tools == nil {
-		return v
-	}
-	return *x.Tools
-}
-
-// GetType returns *x.Type, or the zero value when x or x.Type is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetType() (v CreateSessionTokenRequestPersonaConfig0Type) {
-	if x == nil || x.Type == nil {
-		return v
-	}
-	return *x.Type
-}
-
-// GetUninterruptibleGreeting returns *x.UninterruptibleGreeting, or the zero value when x or x.UninterruptibleGreeting is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetUninterruptibleGreeting() (v bool) {
-	if x == nil || x.UninterruptibleGreeting == nil {
-		return v
-	}
-	return *x.UninterruptibleGreeting
-}
-
-// GetVoiceDetectionOptions returns x.VoiceDetectionOptions, or nil when x is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetVoiceDetectionOptions() *VoiceDetectionOptions {
-	if x == nil {
-		return nil
-	}
-	return x.VoiceDetectionOptions
-}
-
-// GetVoiceGenerationOptions returns x.VoiceGenerationOptions, or nil when x is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetVoiceGenerationOptions() *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions {
-	if x == nil {
-		return nil
-	}
-	return x.VoiceGenerationOptions
-}
-
-// GetVoiceID returns *x.VoiceID, or the zero value when x or x.VoiceID is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0) GetVoiceID() (v string) {
-	if x == nil || x.VoiceID == nil {
-		return v
-	}
-	return *x.VoiceID
-}
-
-// String returns the CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes as JSON.
-func (x CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes) String() string {
-	return jsonString(x)
-}
-
-// GetCustomStylePrompt returns *x.CustomStylePrompt, or the zero value when x or x.CustomStylePrompt is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes) GetCustomStylePrompt() (v string) {
-	if x == nil || x.CustomStylePrompt == nil {
-		return v
-	}
-	return *x.CustomStylePrompt
-}
-
-// GetExpressivity returns *x.Expressivity, or the zero value when x or x.Expressivity is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes) GetExpressivity() (v float32) {
-	if x == nil || x.Expressivity == nil {
-		return v
-	}
-	return *x.Expressivity
-}
-
-// GetPresetStyle returns *x.PresetStyle, or the zero value when x or x.PresetStyle is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes) GetPresetStyle() (v CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle) {
-	if x == nil || x.PresetStyle == nil {
-		return v
-	}
-	return *x.PresetStyle
-}
-
-// String returns the CreateSessionTokenRequest_PersonaConfig_0_Tools as JSON.
-func (x CreateSessionTokenRequest_PersonaConfig_0_Tools) String() string { return jsonString(x) }
-
-// GetDescription returns *x.Description, or the zero value when x or x.Description is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0_Tools) GetDescription() (v string) {
-	if x == nil || x.Description == nil {
-		return v
-	}
-	return *x.Description
-}
-
-// GetParameters returns *x.Parameters, or the zero value when x or x.Parameters is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_0_Tools) GetParameters() (v map[string]interface{}) {
-	if x == nil || x.Parameters == nil {
-		return v
-	}
-	return *x.Parameters
-}
-
-// String returns the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as JSON.
-func (x CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) String() string {
-	return jsonString(x)
-}
-
-// String returns the CreateSessionTokenRequest_PersonaConfig_1 as JSON.
-func (x CreateSessionTokenRequest_PersonaConfig_1) String() string { return jsonString(x) }
-
-// GetEnableAudioPassthrough returns *x.EnableAudioPassthrough, or the zero value when x or x.EnableAudioPassthrough is nil.
-func (x *CreateSessionTokenRequest_PersonaConfig_1) GetEnableAudioPassthrough() (v bool) {
-	if x == nil || x.EnableAudioPassthrough == nil {
-		return v
-	}
-	return *x.EnableAudioPassthrough
-}
-
-// String returns the CreateSessionTokenRequest_SessionOptions as JSON.
-func (x CreateSessionTokenRequest_SessionOptions) String() string { return jsonString(x) }
-
-// GetEgress returns x.Egress, or nil when x is nil.
-func (x *CreateSessionTokenRequest_SessionOptions) GetEgress() *CreateSessionTokenRequest_SessionOptions_Egress {
-	if x == nil {
-		return nil
-	}
-	return x.Egress
-}
-
-// GetSessionReplay returns x.SessionReplay, or nil when x is nil.
-func (x *CreateSessionTokenRequest_SessionOptions) GetSessionReplay() *CreateSessionTokenRequest_SessionOptions_SessionReplay {
-	if x == nil {
-		return nil
-	}
-	return x.SessionReplay
-}
-
-// GetVideoHeight returns *x.VideoHeight, or the zero value when x or x.VideoHeight is nil.
-func (x *CreateSessionTokenRequest_SessionOptions) GetVideoHeight() (v int) {
-	if x == nil || x.VideoHeight == nil {
-		return v
-	}
-	return *x.VideoHeight
-}
-
-// GetVideoQuality returns *x.VideoQuality, or the zero value when x or x.VideoQuality is nil.
-func (x *CreateSessionTokenRequest_SessionOptions) GetVideoQuality() (v CreateSessionTokenRequestSessionOptionsVideoQuality) {
-	if x == nil || x.VideoQuality == nil {
-		return v
-	}
-	return *x.VideoQuality
-}
-
-// GetVideoWidth returns *x.VideoWidth, or the zero value when x or x.VideoWidth is nil.
-func (x *CreateSessionTokenRequest_SessionOptions) GetVideoWidth() (v int) {
-	if x == nil || x.VideoWidth == nil {
-		return v
-	}
-	return *x.VideoWidth
-}
-
-// String returns the CreateSessionTokenRequest_SessionOptions_Egress as JSON.
-func (x CreateSessionTokenRequest_SessionOptions_Egress) String() string { return jsonString(x) }
-
-// GetDaily returns x.Daily, or nil when x is nil.
-func (x *CreateSessionTokenRequest_SessionOptions_Egress) GetDaily() *CreateSessionTokenRequest_SessionOptions_Egress_Daily {
-	if x == nil {
-		return nil
-	}
-	return x.Daily
-}
-
-// String returns the CreateSessionTokenRequest_SessionOptions_Egress_Daily as JSON.
-func (x CreateSessionTokenRequest_SessionOptions_Egress_Daily) String() string { return jsonString(x) }
-
-// GetToken returns *x.Token, or the zero value when x or x.Token is nil.
-func (x *CreateSessionTokenRequest_SessionOptions_Egress_Daily) GetToken() (v string) {
-	if x == nil || x.Token == nil {
-		return v
-	}
-	return *x.Token
-}
-
-// GetUserName returns *x.UserName, or the zero value when x or x.UserName is nil.
-func (x *CreateSessionTokenRequest_SessionOptions_Egress_Daily) GetUserName() (v string) {
-	if x == nil || x.UserName == nil {
-		return v
-	}
-	return *x.UserName
-}
-
-// String returns the CreateSessionTokenRequest_SessionOptions_SessionReplay as JSON.
-func (x CreateSessionTokenRequest_SessionOptions_SessionReplay) String() string { return jsonString(x) }
-
-// GetEnableSessionReplay returns *x.EnableSessionReplay, or the zero value when x or x.EnableSessionReplay is nil.
-func (x *CreateSessionTokenRequest_SessionOptions_SessionReplay) GetEnableSessionReplay() (v bool) {
-	if x == nil || x.EnableSessionReplay == nil {
-		return v
-	}
-	return *x.EnableSessionReplay
 }
 
 // String returns the CreateShareLinkRequest as JSON.
@@ -4329,6 +3813,218 @@ func (x *PersonaBrain) GetSystemPrompt() (v string) {
 	return v
 }
 
+// String returns the PersonaConfig as JSON.
+func (x PersonaConfig) String() string { return jsonString(x) }
+
+// String returns the PersonaConfig_0 as JSON.
+func (x PersonaConfig_0) String() string { return jsonString(x) }
+
+// GetAvatarID returns *x.AvatarID, or the zero value when x or x.AvatarID is nil.
+func (x *PersonaConfig_0) GetAvatarID() (v string) {
+	if x == nil || x.AvatarID == nil {
+		return v
+	}
+	return *x.AvatarID
+}
+
+// GetAvatarModel returns *x.AvatarModel, or the zero value when x or x.AvatarModel is nil.
+func (x *PersonaConfig_0) GetAvatarModel() (v PersonaConfig0AvatarModel) {
+	if x == nil || x.AvatarModel == nil {
+		return v
+	}
+	return *x.AvatarModel
+}
+
+// GetDirectorNotes returns x.DirectorNotes, or nil when x is nil.
+func (x *PersonaConfig_0) GetDirectorNotes() *PersonaConfig_0_DirectorNotes {
+	if x == nil {
+		return nil
+	}
+	return x.DirectorNotes
+}
+
+// GetEnableAudioPassthrough returns *x.EnableAudioPassthrough, or the zero value when x or x.EnableAudioPassthrough is nil.
+func (x *PersonaConfig_0) GetEnableAudioPassthrough() (v bool) {
+	if x == nil || x.EnableAudioPassthrough == nil {
+		return v
+	}
+	return *x.EnableAudioPassthrough
+}
+
+// GetInitialMessage returns the value of x.InitialMessage, or the zero value when x is nil or
+// the field is null or absent (x.InitialMessage.IsNull and IsSpecified tell those apart).
+func (x *PersonaConfig_0) GetInitialMessage() (v string) {
+	if x == nil {
+		return v
+	}
+	v, _ = x.InitialMessage.Get()
+	return v
+}
+
+// GetLanguageCode returns *x.LanguageCode, or the zero value when x or x.LanguageCode is nil.
+func (x *PersonaConfig_0) GetLanguageCode() (v string) {
+	if x == nil || x.LanguageCode == nil {
+		return v
+	}
+	return *x.LanguageCode
+}
+
+// GetLlmID returns *x.LlmID, or the zero value when x or x.LlmID is nil.
+func (x *PersonaConfig_0) GetLlmID() (v string) {
+	if x == nil || x.LlmID == nil {
+		return v
+	}
+	return *x.LlmID
+}
+
+// GetMaxSessionLengthSeconds returns *x.MaxSessionLengthSeconds, or the zero value when x or x.MaxSessionLengthSeconds is nil.
+func (x *PersonaConfig_0) GetMaxSessionLengthSeconds() (v float32) {
+	if x == nil || x.MaxSessionLengthSeconds == nil {
+		return v
+	}
+	return *x.MaxSessionLengthSeconds
+}
+
+// GetName returns *x.Name, or the zero value when x or x.Name is nil.
+func (x *PersonaConfig_0) GetName() (v string) {
+	if x == nil || x.Name == nil {
+		return v
+	}
+	return *x.Name
+}
+
+// GetSkipGreeting returns *x.SkipGreeting, or the zero value when x or x.SkipGreeting is nil.
+func (x *PersonaConfig_0) GetSkipGreeting() (v bool) {
+	if x == nil || x.SkipGreeting == nil {
+		return v
+	}
+	return *x.SkipGreeting
+}
+
+// GetSystemPrompt returns *x.SystemPrompt, or the zero value when x or x.SystemPrompt is nil.
+func (x *PersonaConfig_0) GetSystemPrompt() (v string) {
+	if x == nil || x.SystemPrompt == nil {
+		return v
+	}
+	return *x.SystemPrompt
+}
+
+// GetToolIds returns *x.ToolIds, or the zero value when x or x.ToolIds is nil.
+func (x *PersonaConfig_0) GetToolIds() (v []string) {
+	if x == nil || x.ToolIds == nil {
+		return v
+	}
+	return *x.ToolIds
+}
+
+// GetTools returns *x.Tools, or the zero value when x or x.Tools is nil.
+func (x *PersonaConfig_0) GetTools() (v []PersonaConfig_0_Tools) {
+	if x == nil || x.Tools == nil {
+		return v
+	}
+	return *x.Tools
+}
+
+// GetType returns *x.Type, or the zero value when x or x.Type is nil.
+func (x *PersonaConfig_0) GetType() (v PersonaConfig0Type) {
+	if x == nil || x.Type == nil {
+		return v
+	}
+	return *x.Type
+}
+
+// GetUninterruptibleGreeting returns *x.UninterruptibleGreeting, or the zero value when x or x.UninterruptibleGreeting is nil.
+func (x *PersonaConfig_0) GetUninterruptibleGreeting() (v bool) {
+	if x == nil || x.UninterruptibleGreeting == nil {
+		return v
+	}
+	return *x.UninterruptibleGreeting
+}
+
+// GetVoiceDetectionOptions returns x.VoiceDetectionOptions, or nil when x is nil.
+func (x *PersonaConfig_0) GetVoiceDetectionOptions() *VoiceDetectionOptions {
+	if x == nil {
+		return nil
+	}
+	return x.VoiceDetectionOptions
+}
+
+// GetVoiceGenerationOptions returns x.VoiceGenerationOptions, or nil when x is nil.
+func (x *PersonaConfig_0) GetVoiceGenerationOptions() *PersonaConfig_0_VoiceGenerationOptions {
+	if x == nil {
+		return nil
+	}
+	return x.VoiceGenerationOptions
+}
+
+// GetVoiceID returns *x.VoiceID, or the zero value when x or x.VoiceID is nil.
+func (x *PersonaConfig_0) GetVoiceID() (v string) {
+	if x == nil || x.VoiceID == nil {
+		return v
+	}
+	return *x.VoiceID
+}
+
+// String returns the PersonaConfig_0_DirectorNotes as JSON.
+func (x PersonaConfig_0_DirectorNotes) String() string { return jsonString(x) }
+
+// GetCustomStylePrompt returns *x.CustomStylePrompt, or the zero value when x or x.CustomStylePrompt is nil.
+func (x *PersonaConfig_0_DirectorNotes) GetCustomStylePrompt() (v string) {
+	if x == nil || x.CustomStylePrompt == nil {
+		return v
+	}
+	return *x.CustomStylePrompt
+}
+
+// GetExpressivity returns *x.Expressivity, or the zero value when x or x.Expressivity is nil.
+func (x *PersonaConfig_0_DirectorNotes) GetExpressivity() (v float32) {
+	if x == nil || x.Expressivity == nil {
+		return v
+	}
+	return *x.Expressivity
+}
+
+// GetPresetStyle returns *x.PresetStyle, or the zero value when x or x.PresetStyle is nil.
+func (x *PersonaConfig_0_DirectorNotes) GetPresetStyle() (v PersonaConfig0DirectorNotesPresetStyle) {
+	if x == nil || x.PresetStyle == nil {
+		return v
+	}
+	return *x.PresetStyle
+}
+
+// String returns the PersonaConfig_0_Tools as JSON.
+func (x PersonaConfig_0_Tools) String() string { return jsonString(x) }
+
+// GetDescription returns *x.Description, or the zero value when x or x.Description is nil.
+func (x *PersonaConfig_0_Tools) GetDescription() (v string) {
+	if x == nil || x.Description == nil {
+		return v
+	}
+	return *x.Description
+}
+
+// GetParameters returns *x.Parameters, or the zero value when x or x.Parameters is nil.
+func (x *PersonaConfig_0_Tools) GetParameters() (v map[string]interface{}) {
+	if x == nil || x.Parameters == nil {
+		return v
+	}
+	return *x.Parameters
+}
+
+// String returns the PersonaConfig_0_VoiceGenerationOptions as JSON.
+func (x PersonaConfig_0_VoiceGenerationOptions) String() string { return jsonString(x) }
+
+// String returns the PersonaConfig_1 as JSON.
+func (x PersonaConfig_1) String() string { return jsonString(x) }
+
+// GetEnableAudioPassthrough returns *x.EnableAudioPassthrough, or the zero value when x or x.EnableAudioPassthrough is nil.
+func (x *PersonaConfig_1) GetEnableAudioPassthrough() (v bool) {
+	if x == nil || x.EnableAudioPassthrough == nil {
+		return v
+	}
+	return *x.EnableAudioPassthrough
+}
+
 // String returns the PersonaShareLink as JSON.
 func (x PersonaShareLink) String() string { return jsonString(x) }
 
@@ -5061,6 +4757,90 @@ func (x *SessionAnalyticsTurn) GetWasInterrupted() (v bool) {
 		return v
 	}
 	return *x.WasInterrupted
+}
+
+// String returns the SessionOptions as JSON.
+func (x SessionOptions) String() string { return jsonString(x) }
+
+// GetEgress returns x.Egress, or nil when x is nil.
+func (x *SessionOptions) GetEgress() *SessionOptions_Egress {
+	if x == nil {
+		return nil
+	}
+	return x.Egress
+}
+
+// GetSessionReplay returns x.SessionReplay, or nil when x is nil.
+func (x *SessionOptions) GetSessionReplay() *SessionOptions_SessionReplay {
+	if x == nil {
+		return nil
+	}
+	return x.SessionReplay
+}
+
+// GetVideoHeight returns *x.VideoHeight, or the zero value when x or x.VideoHeight is nil.
+func (x *SessionOptions) GetVideoHeight() (v int) {
+	if x == nil || x.VideoHeight == nil {
+		return v
+	}
+	return *x.VideoHeight
+}
+
+// GetVideoQuality returns *x.VideoQuality, or the zero value when x or x.VideoQuality is nil.
+func (x *SessionOptions) GetVideoQuality() (v SessionOptionsVideoQuality) {
+	if x == nil || x.VideoQuality == nil {
+		return v
+	}
+	return *x.VideoQuality
+}
+
+// GetVideoWidth returns *x.VideoWidth, or the zero value when x or x.VideoWidth is nil.
+func (x *SessionOptions) GetVideoWidth() (v int) {
+	if x == nil || x.VideoWidth == nil {
+		return v
+	}
+	return *x.VideoWidth
+}
+
+// String returns the SessionOptions_Egress as JSON.
+func (x SessionOptions_Egress) String() string { return jsonString(x) }
+
+// GetDaily returns x.Daily, or nil when x is nil.
+func (x *SessionOptions_Egress) GetDaily() *SessionOptions_Egress_Daily {
+	if x == nil {
+		return nil
+	}
+	return x.Daily
+}
+
+// String returns the SessionOptions_Egress_Daily as JSON.
+func (x SessionOptions_Egress_Daily) String() string { return jsonString(x) }
+
+// GetToken returns *x.Token, or the zero value when x or x.Token is nil.
+func (x *SessionOptions_Egress_Daily) GetToken() (v string) {
+	if x == nil || x.Token == nil {
+		return v
+	}
+	return *x.Token
+}
+
+// GetUserName returns *x.UserName, or the zero value when x or x.UserName is nil.
+func (x *SessionOptions_Egress_Daily) GetUserName() (v string) {
+	if x == nil || x.UserName == nil {
+		return v
+	}
+	return *x.UserName
+}
+
+// String returns the SessionOptions_SessionReplay as JSON.
+func (x SessionOptions_SessionReplay) String() string { return jsonString(x) }
+
+// GetEnableSessionReplay returns *x.EnableSessionReplay, or the zero value when x or x.EnableSessionReplay is nil.
+func (x *SessionOptions_SessionReplay) GetEnableSessionReplay() (v bool) {
+	if x == nil || x.EnableSessionReplay == nil {
+		return v
+	}
+	return *x.EnableSessionReplay
 }
 
 // String returns the SessionStartError as JSON.

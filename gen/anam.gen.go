@@ -43,96 +43,6 @@ func (e AvatarRenderStyle) Valid() bool {
 	}
 }
 
-// Defines values for CreateEngineSessionRequestPersonaConfig0AvatarModel.
-const (
-	CreateEngineSessionRequestPersonaConfig0AvatarModelCara3       CreateEngineSessionRequestPersonaConfig0AvatarModel = "cara-3"
-	CreateEngineSessionRequestPersonaConfig0AvatarModelCara4       CreateEngineSessionRequestPersonaConfig0AvatarModel = "cara-4"
-	CreateEngineSessionRequestPersonaConfig0AvatarModelCara4Latest CreateEngineSessionRequestPersonaConfig0AvatarModel = "cara-4-latest"
-)
-
-// Valid indicates whether the value is a known member of the CreateEngineSessionRequestPersonaConfig0AvatarModel enum.
-func (e CreateEngineSessionRequestPersonaConfig0AvatarModel) Valid() bool {
-	switch e {
-	case CreateEngineSessionRequestPersonaConfig0AvatarModelCara3:
-		return true
-	case CreateEngineSessionRequestPersonaConfig0AvatarModelCara4:
-		return true
-	case CreateEngineSessionRequestPersonaConfig0AvatarModelCara4Latest:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle.
-const (
-	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleAngry      CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "angry"
-	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleDistressed CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "distressed"
-	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleHappy      CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "happy"
-	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStylePlayful    CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "playful"
-	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleSad        CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "sad"
-	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleSupportive CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "supportive"
-	CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleWarm       CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle = "warm"
-)
-
-// Valid indicates whether the value is a known member of the CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle enum.
-func (e CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle) Valid() bool {
-	switch e {
-	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleAngry:
-		return true
-	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleDistressed:
-		return true
-	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleHappy:
-		return true
-	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStylePlayful:
-		return true
-	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleSad:
-		return true
-	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleSupportive:
-		return true
-	case CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyleWarm:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateEngineSessionRequestPersonaConfig0ToolsType.
-const (
-	CreateEngineSessionRequestPersonaConfig0ToolsTypeClient CreateEngineSessionRequestPersonaConfig0ToolsType = "client"
-	CreateEngineSessionRequestPersonaConfig0ToolsTypeServer CreateEngineSessionRequestPersonaConfig0ToolsType = "server"
-	CreateEngineSessionRequestPersonaConfig0ToolsTypeSystem CreateEngineSessionRequestPersonaConfig0ToolsType = "system"
-)
-
-// Valid indicates whether the value is a known member of the CreateEngineSessionRequestPersonaConfig0ToolsType enum.
-func (e CreateEngineSessionRequestPersonaConfig0ToolsType) Valid() bool {
-	switch e {
-	case CreateEngineSessionRequestPersonaConfig0ToolsTypeClient:
-		return true
-	case CreateEngineSessionRequestPersonaConfig0ToolsTypeServer:
-		return true
-	case CreateEngineSessionRequestPersonaConfig0ToolsTypeSystem:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateEngineSessionRequestPersonaConfig0Type.
-const (
-	CreateEngineSessionRequestPersonaConfig0TypeEphemeral CreateEngineSessionRequestPersonaConfig0Type = "ephemeral"
-)
-
-// Valid indicates whether the value is a known member of the CreateEngineSessionRequestPersonaConfig0Type enum.
-func (e CreateEngineSessionRequestPersonaConfig0Type) Valid() bool {
-	switch e {
-	case CreateEngineSessionRequestPersonaConfig0TypeEphemeral:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for CreateEngineSessionRequestSessionOptionsEgressMode.
 const (
 	CreateEngineSessionRequestSessionOptionsEgressModeDaily CreateEngineSessionRequestSessionOptionsEgressMode = "daily"
@@ -346,129 +256,6 @@ func (e CreateSessionTokenRequestExpiresIn) Valid() bool {
 	case CreateSessionTokenRequestExpiresInN2W:
 		return true
 	case CreateSessionTokenRequestExpiresInN3D:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateSessionTokenRequestPersonaConfig0AvatarModel.
-const (
-	CreateSessionTokenRequestPersonaConfig0AvatarModelCara3       CreateSessionTokenRequestPersonaConfig0AvatarModel = "cara-3"
-	CreateSessionTokenRequestPersonaConfig0AvatarModelCara4       CreateSessionTokenRequestPersonaConfig0AvatarModel = "cara-4"
-	CreateSessionTokenRequestPersonaConfig0AvatarModelCara4Latest CreateSessionTokenRequestPersonaConfig0AvatarModel = "cara-4-latest"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfig0AvatarModel enum.
-func (e CreateSessionTokenRequestPersonaConfig0AvatarModel) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestPersonaConfig0AvatarModelCara3:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0AvatarModelCara4:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0AvatarModelCara4Latest:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle.
-const (
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleAngry      CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "angry"
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleDistressed CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "distressed"
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleHappy      CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "happy"
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStylePlayful    CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "playful"
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleSad        CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "sad"
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleSupportive CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "supportive"
-	CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleWarm       CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle = "warm"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle enum.
-func (e CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleAngry:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleDistressed:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleHappy:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStylePlayful:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleSad:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleSupportive:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyleWarm:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateSessionTokenRequestPersonaConfig0ToolsType.
-const (
-	CreateSessionTokenRequestPersonaConfig0ToolsTypeClient CreateSessionTokenRequestPersonaConfig0ToolsType = "client"
-	CreateSessionTokenRequestPersonaConfig0ToolsTypeServer CreateSessionTokenRequestPersonaConfig0ToolsType = "server"
-	CreateSessionTokenRequestPersonaConfig0ToolsTypeSystem CreateSessionTokenRequestPersonaConfig0ToolsType = "system"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfig0ToolsType enum.
-func (e CreateSessionTokenRequestPersonaConfig0ToolsType) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestPersonaConfig0ToolsTypeClient:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0ToolsTypeServer:
-		return true
-	case CreateSessionTokenRequestPersonaConfig0ToolsTypeSystem:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateSessionTokenRequestPersonaConfig0Type.
-const (
-	CreateSessionTokenRequestPersonaConfig0TypeEphemeral CreateSessionTokenRequestPersonaConfig0Type = "ephemeral"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfig0Type enum.
-func (e CreateSessionTokenRequestPersonaConfig0Type) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestPersonaConfig0TypeEphemeral:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateSessionTokenRequestSessionOptionsEgressMode.
-const (
-	CreateSessionTokenRequestSessionOptionsEgressModeDaily CreateSessionTokenRequestSessionOptionsEgressMode = "daily"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestSessionOptionsEgressMode enum.
-func (e CreateSessionTokenRequestSessionOptionsEgressMode) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestSessionOptionsEgressModeDaily:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateSessionTokenRequestSessionOptionsVideoQuality.
-const (
-	CreateSessionTokenRequestSessionOptionsVideoQualityAuto CreateSessionTokenRequestSessionOptionsVideoQuality = "auto"
-	CreateSessionTokenRequestSessionOptionsVideoQualityHigh CreateSessionTokenRequestSessionOptionsVideoQuality = "high"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestSessionOptionsVideoQuality enum.
-func (e CreateSessionTokenRequestSessionOptionsVideoQuality) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestSessionOptionsVideoQualityAuto:
-		return true
-	case CreateSessionTokenRequestSessionOptionsVideoQualityHigh:
 		return true
 	default:
 		return false
@@ -850,6 +637,96 @@ func (e MeetingInvitePersonaConfigAvatarModel) Valid() bool {
 	}
 }
 
+// Defines values for PersonaConfig0AvatarModel.
+const (
+	PersonaConfig0AvatarModelCara3       PersonaConfig0AvatarModel = "cara-3"
+	PersonaConfig0AvatarModelCara4       PersonaConfig0AvatarModel = "cara-4"
+	PersonaConfig0AvatarModelCara4Latest PersonaConfig0AvatarModel = "cara-4-latest"
+)
+
+// Valid indicates whether the value is a known member of the PersonaConfig0AvatarModel enum.
+func (e PersonaConfig0AvatarModel) Valid() bool {
+	switch e {
+	case PersonaConfig0AvatarModelCara3:
+		return true
+	case PersonaConfig0AvatarModelCara4:
+		return true
+	case PersonaConfig0AvatarModelCara4Latest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonaConfig0DirectorNotesPresetStyle.
+const (
+	PersonaConfig0DirectorNotesPresetStyleAngry      PersonaConfig0DirectorNotesPresetStyle = "angry"
+	PersonaConfig0DirectorNotesPresetStyleDistressed PersonaConfig0DirectorNotesPresetStyle = "distressed"
+	PersonaConfig0DirectorNotesPresetStyleHappy      PersonaConfig0DirectorNotesPresetStyle = "happy"
+	PersonaConfig0DirectorNotesPresetStylePlayful    PersonaConfig0DirectorNotesPresetStyle = "playful"
+	PersonaConfig0DirectorNotesPresetStyleSad        PersonaConfig0DirectorNotesPresetStyle = "sad"
+	PersonaConfig0DirectorNotesPresetStyleSupportive PersonaConfig0DirectorNotesPresetStyle = "supportive"
+	PersonaConfig0DirectorNotesPresetStyleWarm       PersonaConfig0DirectorNotesPresetStyle = "warm"
+)
+
+// Valid indicates whether the value is a known member of the PersonaConfig0DirectorNotesPresetStyle enum.
+func (e PersonaConfig0DirectorNotesPresetStyle) Valid() bool {
+	switch e {
+	case PersonaConfig0DirectorNotesPresetStyleAngry:
+		return true
+	case PersonaConfig0DirectorNotesPresetStyleDistressed:
+		return true
+	case PersonaConfig0DirectorNotesPresetStyleHappy:
+		return true
+	case PersonaConfig0DirectorNotesPresetStylePlayful:
+		return true
+	case PersonaConfig0DirectorNotesPresetStyleSad:
+		return true
+	case PersonaConfig0DirectorNotesPresetStyleSupportive:
+		return true
+	case PersonaConfig0DirectorNotesPresetStyleWarm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonaConfig0ToolsType.
+const (
+	PersonaConfig0ToolsTypeClient PersonaConfig0ToolsType = "client"
+	PersonaConfig0ToolsTypeServer PersonaConfig0ToolsType = "server"
+	PersonaConfig0ToolsTypeSystem PersonaConfig0ToolsType = "system"
+)
+
+// Valid indicates whether the value is a known member of the PersonaConfig0ToolsType enum.
+func (e PersonaConfig0ToolsType) Valid() bool {
+	switch e {
+	case PersonaConfig0ToolsTypeClient:
+		return true
+	case PersonaConfig0ToolsTypeServer:
+		return true
+	case PersonaConfig0ToolsTypeSystem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonaConfig0Type.
+const (
+	PersonaConfig0TypeEphemeral PersonaConfig0Type = "ephemeral"
+)
+
+// Valid indicates whether the value is a known member of the PersonaConfig0Type enum.
+func (e PersonaConfig0Type) Valid() bool {
+	switch e {
+	case PersonaConfig0TypeEphemeral:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonaShareLinkType.
 const (
 	PersonaShareLinkTypeLINK        PersonaShareLinkType = "LINK"
@@ -937,6 +814,39 @@ func (e SessionAnalyticsTurnInterruptedStage) Valid() bool {
 	case SessionAnalyticsTurnInterruptedStageLessThanNil:
 		return true
 	case SessionAnalyticsTurnInterruptedStageWhileSpeaking:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionOptionsEgressMode.
+const (
+	SessionOptionsEgressModeDaily SessionOptionsEgressMode = "daily"
+)
+
+// Valid indicates whether the value is a known member of the SessionOptionsEgressMode enum.
+func (e SessionOptionsEgressMode) Valid() bool {
+	switch e {
+	case SessionOptionsEgressModeDaily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionOptionsVideoQuality.
+const (
+	SessionOptionsVideoQualityAuto SessionOptionsVideoQuality = "auto"
+	SessionOptionsVideoQualityHigh SessionOptionsVideoQuality = "high"
+)
+
+// Valid indicates whether the value is a known member of the SessionOptionsVideoQuality enum.
+func (e SessionOptionsVideoQuality) Valid() bool {
+	switch e {
+	case SessionOptionsVideoQualityAuto:
+		return true
+	case SessionOptionsVideoQualityHigh:
 		return true
 	default:
 		return false
@@ -1506,14 +1416,8 @@ type CreateEngineSessionRequest struct {
 	// Environment Optional environment configuration (e.g. LiveKit settings). API-key auth only.
 	Environment *map[string]interface{} `json:"environment,omitempty"`
 
-	// PersonaConfig Session persona configuration (API-key auth only). Same shape as the
-	// `/v1/auth/session-token` request: supply `personaId` for a persona you've already
-	// created, or `avatarId`/`voiceId`/`llmId`/`systemPrompt` for an ephemeral persona.
-	// Inline `tools` are supported; each client/webhook tool's `parameters` (and webhook
-	// `queryParameters`) JSON Schema must serialize to 10,000 bytes or less (UTF-8).
-	PersonaConfig *CreateEngineSessionRequest_PersonaConfig `json:"personaConfig,omitempty"`
-
-	// SessionOptions Optional session options (session replay, video quality/dimensions, egress). API-key auth only.
+	// PersonaConfig The persona of a session: one you've already created, by personaId (stateful), or one configured at run time (ephemeral).
+	PersonaConfig  *PersonaConfig                             `json:"personaConfig,omitempty"`
 	SessionOptions *CreateEngineSessionRequest_SessionOptions `json:"sessionOptions,omitempty"`
 }
 
@@ -1524,116 +1428,6 @@ type CreateEngineSessionRequest_ClientMetadata struct {
 
 	// Version Version of the client SDK.
 	Version *string `json:"version,omitempty"`
-}
-
-// CreateEngineSessionRequestPersonaConfig0 defines model for CreateEngineSessionRequest.PersonaConfig.0.
-type CreateEngineSessionRequestPersonaConfig0 CreateEngineSessionRequest_PersonaConfig_0
-
-// CreateEngineSessionRequestPersonaConfig0AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
-type CreateEngineSessionRequestPersonaConfig0AvatarModel string
-
-// CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
-type CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle string
-
-// CreateEngineSessionRequest_PersonaConfig_0_DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
-type CreateEngineSessionRequest_PersonaConfig_0_DirectorNotes struct {
-	// CustomStylePrompt Free-form performance style prompt for the avatar to follow. Mutually exclusive with presetStyle. Works best with a matching voice, which we've labelled as expressive.
-	CustomStylePrompt *string `json:"customStylePrompt,omitempty"`
-
-	// Expressivity Controls how closely the avatar follows the selected style or cue. 0 is subtle, 1 follows it most strongly and can become unstable; omit the field to use the default. Works best with a matching voice, which we've labelled as expressive.
-	Expressivity *float32 `json:"expressivity,omitempty"`
-
-	// PresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
-	PresetStyle *CreateEngineSessionRequestPersonaConfig0DirectorNotesPresetStyle `json:"presetStyle,omitempty"`
-}
-
-// CreateEngineSessionRequestPersonaConfig0ToolsType Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
-type CreateEngineSessionRequestPersonaConfig0ToolsType string
-
-// CreateEngineSessionRequest_PersonaConfig_0_Tools defines model for CreateEngineSessionRequest.PersonaConfig.0.Tools.
-type CreateEngineSessionRequest_PersonaConfig_0_Tools struct {
-	Description *string `json:"description,omitempty"`
-
-	// Name Unique tool name the LLM calls.
-	Name string `json:"name"`
-
-	// Parameters JSON Schema for the arguments the LLM provides (client and webhook tools). Must serialize to 10,000 bytes or less.
-	Parameters *map[string]interface{} `json:"parameters,omitempty"`
-
-	// Type Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
-	Type                 CreateEngineSessionRequestPersonaConfig0ToolsType `json:"type"`
-	AdditionalProperties map[string]interface{}                            `json:"-"`
-}
-
-// CreateEngineSessionRequestPersonaConfig0Type Marks the config as ephemeral, as the LiveKit plugin sends it. Optional: the API tells the forms apart by personaId.
-type CreateEngineSessionRequestPersonaConfig0Type string
-
-// CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions Configuration options for voice generation.
-type CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions struct {
-	union json.RawMessage
-}
-
-// CreateEngineSessionRequest_PersonaConfig_0 defines model for CreateEngineSessionRequest.PersonaConfig.0.
-type CreateEngineSessionRequest_PersonaConfig_0 struct {
-	AvatarID *string `json:"avatarId,omitempty"`
-
-	// AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
-	AvatarModel *CreateEngineSessionRequestPersonaConfig0AvatarModel `json:"avatarModel,omitempty"`
-
-	// DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
-	DirectorNotes *CreateEngineSessionRequest_PersonaConfig_0_DirectorNotes `json:"directorNotes,omitempty"`
-
-	// EnableAudioPassthrough When true, Anam's conversational pipeline is bypassed and the persona speaks TTS audio the client sends over the session's socket. sessionOptions.egress requires it.
-	EnableAudioPassthrough *bool `json:"enableAudioPassthrough,omitempty"`
-
-	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
-	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
-
-	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
-	LanguageCode            *string  `json:"languageCode,omitempty"`
-	LlmID                   *string  `json:"llmId,omitempty"`
-	MaxSessionLengthSeconds *float32 `json:"maxSessionLengthSeconds,omitempty"`
-	Name                    *string  `json:"name,omitempty"`
-	SkipGreeting            *bool    `json:"skipGreeting,omitempty"`
-	SystemPrompt            *string  `json:"systemPrompt,omitempty"`
-
-	// ToolIds IDs of tools pre-created via `/v1/tools` to make available to the persona for this session.
-	ToolIds *[]string `json:"toolIds,omitempty"`
-
-	// Tools Runtime tool definitions made available to the persona for this session. Each item is one of a client tool, a server knowledge tool, a server webhook tool, or a system tool. For client and webhook tools, `parameters` (and, for webhook tools, `queryParameters`) is a JSON Schema object the LLM fills at call time; each such object must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` instead to reference tools you've pre-created via `/v1/tools` (those are not subject to this inline size limit).
-	Tools *[]CreateEngineSessionRequest_PersonaConfig_0_Tools `json:"tools,omitempty"`
-
-	// Type Marks the config as ephemeral, as the LiveKit plugin sends it. Optional: the API tells the forms apart by personaId.
-	Type *CreateEngineSessionRequestPersonaConfig0Type `json:"type,omitempty"`
-
-	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
-	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
-
-	// VoiceDetectionOptions Options for voice activity detection during user speech input.
-	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
-
-	// VoiceGenerationOptions Configuration options for voice generation.
-	VoiceGenerationOptions *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
-	VoiceID                *string                                                            `json:"voiceId,omitempty"`
-}
-
-// CreateEngineSessionRequestPersonaConfig1 defines model for CreateEngineSessionRequest.PersonaConfig.1.
-type CreateEngineSessionRequestPersonaConfig1 CreateEngineSessionRequest_PersonaConfig_1
-
-// CreateEngineSessionRequest_PersonaConfig_1 defines model for CreateEngineSessionRequest.PersonaConfig.1.
-type CreateEngineSessionRequest_PersonaConfig_1 struct {
-	// EnableAudioPassthrough When true, Anam's conversational pipeline is bypassed and the persona speaks TTS audio the client sends over the session's socket. sessionOptions.egress requires it.
-	EnableAudioPassthrough *bool  `json:"enableAudioPassthrough,omitempty"`
-	PersonaID              string `json:"personaId"`
-}
-
-// CreateEngineSessionRequest_PersonaConfig Session persona configuration (API-key auth only). Same shape as the
-// `/v1/auth/session-token` request: supply `personaId` for a persona you've already
-// created, or `avatarId`/`voiceId`/`llmId`/`systemPrompt` for an ephemeral persona.
-// Inline `tools` are supported; each client/webhook tool's `parameters` (and webhook
-// `queryParameters`) JSON Schema must serialize to 10,000 bytes or less (UTF-8).
-type CreateEngineSessionRequest_PersonaConfig struct {
-	union json.RawMessage
 }
 
 // CreateEngineSessionRequest_SessionOptions_Egress_Daily Required when `mode` is `daily`.
@@ -1677,7 +1471,7 @@ type CreateEngineSessionRequest_SessionOptions_VoiceDetection struct {
 	EndOfSpeechSensitivity *float32 `json:"endOfSpeechSensitivity,omitempty"`
 }
 
-// CreateEngineSessionRequest_SessionOptions Optional session options (session replay, video quality/dimensions, egress). API-key auth only.
+// CreateEngineSessionRequest_SessionOptions defines model for CreateEngineSessionRequest.SessionOptions.
 type CreateEngineSessionRequest_SessionOptions struct {
 	// Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
 	// a 3rd party transport and not delivered over the native webRTC channel.
@@ -1899,9 +1693,13 @@ type CreateSessionTokenRequest struct {
 	Environment *CreateSessionTokenRequest_Environment `json:"environment,omitempty"`
 
 	// ExpiresIn Lifetime of the session token. The token is valid for one hour unless this says otherwise.
-	ExpiresIn      *CreateSessionTokenRequestExpiresIn       `json:"expiresIn,omitempty"`
-	PersonaConfig  *CreateSessionTokenRequest_PersonaConfig  `json:"personaConfig,omitempty"`
-	SessionOptions *CreateSessionTokenRequest_SessionOptions `json:"sessionOptions,omitempty"`
+	ExpiresIn *CreateSessionTokenRequestExpiresIn `json:"expiresIn,omitempty"`
+
+	// PersonaConfig The persona of a session: one you've already created, by personaId (stateful), or one configured at run time (ephemeral).
+	PersonaConfig *PersonaConfig `json:"personaConfig,omitempty"`
+
+	// SessionOptions Options of a session (session replay, video quality and dimensions, egress).
+	SessionOptions *SessionOptions `json:"sessionOptions,omitempty"`
 
 	// WidgetConfig Widget rendering overrides for this session (see Persona.widgetConfig), used by Anam's embeddable widget.
 	WidgetConfig *map[string]interface{} `json:"widgetConfig,omitempty"`
@@ -1918,166 +1716,6 @@ type CreateSessionTokenRequest_Environment struct {
 
 // CreateSessionTokenRequestExpiresIn Lifetime of the session token. The token is valid for one hour unless this says otherwise.
 type CreateSessionTokenRequestExpiresIn string
-
-// CreateSessionTokenRequestPersonaConfig0 defines model for CreateSessionTokenRequest.PersonaConfig.0.
-type CreateSessionTokenRequestPersonaConfig0 CreateSessionTokenRequest_PersonaConfig_0
-
-// CreateSessionTokenRequestPersonaConfig0AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
-type CreateSessionTokenRequestPersonaConfig0AvatarModel string
-
-// CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
-type CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle string
-
-// CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
-type CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes struct {
-	// CustomStylePrompt Free-form performance style prompt for the avatar to follow. Mutually exclusive with presetStyle. Works best with a matching voice, which we've labelled as expressive.
-	CustomStylePrompt *string `json:"customStylePrompt,omitempty"`
-
-	// Expressivity Controls how closely the avatar follows the selected style or cue. 0 is subtle, 1 follows it most strongly and can become unstable; omit the field to use the default. Works best with a matching voice, which we've labelled as expressive.
-	Expressivity *float32 `json:"expressivity,omitempty"`
-
-	// PresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
-	PresetStyle *CreateSessionTokenRequestPersonaConfig0DirectorNotesPresetStyle `json:"presetStyle,omitempty"`
-}
-
-// CreateSessionTokenRequestPersonaConfig0ToolsType Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
-type CreateSessionTokenRequestPersonaConfig0ToolsType string
-
-// CreateSessionTokenRequest_PersonaConfig_0_Tools defines model for CreateSessionTokenRequest.PersonaConfig.0.Tools.
-type CreateSessionTokenRequest_PersonaConfig_0_Tools struct {
-	Description *string `json:"description,omitempty"`
-
-	// Name Unique tool name the LLM calls.
-	Name string `json:"name"`
-
-	// Parameters JSON Schema for the arguments the LLM provides (client and webhook tools). Must serialize to 10,000 bytes or less.
-	Parameters *map[string]interface{} `json:"parameters,omitempty"`
-
-	// Type Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
-	Type                 CreateSessionTokenRequestPersonaConfig0ToolsType `json:"type"`
-	AdditionalProperties map[string]interface{}                           `json:"-"`
-}
-
-// CreateSessionTokenRequestPersonaConfig0Type Marks the config as ephemeral, as the LiveKit plugin sends it. Optional: the API tells the forms apart by personaId.
-type CreateSessionTokenRequestPersonaConfig0Type string
-
-// CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions Configuration options for voice generation.
-type CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions struct {
-	union json.RawMessage
-}
-
-// CreateSessionTokenRequest_PersonaConfig_0 defines model for CreateSessionTokenRequest.PersonaConfig.0.
-type CreateSessionTokenRequest_PersonaConfig_0 struct {
-	AvatarID *string `json:"avatarId,omitempty"`
-
-	// AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
-	AvatarModel *CreateSessionTokenRequestPersonaConfig0AvatarModel `json:"avatarModel,omitempty"`
-
-	// DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
-	DirectorNotes *CreateSessionTokenRequest_PersonaConfig_0_DirectorNotes `json:"directorNotes,omitempty"`
-
-	// EnableAudioPassthrough When true, Anam's conversational pipeline is bypassed and the persona speaks TTS audio the client sends over the session's socket. sessionOptions.egress requires it.
-	EnableAudioPassthrough *bool `json:"enableAudioPassthrough,omitempty"`
-
-	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
-	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
-
-	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
-	LanguageCode            *string  `json:"languageCode,omitempty"`
-	LlmID                   *string  `json:"llmId,omitempty"`
-	MaxSessionLengthSeconds *float32 `json:"maxSessionLengthSeconds,omitempty"`
-	Name                    *string  `json:"name,omitempty"`
-	SkipGreeting            *bool    `json:"skipGreeting,omitempty"`
-	SystemPrompt            *string  `json:"systemPrompt,omitempty"`
-
-	// ToolIds IDs of tools pre-created via `/v1/tools` to make available to the persona for this session.
-	ToolIds *[]string `json:"toolIds,omitempty"`
-
-	// Tools Runtime tool definitions made available to the persona for this session. Each item is one of a client tool, a server knowledge tool, a server webhook tool, or a system tool. For client and webhook tools, `parameters` (and, for webhook tools, `queryParameters`) is a JSON Schema object the LLM fills at call time; each such object must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` instead to reference tools you've pre-created via `/v1/tools` (those are not subject to this inline size limit).
-	Tools *[]CreateSessionTokenRequest_PersonaConfig_0_Tools `json:"tools,omitempty"`
-
-	// Type Marks the config as ephemeral, as the LiveKit plugin sends it. Optional: the API tells the forms apart by personaId.
-	Type *CreateSessionTokenRequestPersonaConfig0Type `json:"type,omitempty"`
-
-	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
-	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
-
-	// VoiceDetectionOptions Options for voice activity detection during user speech input.
-	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
-
-	// VoiceGenerationOptions Configuration options for voice generation.
-	VoiceGenerationOptions *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
-	VoiceID                *string                                                           `json:"voiceId,omitempty"`
-}
-
-// CreateSessionTokenRequestPersonaConfig1 defines model for CreateSessionTokenRequest.PersonaConfig.1.
-type CreateSessionTokenRequestPersonaConfig1 CreateSessionTokenRequest_PersonaConfig_1
-
-// CreateSessionTokenRequest_PersonaConfig_1 defines model for CreateSessionTokenRequest.PersonaConfig.1.
-type CreateSessionTokenRequest_PersonaConfig_1 struct {
-	// EnableAudioPassthrough When true, Anam's conversational pipeline is bypassed and the persona speaks TTS audio the client sends over the session's socket. sessionOptions.egress requires it.
-	EnableAudioPassthrough *bool  `json:"enableAudioPassthrough,omitempty"`
-	PersonaID              string `json:"personaId"`
-}
-
-// CreateSessionTokenRequest_PersonaConfig defines model for CreateSessionTokenRequest.PersonaConfig.
-type CreateSessionTokenRequest_PersonaConfig struct {
-	union json.RawMessage
-}
-
-// CreateSessionTokenRequest_SessionOptions_Egress_Daily Required when `mode` is `daily`.
-type CreateSessionTokenRequest_SessionOptions_Egress_Daily struct {
-	// RoomURL Daily room URL the avatar should join as a publisher.
-	RoomURL string `json:"roomUrl"`
-
-	// Token Optional Daily meeting token. Omit for public rooms.
-	Token *string `json:"token,omitempty"`
-
-	// UserName Optional display name for the avatar participant. Defaults to "anam-avatar".
-	UserName *string `json:"userName,omitempty"`
-}
-
-// CreateSessionTokenRequestSessionOptionsEgressMode Egress provider. Only `daily` is supported today.
-type CreateSessionTokenRequestSessionOptionsEgressMode string
-
-// CreateSessionTokenRequest_SessionOptions_Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
-// a 3rd party transport and not delivered over the native webRTC channel.
-// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
-// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
-type CreateSessionTokenRequest_SessionOptions_Egress struct {
-	// Daily Required when `mode` is `daily`.
-	Daily *CreateSessionTokenRequest_SessionOptions_Egress_Daily `json:"daily,omitempty"`
-
-	// Mode Egress provider. Only `daily` is supported today.
-	Mode CreateSessionTokenRequestSessionOptionsEgressMode `json:"mode"`
-}
-
-// CreateSessionTokenRequest_SessionOptions_SessionReplay defines model for CreateSessionTokenRequest.SessionOptions.SessionReplay.
-type CreateSessionTokenRequest_SessionOptions_SessionReplay struct {
-	EnableSessionReplay *bool `json:"enableSessionReplay,omitempty"`
-}
-
-// CreateSessionTokenRequestSessionOptionsVideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
-type CreateSessionTokenRequestSessionOptionsVideoQuality string
-
-// CreateSessionTokenRequest_SessionOptions defines model for CreateSessionTokenRequest.SessionOptions.
-type CreateSessionTokenRequest_SessionOptions struct {
-	// Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
-	// a 3rd party transport and not delivered over the native webRTC channel.
-	// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
-	// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
-	Egress        *CreateSessionTokenRequest_SessionOptions_Egress        `json:"egress,omitempty"`
-	SessionReplay *CreateSessionTokenRequest_SessionOptions_SessionReplay `json:"sessionReplay,omitempty"`
-
-	// VideoHeight Output video frame height in pixels. Supply together with `videoWidth` (both or neither). See `videoWidth`.
-	VideoHeight *int `json:"videoHeight,omitempty"`
-
-	// VideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
-	VideoQuality *CreateSessionTokenRequestSessionOptionsVideoQuality `json:"videoQuality,omitempty"`
-
-	// VideoWidth Output video frame width in pixels. Supply together with `videoHeight` (both or neither). Omit to use the avatar model's default. Supported pairs depend on the avatar model — cara-3: `720x480`; cara-4: `1152x768`. Unsupported pairs are rejected (the session is not silently downgraded).
-	VideoWidth *int `json:"videoWidth,omitempty"`
-}
 
 // CreateShareLinkRequest defines model for CreateShareLinkRequest.
 type CreateShareLinkRequest struct {
@@ -3070,6 +2708,112 @@ type PersonaBrain struct {
 	SystemPrompt nullable.Nullable[string] `json:"systemPrompt,omitempty"`
 }
 
+// PersonaConfig The persona of a session: one you've already created, by personaId (stateful), or one configured at run time (ephemeral).
+type PersonaConfig struct {
+	union json.RawMessage
+}
+
+// PersonaConfig0 defines model for PersonaConfig.0.
+type PersonaConfig0 PersonaConfig_0
+
+// PersonaConfig0AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+type PersonaConfig0AvatarModel string
+
+// PersonaConfig0DirectorNotesPresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
+type PersonaConfig0DirectorNotesPresetStyle string
+
+// PersonaConfig_0_DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
+type PersonaConfig_0_DirectorNotes struct {
+	// CustomStylePrompt Free-form performance style prompt for the avatar to follow. Mutually exclusive with presetStyle. Works best with a matching voice, which we've labelled as expressive.
+	CustomStylePrompt *string `json:"customStylePrompt,omitempty"`
+
+	// Expressivity Controls how closely the avatar follows the selected style or cue. 0 is subtle, 1 follows it most strongly and can become unstable; omit the field to use the default. Works best with a matching voice, which we've labelled as expressive.
+	Expressivity *float32 `json:"expressivity,omitempty"`
+
+	// PresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
+	PresetStyle *PersonaConfig0DirectorNotesPresetStyle `json:"presetStyle,omitempty"`
+}
+
+// PersonaConfig0ToolsType Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
+type PersonaConfig0ToolsType string
+
+// PersonaConfig_0_Tools defines model for PersonaConfig.0.Tools.
+type PersonaConfig_0_Tools struct {
+	Description *string `json:"description,omitempty"`
+
+	// Name Unique tool name the LLM calls.
+	Name string `json:"name"`
+
+	// Parameters JSON Schema for the arguments the LLM provides (client and webhook tools). Must serialize to 10,000 bytes or less.
+	Parameters *map[string]interface{} `json:"parameters,omitempty"`
+
+	// Type Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
+	Type                 PersonaConfig0ToolsType `json:"type"`
+	AdditionalProperties map[string]interface{}  `json:"-"`
+}
+
+// PersonaConfig0Type Marks the config as ephemeral, as the LiveKit plugin sends it. Optional: the API tells the forms apart by personaId.
+type PersonaConfig0Type string
+
+// PersonaConfig_0_VoiceGenerationOptions Configuration options for voice generation.
+type PersonaConfig_0_VoiceGenerationOptions struct {
+	union json.RawMessage
+}
+
+// PersonaConfig_0 defines model for PersonaConfig.0.
+type PersonaConfig_0 struct {
+	AvatarID *string `json:"avatarId,omitempty"`
+
+	// AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+	AvatarModel *PersonaConfig0AvatarModel `json:"avatarModel,omitempty"`
+
+	// DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
+	DirectorNotes *PersonaConfig_0_DirectorNotes `json:"directorNotes,omitempty"`
+
+	// EnableAudioPassthrough When true, Anam's conversational pipeline is bypassed and the persona speaks TTS audio the client sends over the session's socket. sessionOptions.egress requires it.
+	EnableAudioPassthrough *bool `json:"enableAudioPassthrough,omitempty"`
+
+	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
+	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
+
+	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
+	LanguageCode            *string  `json:"languageCode,omitempty"`
+	LlmID                   *string  `json:"llmId,omitempty"`
+	MaxSessionLengthSeconds *float32 `json:"maxSessionLengthSeconds,omitempty"`
+	Name                    *string  `json:"name,omitempty"`
+	SkipGreeting            *bool    `json:"skipGreeting,omitempty"`
+	SystemPrompt            *string  `json:"systemPrompt,omitempty"`
+
+	// ToolIds IDs of tools pre-created via `/v1/tools` to make available to the persona for this session.
+	ToolIds *[]string `json:"toolIds,omitempty"`
+
+	// Tools Runtime tool definitions made available to the persona for this session. Each item is one of a client tool, a server knowledge tool, a server webhook tool, or a system tool. For client and webhook tools, `parameters` (and, for webhook tools, `queryParameters`) is a JSON Schema object the LLM fills at call time; each such object must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` instead to reference tools you've pre-created via `/v1/tools` (those are not subject to this inline size limit).
+	Tools *[]PersonaConfig_0_Tools `json:"tools,omitempty"`
+
+	// Type Marks the config as ephemeral, as the LiveKit plugin sends it. Optional: the API tells the forms apart by personaId.
+	Type *PersonaConfig0Type `json:"type,omitempty"`
+
+	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
+	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
+
+	// VoiceDetectionOptions Options for voice activity detection during user speech input.
+	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
+
+	// VoiceGenerationOptions Configuration options for voice generation.
+	VoiceGenerationOptions *PersonaConfig_0_VoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
+	VoiceID                *string                                 `json:"voiceId,omitempty"`
+}
+
+// PersonaConfig1 defines model for PersonaConfig.1.
+type PersonaConfig1 PersonaConfig_1
+
+// PersonaConfig_1 defines model for PersonaConfig.1.
+type PersonaConfig_1 struct {
+	// EnableAudioPassthrough When true, Anam's conversational pipeline is bypassed and the persona speaks TTS audio the client sends over the session's socket. sessionOptions.egress requires it.
+	EnableAudioPassthrough *bool  `json:"enableAudioPassthrough,omitempty"`
+	PersonaID              string `json:"personaId"`
+}
+
 // PersonaShareLink A share link as returned by list and get endpoints — includes persona details for the link's target.
 type PersonaShareLink struct {
 	// AllowAllOrigins Whether the link can be embedded on any origin.
@@ -3284,6 +3028,60 @@ type SessionAnalyticsTurnFinishReason string
 
 // SessionAnalyticsTurnInterruptedStage Best-effort classification of when the interruption happened, derived from which pipeline timestamps were recorded.
 type SessionAnalyticsTurnInterruptedStage string
+
+// SessionOptions Options of a session (session replay, video quality and dimensions, egress).
+type SessionOptions struct {
+	// Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
+	// a 3rd party transport and not delivered over the native webRTC channel.
+	// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
+	// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
+	Egress        *SessionOptions_Egress        `json:"egress,omitempty"`
+	SessionReplay *SessionOptions_SessionReplay `json:"sessionReplay,omitempty"`
+
+	// VideoHeight Output video frame height in pixels. Supply together with `videoWidth` (both or neither). See `videoWidth`.
+	VideoHeight *int `json:"videoHeight,omitempty"`
+
+	// VideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
+	VideoQuality *SessionOptionsVideoQuality `json:"videoQuality,omitempty"`
+
+	// VideoWidth Output video frame width in pixels. Supply together with `videoHeight` (both or neither). Omit to use the avatar model's default. Supported pairs depend on the avatar model — cara-3: `720x480`; cara-4: `1152x768`. Unsupported pairs are rejected (the session is not silently downgraded).
+	VideoWidth *int `json:"videoWidth,omitempty"`
+}
+
+// SessionOptions_Egress_Daily Required when `mode` is `daily`.
+type SessionOptions_Egress_Daily struct {
+	// RoomURL Daily room URL the avatar should join as a publisher.
+	RoomURL string `json:"roomUrl"`
+
+	// Token Optional Daily meeting token. Omit for public rooms.
+	Token *string `json:"token,omitempty"`
+
+	// UserName Optional display name for the avatar participant. Defaults to "anam-avatar".
+	UserName *string `json:"userName,omitempty"`
+}
+
+// SessionOptionsEgressMode Egress provider. Only `daily` is supported today.
+type SessionOptionsEgressMode string
+
+// SessionOptions_Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
+// a 3rd party transport and not delivered over the native webRTC channel.
+// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
+// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
+type SessionOptions_Egress struct {
+	// Daily Required when `mode` is `daily`.
+	Daily *SessionOptions_Egress_Daily `json:"daily,omitempty"`
+
+	// Mode Egress provider. Only `daily` is supported today.
+	Mode SessionOptionsEgressMode `json:"mode"`
+}
+
+// SessionOptions_SessionReplay defines model for SessionOptions.SessionReplay.
+type SessionOptions_SessionReplay struct {
+	EnableSessionReplay *bool `json:"enableSessionReplay,omitempty"`
+}
+
+// SessionOptionsVideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
+type SessionOptionsVideoQuality string
 
 // SessionStartError Error answer of createSessionToken and createEngineSession.
 type SessionStartError struct {
@@ -3980,224 +3778,6 @@ type CreateVoicePresignedUploadJSONRequestBody = CreateVoicePresignedUploadReque
 // UpdateVoiceJSONRequestBody defines body for UpdateVoice for application/json ContentType.
 type UpdateVoiceJSONRequestBody = UpdateVoiceRequest
 
-// Getter for additional properties for CreateEngineSessionRequest_PersonaConfig_0_Tools. Returns the specified
-// element and whether it was found
-func (a CreateEngineSessionRequest_PersonaConfig_0_Tools) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for CreateEngineSessionRequest_PersonaConfig_0_Tools
-func (a *CreateEngineSessionRequest_PersonaConfig_0_Tools) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for CreateEngineSessionRequest_PersonaConfig_0_Tools to handle AdditionalProperties
-func (a *CreateEngineSessionRequest_PersonaConfig_0_Tools) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["description"]; found {
-		err = json.Unmarshal(raw, &a.Description)
-		if err != nil {
-			return fmt.Errorf("error reading 'description': %w", err)
-		}
-		delete(object, "description")
-	}
-
-	if raw, found := object["name"]; found {
-		err = json.Unmarshal(raw, &a.Name)
-		if err != nil {
-			return fmt.Errorf("error reading 'name': %w", err)
-		}
-		delete(object, "name")
-	}
-
-	if raw, found := object["parameters"]; found {
-		err = json.Unmarshal(raw, &a.Parameters)
-		if err != nil {
-			return fmt.Errorf("error reading 'parameters': %w", err)
-		}
-		delete(object, "parameters")
-	}
-
-	if raw, found := object["type"]; found {
-		err = json.Unmarshal(raw, &a.Type)
-		if err != nil {
-			return fmt.Errorf("error reading 'type': %w", err)
-		}
-		delete(object, "type")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for CreateEngineSessionRequest_PersonaConfig_0_Tools to handle AdditionalProperties
-func (a CreateEngineSessionRequest_PersonaConfig_0_Tools) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Description != nil {
-		object["description"], err = json.Marshal(a.Description)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'description': %w", err)
-		}
-	}
-
-	object["name"], err = json.Marshal(a.Name)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'name': %w", err)
-	}
-
-	if a.Parameters != nil {
-		object["parameters"], err = json.Marshal(a.Parameters)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'parameters': %w", err)
-		}
-	}
-
-	object["type"], err = json.Marshal(a.Type)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'type': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
-// Getter for additional properties for CreateSessionTokenRequest_PersonaConfig_0_Tools. Returns the specified
-// element and whether it was found
-func (a CreateSessionTokenRequest_PersonaConfig_0_Tools) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for CreateSessionTokenRequest_PersonaConfig_0_Tools
-func (a *CreateSessionTokenRequest_PersonaConfig_0_Tools) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for CreateSessionTokenRequest_PersonaConfig_0_Tools to handle AdditionalProperties
-func (a *CreateSessionTokenRequest_PersonaConfig_0_Tools) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["description"]; found {
-		err = json.Unmarshal(raw, &a.Description)
-		if err != nil {
-			return fmt.Errorf("error reading 'description': %w", err)
-		}
-		delete(object, "description")
-	}
-
-	if raw, found := object["name"]; found {
-		err = json.Unmarshal(raw, &a.Name)
-		if err != nil {
-			return fmt.Errorf("error reading 'name': %w", err)
-		}
-		delete(object, "name")
-	}
-
-	if raw, found := object["parameters"]; found {
-		err = json.Unmarshal(raw, &a.Parameters)
-		if err != nil {
-			return fmt.Errorf("error reading 'parameters': %w", err)
-		}
-		delete(object, "parameters")
-	}
-
-	if raw, found := object["type"]; found {
-		err = json.Unmarshal(raw, &a.Type)
-		if err != nil {
-			return fmt.Errorf("error reading 'type': %w", err)
-		}
-		delete(object, "type")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for CreateSessionTokenRequest_PersonaConfig_0_Tools to handle AdditionalProperties
-func (a CreateSessionTokenRequest_PersonaConfig_0_Tools) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Description != nil {
-		object["description"], err = json.Marshal(a.Description)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'description': %w", err)
-		}
-	}
-
-	object["name"], err = json.Marshal(a.Name)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'name': %w", err)
-	}
-
-	if a.Parameters != nil {
-		object["parameters"], err = json.Marshal(a.Parameters)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'parameters': %w", err)
-		}
-	}
-
-	object["type"], err = json.Marshal(a.Type)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'type': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
 // Getter for additional properties for MeetingInvitePersonaConfig. Returns the specified
 // element and whether it was found
 func (a MeetingInvitePersonaConfig) Get(fieldName string) (value interface{}, found bool) {
@@ -4551,180 +4131,113 @@ func (a MeetingInvitePersonaConfig) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
-// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
-func (t CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
-	var body ElevenLabsV1VoiceGenerationOptions
-	err := json.Unmarshal(t.union, &body)
-	return body, err
+// Getter for additional properties for PersonaConfig_0_Tools. Returns the specified
+// element and whether it was found
+func (a PersonaConfig_0_Tools) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
 }
 
-// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
-func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
+// Setter for additional properties for PersonaConfig_0_Tools
+func (a *PersonaConfig_0_Tools) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
 }
 
-// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
-func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
+// Override default JSON handling for PersonaConfig_0_Tools to handle AdditionalProperties
+func (a *PersonaConfig_0_Tools) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
 	if err != nil {
 		return err
 	}
 
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
-func (t CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
-	var body ElevenLabsV2VoiceGenerationOptions
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
-func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
-func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
 	}
 
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
-func (t CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
-	var body CartesiaSonic3VoiceGenerationOptions
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
-func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
-func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
 	}
 
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsFishAudioVoiceGenerationOptions returns the union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as a FishAudioVoiceGenerationOptions
-func (t CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
-	var body FishAudioVoiceGenerationOptions
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromFishAudioVoiceGenerationOptions overwrites any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
-func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
-func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+	if raw, found := object["parameters"]; found {
+		err = json.Unmarshal(raw, &a.Parameters)
+		if err != nil {
+			return fmt.Errorf("error reading 'parameters': %w", err)
+		}
+		delete(object, "parameters")
 	}
 
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *CreateEngineSessionRequest_PersonaConfig_0_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
-// AsCreateEngineSessionRequestPersonaConfig0 returns the union data inside the CreateEngineSessionRequest_PersonaConfig as a CreateEngineSessionRequestPersonaConfig0
-func (t CreateEngineSessionRequest_PersonaConfig) AsCreateEngineSessionRequestPersonaConfig0() (CreateEngineSessionRequestPersonaConfig0, error) {
-	var body CreateEngineSessionRequestPersonaConfig0
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCreateEngineSessionRequestPersonaConfig0 overwrites any union data inside the CreateEngineSessionRequest_PersonaConfig as the provided CreateEngineSessionRequestPersonaConfig0
-func (t *CreateEngineSessionRequest_PersonaConfig) FromCreateEngineSessionRequestPersonaConfig0(v CreateEngineSessionRequestPersonaConfig0) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCreateEngineSessionRequestPersonaConfig0 performs a merge with any union data inside the CreateEngineSessionRequest_PersonaConfig, using the provided CreateEngineSessionRequestPersonaConfig0
-func (t *CreateEngineSessionRequest_PersonaConfig) MergeCreateEngineSessionRequestPersonaConfig0(v CreateEngineSessionRequestPersonaConfig0) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
 	}
 
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
 }
 
-// AsCreateEngineSessionRequestPersonaConfig1 returns the union data inside the CreateEngineSessionRequest_PersonaConfig as a CreateEngineSessionRequestPersonaConfig1
-func (t CreateEngineSessionRequest_PersonaConfig) AsCreateEngineSessionRequestPersonaConfig1() (CreateEngineSessionRequestPersonaConfig1, error) {
-	var body CreateEngineSessionRequestPersonaConfig1
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
+// Override default JSON handling for PersonaConfig_0_Tools to handle AdditionalProperties
+func (a PersonaConfig_0_Tools) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
 
-// FromCreateEngineSessionRequestPersonaConfig1 overwrites any union data inside the CreateEngineSessionRequest_PersonaConfig as the provided CreateEngineSessionRequestPersonaConfig1
-func (t *CreateEngineSessionRequest_PersonaConfig) FromCreateEngineSessionRequestPersonaConfig1(v CreateEngineSessionRequestPersonaConfig1) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCreateEngineSessionRequestPersonaConfig1 performs a merge with any union data inside the CreateEngineSessionRequest_PersonaConfig, using the provided CreateEngineSessionRequestPersonaConfig1
-func (t *CreateEngineSessionRequest_PersonaConfig) MergeCreateEngineSessionRequestPersonaConfig1(v CreateEngineSessionRequestPersonaConfig1) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
 	}
 
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
+	object["name"], err = json.Marshal(a.Name)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'name': %w", err)
+	}
 
-func (t CreateEngineSessionRequest_PersonaConfig) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
+	if a.Parameters != nil {
+		object["parameters"], err = json.Marshal(a.Parameters)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'parameters': %w", err)
+		}
+	}
 
-func (t *CreateEngineSessionRequest_PersonaConfig) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
+	object["type"], err = json.Marshal(a.Type)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'type': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
 }
 
 // AsCreateEngineSessionResponseClientConfigIceServersUrls0 returns the union data inside the CreateEngineSessionResponse_ClientConfig_IceServers_Urls as a CreateEngineSessionResponseClientConfigIceServersUrls0
@@ -5123,182 +4636,6 @@ func (t *CreatePersonaRequest_VoiceGenerationOptions) UnmarshalJSON(b []byte) er
 	return err
 }
 
-// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
-func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
-	var body ElevenLabsV1VoiceGenerationOptions
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
-func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
-	var body ElevenLabsV2VoiceGenerationOptions
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
-func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
-	var body CartesiaSonic3VoiceGenerationOptions
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsFishAudioVoiceGenerationOptions returns the union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as a FishAudioVoiceGenerationOptions
-func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
-	var body FishAudioVoiceGenerationOptions
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromFishAudioVoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *CreateSessionTokenRequest_PersonaConfig_0_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
-// AsCreateSessionTokenRequestPersonaConfig0 returns the union data inside the CreateSessionTokenRequest_PersonaConfig as a CreateSessionTokenRequestPersonaConfig0
-func (t CreateSessionTokenRequest_PersonaConfig) AsCreateSessionTokenRequestPersonaConfig0() (CreateSessionTokenRequestPersonaConfig0, error) {
-	var body CreateSessionTokenRequestPersonaConfig0
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCreateSessionTokenRequestPersonaConfig0 overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig as the provided CreateSessionTokenRequestPersonaConfig0
-func (t *CreateSessionTokenRequest_PersonaConfig) FromCreateSessionTokenRequestPersonaConfig0(v CreateSessionTokenRequestPersonaConfig0) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCreateSessionTokenRequestPersonaConfig0 performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig, using the provided CreateSessionTokenRequestPersonaConfig0
-func (t *CreateSessionTokenRequest_PersonaConfig) MergeCreateSessionTokenRequestPersonaConfig0(v CreateSessionTokenRequestPersonaConfig0) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsCreateSessionTokenRequestPersonaConfig1 returns the union data inside the CreateSessionTokenRequest_PersonaConfig as a CreateSessionTokenRequestPersonaConfig1
-func (t CreateSessionTokenRequest_PersonaConfig) AsCreateSessionTokenRequestPersonaConfig1() (CreateSessionTokenRequestPersonaConfig1, error) {
-	var body CreateSessionTokenRequestPersonaConfig1
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCreateSessionTokenRequestPersonaConfig1 overwrites any union data inside the CreateSessionTokenRequest_PersonaConfig as the provided CreateSessionTokenRequestPersonaConfig1
-func (t *CreateSessionTokenRequest_PersonaConfig) FromCreateSessionTokenRequestPersonaConfig1(v CreateSessionTokenRequestPersonaConfig1) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCreateSessionTokenRequestPersonaConfig1 performs a merge with any union data inside the CreateSessionTokenRequest_PersonaConfig, using the provided CreateSessionTokenRequestPersonaConfig1
-func (t *CreateSessionTokenRequest_PersonaConfig) MergeCreateSessionTokenRequestPersonaConfig1(v CreateSessionTokenRequestPersonaConfig1) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t CreateSessionTokenRequest_PersonaConfig) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *CreateSessionTokenRequest_PersonaConfig) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
 // AsCreateToolRequestConfig0 returns the union data inside the CreateToolRequest_Config as a CreateToolRequestConfig0
 func (t CreateToolRequest_Config) AsCreateToolRequestConfig0() (CreateToolRequestConfig0, error) {
 	var body CreateToolRequestConfig0
@@ -5611,6 +4948,182 @@ func (t Persona_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
 }
 
 func (t *Persona_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsPersonaConfig0 returns the union data inside the PersonaConfig as a PersonaConfig0
+func (t PersonaConfig) AsPersonaConfig0() (PersonaConfig0, error) {
+	var body PersonaConfig0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPersonaConfig0 overwrites any union data inside the PersonaConfig as the provided PersonaConfig0
+func (t *PersonaConfig) FromPersonaConfig0(v PersonaConfig0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePersonaConfig0 performs a merge with any union data inside the PersonaConfig, using the provided PersonaConfig0
+func (t *PersonaConfig) MergePersonaConfig0(v PersonaConfig0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPersonaConfig1 returns the union data inside the PersonaConfig as a PersonaConfig1
+func (t PersonaConfig) AsPersonaConfig1() (PersonaConfig1, error) {
+	var body PersonaConfig1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPersonaConfig1 overwrites any union data inside the PersonaConfig as the provided PersonaConfig1
+func (t *PersonaConfig) FromPersonaConfig1(v PersonaConfig1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePersonaConfig1 performs a merge with any union data inside the PersonaConfig, using the provided PersonaConfig1
+func (t *PersonaConfig) MergePersonaConfig1(v PersonaConfig1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PersonaConfig) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PersonaConfig) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the PersonaConfig_0_VoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t PersonaConfig_0_VoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+	var body ElevenLabsV1VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the PersonaConfig_0_VoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *PersonaConfig_0_VoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the PersonaConfig_0_VoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *PersonaConfig_0_VoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the PersonaConfig_0_VoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t PersonaConfig_0_VoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+	var body ElevenLabsV2VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the PersonaConfig_0_VoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *PersonaConfig_0_VoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the PersonaConfig_0_VoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *PersonaConfig_0_VoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the PersonaConfig_0_VoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t PersonaConfig_0_VoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+	var body CartesiaSonic3VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the PersonaConfig_0_VoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *PersonaConfig_0_VoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the PersonaConfig_0_VoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *PersonaConfig_0_VoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFishAudioVoiceGenerationOptions returns the union data inside the PersonaConfig_0_VoiceGenerationOptions as a FishAudioVoiceGenerationOptions
+func (t PersonaConfig_0_VoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
+	var body FishAudioVoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFishAudioVoiceGenerationOptions overwrites any union data inside the PersonaConfig_0_VoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
+func (t *PersonaConfig_0_VoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the PersonaConfig_0_VoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
+func (t *PersonaConfig_0_VoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PersonaConfig_0_VoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PersonaConfig_0_VoiceGenerationOptions) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }

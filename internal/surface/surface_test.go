@@ -405,8 +405,8 @@ func TestModelsReadEasily(t *testing.T) {
 // The README's first call: a session token for a stateful persona.
 func TestSessionTokenForAPersona(t *testing.T) {
 	rec, c := newRecorder(t, reply(200, `{"sessionToken":"st-123"}`))
-	var persona gen.CreateSessionTokenRequest_PersonaConfig
-	if err := persona.FromCreateSessionTokenRequestPersonaConfig1(gen.CreateSessionTokenRequestPersonaConfig1{PersonaID: id}); err != nil {
+	var persona gen.PersonaConfig
+	if err := persona.FromPersonaConfig1(gen.PersonaConfig1{PersonaID: id}); err != nil {
 		t.Fatal(err)
 	}
 	token, err := c.CreateSessionToken(context.Background(), api.CreateSessionTokenRequest{PersonaConfig: &persona, ClientLabel: new("web")})
