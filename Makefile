@@ -117,3 +117,19 @@ prove-update:
 	PROVE_SKIP_FILES_reordered='$(PROVE_SKIP_FILES_reordered)' PROVE_SKIP_FILES_seed='$(PROVE_SKIP_FILES_seed)' \
 	PROVE_SKIP_TESTS_seed='$(PROVE_SKIP_TESTS_seed)' \
 	  $(GO) test ./internal/regen -run '^TestUpdateSpecOnFixtures$$' -count=1 -timeout $(PROVE_TIMEOUT) -v -prove
+
+## e2e-clients: drive Anam's published clients (npm @anam-ai/js-sdk and
+## @livekit/agents-plugin-anam, pinned in e2e/clients/package-lock.json)
+## through the session flow against `anam fake serve`, up to where real media
+## would start. Needs Node 20+ and the npm registry; kept out of `go test`.
+## The clients are installed in $(E2E_CLIENTS_DIR), never in the repository.
+## See e2e/clients/README.md.
+.PHONY: e2e-clients
+E2E_CLIENTS_DIR ?= $(or $(TMPDIR),/tmp)/anam-go-e2e-clients
+e2e-clients:
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "e2e-clients: needs node (20 or later) and npm" >&2; exit 2; }
+	@mkdir -p '$(E2E_CLIENTS_DIR)'
+	cp e2e/clients/package.json e2e/clients/package-lock.json e2e/clients/run.mjs '$(E2E_CLIENTS_DIR)/'
+	cd '$(E2E_CLIENTS_DIR)' && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(GO) build -o '$(E2E_CLIENTS_DIR)/anam' ./cmd/anam
+	node '$(E2E_CLIENTS_DIR)/run.mjs' --anam '$(E2E_CLIENTS_DIR)/anam'

@@ -119,7 +119,7 @@
 // a constructor per branch, so that it fits in a field's value with no
 // error to check:
 //
-//	client.CreateSessionToken(ctx, api.CreateSessionTokenRequest{PersonaConfig: api.NewCreateSessionTokenRequestPersonaConfigByPersonaID(personaID)})
+//	client.CreateSessionToken(ctx, api.CreateSessionTokenRequest{PersonaConfig: api.NewPersonaConfigStateful(api.PersonaConfigStateful{PersonaID: personaID})})
 //
 // Nothing in this package's handwritten code names an operation:
 // regenerating from a new document (go generate ./...) is all a new

@@ -104,93 +104,94 @@ type Client = gen.Client
 // request may hold, under the names of package gen (see it for their
 // fields).
 type (
-	CreateSessionTokenRequest                                          = gen.CreateSessionTokenRequest
-	SessionToken                                                       = gen.SessionToken
-	ListMeetingInvitesParams                                           = gen.ListMeetingInvitesParams
-	MeetingInvite                                                      = gen.MeetingInvite
-	CreateMeetingInviteRequest                                         = gen.CreateMeetingInviteRequest
-	ListVoicesParams                                                   = gen.ListVoicesParams
-	Voice                                                              = gen.Voice
-	CreateVoiceRequest                                                 = gen.CreateVoiceRequest
-	CreateVoiceForm                                                    = gen.CreateVoiceForm
-	CreateVoicePresignedUploadRequest                                  = gen.CreateVoicePresignedUploadRequest
-	CreateVoicePresignedUploadResponse                                 = gen.CreateVoicePresignedUploadResponse
-	UpdateVoiceRequest                                                 = gen.UpdateVoiceRequest
-	ListToolsParams                                                    = gen.ListToolsParams
-	Tool                                                               = gen.Tool
-	CreateToolRequest                                                  = gen.CreateToolRequest
-	UpdateToolRequest                                                  = gen.UpdateToolRequest
-	ListShareLinksParams                                               = gen.ListShareLinksParams
-	PersonaShareLink                                                   = gen.PersonaShareLink
-	CreateShareLinkRequest                                             = gen.CreateShareLinkRequest
-	ShareLink                                                          = gen.ShareLink
-	UpdateShareLinkRequest                                             = gen.UpdateShareLinkRequest
-	ListSessionsParams                                                 = gen.ListSessionsParams
-	Session                                                            = gen.Session
-	GetSessionConcurrencyParams                                        = gen.GetSessionConcurrencyParams
-	ConcurrencyStatus                                                  = gen.ConcurrencyStatus
-	GetAggregatedSessionAnalyticsParams                                = gen.GetAggregatedSessionAnalyticsParams
-	GetAggregatedSessionAnalyticsResponse                              = gen.GetAggregatedSessionAnalyticsResponse
-	GetSessionResponse                                                 = gen.GetSessionResponse
-	GetSessionTranscriptResponse                                       = gen.GetSessionTranscriptResponse
-	GetSessionRecordingResponse                                        = gen.GetSessionRecordingResponse
-	GetSessionAnalyticsParams                                          = gen.GetSessionAnalyticsParams
-	GetSessionAnalyticsResponse                                        = gen.GetSessionAnalyticsResponse
-	ListPersonasParams                                                 = gen.ListPersonasParams
-	PersonaSummary                                                     = gen.PersonaSummary
-	CreatePersonaRequest                                               = gen.CreatePersonaRequest
-	Persona                                                            = gen.Persona
-	UpdatePersonaRequest                                               = gen.UpdatePersonaRequest
-	ListLLMsParams                                                     = gen.ListLLMsParams
-	LLM                                                                = gen.LLM
-	CreateLLMRequest                                                   = gen.CreateLLMRequest
-	UpdateLLMRequest                                                   = gen.UpdateLLMRequest
-	KnowledgeGroup                                                     = gen.KnowledgeGroup
-	CreateKnowledgeGroupRequest                                        = gen.CreateKnowledgeGroupRequest
-	UpdateKnowledgeGroupRequest                                        = gen.UpdateKnowledgeGroupRequest
-	SearchKnowledgeGroupRequest                                        = gen.SearchKnowledgeGroupRequest
-	KnowledgeSearchResult                                              = gen.KnowledgeSearchResult
-	KnowledgeDocument                                                  = gen.KnowledgeDocument
-	UploadKnowledgeGroupDocumentForm                                   = gen.UploadKnowledgeGroupDocumentForm
-	UpdateKnowledgeDocumentRequest                                     = gen.UpdateKnowledgeDocumentRequest
-	GetKnowledgeDocumentDownloadResponse                               = gen.GetKnowledgeDocumentDownloadResponse
-	CreateEngineSessionRequest                                         = gen.CreateEngineSessionRequest
-	CreateEngineSessionResponse                                        = gen.CreateEngineSessionResponse
-	ListAvatarsParams                                                  = gen.ListAvatarsParams
-	Avatar                                                             = gen.Avatar
-	CreateAvatarRequest                                                = gen.CreateAvatarRequest
-	CreateAvatarForm                                                   = gen.CreateAvatarForm
-	UpdateAvatarRequest                                                = gen.UpdateAvatarRequest
-	DeleteAvatarParams                                                 = gen.DeleteAvatarParams
-	CreateSessionTokenRequestPersonaConfig                             = gen.CreateSessionTokenRequestPersonaConfig
-	CreateSessionTokenRequestPersonaConfigByName                       = gen.CreateSessionTokenRequestPersonaConfigByName
-	CreateToolRequestConfig                                            = gen.CreateToolRequestConfig
-	CreateToolRequestConfigClientTool                                  = gen.CreateToolRequestConfigClientTool
-	CreateToolRequestConfigServerWebhookTool                           = gen.CreateToolRequestConfigServerWebhookTool
-	CreateToolRequestConfigSystemToolAction                            = gen.CreateToolRequestConfigSystemToolAction
-	UpdateToolRequestConfig                                            = gen.UpdateToolRequestConfig
-	UpdateToolRequestConfigClientTool                                  = gen.UpdateToolRequestConfigClientTool
-	UpdateToolRequestConfigServerRagTool                               = gen.UpdateToolRequestConfigServerRagTool
-	UpdateToolRequestConfigServerWebhookTool                           = gen.UpdateToolRequestConfigServerWebhookTool
-	UpdateToolRequestConfigSystemTool                                  = gen.UpdateToolRequestConfigSystemTool
-	CreatePersonaRequestVoiceGenerationOptions                         = gen.CreatePersonaRequestVoiceGenerationOptions
-	ElevenLabsV1VoiceGenerationOptions                                 = gen.ElevenLabsV1VoiceGenerationOptions
-	ElevenLabsV2VoiceGenerationOptions                                 = gen.ElevenLabsV2VoiceGenerationOptions
-	CartesiaSonic3VoiceGenerationOptions                               = gen.CartesiaSonic3VoiceGenerationOptions
-	FishAudioVoiceGenerationOptions                                    = gen.FishAudioVoiceGenerationOptions
-	UpdatePersonaRequestVoiceGenerationOptions                         = gen.UpdatePersonaRequestVoiceGenerationOptions
-	MeetingInvitePersonaConfigVoiceGenerationOptions                   = gen.MeetingInvitePersonaConfigVoiceGenerationOptions
-	CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions = gen.CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions
+	CreateSessionTokenRequest                        = gen.CreateSessionTokenRequest
+	SessionToken                                     = gen.SessionToken
+	ListMeetingInvitesParams                         = gen.ListMeetingInvitesParams
+	MeetingInvite                                    = gen.MeetingInvite
+	CreateMeetingInviteRequest                       = gen.CreateMeetingInviteRequest
+	ListVoicesParams                                 = gen.ListVoicesParams
+	Voice                                            = gen.Voice
+	CreateVoiceRequest                               = gen.CreateVoiceRequest
+	CreateVoiceForm                                  = gen.CreateVoiceForm
+	CreateVoicePresignedUploadRequest                = gen.CreateVoicePresignedUploadRequest
+	CreateVoicePresignedUploadResponse               = gen.CreateVoicePresignedUploadResponse
+	UpdateVoiceRequest                               = gen.UpdateVoiceRequest
+	ListToolsParams                                  = gen.ListToolsParams
+	Tool                                             = gen.Tool
+	CreateToolRequest                                = gen.CreateToolRequest
+	UpdateToolRequest                                = gen.UpdateToolRequest
+	ListShareLinksParams                             = gen.ListShareLinksParams
+	PersonaShareLink                                 = gen.PersonaShareLink
+	CreateShareLinkRequest                           = gen.CreateShareLinkRequest
+	ShareLink                                        = gen.ShareLink
+	UpdateShareLinkRequest                           = gen.UpdateShareLinkRequest
+	ListSessionsParams                               = gen.ListSessionsParams
+	Session                                          = gen.Session
+	GetSessionConcurrencyParams                      = gen.GetSessionConcurrencyParams
+	ConcurrencyStatus                                = gen.ConcurrencyStatus
+	GetAggregatedSessionAnalyticsParams              = gen.GetAggregatedSessionAnalyticsParams
+	GetAggregatedSessionAnalyticsResponse            = gen.GetAggregatedSessionAnalyticsResponse
+	GetSessionResponse                               = gen.GetSessionResponse
+	GetSessionTranscriptResponse                     = gen.GetSessionTranscriptResponse
+	GetSessionRecordingResponse                      = gen.GetSessionRecordingResponse
+	GetSessionAnalyticsParams                        = gen.GetSessionAnalyticsParams
+	GetSessionAnalyticsResponse                      = gen.GetSessionAnalyticsResponse
+	ListPersonasParams                               = gen.ListPersonasParams
+	PersonaSummary                                   = gen.PersonaSummary
+	CreatePersonaRequest                             = gen.CreatePersonaRequest
+	Persona                                          = gen.Persona
+	UpdatePersonaRequest                             = gen.UpdatePersonaRequest
+	ListLLMsParams                                   = gen.ListLLMsParams
+	LLM                                              = gen.LLM
+	CreateLLMRequest                                 = gen.CreateLLMRequest
+	UpdateLLMRequest                                 = gen.UpdateLLMRequest
+	KnowledgeGroup                                   = gen.KnowledgeGroup
+	CreateKnowledgeGroupRequest                      = gen.CreateKnowledgeGroupRequest
+	UpdateKnowledgeGroupRequest                      = gen.UpdateKnowledgeGroupRequest
+	SearchKnowledgeGroupRequest                      = gen.SearchKnowledgeGroupRequest
+	KnowledgeSearchResult                            = gen.KnowledgeSearchResult
+	KnowledgeDocument                                = gen.KnowledgeDocument
+	UploadKnowledgeGroupDocumentForm                 = gen.UploadKnowledgeGroupDocumentForm
+	UpdateKnowledgeDocumentRequest                   = gen.UpdateKnowledgeDocumentRequest
+	GetKnowledgeDocumentDownloadResponse             = gen.GetKnowledgeDocumentDownloadResponse
+	CreateEngineSessionRequest                       = gen.CreateEngineSessionRequest
+	CreateEngineSessionResponse                      = gen.CreateEngineSessionResponse
+	ListAvatarsParams                                = gen.ListAvatarsParams
+	Avatar                                           = gen.Avatar
+	CreateAvatarRequest                              = gen.CreateAvatarRequest
+	CreateAvatarForm                                 = gen.CreateAvatarForm
+	UpdateAvatarRequest                              = gen.UpdateAvatarRequest
+	DeleteAvatarParams                               = gen.DeleteAvatarParams
+	PersonaConfig                                    = gen.PersonaConfig
+	PersonaConfigEphemeral                           = gen.PersonaConfigEphemeral
+	PersonaConfigStateful                            = gen.PersonaConfigStateful
+	CreateToolRequestConfig                          = gen.CreateToolRequestConfig
+	CreateToolRequestConfigClientTool                = gen.CreateToolRequestConfigClientTool
+	CreateToolRequestConfigServerWebhookTool         = gen.CreateToolRequestConfigServerWebhookTool
+	CreateToolRequestConfigSystemToolAction          = gen.CreateToolRequestConfigSystemToolAction
+	UpdateToolRequestConfig                          = gen.UpdateToolRequestConfig
+	UpdateToolRequestConfigClientTool                = gen.UpdateToolRequestConfigClientTool
+	UpdateToolRequestConfigServerRagTool             = gen.UpdateToolRequestConfigServerRagTool
+	UpdateToolRequestConfigServerWebhookTool         = gen.UpdateToolRequestConfigServerWebhookTool
+	UpdateToolRequestConfigSystemTool                = gen.UpdateToolRequestConfigSystemTool
+	CreatePersonaRequestVoiceGenerationOptions       = gen.CreatePersonaRequestVoiceGenerationOptions
+	ElevenLabsV1VoiceGenerationOptions               = gen.ElevenLabsV1VoiceGenerationOptions
+	ElevenLabsV2VoiceGenerationOptions               = gen.ElevenLabsV2VoiceGenerationOptions
+	CartesiaSonic3VoiceGenerationOptions             = gen.CartesiaSonic3VoiceGenerationOptions
+	FishAudioVoiceGenerationOptions                  = gen.FishAudioVoiceGenerationOptions
+	UpdatePersonaRequestVoiceGenerationOptions       = gen.UpdatePersonaRequestVoiceGenerationOptions
+	MeetingInvitePersonaConfigVoiceGenerationOptions = gen.MeetingInvitePersonaConfigVoiceGenerationOptions
+	PersonaConfigEphemeralVoiceGenerationOptions     = gen.PersonaConfigEphemeralVoiceGenerationOptions
 )
 
-// NewCreateSessionTokenRequestPersonaConfigByName returns a CreateSessionTokenRequestPersonaConfig holding v (see gen.NewCreateSessionTokenRequestPersonaConfigByName).
-func NewCreateSessionTokenRequestPersonaConfigByName(v CreateSessionTokenRequestPersonaConfigByName) *CreateSessionTokenRequestPersonaConfig {
-	return gen.NewCreateSessionTokenRequestPersonaConfigByName(v)
+// NewPersonaConfigEphemeral returns a PersonaConfig holding v (see gen.NewPersonaConfigEphemeral).
+func NewPersonaConfigEphemeral(v PersonaConfigEphemeral) *PersonaConfig {
+	return gen.NewPersonaConfigEphemeral(v)
 }
 
-// NewCreateSessionTokenRequestPersonaConfigByPersonaID returns a CreateSessionTokenRequestPersonaConfig holding a CreateSessionTokenRequestPersonaConfigByPersonaID with the given PersonaID (see gen.NewCreateSessionTokenRequestPersonaConfigByPersonaID).
-func NewCreateSessionTokenRequestPersonaConfigByPersonaID(personaID string) *CreateSessionTokenRequestPersonaConfig {
-	return gen.NewCreateSessionTokenRequestPersonaConfigByPersonaID(personaID)
+// NewPersonaConfigStateful returns a PersonaConfig holding v (see gen.NewPersonaConfigStateful).
+func NewPersonaConfigStateful(v PersonaConfigStateful) *PersonaConfig {
+	return gen.NewPersonaConfigStateful(v)
 }
 
 // NewCreateToolRequestConfigClientTool returns a CreateToolRequestConfig holding v (see gen.NewCreateToolRequestConfigClientTool).
@@ -288,22 +289,22 @@ func NewMeetingInvitePersonaConfigVoiceGenerationOptionsCartesiaSonic3(v Cartesi
 	return gen.NewMeetingInvitePersonaConfigVoiceGenerationOptionsCartesiaSonic3(v)
 }
 
-// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV1 returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v (see gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV1).
-func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
-	return gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV1(v)
+// NewPersonaConfigEphemeralVoiceGenerationOptionsElevenLabsV1 returns a PersonaConfigEphemeralVoiceGenerationOptions holding v (see gen.NewPersonaConfigEphemeralVoiceGenerationOptionsElevenLabsV1).
+func NewPersonaConfigEphemeralVoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *PersonaConfigEphemeralVoiceGenerationOptions {
+	return gen.NewPersonaConfigEphemeralVoiceGenerationOptionsElevenLabsV1(v)
 }
 
-// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV2 returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v (see gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV2).
-func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
-	return gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV2(v)
+// NewPersonaConfigEphemeralVoiceGenerationOptionsElevenLabsV2 returns a PersonaConfigEphemeralVoiceGenerationOptions holding v (see gen.NewPersonaConfigEphemeralVoiceGenerationOptionsElevenLabsV2).
+func NewPersonaConfigEphemeralVoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *PersonaConfigEphemeralVoiceGenerationOptions {
+	return gen.NewPersonaConfigEphemeralVoiceGenerationOptionsElevenLabsV2(v)
 }
 
-// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsCartesiaSonic3 returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v (see gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsCartesiaSonic3).
-func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
-	return gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsCartesiaSonic3(v)
+// NewPersonaConfigEphemeralVoiceGenerationOptionsCartesiaSonic3 returns a PersonaConfigEphemeralVoiceGenerationOptions holding v (see gen.NewPersonaConfigEphemeralVoiceGenerationOptionsCartesiaSonic3).
+func NewPersonaConfigEphemeralVoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *PersonaConfigEphemeralVoiceGenerationOptions {
+	return gen.NewPersonaConfigEphemeralVoiceGenerationOptionsCartesiaSonic3(v)
 }
 
-// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsFishAudio returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v (see gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsFishAudio).
-func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
-	return gen.NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsFishAudio(v)
+// NewPersonaConfigEphemeralVoiceGenerationOptionsFishAudio returns a PersonaConfigEphemeralVoiceGenerationOptions holding v (see gen.NewPersonaConfigEphemeralVoiceGenerationOptionsFishAudio).
+func NewPersonaConfigEphemeralVoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *PersonaConfigEphemeralVoiceGenerationOptions {
+	return gen.NewPersonaConfigEphemeralVoiceGenerationOptionsFishAudio(v)
 }

@@ -276,12 +276,12 @@ func (x *CreateEngineSessionRequest) GetClientLabel() (v string) {
 	return *x.ClientLabel
 }
 
-// GetClientMetadata returns *x.ClientMetadata, or the zero value when x or x.ClientMetadata is nil.
-func (x *CreateEngineSessionRequest) GetClientMetadata() (v map[string]interface{}) {
-	if x == nil || x.ClientMetadata == nil {
-		return v
+// GetClientMetadata returns x.ClientMetadata, or nil when x is nil.
+func (x *CreateEngineSessionRequest) GetClientMetadata() *CreateEngineSessionRequest_ClientMetadata {
+	if x == nil {
+		return nil
 	}
-	return *x.ClientMetadata
+	return x.ClientMetadata
 }
 
 // GetEnvironment returns *x.Environment, or the zero value when x or x.Environment is nil.
@@ -292,31 +292,157 @@ func (x *CreateEngineSessionRequest) GetEnvironment() (v map[string]interface{})
 	return *x.Environment
 }
 
-// GetPersonaConfig returns *x.PersonaConfig, or the zero value when x or x.PersonaConfig is nil.
-func (x *CreateEngineSessionRequest) GetPersonaConfig() (v map[string]interface{}) {
-	if x == nil || x.PersonaConfig == nil {
-		return v
+// GetPersonaConfig returns x.PersonaConfig, or nil when x is nil.
+func (x *CreateEngineSessionRequest) GetPersonaConfig() *PersonaConfig {
+	if x == nil {
+		return nil
 	}
-	return *x.PersonaConfig
+	return x.PersonaConfig
 }
 
-// GetSessionOptions returns *x.SessionOptions, or the zero value when x or x.SessionOptions is nil.
-func (x *CreateEngineSessionRequest) GetSessionOptions() (v map[string]interface{}) {
-	if x == nil || x.SessionOptions == nil {
+// GetSessionOptions returns x.SessionOptions, or nil when x is nil.
+func (x *CreateEngineSessionRequest) GetSessionOptions() *CreateEngineSessionRequest_SessionOptions {
+	if x == nil {
+		return nil
+	}
+	return x.SessionOptions
+}
+
+// String returns the CreateEngineSessionRequest_ClientMetadata as JSON.
+func (x CreateEngineSessionRequest_ClientMetadata) String() string { return jsonString(x) }
+
+// GetClient returns *x.Client, or the zero value when x or x.Client is nil.
+func (x *CreateEngineSessionRequest_ClientMetadata) GetClient() (v string) {
+	if x == nil || x.Client == nil {
 		return v
 	}
-	return *x.SessionOptions
+	return *x.Client
+}
+
+// GetVersion returns *x.Version, or the zero value when x or x.Version is nil.
+func (x *CreateEngineSessionRequest_ClientMetadata) GetVersion() (v string) {
+	if x == nil || x.Version == nil {
+		return v
+	}
+	return *x.Version
+}
+
+// String returns the CreateEngineSessionRequest_SessionOptions as JSON.
+func (x CreateEngineSessionRequest_SessionOptions) String() string { return jsonString(x) }
+
+// GetEgress returns x.Egress, or nil when x is nil.
+func (x *CreateEngineSessionRequest_SessionOptions) GetEgress() *CreateEngineSessionRequest_SessionOptions_Egress {
+	if x == nil {
+		return nil
+	}
+	return x.Egress
+}
+
+// GetSessionReplay returns x.SessionReplay, or nil when x is nil.
+func (x *CreateEngineSessionRequest_SessionOptions) GetSessionReplay() *CreateEngineSessionRequest_SessionOptions_SessionReplay {
+	if x == nil {
+		return nil
+	}
+	return x.SessionReplay
+}
+
+// GetVideoHeight returns *x.VideoHeight, or the zero value when x or x.VideoHeight is nil.
+func (x *CreateEngineSessionRequest_SessionOptions) GetVideoHeight() (v int) {
+	if x == nil || x.VideoHeight == nil {
+		return v
+	}
+	return *x.VideoHeight
+}
+
+// GetVideoQuality returns *x.VideoQuality, or the zero value when x or x.VideoQuality is nil.
+func (x *CreateEngineSessionRequest_SessionOptions) GetVideoQuality() (v CreateEngineSessionRequestSessionOptionsVideoQuality) {
+	if x == nil || x.VideoQuality == nil {
+		return v
+	}
+	return *x.VideoQuality
+}
+
+// GetVideoWidth returns *x.VideoWidth, or the zero value when x or x.VideoWidth is nil.
+func (x *CreateEngineSessionRequest_SessionOptions) GetVideoWidth() (v int) {
+	if x == nil || x.VideoWidth == nil {
+		return v
+	}
+	return *x.VideoWidth
+}
+
+// GetVoiceDetection returns x.VoiceDetection, or nil when x is nil.
+func (x *CreateEngineSessionRequest_SessionOptions) GetVoiceDetection() *CreateEngineSessionRequest_SessionOptions_VoiceDetection {
+	if x == nil {
+		return nil
+	}
+	return x.VoiceDetection
+}
+
+// String returns the CreateEngineSessionRequest_SessionOptions_Egress as JSON.
+func (x CreateEngineSessionRequest_SessionOptions_Egress) String() string { return jsonString(x) }
+
+// GetDaily returns x.Daily, or nil when x is nil.
+func (x *CreateEngineSessionRequest_SessionOptions_Egress) GetDaily() *CreateEngineSessionRequest_SessionOptions_Egress_Daily {
+	if x == nil {
+		return nil
+	}
+	return x.Daily
+}
+
+// String returns the CreateEngineSessionRequest_SessionOptions_Egress_Daily as JSON.
+func (x CreateEngineSessionRequest_SessionOptions_Egress_Daily) String() string { return jsonString(x) }
+
+// GetToken returns *x.Token, or the zero value when x or x.Token is nil.
+func (x *CreateEngineSessionRequest_SessionOptions_Egress_Daily) GetToken() (v string) {
+	if x == nil || x.Token == nil {
+		return v
+	}
+	return *x.Token
+}
+
+// GetUserName returns *x.UserName, or the zero value when x or x.UserName is nil.
+func (x *CreateEngineSessionRequest_SessionOptions_Egress_Daily) GetUserName() (v string) {
+	if x == nil || x.UserName == nil {
+		return v
+	}
+	return *x.UserName
+}
+
+// String returns the CreateEngineSessionRequest_SessionOptions_SessionReplay as JSON.
+func (x CreateEngineSessionRequest_SessionOptions_SessionReplay) String() string {
+	return jsonString(x)
+}
+
+// GetEnableSessionReplay returns *x.EnableSessionReplay, or the zero value when x or x.EnableSessionReplay is nil.
+func (x *CreateEngineSessionRequest_SessionOptions_SessionReplay) GetEnableSessionReplay() (v bool) {
+	if x == nil || x.EnableSessionReplay == nil {
+		return v
+	}
+	return *x.EnableSessionReplay
+}
+
+// String returns the CreateEngineSessionRequest_SessionOptions_VoiceDetection as JSON.
+func (x CreateEngineSessionRequest_SessionOptions_VoiceDetection) String() string {
+	return jsonString(x)
+}
+
+// GetEndOfSpeechSensitivity returns *x.EndOfSpeechSensitivity, or the zero value when x or x.EndOfSpeechSensitivity is nil.
+func (x *CreateEngineSessionRequest_SessionOptions_VoiceDetection) GetEndOfSpeechSensitivity() (v float32) {
+	if x == nil || x.EndOfSpeechSensitivity == nil {
+		return v
+	}
+	return *x.EndOfSpeechSensitivity
 }
 
 // String returns the CreateEngineSessionResponse as JSON.
 func (x CreateEngineSessionResponse) String() string { return jsonString(x) }
 
-// GetClientConfig returns *x.ClientConfig, or the zero value when x or x.ClientConfig is nil.
-func (x *CreateEngineSessionResponse) GetClientConfig() (v map[string]interface{}) {
-	if x == nil || x.ClientConfig == nil {
-		return v
+// GetClientConfig returns x.ClientConfig, or nil when x is nil.
+func (x *CreateEngineSessionResponse) GetClientConfig() *CreateEngineSessionResponse_ClientConfig {
+	if x == nil {
+		return nil
 	}
-	return *x.ClientConfig
+	return x.ClientConfig
 }
 
 // GetEngineHost returns *x.EngineHost, or the zero value when x or x.EngineHost is nil.
@@ -335,6 +461,16 @@ func (x *CreateEngineSessionResponse) GetEngineProtocol() (v string) {
 	return *x.EngineProtocol
 }
 
+// GetRegion returns the value of x.Region, or the zero value when x is nil or
+// the field is null or absent (x.Region.IsNull and IsSpecified tell those apart).
+func (x *CreateEngineSessionResponse) GetRegion() (v string) {
+	if x == nil {
+		return v
+	}
+	v, _ = x.Region.Get()
+	return v
+}
+
 // GetSessionID returns *x.SessionID, or the zero value when x or x.SessionID is nil.
 func (x *CreateEngineSessionResponse) GetSessionID() (v string) {
 	if x == nil || x.SessionID == nil {
@@ -349,6 +485,65 @@ func (x *CreateEngineSessionResponse) GetSignallingEndpoint() (v string) {
 		return v
 	}
 	return *x.SignallingEndpoint
+}
+
+// String returns the CreateEngineSessionResponseClientConfigIceServersItemURLs as JSON.
+func (x CreateEngineSessionResponseClientConfigIceServersItemURLs) String() string {
+	return jsonString(x)
+}
+
+// String returns the CreateEngineSessionResponse_ClientConfig as JSON.
+func (x CreateEngineSessionResponse_ClientConfig) String() string { return jsonString(x) }
+
+// GetHeartbeatIntervalSeconds returns *x.HeartbeatIntervalSeconds, or the zero value when x or x.HeartbeatIntervalSeconds is nil.
+func (x *CreateEngineSessionResponse_ClientConfig) GetHeartbeatIntervalSeconds() (v float32) {
+	if x == nil || x.HeartbeatIntervalSeconds == nil {
+		return v
+	}
+	return *x.HeartbeatIntervalSeconds
+}
+
+// GetIceServers returns *x.IceServers, or the zero value when x or x.IceServers is nil.
+func (x *CreateEngineSessionResponse_ClientConfig) GetIceServers() (v []CreateEngineSessionResponse_ClientConfig_IceServers) {
+	if x == nil || x.IceServers == nil {
+		return v
+	}
+	return *x.IceServers
+}
+
+// GetIceTransportPolicy returns *x.IceTransportPolicy, or the zero value when x or x.IceTransportPolicy is nil.
+func (x *CreateEngineSessionResponse_ClientConfig) GetIceTransportPolicy() (v CreateEngineSessionResponseClientConfigIceTransportPolicy) {
+	if x == nil || x.IceTransportPolicy == nil {
+		return v
+	}
+	return *x.IceTransportPolicy
+}
+
+// GetMaxWsReconnectionAttempts returns *x.MaxWsReconnectionAttempts, or the zero value when x or x.MaxWsReconnectionAttempts is nil.
+func (x *CreateEngineSessionResponse_ClientConfig) GetMaxWsReconnectionAttempts() (v int) {
+	if x == nil || x.MaxWsReconnectionAttempts == nil {
+		return v
+	}
+	return *x.MaxWsReconnectionAttempts
+}
+
+// String returns the CreateEngineSessionResponse_ClientConfig_IceServers as JSON.
+func (x CreateEngineSessionResponse_ClientConfig_IceServers) String() string { return jsonString(x) }
+
+// GetCredential returns *x.Credential, or the zero value when x or x.Credential is nil.
+func (x *CreateEngineSessionResponse_ClientConfig_IceServers) GetCredential() (v string) {
+	if x == nil || x.Credential == nil {
+		return v
+	}
+	return *x.Credential
+}
+
+// GetUsername returns *x.Username, or the zero value when x or x.Username is nil.
+func (x *CreateEngineSessionResponse_ClientConfig_IceServers) GetUsername() (v string) {
+	if x == nil || x.Username == nil {
+		return v
+	}
+	return *x.Username
 }
 
 // String returns the CreateKnowledgeGroupRequest as JSON.
@@ -625,8 +820,24 @@ func (x *CreateSessionTokenRequest) GetClientLabel() (v string) {
 	return *x.ClientLabel
 }
 
+// GetEnvironment returns x.Environment, or nil when x is nil.
+func (x *CreateSessionTokenRequest) GetEnvironment() *CreateSessionTokenRequest_Environment {
+	if x == nil {
+		return nil
+	}
+	return x.Environment
+}
+
+// GetExpiresIn returns *x.ExpiresIn, or the zero value when x or x.ExpiresIn is nil.
+func (x *CreateSessionTokenRequest) GetExpiresIn() (v CreateSessionTokenRequestExpiresIn) {
+	if x == nil || x.ExpiresIn == nil {
+		return v
+	}
+	return *x.ExpiresIn
+}
+
 // GetPersonaConfig returns x.PersonaConfig, or nil when x is nil.
-func (x *CreateSessionTokenRequest) GetPersonaConfig() *CreateSessionTokenRequestPersonaConfig {
+func (x *CreateSessionTokenRequest) GetPersonaConfig() *PersonaConfig {
 	if x == nil {
 		return nil
 	}
@@ -634,287 +845,38 @@ func (x *CreateSessionTokenRequest) GetPersonaConfig() *CreateSessionTokenReques
 }
 
 // GetSessionOptions returns x.SessionOptions, or nil when x is nil.
-func (x *CreateSessionTokenRequest) GetSessionOptions() *CreateSessionTokenRequest_SessionOptions {
+func (x *CreateSessionTokenRequest) GetSessionOptions() *SessionOptions {
 	if x == nil {
 		return nil
 	}
 	return x.SessionOptions
 }
 
-// String returns the CreateSessionTokenRequestPersonaConfig as JSON.
-func (x CreateSessionTokenRequestPersonaConfig) String() string { return jsonString(x) }
-
-// String returns the CreateSessionTokenRequestPersonaConfigByName as JSON.
-func (x CreateSessionTokenRequestPersonaConfigByName) String() string { return jsonString(x) }
-
-// GetAvatarID returns *x.AvatarID, or the zero value when x or x.AvatarID is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetAvatarID() (v string) {
-	if x == nil || x.AvatarID == nil {
+// GetWidgetConfig returns *x.WidgetConfig, or the zero value when x or x.WidgetConfig is nil.
+func (x *CreateSessionTokenRequest) GetWidgetConfig() (v map[string]interface{}) {
+	if x == nil || x.WidgetConfig == nil {
 		return v
 	}
-	return *x.AvatarID
+	return *x.WidgetConfig
 }
 
-// GetAvatarModel returns *x.AvatarModel, or the zero value when x or x.AvatarModel is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetAvatarModel() (v CreateSessionTokenRequestPersonaConfigByNameAvatarModel) {
-	if x == nil || x.AvatarModel == nil {
+// String returns the CreateSessionTokenRequest_Environment as JSON.
+func (x CreateSessionTokenRequest_Environment) String() string { return jsonString(x) }
+
+// GetLivekitToken returns *x.LivekitToken, or the zero value when x or x.LivekitToken is nil.
+func (x *CreateSessionTokenRequest_Environment) GetLivekitToken() (v string) {
+	if x == nil || x.LivekitToken == nil {
 		return v
 	}
-	return *x.AvatarModel
+	return *x.LivekitToken
 }
 
-// GetDirectorNotes returns x.DirectorNotes, or nil when x is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetDirectorNotes() *CreateSessionTokenRequestPersonaConfigByName_DirectorNotes {
-	if x == nil {
-		return nil
-	}
-	return x.DirectorNotes
-}
-
-// GetInitialMessage returns the value of x.InitialMessage, or the zero value when x is nil or
-// the field is null or absent (x.InitialMessage.IsNull and IsSpecified tell those apart).
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetInitialMessage() (v string) {
-	if x == nil {
+// GetLivekitURL returns *x.LivekitURL, or the zero value when x or x.LivekitURL is nil.
+func (x *CreateSessionTokenRequest_Environment) GetLivekitURL() (v string) {
+	if x == nil || x.LivekitURL == nil {
 		return v
 	}
-	v, _ = x.InitialMessage.Get()
-	return v
-}
-
-// GetLanguageCode returns *x.LanguageCode, or the zero value when x or x.LanguageCode is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetLanguageCode() (v string) {
-	if x == nil || x.LanguageCode == nil {
-		return v
-	}
-	return *x.LanguageCode
-}
-
-// GetLLMID returns *x.LLMID, or the zero value when x or x.LLMID is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetLLMID() (v string) {
-	if x == nil || x.LLMID == nil {
-		return v
-	}
-	return *x.LLMID
-}
-
-// GetMaxSessionLengthSeconds returns *x.MaxSessionLengthSeconds, or the zero value when x or x.MaxSessionLengthSeconds is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetMaxSessionLengthSeconds() (v float32) {
-	if x == nil || x.MaxSessionLengthSeconds == nil {
-		return v
-	}
-	return *x.MaxSessionLengthSeconds
-}
-
-// GetName returns *x.Name, or the zero value when x or x.Name is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetName() (v string) {
-	if x == nil || x.Name == nil {
-		return v
-	}
-	return *x.Name
-}
-
-// GetSkipGreeting returns *x.SkipGreeting, or the zero value when x or x.SkipGreeting is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetSkipGreeting() (v bool) {
-	if x == nil || x.SkipGreeting == nil {
-		return v
-	}
-	return *x.SkipGreeting
-}
-
-// GetSystemPrompt returns *x.SystemPrompt, or the zero value when x or x.SystemPrompt is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetSystemPrompt() (v string) {
-	if x == nil || x.SystemPrompt == nil {
-		return v
-	}
-	return *x.SystemPrompt
-}
-
-// GetToolIDs returns *x.ToolIDs, or the zero value when x or x.ToolIDs is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetToolIDs() (v []string) {
-	if x == nil || x.ToolIDs == nil {
-		return v
-	}
-	return *x.ToolIDs
-}
-
-// GetTools returns *x.Tools, or the zero value when x or x.Tools is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetTools() (v []CreateSessionTokenRequestPersonaConfigByName_Tools) {
-	if x == nil || x.Tools == nil {
-		return v
-	}
-	return *x.Tools
-}
-
-// GetUninterruptibleGreeting returns *x.UninterruptibleGreeting, or the zero value when x or x.UninterruptibleGreeting is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetUninterruptibleGreeting() (v bool) {
-	if x == nil || x.UninterruptibleGreeting == nil {
-		return v
-	}
-	return *x.UninterruptibleGreeting
-}
-
-// GetVoiceDetectionOptions returns x.VoiceDetectionOptions, or nil when x is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetVoiceDetectionOptions() *VoiceDetectionOptions {
-	if x == nil {
-		return nil
-	}
-	return x.VoiceDetectionOptions
-}
-
-// GetVoiceGenerationOptions returns x.VoiceGenerationOptions, or nil when x is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetVoiceGenerationOptions() *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
-	if x == nil {
-		return nil
-	}
-	return x.VoiceGenerationOptions
-}
-
-// GetVoiceID returns *x.VoiceID, or the zero value when x or x.VoiceID is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName) GetVoiceID() (v string) {
-	if x == nil || x.VoiceID == nil {
-		return v
-	}
-	return *x.VoiceID
-}
-
-// String returns the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as JSON.
-func (x CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) String() string {
-	return jsonString(x)
-}
-
-// String returns the CreateSessionTokenRequestPersonaConfigByName_DirectorNotes as JSON.
-func (x CreateSessionTokenRequestPersonaConfigByName_DirectorNotes) String() string {
-	return jsonString(x)
-}
-
-// GetCustomStylePrompt returns *x.CustomStylePrompt, or the zero value when x or x.CustomStylePrompt is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName_DirectorNotes) GetCustomStylePrompt() (v string) {
-	if x == nil || x.CustomStylePrompt == nil {
-		return v
-	}
-	return *x.CustomStylePrompt
-}
-
-// GetExpressivity returns *x.Expressivity, or the zero value when x or x.Expressivity is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName_DirectorNotes) GetExpressivity() (v float32) {
-	if x == nil || x.Expressivity == nil {
-		return v
-	}
-	return *x.Expressivity
-}
-
-// GetPresetStyle returns *x.PresetStyle, or the zero value when x or x.PresetStyle is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName_DirectorNotes) GetPresetStyle() (v CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle) {
-	if x == nil || x.PresetStyle == nil {
-		return v
-	}
-	return *x.PresetStyle
-}
-
-// String returns the CreateSessionTokenRequestPersonaConfigByName_Tools as JSON.
-func (x CreateSessionTokenRequestPersonaConfigByName_Tools) String() string { return jsonString(x) }
-
-// GetDescription returns *x.Description, or the zero value when x or x.Description is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName_Tools) GetDescription() (v string) {
-	if x == nil || x.Description == nil {
-		return v
-	}
-	return *x.Description
-}
-
-// GetParameters returns *x.Parameters, or the zero value when x or x.Parameters is nil.
-func (x *CreateSessionTokenRequestPersonaConfigByName_Tools) GetParameters() (v map[string]interface{}) {
-	if x == nil || x.Parameters == nil {
-		return v
-	}
-	return *x.Parameters
-}
-
-// String returns the CreateSessionTokenRequestPersonaConfigByPersonaID as JSON.
-func (x CreateSessionTokenRequestPersonaConfigByPersonaID) String() string { return jsonString(x) }
-
-// String returns the CreateSessionTokenRequest_SessionOptions as JSON.
-func (x CreateSessionTokenRequest_SessionOptions) String() string { return jsonString(x) }
-
-// GetEgress returns x.Egress, or nil when x is nil.
-func (x *CreateSessionTokenRequest_SessionOptions) GetEgress() *CreateSessionTokenRequest_SessionOptions_Egress {
-	if x == nil {
-		return nil
-	}
-	return x.Egress
-}
-
-// GetSessionReplay returns x.SessionReplay, or nil when x is nil.
-func (x *CreateSessionTokenRequest_SessionOptions) GetSessionReplay() *CreateSessionTokenRequest_SessionOptions_SessionReplay {
-	if x == nil {
-		return nil
-	}
-	return x.SessionReplay
-}
-
-// GetVideoHeight returns *x.VideoHeight, or the zero value when x or x.VideoHeight is nil.
-func (x *CreateSessionTokenRequest_SessionOptions) GetVideoHeight() (v int) {
-	if x == nil || x.VideoHeight == nil {
-		return v
-	}
-	return *x.VideoHeight
-}
-
-// GetVideoQuality returns *x.VideoQuality, or the zero value when x or x.VideoQuality is nil.
-func (x *CreateSessionTokenRequest_SessionOptions) GetVideoQuality() (v CreateSessionTokenRequestSessionOptionsVideoQuality) {
-	if x == nil || x.VideoQuality == nil {
-		return v
-	}
-	return *x.VideoQuality
-}
-
-// GetVideoWidth returns *x.VideoWidth, or the zero value when x or x.VideoWidth is nil.
-func (x *CreateSessionTokenRequest_SessionOptions) GetVideoWidth() (v int) {
-	if x == nil || x.VideoWidth == nil {
-		return v
-	}
-	return *x.VideoWidth
-}
-
-// String returns the CreateSessionTokenRequest_SessionOptions_Egress as JSON.
-func (x CreateSessionTokenRequest_SessionOptions_Egress) String() string { return jsonString(x) }
-
-// GetDaily returns x.Daily, or nil when x is nil.
-func (x *CreateSessionTokenRequest_SessionOptions_Egress) GetDaily() *CreateSessionTokenRequest_SessionOptions_Egress_Daily {
-	if x == nil {
-		return nil
-	}
-	return x.Daily
-}
-
-// String returns the CreateSessionTokenRequest_SessionOptions_Egress_Daily as JSON.
-func (x CreateSessionTokenRequest_SessionOptions_Egress_Daily) String() string { return jsonString(x) }
-
-// GetToken returns *x.Token, or the zero value when x or x.Token is nil.
-func (x *CreateSessionTokenRequest_SessionOptions_Egress_Daily) GetToken() (v string) {
-	if x == nil || x.Token == nil {
-		return v
-	}
-	return *x.Token
-}
-
-// GetUserName returns *x.UserName, or the zero value when x or x.UserName is nil.
-func (x *CreateSessionTokenRequest_SessionOptions_Egress_Daily) GetUserName() (v string) {
-	if x == nil || x.UserName == nil {
-		return v
-	}
-	return *x.UserName
-}
-
-// String returns the CreateSessionTokenRequest_SessionOptions_SessionReplay as JSON.
-func (x CreateSessionTokenRequest_SessionOptions_SessionReplay) String() string { return jsonString(x) }
-
-// GetEnableSessionReplay returns *x.EnableSessionReplay, or the zero value when x or x.EnableSessionReplay is nil.
-func (x *CreateSessionTokenRequest_SessionOptions_SessionReplay) GetEnableSessionReplay() (v bool) {
-	if x == nil || x.EnableSessionReplay == nil {
-		return v
-	}
-	return *x.EnableSessionReplay
+	return *x.LivekitURL
 }
 
 // String returns the CreateShareLinkRequest as JSON.
@@ -3851,6 +3813,218 @@ func (x *PersonaBrain) GetSystemPrompt() (v string) {
 	return v
 }
 
+// String returns the PersonaConfig as JSON.
+func (x PersonaConfig) String() string { return jsonString(x) }
+
+// String returns the PersonaConfigEphemeral as JSON.
+func (x PersonaConfigEphemeral) String() string { return jsonString(x) }
+
+// GetAvatarID returns *x.AvatarID, or the zero value when x or x.AvatarID is nil.
+func (x *PersonaConfigEphemeral) GetAvatarID() (v string) {
+	if x == nil || x.AvatarID == nil {
+		return v
+	}
+	return *x.AvatarID
+}
+
+// GetAvatarModel returns *x.AvatarModel, or the zero value when x or x.AvatarModel is nil.
+func (x *PersonaConfigEphemeral) GetAvatarModel() (v PersonaConfigEphemeralAvatarModel) {
+	if x == nil || x.AvatarModel == nil {
+		return v
+	}
+	return *x.AvatarModel
+}
+
+// GetDirectorNotes returns x.DirectorNotes, or nil when x is nil.
+func (x *PersonaConfigEphemeral) GetDirectorNotes() *PersonaConfigEphemeral_DirectorNotes {
+	if x == nil {
+		return nil
+	}
+	return x.DirectorNotes
+}
+
+// GetEnableAudioPassthrough returns *x.EnableAudioPassthrough, or the zero value when x or x.EnableAudioPassthrough is nil.
+func (x *PersonaConfigEphemeral) GetEnableAudioPassthrough() (v bool) {
+	if x == nil || x.EnableAudioPassthrough == nil {
+		return v
+	}
+	return *x.EnableAudioPassthrough
+}
+
+// GetInitialMessage returns the value of x.InitialMessage, or the zero value when x is nil or
+// the field is null or absent (x.InitialMessage.IsNull and IsSpecified tell those apart).
+func (x *PersonaConfigEphemeral) GetInitialMessage() (v string) {
+	if x == nil {
+		return v
+	}
+	v, _ = x.InitialMessage.Get()
+	return v
+}
+
+// GetLanguageCode returns *x.LanguageCode, or the zero value when x or x.LanguageCode is nil.
+func (x *PersonaConfigEphemeral) GetLanguageCode() (v string) {
+	if x == nil || x.LanguageCode == nil {
+		return v
+	}
+	return *x.LanguageCode
+}
+
+// GetLLMID returns *x.LLMID, or the zero value when x or x.LLMID is nil.
+func (x *PersonaConfigEphemeral) GetLLMID() (v string) {
+	if x == nil || x.LLMID == nil {
+		return v
+	}
+	return *x.LLMID
+}
+
+// GetMaxSessionLengthSeconds returns *x.MaxSessionLengthSeconds, or the zero value when x or x.MaxSessionLengthSeconds is nil.
+func (x *PersonaConfigEphemeral) GetMaxSessionLengthSeconds() (v float32) {
+	if x == nil || x.MaxSessionLengthSeconds == nil {
+		return v
+	}
+	return *x.MaxSessionLengthSeconds
+}
+
+// GetName returns *x.Name, or the zero value when x or x.Name is nil.
+func (x *PersonaConfigEphemeral) GetName() (v string) {
+	if x == nil || x.Name == nil {
+		return v
+	}
+	return *x.Name
+}
+
+// GetSkipGreeting returns *x.SkipGreeting, or the zero value when x or x.SkipGreeting is nil.
+func (x *PersonaConfigEphemeral) GetSkipGreeting() (v bool) {
+	if x == nil || x.SkipGreeting == nil {
+		return v
+	}
+	return *x.SkipGreeting
+}
+
+// GetSystemPrompt returns *x.SystemPrompt, or the zero value when x or x.SystemPrompt is nil.
+func (x *PersonaConfigEphemeral) GetSystemPrompt() (v string) {
+	if x == nil || x.SystemPrompt == nil {
+		return v
+	}
+	return *x.SystemPrompt
+}
+
+// GetToolIDs returns *x.ToolIDs, or the zero value when x or x.ToolIDs is nil.
+func (x *PersonaConfigEphemeral) GetToolIDs() (v []string) {
+	if x == nil || x.ToolIDs == nil {
+		return v
+	}
+	return *x.ToolIDs
+}
+
+// GetTools returns *x.Tools, or the zero value when x or x.Tools is nil.
+func (x *PersonaConfigEphemeral) GetTools() (v []PersonaConfigEphemeral_Tools) {
+	if x == nil || x.Tools == nil {
+		return v
+	}
+	return *x.Tools
+}
+
+// GetType returns *x.Type, or the zero value when x or x.Type is nil.
+func (x *PersonaConfigEphemeral) GetType() (v PersonaConfigEphemeralType) {
+	if x == nil || x.Type == nil {
+		return v
+	}
+	return *x.Type
+}
+
+// GetUninterruptibleGreeting returns *x.UninterruptibleGreeting, or the zero value when x or x.UninterruptibleGreeting is nil.
+func (x *PersonaConfigEphemeral) GetUninterruptibleGreeting() (v bool) {
+	if x == nil || x.UninterruptibleGreeting == nil {
+		return v
+	}
+	return *x.UninterruptibleGreeting
+}
+
+// GetVoiceDetectionOptions returns x.VoiceDetectionOptions, or nil when x is nil.
+func (x *PersonaConfigEphemeral) GetVoiceDetectionOptions() *VoiceDetectionOptions {
+	if x == nil {
+		return nil
+	}
+	return x.VoiceDetectionOptions
+}
+
+// GetVoiceGenerationOptions returns x.VoiceGenerationOptions, or nil when x is nil.
+func (x *PersonaConfigEphemeral) GetVoiceGenerationOptions() *PersonaConfigEphemeralVoiceGenerationOptions {
+	if x == nil {
+		return nil
+	}
+	return x.VoiceGenerationOptions
+}
+
+// GetVoiceID returns *x.VoiceID, or the zero value when x or x.VoiceID is nil.
+func (x *PersonaConfigEphemeral) GetVoiceID() (v string) {
+	if x == nil || x.VoiceID == nil {
+		return v
+	}
+	return *x.VoiceID
+}
+
+// String returns the PersonaConfigEphemeralVoiceGenerationOptions as JSON.
+func (x PersonaConfigEphemeralVoiceGenerationOptions) String() string { return jsonString(x) }
+
+// String returns the PersonaConfigEphemeral_DirectorNotes as JSON.
+func (x PersonaConfigEphemeral_DirectorNotes) String() string { return jsonString(x) }
+
+// GetCustomStylePrompt returns *x.CustomStylePrompt, or the zero value when x or x.CustomStylePrompt is nil.
+func (x *PersonaConfigEphemeral_DirectorNotes) GetCustomStylePrompt() (v string) {
+	if x == nil || x.CustomStylePrompt == nil {
+		return v
+	}
+	return *x.CustomStylePrompt
+}
+
+// GetExpressivity returns *x.Expressivity, or the zero value when x or x.Expressivity is nil.
+func (x *PersonaConfigEphemeral_DirectorNotes) GetExpressivity() (v float32) {
+	if x == nil || x.Expressivity == nil {
+		return v
+	}
+	return *x.Expressivity
+}
+
+// GetPresetStyle returns *x.PresetStyle, or the zero value when x or x.PresetStyle is nil.
+func (x *PersonaConfigEphemeral_DirectorNotes) GetPresetStyle() (v PersonaConfigEphemeralDirectorNotesPresetStyle) {
+	if x == nil || x.PresetStyle == nil {
+		return v
+	}
+	return *x.PresetStyle
+}
+
+// String returns the PersonaConfigEphemeral_Tools as JSON.
+func (x PersonaConfigEphemeral_Tools) String() string { return jsonString(x) }
+
+// GetDescription returns *x.Description, or the zero value when x or x.Description is nil.
+func (x *PersonaConfigEphemeral_Tools) GetDescription() (v string) {
+	if x == nil || x.Description == nil {
+		return v
+	}
+	return *x.Description
+}
+
+// GetParameters returns *x.Parameters, or the zero value when x or x.Parameters is nil.
+func (x *PersonaConfigEphemeral_Tools) GetParameters() (v map[string]interface{}) {
+	if x == nil || x.Parameters == nil {
+		return v
+	}
+	return *x.Parameters
+}
+
+// String returns the PersonaConfigStateful as JSON.
+func (x PersonaConfigStateful) String() string { return jsonString(x) }
+
+// GetEnableAudioPassthrough returns *x.EnableAudioPassthrough, or the zero value when x or x.EnableAudioPassthrough is nil.
+func (x *PersonaConfigStateful) GetEnableAudioPassthrough() (v bool) {
+	if x == nil || x.EnableAudioPassthrough == nil {
+		return v
+	}
+	return *x.EnableAudioPassthrough
+}
+
 // String returns the PersonaShareLink as JSON.
 func (x PersonaShareLink) String() string { return jsonString(x) }
 
@@ -4583,6 +4757,109 @@ func (x *SessionAnalyticsTurn) GetWasInterrupted() (v bool) {
 		return v
 	}
 	return *x.WasInterrupted
+}
+
+// String returns the SessionOptions as JSON.
+func (x SessionOptions) String() string { return jsonString(x) }
+
+// GetEgress returns x.Egress, or nil when x is nil.
+func (x *SessionOptions) GetEgress() *SessionOptions_Egress {
+	if x == nil {
+		return nil
+	}
+	return x.Egress
+}
+
+// GetSessionReplay returns x.SessionReplay, or nil when x is nil.
+func (x *SessionOptions) GetSessionReplay() *SessionOptions_SessionReplay {
+	if x == nil {
+		return nil
+	}
+	return x.SessionReplay
+}
+
+// GetVideoHeight returns *x.VideoHeight, or the zero value when x or x.VideoHeight is nil.
+func (x *SessionOptions) GetVideoHeight() (v int) {
+	if x == nil || x.VideoHeight == nil {
+		return v
+	}
+	return *x.VideoHeight
+}
+
+// GetVideoQuality returns *x.VideoQuality, or the zero value when x or x.VideoQuality is nil.
+func (x *SessionOptions) GetVideoQuality() (v SessionOptionsVideoQuality) {
+	if x == nil || x.VideoQuality == nil {
+		return v
+	}
+	return *x.VideoQuality
+}
+
+// GetVideoWidth returns *x.VideoWidth, or the zero value when x or x.VideoWidth is nil.
+func (x *SessionOptions) GetVideoWidth() (v int) {
+	if x == nil || x.VideoWidth == nil {
+		return v
+	}
+	return *x.VideoWidth
+}
+
+// String returns the SessionOptions_Egress as JSON.
+func (x SessionOptions_Egress) String() string { return jsonString(x) }
+
+// GetDaily returns x.Daily, or nil when x is nil.
+func (x *SessionOptions_Egress) GetDaily() *SessionOptions_Egress_Daily {
+	if x == nil {
+		return nil
+	}
+	return x.Daily
+}
+
+// String returns the SessionOptions_Egress_Daily as JSON.
+func (x SessionOptions_Egress_Daily) String() string { return jsonString(x) }
+
+// GetToken returns *x.Token, or the zero value when x or x.Token is nil.
+func (x *SessionOptions_Egress_Daily) GetToken() (v string) {
+	if x == nil || x.Token == nil {
+		return v
+	}
+	return *x.Token
+}
+
+// GetUserName returns *x.UserName, or the zero value when x or x.UserName is nil.
+func (x *SessionOptions_Egress_Daily) GetUserName() (v string) {
+	if x == nil || x.UserName == nil {
+		return v
+	}
+	return *x.UserName
+}
+
+// String returns the SessionOptions_SessionReplay as JSON.
+func (x SessionOptions_SessionReplay) String() string { return jsonString(x) }
+
+// GetEnableSessionReplay returns *x.EnableSessionReplay, or the zero value when x or x.EnableSessionReplay is nil.
+func (x *SessionOptions_SessionReplay) GetEnableSessionReplay() (v bool) {
+	if x == nil || x.EnableSessionReplay == nil {
+		return v
+	}
+	return *x.EnableSessionReplay
+}
+
+// String returns the SessionStartError as JSON.
+func (x SessionStartError) String() string { return jsonString(x) }
+
+// GetError returns *x.Error, or the zero value when x or x.Error is nil.
+func (x *SessionStartError) GetError() (v string) {
+	if x == nil || x.Error == nil {
+		return v
+	}
+	return *x.Error
+}
+
+// GetMessage returns *x.Message, or the zero value when x or x.Message is nil.
+func (x *SessionStartError) GetMessage() (v string) {
+	if x == nil || x.Message == nil {
+		return v
+	}
+	return *x.Message
 }
 
 // String returns the SessionToken as JSON.

@@ -1722,6 +1722,7 @@ var opCreateEngineSession = &engine.Operation{
 		200: "Session started",
 		400: "Invalid request body or persona configuration",
 		401: "Unauthorized - invalid API key, or invalid/expired session token",
+		402: "Payment required - the organization has no plan that allows starting a session",
 		403: "Forbidden - the API key lacks the required permission, or the organization is not entitled to a requested feature (e.g. gated avatar model, devSettings)",
 		429: "Concurrent session limit or spend cap reached",
 		503: "No engines available",
@@ -1931,19 +1932,19 @@ func (c *Client) DeleteAvatar(ctx context.Context, id string, params *DeleteAvat
 // sends the union fails, unsent, rather than send null.
 func unencodable(err error) json.RawMessage { return json.RawMessage("!" + err.Error()) }
 
-// NewCreateSessionTokenRequestPersonaConfigByName returns a CreateSessionTokenRequestPersonaConfig holding v.
-func NewCreateSessionTokenRequestPersonaConfigByName(v CreateSessionTokenRequestPersonaConfigByName) *CreateSessionTokenRequestPersonaConfig {
-	u := new(CreateSessionTokenRequestPersonaConfig)
-	if err := u.FromCreateSessionTokenRequestPersonaConfigByName(v); err != nil {
+// NewPersonaConfigEphemeral returns a PersonaConfig holding v.
+func NewPersonaConfigEphemeral(v PersonaConfigEphemeral) *PersonaConfig {
+	u := new(PersonaConfig)
+	if err := u.FromPersonaConfigEphemeral(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateSessionTokenRequestPersonaConfigByPersonaID returns a CreateSessionTokenRequestPersonaConfig holding a CreateSessionTokenRequestPersonaConfigByPersonaID with the given PersonaID.
-func NewCreateSessionTokenRequestPersonaConfigByPersonaID(personaID string) *CreateSessionTokenRequestPersonaConfig {
-	u := new(CreateSessionTokenRequestPersonaConfig)
-	if err := u.FromCreateSessionTokenRequestPersonaConfigByPersonaID(CreateSessionTokenRequestPersonaConfigByPersonaID{PersonaID: personaID}); err != nil {
+// NewPersonaConfigStateful returns a PersonaConfig holding v.
+func NewPersonaConfigStateful(v PersonaConfigStateful) *PersonaConfig {
+	u := new(PersonaConfig)
+	if err := u.FromPersonaConfigStateful(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
@@ -2120,36 +2121,36 @@ func NewMeetingInvitePersonaConfigVoiceGenerationOptionsCartesiaSonic3(v Cartesi
 	return u
 }
 
-// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV1 returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v.
-func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
-	u := new(CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions)
+// NewPersonaConfigEphemeralVoiceGenerationOptionsElevenLabsV1 returns a PersonaConfigEphemeralVoiceGenerationOptions holding v.
+func NewPersonaConfigEphemeralVoiceGenerationOptionsElevenLabsV1(v ElevenLabsV1VoiceGenerationOptions) *PersonaConfigEphemeralVoiceGenerationOptions {
+	u := new(PersonaConfigEphemeralVoiceGenerationOptions)
 	if err := u.FromElevenLabsV1VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV2 returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v.
-func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
-	u := new(CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions)
+// NewPersonaConfigEphemeralVoiceGenerationOptionsElevenLabsV2 returns a PersonaConfigEphemeralVoiceGenerationOptions holding v.
+func NewPersonaConfigEphemeralVoiceGenerationOptionsElevenLabsV2(v ElevenLabsV2VoiceGenerationOptions) *PersonaConfigEphemeralVoiceGenerationOptions {
+	u := new(PersonaConfigEphemeralVoiceGenerationOptions)
 	if err := u.FromElevenLabsV2VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsCartesiaSonic3 returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v.
-func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
-	u := new(CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions)
+// NewPersonaConfigEphemeralVoiceGenerationOptionsCartesiaSonic3 returns a PersonaConfigEphemeralVoiceGenerationOptions holding v.
+func NewPersonaConfigEphemeralVoiceGenerationOptionsCartesiaSonic3(v CartesiaSonic3VoiceGenerationOptions) *PersonaConfigEphemeralVoiceGenerationOptions {
+	u := new(PersonaConfigEphemeralVoiceGenerationOptions)
 	if err := u.FromCartesiaSonic3VoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}
 	return u
 }
 
-// NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsFishAudio returns a CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions holding v.
-func NewCreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions {
-	u := new(CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions)
+// NewPersonaConfigEphemeralVoiceGenerationOptionsFishAudio returns a PersonaConfigEphemeralVoiceGenerationOptions holding v.
+func NewPersonaConfigEphemeralVoiceGenerationOptionsFishAudio(v FishAudioVoiceGenerationOptions) *PersonaConfigEphemeralVoiceGenerationOptions {
+	u := new(PersonaConfigEphemeralVoiceGenerationOptions)
 	if err := u.FromFishAudioVoiceGenerationOptions(v); err != nil {
 		u.union = unencodable(err)
 	}

@@ -37,6 +37,57 @@ func (e AvatarRenderStyle) Valid() bool {
 	}
 }
 
+// Defines values for CreateEngineSessionRequestSessionOptionsEgressMode.
+const (
+	CreateEngineSessionRequestSessionOptionsEgressModeDaily CreateEngineSessionRequestSessionOptionsEgressMode = "daily"
+)
+
+// Valid indicates whether the value is a known member of the CreateEngineSessionRequestSessionOptionsEgressMode enum.
+func (e CreateEngineSessionRequestSessionOptionsEgressMode) Valid() bool {
+	switch e {
+	case CreateEngineSessionRequestSessionOptionsEgressModeDaily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateEngineSessionRequestSessionOptionsVideoQuality.
+const (
+	CreateEngineSessionRequestSessionOptionsVideoQualityAuto CreateEngineSessionRequestSessionOptionsVideoQuality = "auto"
+	CreateEngineSessionRequestSessionOptionsVideoQualityHigh CreateEngineSessionRequestSessionOptionsVideoQuality = "high"
+)
+
+// Valid indicates whether the value is a known member of the CreateEngineSessionRequestSessionOptionsVideoQuality enum.
+func (e CreateEngineSessionRequestSessionOptionsVideoQuality) Valid() bool {
+	switch e {
+	case CreateEngineSessionRequestSessionOptionsVideoQualityAuto:
+		return true
+	case CreateEngineSessionRequestSessionOptionsVideoQualityHigh:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateEngineSessionResponseClientConfigIceTransportPolicy.
+const (
+	CreateEngineSessionResponseClientConfigIceTransportPolicyAll   CreateEngineSessionResponseClientConfigIceTransportPolicy = "all"
+	CreateEngineSessionResponseClientConfigIceTransportPolicyRelay CreateEngineSessionResponseClientConfigIceTransportPolicy = "relay"
+)
+
+// Valid indicates whether the value is a known member of the CreateEngineSessionResponseClientConfigIceTransportPolicy enum.
+func (e CreateEngineSessionResponseClientConfigIceTransportPolicy) Valid() bool {
+	switch e {
+	case CreateEngineSessionResponseClientConfigIceTransportPolicyAll:
+		return true
+	case CreateEngineSessionResponseClientConfigIceTransportPolicyRelay:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateLLMRequestLLMFormat.
 const (
 	CreateLLMRequestLLMFormatAdvancedVoice CreateLLMRequestLLMFormat = "advanced_voice"
@@ -172,108 +223,33 @@ func (e CreatePersonaRequestAvatarModel) Valid() bool {
 	}
 }
 
-// Defines values for CreateSessionTokenRequestSessionOptionsEgressMode.
+// Defines values for CreateSessionTokenRequestExpiresIn.
 const (
-	CreateSessionTokenRequestSessionOptionsEgressModeDaily CreateSessionTokenRequestSessionOptionsEgressMode = "daily"
+	CreateSessionTokenRequestExpiresInN12H CreateSessionTokenRequestExpiresIn = "12h"
+	CreateSessionTokenRequestExpiresInN1D  CreateSessionTokenRequestExpiresIn = "1d"
+	CreateSessionTokenRequestExpiresInN1H  CreateSessionTokenRequestExpiresIn = "1h"
+	CreateSessionTokenRequestExpiresInN1W  CreateSessionTokenRequestExpiresIn = "1w"
+	CreateSessionTokenRequestExpiresInN2D  CreateSessionTokenRequestExpiresIn = "2d"
+	CreateSessionTokenRequestExpiresInN2W  CreateSessionTokenRequestExpiresIn = "2w"
+	CreateSessionTokenRequestExpiresInN3D  CreateSessionTokenRequestExpiresIn = "3d"
 )
 
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestSessionOptionsEgressMode enum.
-func (e CreateSessionTokenRequestSessionOptionsEgressMode) Valid() bool {
+// Valid indicates whether the value is a known member of the CreateSessionTokenRequestExpiresIn enum.
+func (e CreateSessionTokenRequestExpiresIn) Valid() bool {
 	switch e {
-	case CreateSessionTokenRequestSessionOptionsEgressModeDaily:
+	case CreateSessionTokenRequestExpiresInN12H:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateSessionTokenRequestSessionOptionsVideoQuality.
-const (
-	CreateSessionTokenRequestSessionOptionsVideoQualityAuto CreateSessionTokenRequestSessionOptionsVideoQuality = "auto"
-	CreateSessionTokenRequestSessionOptionsVideoQualityHigh CreateSessionTokenRequestSessionOptionsVideoQuality = "high"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestSessionOptionsVideoQuality enum.
-func (e CreateSessionTokenRequestSessionOptionsVideoQuality) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestSessionOptionsVideoQualityAuto:
+	case CreateSessionTokenRequestExpiresInN1D:
 		return true
-	case CreateSessionTokenRequestSessionOptionsVideoQualityHigh:
+	case CreateSessionTokenRequestExpiresInN1H:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateSessionTokenRequestPersonaConfigByNameAvatarModel.
-const (
-	CreateSessionTokenRequestPersonaConfigByNameAvatarModelCara3       CreateSessionTokenRequestPersonaConfigByNameAvatarModel = "cara-3"
-	CreateSessionTokenRequestPersonaConfigByNameAvatarModelCara4       CreateSessionTokenRequestPersonaConfigByNameAvatarModel = "cara-4"
-	CreateSessionTokenRequestPersonaConfigByNameAvatarModelCara4Latest CreateSessionTokenRequestPersonaConfigByNameAvatarModel = "cara-4-latest"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfigByNameAvatarModel enum.
-func (e CreateSessionTokenRequestPersonaConfigByNameAvatarModel) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestPersonaConfigByNameAvatarModelCara3:
+	case CreateSessionTokenRequestExpiresInN1W:
 		return true
-	case CreateSessionTokenRequestPersonaConfigByNameAvatarModelCara4:
+	case CreateSessionTokenRequestExpiresInN2D:
 		return true
-	case CreateSessionTokenRequestPersonaConfigByNameAvatarModelCara4Latest:
+	case CreateSessionTokenRequestExpiresInN2W:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle.
-const (
-	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleAngry      CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "angry"
-	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleDistressed CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "distressed"
-	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleHappy      CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "happy"
-	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStylePlayful    CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "playful"
-	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleSad        CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "sad"
-	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleSupportive CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "supportive"
-	CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleWarm       CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle = "warm"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle enum.
-func (e CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleAngry:
-		return true
-	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleDistressed:
-		return true
-	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleHappy:
-		return true
-	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStylePlayful:
-		return true
-	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleSad:
-		return true
-	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleSupportive:
-		return true
-	case CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyleWarm:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for CreateSessionTokenRequestPersonaConfigByNameToolsType.
-const (
-	CreateSessionTokenRequestPersonaConfigByNameToolsTypeClient CreateSessionTokenRequestPersonaConfigByNameToolsType = "client"
-	CreateSessionTokenRequestPersonaConfigByNameToolsTypeServer CreateSessionTokenRequestPersonaConfigByNameToolsType = "server"
-	CreateSessionTokenRequestPersonaConfigByNameToolsTypeSystem CreateSessionTokenRequestPersonaConfigByNameToolsType = "system"
-)
-
-// Valid indicates whether the value is a known member of the CreateSessionTokenRequestPersonaConfigByNameToolsType enum.
-func (e CreateSessionTokenRequestPersonaConfigByNameToolsType) Valid() bool {
-	switch e {
-	case CreateSessionTokenRequestPersonaConfigByNameToolsTypeClient:
-		return true
-	case CreateSessionTokenRequestPersonaConfigByNameToolsTypeServer:
-		return true
-	case CreateSessionTokenRequestPersonaConfigByNameToolsTypeSystem:
+	case CreateSessionTokenRequestExpiresInN3D:
 		return true
 	default:
 		return false
@@ -655,6 +631,96 @@ func (e MeetingInvitePersonaConfigAvatarModel) Valid() bool {
 	}
 }
 
+// Defines values for PersonaConfigEphemeralAvatarModel.
+const (
+	PersonaConfigEphemeralAvatarModelCara3       PersonaConfigEphemeralAvatarModel = "cara-3"
+	PersonaConfigEphemeralAvatarModelCara4       PersonaConfigEphemeralAvatarModel = "cara-4"
+	PersonaConfigEphemeralAvatarModelCara4Latest PersonaConfigEphemeralAvatarModel = "cara-4-latest"
+)
+
+// Valid indicates whether the value is a known member of the PersonaConfigEphemeralAvatarModel enum.
+func (e PersonaConfigEphemeralAvatarModel) Valid() bool {
+	switch e {
+	case PersonaConfigEphemeralAvatarModelCara3:
+		return true
+	case PersonaConfigEphemeralAvatarModelCara4:
+		return true
+	case PersonaConfigEphemeralAvatarModelCara4Latest:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonaConfigEphemeralDirectorNotesPresetStyle.
+const (
+	PersonaConfigEphemeralDirectorNotesPresetStyleAngry      PersonaConfigEphemeralDirectorNotesPresetStyle = "angry"
+	PersonaConfigEphemeralDirectorNotesPresetStyleDistressed PersonaConfigEphemeralDirectorNotesPresetStyle = "distressed"
+	PersonaConfigEphemeralDirectorNotesPresetStyleHappy      PersonaConfigEphemeralDirectorNotesPresetStyle = "happy"
+	PersonaConfigEphemeralDirectorNotesPresetStylePlayful    PersonaConfigEphemeralDirectorNotesPresetStyle = "playful"
+	PersonaConfigEphemeralDirectorNotesPresetStyleSad        PersonaConfigEphemeralDirectorNotesPresetStyle = "sad"
+	PersonaConfigEphemeralDirectorNotesPresetStyleSupportive PersonaConfigEphemeralDirectorNotesPresetStyle = "supportive"
+	PersonaConfigEphemeralDirectorNotesPresetStyleWarm       PersonaConfigEphemeralDirectorNotesPresetStyle = "warm"
+)
+
+// Valid indicates whether the value is a known member of the PersonaConfigEphemeralDirectorNotesPresetStyle enum.
+func (e PersonaConfigEphemeralDirectorNotesPresetStyle) Valid() bool {
+	switch e {
+	case PersonaConfigEphemeralDirectorNotesPresetStyleAngry:
+		return true
+	case PersonaConfigEphemeralDirectorNotesPresetStyleDistressed:
+		return true
+	case PersonaConfigEphemeralDirectorNotesPresetStyleHappy:
+		return true
+	case PersonaConfigEphemeralDirectorNotesPresetStylePlayful:
+		return true
+	case PersonaConfigEphemeralDirectorNotesPresetStyleSad:
+		return true
+	case PersonaConfigEphemeralDirectorNotesPresetStyleSupportive:
+		return true
+	case PersonaConfigEphemeralDirectorNotesPresetStyleWarm:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonaConfigEphemeralToolsType.
+const (
+	PersonaConfigEphemeralToolsTypeClient PersonaConfigEphemeralToolsType = "client"
+	PersonaConfigEphemeralToolsTypeServer PersonaConfigEphemeralToolsType = "server"
+	PersonaConfigEphemeralToolsTypeSystem PersonaConfigEphemeralToolsType = "system"
+)
+
+// Valid indicates whether the value is a known member of the PersonaConfigEphemeralToolsType enum.
+func (e PersonaConfigEphemeralToolsType) Valid() bool {
+	switch e {
+	case PersonaConfigEphemeralToolsTypeClient:
+		return true
+	case PersonaConfigEphemeralToolsTypeServer:
+		return true
+	case PersonaConfigEphemeralToolsTypeSystem:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PersonaConfigEphemeralType.
+const (
+	PersonaConfigEphemeralTypeEphemeral PersonaConfigEphemeralType = "ephemeral"
+)
+
+// Valid indicates whether the value is a known member of the PersonaConfigEphemeralType enum.
+func (e PersonaConfigEphemeralType) Valid() bool {
+	switch e {
+	case PersonaConfigEphemeralTypeEphemeral:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PersonaShareLinkType.
 const (
 	PersonaShareLinkTypeLINK        PersonaShareLinkType = "LINK"
@@ -742,6 +808,39 @@ func (e SessionAnalyticsTurnInterruptedStage) Valid() bool {
 	case SessionAnalyticsTurnInterruptedStageLessThanNil:
 		return true
 	case SessionAnalyticsTurnInterruptedStageWhileSpeaking:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionOptionsEgressMode.
+const (
+	SessionOptionsEgressModeDaily SessionOptionsEgressMode = "daily"
+)
+
+// Valid indicates whether the value is a known member of the SessionOptionsEgressMode enum.
+func (e SessionOptionsEgressMode) Valid() bool {
+	switch e {
+	case SessionOptionsEgressModeDaily:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SessionOptionsVideoQuality.
+const (
+	SessionOptionsVideoQualityAuto SessionOptionsVideoQuality = "auto"
+	SessionOptionsVideoQualityHigh SessionOptionsVideoQuality = "high"
+)
+
+// Valid indicates whether the value is a known member of the SessionOptionsVideoQuality enum.
+func (e SessionOptionsVideoQuality) Valid() bool {
+	switch e {
+	case SessionOptionsVideoQualityAuto:
+		return true
+	case SessionOptionsVideoQualityHigh:
 		return true
 	default:
 		return false
@@ -1306,32 +1405,143 @@ type CreateEngineSessionRequest struct {
 	ClientLabel *string `json:"clientLabel,omitempty"`
 
 	// ClientMetadata Optional client metadata forwarded to the engine (e.g. supportsPubSubSignalling).
-	ClientMetadata *map[string]interface{} `json:"clientMetadata,omitempty"`
+	ClientMetadata *CreateEngineSessionRequest_ClientMetadata `json:"clientMetadata,omitempty"`
 
 	// Environment Optional environment configuration (e.g. LiveKit settings). API-key auth only.
 	Environment *map[string]interface{} `json:"environment,omitempty"`
 
-	// PersonaConfig Session persona configuration (API-key auth only). Same shape as the
-	// `/v1/auth/session-token` request: supply `personaId` for a persona you've already
-	// created, or `avatarId`/`voiceId`/`llmId`/`systemPrompt` for an ephemeral persona.
-	// Inline `tools` are supported; each client/webhook tool's `parameters` (and webhook
-	// `queryParameters`) JSON Schema must serialize to 10,000 bytes or less (UTF-8).
-	PersonaConfig *map[string]interface{} `json:"personaConfig,omitempty"`
+	// PersonaConfig The persona of a session: one you've already created, by personaId (stateful), or one configured at run time (ephemeral).
+	PersonaConfig  *PersonaConfig                             `json:"personaConfig,omitempty"`
+	SessionOptions *CreateEngineSessionRequest_SessionOptions `json:"sessionOptions,omitempty"`
+}
 
-	// SessionOptions Optional session options (session replay, video quality/dimensions, egress). API-key auth only.
-	SessionOptions *map[string]interface{} `json:"sessionOptions,omitempty"`
+// CreateEngineSessionRequest_ClientMetadata Optional client metadata forwarded to the engine (e.g. supportsPubSubSignalling).
+type CreateEngineSessionRequest_ClientMetadata struct {
+	// Client Name of the client SDK starting the session.
+	Client *string `json:"client,omitempty"`
+
+	// Version Version of the client SDK.
+	Version *string `json:"version,omitempty"`
+}
+
+// CreateEngineSessionRequest_SessionOptions_Egress_Daily Required when `mode` is `daily`.
+type CreateEngineSessionRequest_SessionOptions_Egress_Daily struct {
+	// RoomURL Daily room URL the avatar should join as a publisher.
+	RoomURL string `json:"roomUrl"`
+
+	// Token Optional Daily meeting token. Omit for public rooms.
+	Token *string `json:"token,omitempty"`
+
+	// UserName Optional display name for the avatar participant. Defaults to "anam-avatar".
+	UserName *string `json:"userName,omitempty"`
+}
+
+// CreateEngineSessionRequestSessionOptionsEgressMode Egress provider. Only `daily` is supported today.
+type CreateEngineSessionRequestSessionOptionsEgressMode string
+
+// CreateEngineSessionRequest_SessionOptions_Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
+// a 3rd party transport and not delivered over the native webRTC channel.
+// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
+// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
+type CreateEngineSessionRequest_SessionOptions_Egress struct {
+	// Daily Required when `mode` is `daily`.
+	Daily *CreateEngineSessionRequest_SessionOptions_Egress_Daily `json:"daily,omitempty"`
+
+	// Mode Egress provider. Only `daily` is supported today.
+	Mode CreateEngineSessionRequestSessionOptionsEgressMode `json:"mode"`
+}
+
+// CreateEngineSessionRequest_SessionOptions_SessionReplay defines model for CreateEngineSessionRequest.SessionOptions.SessionReplay.
+type CreateEngineSessionRequest_SessionOptions_SessionReplay struct {
+	EnableSessionReplay *bool `json:"enableSessionReplay,omitempty"`
+}
+
+// CreateEngineSessionRequestSessionOptionsVideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
+type CreateEngineSessionRequestSessionOptionsVideoQuality string
+
+// CreateEngineSessionRequest_SessionOptions_VoiceDetection Voice-detection options of the client, sent by the js-sdk.
+type CreateEngineSessionRequest_SessionOptions_VoiceDetection struct {
+	// EndOfSpeechSensitivity Sensitivity for detecting the end of the user's speech, from 0 (least sensitive) to 1 (most sensitive).
+	EndOfSpeechSensitivity *float32 `json:"endOfSpeechSensitivity,omitempty"`
+}
+
+// CreateEngineSessionRequest_SessionOptions defines model for CreateEngineSessionRequest.SessionOptions.
+type CreateEngineSessionRequest_SessionOptions struct {
+	// Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
+	// a 3rd party transport and not delivered over the native webRTC channel.
+	// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
+	// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
+	Egress        *CreateEngineSessionRequest_SessionOptions_Egress        `json:"egress,omitempty"`
+	SessionReplay *CreateEngineSessionRequest_SessionOptions_SessionReplay `json:"sessionReplay,omitempty"`
+
+	// VideoHeight Output video frame height in pixels. Supply together with `videoWidth` (both or neither). See `videoWidth`.
+	VideoHeight *int `json:"videoHeight,omitempty"`
+
+	// VideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
+	VideoQuality *CreateEngineSessionRequestSessionOptionsVideoQuality `json:"videoQuality,omitempty"`
+
+	// VideoWidth Output video frame width in pixels. Supply together with `videoHeight` (both or neither). Omit to use the avatar model's default. Supported pairs depend on the avatar model — cara-3: `720x480`; cara-4: `1152x768`. Unsupported pairs are rejected (the session is not silently downgraded).
+	VideoWidth *int `json:"videoWidth,omitempty"`
+
+	// VoiceDetection Voice-detection options of the client, sent by the js-sdk.
+	VoiceDetection *CreateEngineSessionRequest_SessionOptions_VoiceDetection `json:"voiceDetection,omitempty"`
 }
 
 // CreateEngineSessionResponse defines model for CreateEngineSessionResponse.
 type CreateEngineSessionResponse struct {
-	ClientConfig *map[string]interface{} `json:"clientConfig,omitempty"`
+	// ClientConfig Connection settings the client applies to the session's signalling socket and WebRTC peer connection.
+	ClientConfig *CreateEngineSessionResponse_ClientConfig `json:"clientConfig,omitempty"`
 
 	// EngineHost Host of the engine serving this session. Omitted for LiveKit/Agora integrations.
-	EngineHost         *string `json:"engineHost,omitempty"`
-	EngineProtocol     *string `json:"engineProtocol,omitempty"`
-	SessionID          *string `json:"sessionId,omitempty"`
-	SignallingEndpoint *string `json:"signallingEndpoint,omitempty"`
+	EngineHost     *string `json:"engineHost,omitempty"`
+	EngineProtocol *string `json:"engineProtocol,omitempty"`
+
+	// Region Region of the engine serving the session, when the API reports one.
+	Region             nullable.Nullable[string] `json:"region,omitempty"`
+	SessionID          *string                   `json:"sessionId,omitempty"`
+	SignallingEndpoint *string                   `json:"signallingEndpoint,omitempty"`
 }
+
+// CreateEngineSessionResponse_ClientConfig_IceServers defines model for CreateEngineSessionResponse.ClientConfig.IceServers.
+type CreateEngineSessionResponse_ClientConfig_IceServers struct {
+	// Credential Credential for a TURN server.
+	Credential *string `json:"credential,omitempty"`
+
+	// URLs The server's URL, or a list of URLs.
+	URLs CreateEngineSessionResponseClientConfigIceServersItemURLs `json:"urls"`
+
+	// Username User name for a TURN server.
+	Username *string `json:"username,omitempty"`
+}
+
+// CreateEngineSessionResponseClientConfigIceTransportPolicy WebRTC ICE transport policy; "relay" allows TURN relays only.
+type CreateEngineSessionResponseClientConfigIceTransportPolicy string
+
+// CreateEngineSessionResponse_ClientConfig Connection settings the client applies to the session's signalling socket and WebRTC peer connection.
+type CreateEngineSessionResponse_ClientConfig struct {
+	// HeartbeatIntervalSeconds Seconds between heartbeats on the signalling socket.
+	HeartbeatIntervalSeconds *float32 `json:"heartbeatIntervalSeconds,omitempty"`
+
+	// IceServers ICE servers (STUN/TURN) for the WebRTC peer connection, as RTCIceServer dictionaries.
+	IceServers *[]CreateEngineSessionResponse_ClientConfig_IceServers `json:"iceServers,omitempty"`
+
+	// IceTransportPolicy WebRTC ICE transport policy; "relay" allows TURN relays only.
+	IceTransportPolicy *CreateEngineSessionResponseClientConfigIceTransportPolicy `json:"iceTransportPolicy,omitempty"`
+
+	// MaxWsReconnectionAttempts How many times the client may reconnect the signalling socket.
+	MaxWsReconnectionAttempts *int `json:"maxWsReconnectionAttempts,omitempty"`
+}
+
+// CreateEngineSessionResponseClientConfigIceServersItemURLs The server's URL, or a list of URLs.
+type CreateEngineSessionResponseClientConfigIceServersItemURLs struct {
+	union json.RawMessage
+}
+
+// CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL defines model for CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL.
+type CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL = string
+
+// CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList defines model for CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList.
+type CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList = []string
 
 // CreateKnowledgeGroupRequest defines model for CreateKnowledgeGroupRequest.
 type CreateKnowledgeGroupRequest struct {
@@ -1471,153 +1681,35 @@ type CreatePersonaRequestVoiceGenerationOptions struct {
 // CreateSessionTokenRequest defines model for CreateSessionTokenRequest.
 type CreateSessionTokenRequest struct {
 	// ClientLabel The client label for the session
-	ClientLabel    *string                                   `json:"clientLabel,omitempty"`
-	PersonaConfig  *CreateSessionTokenRequestPersonaConfig   `json:"personaConfig,omitempty"`
-	SessionOptions *CreateSessionTokenRequest_SessionOptions `json:"sessionOptions,omitempty"`
+	ClientLabel *string `json:"clientLabel,omitempty"`
+
+	// Environment Where the avatar is delivered instead of Anam's own WebRTC connection, e.g. a LiveKit room (the LiveKit agents plugin sends it).
+	Environment *CreateSessionTokenRequest_Environment `json:"environment,omitempty"`
+
+	// ExpiresIn Lifetime of the session token. The token is valid for one hour unless this says otherwise.
+	ExpiresIn *CreateSessionTokenRequestExpiresIn `json:"expiresIn,omitempty"`
+
+	// PersonaConfig The persona of a session: one you've already created, by personaId (stateful), or one configured at run time (ephemeral).
+	PersonaConfig *PersonaConfig `json:"personaConfig,omitempty"`
+
+	// SessionOptions Options of a session (session replay, video quality and dimensions, egress).
+	SessionOptions *SessionOptions `json:"sessionOptions,omitempty"`
+
+	// WidgetConfig Widget rendering overrides for this session (see Persona.widgetConfig), used by Anam's embeddable widget.
+	WidgetConfig *map[string]interface{} `json:"widgetConfig,omitempty"`
 }
 
-// CreateSessionTokenRequest_SessionOptions_Egress_Daily Required when `mode` is `daily`.
-type CreateSessionTokenRequest_SessionOptions_Egress_Daily struct {
-	// RoomURL Daily room URL the avatar should join as a publisher.
-	RoomURL string `json:"roomUrl"`
+// CreateSessionTokenRequest_Environment Where the avatar is delivered instead of Anam's own WebRTC connection, e.g. a LiveKit room (the LiveKit agents plugin sends it).
+type CreateSessionTokenRequest_Environment struct {
+	// LivekitToken LiveKit access token (a JWT) that lets the avatar join the room and publish on the agent's behalf.
+	LivekitToken *string `json:"livekitToken,omitempty"`
 
-	// Token Optional Daily meeting token. Omit for public rooms.
-	Token *string `json:"token,omitempty"`
-
-	// UserName Optional display name for the avatar participant. Defaults to "anam-avatar".
-	UserName *string `json:"userName,omitempty"`
+	// LivekitURL URL of the LiveKit server the avatar joins.
+	LivekitURL *string `json:"livekitUrl,omitempty"`
 }
 
-// CreateSessionTokenRequestSessionOptionsEgressMode Egress provider. Only `daily` is supported today.
-type CreateSessionTokenRequestSessionOptionsEgressMode string
-
-// CreateSessionTokenRequest_SessionOptions_Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
-// a 3rd party transport and not delivered over the native webRTC channel.
-// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
-// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
-type CreateSessionTokenRequest_SessionOptions_Egress struct {
-	// Daily Required when `mode` is `daily`.
-	Daily *CreateSessionTokenRequest_SessionOptions_Egress_Daily `json:"daily,omitempty"`
-
-	// Mode Egress provider. Only `daily` is supported today.
-	Mode CreateSessionTokenRequestSessionOptionsEgressMode `json:"mode"`
-}
-
-// CreateSessionTokenRequest_SessionOptions_SessionReplay defines model for CreateSessionTokenRequest.SessionOptions.SessionReplay.
-type CreateSessionTokenRequest_SessionOptions_SessionReplay struct {
-	EnableSessionReplay *bool `json:"enableSessionReplay,omitempty"`
-}
-
-// CreateSessionTokenRequestSessionOptionsVideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
-type CreateSessionTokenRequestSessionOptionsVideoQuality string
-
-// CreateSessionTokenRequest_SessionOptions defines model for CreateSessionTokenRequest.SessionOptions.
-type CreateSessionTokenRequest_SessionOptions struct {
-	// Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
-	// a 3rd party transport and not delivered over the native webRTC channel.
-	// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
-	// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
-	Egress        *CreateSessionTokenRequest_SessionOptions_Egress        `json:"egress,omitempty"`
-	SessionReplay *CreateSessionTokenRequest_SessionOptions_SessionReplay `json:"sessionReplay,omitempty"`
-
-	// VideoHeight Output video frame height in pixels. Supply together with `videoWidth` (both or neither). See `videoWidth`.
-	VideoHeight *int `json:"videoHeight,omitempty"`
-
-	// VideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
-	VideoQuality *CreateSessionTokenRequestSessionOptionsVideoQuality `json:"videoQuality,omitempty"`
-
-	// VideoWidth Output video frame width in pixels. Supply together with `videoHeight` (both or neither). Omit to use the avatar model's default. Supported pairs depend on the avatar model — cara-3: `720x480`; cara-4: `1152x768`. Unsupported pairs are rejected (the session is not silently downgraded).
-	VideoWidth *int `json:"videoWidth,omitempty"`
-}
-
-// CreateSessionTokenRequestPersonaConfig defines model for CreateSessionTokenRequestPersonaConfig.
-type CreateSessionTokenRequestPersonaConfig struct {
-	union json.RawMessage
-}
-
-// CreateSessionTokenRequestPersonaConfigByName defines model for CreateSessionTokenRequestPersonaConfigByName.
-type CreateSessionTokenRequestPersonaConfigByName struct {
-	AvatarID *string `json:"avatarId,omitempty"`
-
-	// AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
-	AvatarModel *CreateSessionTokenRequestPersonaConfigByNameAvatarModel `json:"avatarModel,omitempty"`
-
-	// DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
-	DirectorNotes *CreateSessionTokenRequestPersonaConfigByName_DirectorNotes `json:"directorNotes,omitempty"`
-
-	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
-	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
-
-	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
-	LanguageCode            *string  `json:"languageCode,omitempty"`
-	LLMID                   *string  `json:"llmId,omitempty"`
-	MaxSessionLengthSeconds *float32 `json:"maxSessionLengthSeconds,omitempty"`
-	Name                    *string  `json:"name,omitempty"`
-	SkipGreeting            *bool    `json:"skipGreeting,omitempty"`
-	SystemPrompt            *string  `json:"systemPrompt,omitempty"`
-
-	// ToolIDs IDs of tools pre-created via `/v1/tools` to make available to the persona for this session.
-	ToolIDs *[]string `json:"toolIds,omitempty"`
-
-	// Tools Runtime tool definitions made available to the persona for this session. Each item is one of a client tool, a server knowledge tool, a server webhook tool, or a system tool. For client and webhook tools, `parameters` (and, for webhook tools, `queryParameters`) is a JSON Schema object the LLM fills at call time; each such object must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` instead to reference tools you've pre-created via `/v1/tools` (those are not subject to this inline size limit).
-	Tools *[]CreateSessionTokenRequestPersonaConfigByName_Tools `json:"tools,omitempty"`
-
-	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
-	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
-
-	// VoiceDetectionOptions Options for voice activity detection during user speech input.
-	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
-
-	// VoiceGenerationOptions Configuration options for voice generation.
-	VoiceGenerationOptions *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
-	VoiceID                *string                                                             `json:"voiceId,omitempty"`
-}
-
-// CreateSessionTokenRequestPersonaConfigByNameAvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
-type CreateSessionTokenRequestPersonaConfigByNameAvatarModel string
-
-// CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
-type CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle string
-
-// CreateSessionTokenRequestPersonaConfigByName_DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
-type CreateSessionTokenRequestPersonaConfigByName_DirectorNotes struct {
-	// CustomStylePrompt Free-form performance style prompt for the avatar to follow. Mutually exclusive with presetStyle. Works best with a matching voice, which we've labelled as expressive.
-	CustomStylePrompt *string `json:"customStylePrompt,omitempty"`
-
-	// Expressivity Controls how closely the avatar follows the selected style or cue. 0 is subtle, 1 follows it most strongly and can become unstable; omit the field to use the default. Works best with a matching voice, which we've labelled as expressive.
-	Expressivity *float32 `json:"expressivity,omitempty"`
-
-	// PresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
-	PresetStyle *CreateSessionTokenRequestPersonaConfigByNameDirectorNotesPresetStyle `json:"presetStyle,omitempty"`
-}
-
-// CreateSessionTokenRequestPersonaConfigByNameToolsType Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
-type CreateSessionTokenRequestPersonaConfigByNameToolsType string
-
-// CreateSessionTokenRequestPersonaConfigByName_Tools defines model for CreateSessionTokenRequestPersonaConfigByName.Tools.
-type CreateSessionTokenRequestPersonaConfigByName_Tools struct {
-	Description *string `json:"description,omitempty"`
-
-	// Name Unique tool name the LLM calls.
-	Name string `json:"name"`
-
-	// Parameters JSON Schema for the arguments the LLM provides (client and webhook tools). Must serialize to 10,000 bytes or less.
-	Parameters *map[string]interface{} `json:"parameters,omitempty"`
-
-	// Type Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
-	Type                 CreateSessionTokenRequestPersonaConfigByNameToolsType `json:"type"`
-	AdditionalProperties map[string]interface{}                                `json:"-"`
-}
-
-// CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions Configuration options for voice generation.
-type CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions struct {
-	union json.RawMessage
-}
-
-// CreateSessionTokenRequestPersonaConfigByPersonaID defines model for CreateSessionTokenRequestPersonaConfigByPersonaID.
-type CreateSessionTokenRequestPersonaConfigByPersonaID struct {
-	PersonaID string `json:"personaId"`
-}
+// CreateSessionTokenRequestExpiresIn Lifetime of the session token. The token is valid for one hour unless this says otherwise.
+type CreateSessionTokenRequestExpiresIn string
 
 // CreateShareLinkRequest defines model for CreateShareLinkRequest.
 type CreateShareLinkRequest struct {
@@ -2593,6 +2685,106 @@ type PersonaBrain struct {
 	SystemPrompt nullable.Nullable[string] `json:"systemPrompt,omitempty"`
 }
 
+// PersonaConfig The persona of a session: one you've already created, by personaId (stateful), or one configured at run time (ephemeral).
+type PersonaConfig struct {
+	union json.RawMessage
+}
+
+// PersonaConfigEphemeral defines model for PersonaConfigEphemeral.
+type PersonaConfigEphemeral struct {
+	AvatarID *string `json:"avatarId,omitempty"`
+
+	// AvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+	AvatarModel *PersonaConfigEphemeralAvatarModel `json:"avatarModel,omitempty"`
+
+	// DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
+	DirectorNotes *PersonaConfigEphemeral_DirectorNotes `json:"directorNotes,omitempty"`
+
+	// EnableAudioPassthrough When true, Anam's conversational pipeline is bypassed and the persona speaks TTS audio the client sends over the session's socket. sessionOptions.egress requires it.
+	EnableAudioPassthrough *bool `json:"enableAudioPassthrough,omitempty"`
+
+	// InitialMessage Custom first message the persona speaks to open the conversation. If empty or not provided, the persona generates its own greeting.
+	InitialMessage nullable.Nullable[string] `json:"initialMessage,omitempty"`
+
+	// LanguageCode ISO 639-1 formatted language code override for transcription, replaces organisation level settings and multilingual (default) mode.
+	LanguageCode            *string  `json:"languageCode,omitempty"`
+	LLMID                   *string  `json:"llmId,omitempty"`
+	MaxSessionLengthSeconds *float32 `json:"maxSessionLengthSeconds,omitempty"`
+	Name                    *string  `json:"name,omitempty"`
+	SkipGreeting            *bool    `json:"skipGreeting,omitempty"`
+	SystemPrompt            *string  `json:"systemPrompt,omitempty"`
+
+	// ToolIDs IDs of tools pre-created via `/v1/tools` to make available to the persona for this session.
+	ToolIDs *[]string `json:"toolIds,omitempty"`
+
+	// Tools Runtime tool definitions made available to the persona for this session. Each item is one of a client tool, a server knowledge tool, a server webhook tool, or a system tool. For client and webhook tools, `parameters` (and, for webhook tools, `queryParameters`) is a JSON Schema object the LLM fills at call time; each such object must serialize to 10,000 bytes or less (UTF-8), otherwise the request is rejected. Use `toolIds` instead to reference tools you've pre-created via `/v1/tools` (those are not subject to this inline size limit).
+	Tools *[]PersonaConfigEphemeral_Tools `json:"tools,omitempty"`
+
+	// Type Marks the config as ephemeral, as the LiveKit plugin sends it. Optional: the API tells the forms apart by personaId.
+	Type *PersonaConfigEphemeralType `json:"type,omitempty"`
+
+	// UninterruptibleGreeting When true, the greeting message cannot be interrupted by the user.
+	UninterruptibleGreeting *bool `json:"uninterruptibleGreeting,omitempty"`
+
+	// VoiceDetectionOptions Options for voice activity detection during user speech input.
+	VoiceDetectionOptions *VoiceDetectionOptions `json:"voiceDetectionOptions,omitempty"`
+
+	// VoiceGenerationOptions Configuration options for voice generation.
+	VoiceGenerationOptions *PersonaConfigEphemeralVoiceGenerationOptions `json:"voiceGenerationOptions,omitempty"`
+	VoiceID                *string                                       `json:"voiceId,omitempty"`
+}
+
+// PersonaConfigEphemeralAvatarModel Avatar model version. `cara-3` and `cara-4` are generally available; models with the '-latest' suffix are invite only and require organization-level access.
+type PersonaConfigEphemeralAvatarModel string
+
+// PersonaConfigEphemeralDirectorNotesPresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
+type PersonaConfigEphemeralDirectorNotesPresetStyle string
+
+// PersonaConfigEphemeral_DirectorNotes Per-session performance overrides for the avatar. Only applied on cara-4 avatars (avatarModel `cara-4` or `cara-4-latest`); if set on a cara-3 avatar they are ignored (silently stripped) and the session proceeds without them. `presetStyle` and `customStylePrompt` are mutually exclusive. These work best when the selected voice matches the intended performance.
+type PersonaConfigEphemeral_DirectorNotes struct {
+	// CustomStylePrompt Free-form performance style prompt for the avatar to follow. Mutually exclusive with presetStyle. Works best with a matching voice, which we've labelled as expressive.
+	CustomStylePrompt *string `json:"customStylePrompt,omitempty"`
+
+	// Expressivity Controls how closely the avatar follows the selected style or cue. 0 is subtle, 1 follows it most strongly and can become unstable; omit the field to use the default. Works best with a matching voice, which we've labelled as expressive.
+	Expressivity *float32 `json:"expressivity,omitempty"`
+
+	// PresetStyle Built-in performance style for the avatar to follow. Mutually exclusive with customStylePrompt. Works best with a matching voice, which we've labelled as expressive.
+	PresetStyle *PersonaConfigEphemeralDirectorNotesPresetStyle `json:"presetStyle,omitempty"`
+}
+
+// PersonaConfigEphemeralToolsType Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
+type PersonaConfigEphemeralToolsType string
+
+// PersonaConfigEphemeral_Tools defines model for PersonaConfigEphemeral.Tools.
+type PersonaConfigEphemeral_Tools struct {
+	Description *string `json:"description,omitempty"`
+
+	// Name Unique tool name the LLM calls.
+	Name string `json:"name"`
+
+	// Parameters JSON Schema for the arguments the LLM provides (client and webhook tools). Must serialize to 10,000 bytes or less.
+	Parameters *map[string]interface{} `json:"parameters,omitempty"`
+
+	// Type Tool kind. `server` tools additionally set `subtype` (`knowledge` or `webhook`).
+	Type                 PersonaConfigEphemeralToolsType `json:"type"`
+	AdditionalProperties map[string]interface{}          `json:"-"`
+}
+
+// PersonaConfigEphemeralType Marks the config as ephemeral, as the LiveKit plugin sends it. Optional: the API tells the forms apart by personaId.
+type PersonaConfigEphemeralType string
+
+// PersonaConfigEphemeralVoiceGenerationOptions Configuration options for voice generation.
+type PersonaConfigEphemeralVoiceGenerationOptions struct {
+	union json.RawMessage
+}
+
+// PersonaConfigStateful defines model for PersonaConfigStateful.
+type PersonaConfigStateful struct {
+	// EnableAudioPassthrough When true, Anam's conversational pipeline is bypassed and the persona speaks TTS audio the client sends over the session's socket. sessionOptions.egress requires it.
+	EnableAudioPassthrough *bool  `json:"enableAudioPassthrough,omitempty"`
+	PersonaID              string `json:"personaId"`
+}
+
 // PersonaShareLink A share link as returned by list and get endpoints — includes persona details for the link's target.
 type PersonaShareLink struct {
 	// AllowAllOrigins Whether the link can be embedded on any origin.
@@ -2812,6 +3004,69 @@ type SessionAnalyticsTurnFinishReason string
 
 // SessionAnalyticsTurnInterruptedStage Best-effort classification of when the interruption happened, derived from which pipeline timestamps were recorded.
 type SessionAnalyticsTurnInterruptedStage string
+
+// SessionOptions Options of a session (session replay, video quality and dimensions, egress).
+type SessionOptions struct {
+	// Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
+	// a 3rd party transport and not delivered over the native webRTC channel.
+	// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
+	// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
+	Egress        *SessionOptions_Egress        `json:"egress,omitempty"`
+	SessionReplay *SessionOptions_SessionReplay `json:"sessionReplay,omitempty"`
+
+	// VideoHeight Output video frame height in pixels. Supply together with `videoWidth` (both or neither). See `videoWidth`.
+	VideoHeight *int `json:"videoHeight,omitempty"`
+
+	// VideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
+	VideoQuality *SessionOptionsVideoQuality `json:"videoQuality,omitempty"`
+
+	// VideoWidth Output video frame width in pixels. Supply together with `videoHeight` (both or neither). Omit to use the avatar model's default. Supported pairs depend on the avatar model — cara-3: `720x480`; cara-4: `1152x768`. Unsupported pairs are rejected (the session is not silently downgraded).
+	VideoWidth *int `json:"videoWidth,omitempty"`
+}
+
+// SessionOptions_Egress_Daily Required when `mode` is `daily`.
+type SessionOptions_Egress_Daily struct {
+	// RoomURL Daily room URL the avatar should join as a publisher.
+	RoomURL string `json:"roomUrl"`
+
+	// Token Optional Daily meeting token. Omit for public rooms.
+	Token *string `json:"token,omitempty"`
+
+	// UserName Optional display name for the avatar participant. Defaults to "anam-avatar".
+	UserName *string `json:"userName,omitempty"`
+}
+
+// SessionOptionsEgressMode Egress provider. Only `daily` is supported today.
+type SessionOptionsEgressMode string
+
+// SessionOptions_Egress Set egress to an alternative egress transport mode. The avatar's audio/video are published to
+// a 3rd party transport and not delivered over the native webRTC channel.
+// The WebRTC peer connection still exists for signalling and the data channel (interrupts, status).
+// Requires `personaConfig.enableAudioPassthrough=true`. Discriminated on `mode`.
+type SessionOptions_Egress struct {
+	// Daily Required when `mode` is `daily`.
+	Daily *SessionOptions_Egress_Daily `json:"daily,omitempty"`
+
+	// Mode Egress provider. Only `daily` is supported today.
+	Mode SessionOptionsEgressMode `json:"mode"`
+}
+
+// SessionOptions_SessionReplay defines model for SessionOptions.SessionReplay.
+type SessionOptions_SessionReplay struct {
+	EnableSessionReplay *bool `json:"enableSessionReplay,omitempty"`
+}
+
+// SessionOptionsVideoQuality 'high' pins highest bitrate, 'auto' enables adaptive bitrate.
+type SessionOptionsVideoQuality string
+
+// SessionStartError Error answer of createSessionToken and createEngineSession.
+type SessionStartError struct {
+	// Error What went wrong, in a fixed wording for the causes clients act on (e.g. "Concurrent session limit reached", "Spend cap reached").
+	Error *string `json:"error,omitempty"`
+
+	// Message Details, for people.
+	Message *string `json:"message,omitempty"`
+}
 
 // SessionToken Short-lived credential used by a client to connect to a live persona. Valid for one hour.
 type SessionToken struct {
@@ -3487,115 +3742,6 @@ type CreateVoicePresignedUploadJSONRequestBody = CreateVoicePresignedUploadReque
 // UpdateVoiceJSONRequestBody defines body for UpdateVoice for application/json ContentType.
 type UpdateVoiceJSONRequestBody = UpdateVoiceRequest
 
-// Getter for additional properties for CreateSessionTokenRequestPersonaConfigByName_Tools. Returns the specified
-// element and whether it was found
-func (a CreateSessionTokenRequestPersonaConfigByName_Tools) Get(fieldName string) (value interface{}, found bool) {
-	if a.AdditionalProperties != nil {
-		value, found = a.AdditionalProperties[fieldName]
-	}
-	return
-}
-
-// Setter for additional properties for CreateSessionTokenRequestPersonaConfigByName_Tools
-func (a *CreateSessionTokenRequestPersonaConfigByName_Tools) Set(fieldName string, value interface{}) {
-	if a.AdditionalProperties == nil {
-		a.AdditionalProperties = make(map[string]interface{})
-	}
-	a.AdditionalProperties[fieldName] = value
-}
-
-// Override default JSON handling for CreateSessionTokenRequestPersonaConfigByName_Tools to handle AdditionalProperties
-func (a *CreateSessionTokenRequestPersonaConfigByName_Tools) UnmarshalJSON(b []byte) error {
-	object := make(map[string]json.RawMessage)
-	err := json.Unmarshal(b, &object)
-	if err != nil {
-		return err
-	}
-
-	if raw, found := object["description"]; found {
-		err = json.Unmarshal(raw, &a.Description)
-		if err != nil {
-			return fmt.Errorf("error reading 'description': %w", err)
-		}
-		delete(object, "description")
-	}
-
-	if raw, found := object["name"]; found {
-		err = json.Unmarshal(raw, &a.Name)
-		if err != nil {
-			return fmt.Errorf("error reading 'name': %w", err)
-		}
-		delete(object, "name")
-	}
-
-	if raw, found := object["parameters"]; found {
-		err = json.Unmarshal(raw, &a.Parameters)
-		if err != nil {
-			return fmt.Errorf("error reading 'parameters': %w", err)
-		}
-		delete(object, "parameters")
-	}
-
-	if raw, found := object["type"]; found {
-		err = json.Unmarshal(raw, &a.Type)
-		if err != nil {
-			return fmt.Errorf("error reading 'type': %w", err)
-		}
-		delete(object, "type")
-	}
-
-	if len(object) != 0 {
-		a.AdditionalProperties = make(map[string]interface{})
-		for fieldName, fieldBuf := range object {
-			var fieldVal interface{}
-			err := json.Unmarshal(fieldBuf, &fieldVal)
-			if err != nil {
-				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
-			}
-			a.AdditionalProperties[fieldName] = fieldVal
-		}
-	}
-	return nil
-}
-
-// Override default JSON handling for CreateSessionTokenRequestPersonaConfigByName_Tools to handle AdditionalProperties
-func (a CreateSessionTokenRequestPersonaConfigByName_Tools) MarshalJSON() ([]byte, error) {
-	var err error
-	object := make(map[string]json.RawMessage)
-
-	if a.Description != nil {
-		object["description"], err = json.Marshal(a.Description)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'description': %w", err)
-		}
-	}
-
-	object["name"], err = json.Marshal(a.Name)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'name': %w", err)
-	}
-
-	if a.Parameters != nil {
-		object["parameters"], err = json.Marshal(a.Parameters)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling 'parameters': %w", err)
-		}
-	}
-
-	object["type"], err = json.Marshal(a.Type)
-	if err != nil {
-		return nil, fmt.Errorf("error marshaling 'type': %w", err)
-	}
-
-	for fieldName, field := range a.AdditionalProperties {
-		object[fieldName], err = json.Marshal(field)
-		if err != nil {
-			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
-		}
-	}
-	return json.Marshal(object)
-}
-
 // Getter for additional properties for MeetingInvitePersonaConfig. Returns the specified
 // element and whether it was found
 func (a MeetingInvitePersonaConfig) Get(fieldName string) (value interface{}, found bool) {
@@ -3949,6 +4095,177 @@ func (a MeetingInvitePersonaConfig) MarshalJSON() ([]byte, error) {
 	return json.Marshal(object)
 }
 
+// Getter for additional properties for PersonaConfigEphemeral_Tools. Returns the specified
+// element and whether it was found
+func (a PersonaConfigEphemeral_Tools) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for PersonaConfigEphemeral_Tools
+func (a *PersonaConfigEphemeral_Tools) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for PersonaConfigEphemeral_Tools to handle AdditionalProperties
+func (a *PersonaConfigEphemeral_Tools) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["description"]; found {
+		err = json.Unmarshal(raw, &a.Description)
+		if err != nil {
+			return fmt.Errorf("error reading 'description': %w", err)
+		}
+		delete(object, "description")
+	}
+
+	if raw, found := object["name"]; found {
+		err = json.Unmarshal(raw, &a.Name)
+		if err != nil {
+			return fmt.Errorf("error reading 'name': %w", err)
+		}
+		delete(object, "name")
+	}
+
+	if raw, found := object["parameters"]; found {
+		err = json.Unmarshal(raw, &a.Parameters)
+		if err != nil {
+			return fmt.Errorf("error reading 'parameters': %w", err)
+		}
+		delete(object, "parameters")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for PersonaConfigEphemeral_Tools to handle AdditionalProperties
+func (a PersonaConfigEphemeral_Tools) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Description != nil {
+		object["description"], err = json.Marshal(a.Description)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'description': %w", err)
+		}
+	}
+
+	object["name"], err = json.Marshal(a.Name)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'name': %w", err)
+	}
+
+	if a.Parameters != nil {
+		object["parameters"], err = json.Marshal(a.Parameters)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'parameters': %w", err)
+		}
+	}
+
+	object["type"], err = json.Marshal(a.Type)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'type': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// AsCreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL returns the union data inside the CreateEngineSessionResponseClientConfigIceServersItemURLs as a CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL
+func (t CreateEngineSessionResponseClientConfigIceServersItemURLs) AsCreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL() (CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL, error) {
+	var body CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL overwrites any union data inside the CreateEngineSessionResponseClientConfigIceServersItemURLs as the provided CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL
+func (t *CreateEngineSessionResponseClientConfigIceServersItemURLs) FromCreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL(v CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL performs a merge with any union data inside the CreateEngineSessionResponseClientConfigIceServersItemURLs, using the provided CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL
+func (t *CreateEngineSessionResponseClientConfigIceServersItemURLs) MergeCreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL(v CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURL) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList returns the union data inside the CreateEngineSessionResponseClientConfigIceServersItemURLs as a CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList
+func (t CreateEngineSessionResponseClientConfigIceServersItemURLs) AsCreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList() (CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList, error) {
+	var body CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList overwrites any union data inside the CreateEngineSessionResponseClientConfigIceServersItemURLs as the provided CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList
+func (t *CreateEngineSessionResponseClientConfigIceServersItemURLs) FromCreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList(v CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList performs a merge with any union data inside the CreateEngineSessionResponseClientConfigIceServersItemURLs, using the provided CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList
+func (t *CreateEngineSessionResponseClientConfigIceServersItemURLs) MergeCreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList(v CreateEngineSessionResponseClientConfigIceServersItemURLsIceServerURLList) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t CreateEngineSessionResponseClientConfigIceServersItemURLs) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *CreateEngineSessionResponseClientConfigIceServersItemURLs) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
 // AsCreateMeetingInviteRequestByPersonaID returns the union data inside the CreateMeetingInviteRequest as a CreateMeetingInviteRequestByPersonaID
 func (t CreateMeetingInviteRequest) AsCreateMeetingInviteRequestByPersonaID() (CreateMeetingInviteRequestByPersonaID, error) {
 	var body CreateMeetingInviteRequestByPersonaID
@@ -4283,182 +4600,6 @@ func (t *CreatePersonaRequestVoiceGenerationOptions) UnmarshalJSON(b []byte) err
 	return err
 }
 
-// AsCreateSessionTokenRequestPersonaConfigByName returns the union data inside the CreateSessionTokenRequestPersonaConfig as a CreateSessionTokenRequestPersonaConfigByName
-func (t CreateSessionTokenRequestPersonaConfig) AsCreateSessionTokenRequestPersonaConfigByName() (CreateSessionTokenRequestPersonaConfigByName, error) {
-	var body CreateSessionTokenRequestPersonaConfigByName
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCreateSessionTokenRequestPersonaConfigByName overwrites any union data inside the CreateSessionTokenRequestPersonaConfig as the provided CreateSessionTokenRequestPersonaConfigByName
-func (t *CreateSessionTokenRequestPersonaConfig) FromCreateSessionTokenRequestPersonaConfigByName(v CreateSessionTokenRequestPersonaConfigByName) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCreateSessionTokenRequestPersonaConfigByName performs a merge with any union data inside the CreateSessionTokenRequestPersonaConfig, using the provided CreateSessionTokenRequestPersonaConfigByName
-func (t *CreateSessionTokenRequestPersonaConfig) MergeCreateSessionTokenRequestPersonaConfigByName(v CreateSessionTokenRequestPersonaConfigByName) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsCreateSessionTokenRequestPersonaConfigByPersonaID returns the union data inside the CreateSessionTokenRequestPersonaConfig as a CreateSessionTokenRequestPersonaConfigByPersonaID
-func (t CreateSessionTokenRequestPersonaConfig) AsCreateSessionTokenRequestPersonaConfigByPersonaID() (CreateSessionTokenRequestPersonaConfigByPersonaID, error) {
-	var body CreateSessionTokenRequestPersonaConfigByPersonaID
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCreateSessionTokenRequestPersonaConfigByPersonaID overwrites any union data inside the CreateSessionTokenRequestPersonaConfig as the provided CreateSessionTokenRequestPersonaConfigByPersonaID
-func (t *CreateSessionTokenRequestPersonaConfig) FromCreateSessionTokenRequestPersonaConfigByPersonaID(v CreateSessionTokenRequestPersonaConfigByPersonaID) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCreateSessionTokenRequestPersonaConfigByPersonaID performs a merge with any union data inside the CreateSessionTokenRequestPersonaConfig, using the provided CreateSessionTokenRequestPersonaConfigByPersonaID
-func (t *CreateSessionTokenRequestPersonaConfig) MergeCreateSessionTokenRequestPersonaConfigByPersonaID(v CreateSessionTokenRequestPersonaConfigByPersonaID) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t CreateSessionTokenRequestPersonaConfig) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *CreateSessionTokenRequestPersonaConfig) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
-// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
-func (t CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
-	var body ElevenLabsV1VoiceGenerationOptions
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
-func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
-func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
-func (t CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
-	var body ElevenLabsV2VoiceGenerationOptions
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
-func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
-func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
-func (t CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
-	var body CartesiaSonic3VoiceGenerationOptions
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
-func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
-func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-// AsFishAudioVoiceGenerationOptions returns the union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as a FishAudioVoiceGenerationOptions
-func (t CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
-	var body FishAudioVoiceGenerationOptions
-	err := json.Unmarshal(t.union, &body)
-	return body, err
-}
-
-// FromFishAudioVoiceGenerationOptions overwrites any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
-func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	t.union = b
-	return err
-}
-
-// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
-func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-
-	merged, err := runtime.JSONMerge(t.union, b)
-	t.union = merged
-	return err
-}
-
-func (t CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) MarshalJSON() ([]byte, error) {
-	b, err := t.union.MarshalJSON()
-	return b, err
-}
-
-func (t *CreateSessionTokenRequestPersonaConfigByNameVoiceGenerationOptions) UnmarshalJSON(b []byte) error {
-	err := t.union.UnmarshalJSON(b)
-	return err
-}
-
 // AsCreateToolRequestConfigClientTool returns the union data inside the CreateToolRequestConfig as a CreateToolRequestConfigClientTool
 func (t CreateToolRequestConfig) AsCreateToolRequestConfigClientTool() (CreateToolRequestConfigClientTool, error) {
 	var body CreateToolRequestConfigClientTool
@@ -4657,6 +4798,182 @@ func (t MeetingInvitePersonaConfigVoiceGenerationOptions) MarshalJSON() ([]byte,
 }
 
 func (t *MeetingInvitePersonaConfigVoiceGenerationOptions) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsPersonaConfigEphemeral returns the union data inside the PersonaConfig as a PersonaConfigEphemeral
+func (t PersonaConfig) AsPersonaConfigEphemeral() (PersonaConfigEphemeral, error) {
+	var body PersonaConfigEphemeral
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPersonaConfigEphemeral overwrites any union data inside the PersonaConfig as the provided PersonaConfigEphemeral
+func (t *PersonaConfig) FromPersonaConfigEphemeral(v PersonaConfigEphemeral) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePersonaConfigEphemeral performs a merge with any union data inside the PersonaConfig, using the provided PersonaConfigEphemeral
+func (t *PersonaConfig) MergePersonaConfigEphemeral(v PersonaConfigEphemeral) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPersonaConfigStateful returns the union data inside the PersonaConfig as a PersonaConfigStateful
+func (t PersonaConfig) AsPersonaConfigStateful() (PersonaConfigStateful, error) {
+	var body PersonaConfigStateful
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPersonaConfigStateful overwrites any union data inside the PersonaConfig as the provided PersonaConfigStateful
+func (t *PersonaConfig) FromPersonaConfigStateful(v PersonaConfigStateful) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergePersonaConfigStateful performs a merge with any union data inside the PersonaConfig, using the provided PersonaConfigStateful
+func (t *PersonaConfig) MergePersonaConfigStateful(v PersonaConfigStateful) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PersonaConfig) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PersonaConfig) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsElevenLabsV1VoiceGenerationOptions returns the union data inside the PersonaConfigEphemeralVoiceGenerationOptions as a ElevenLabsV1VoiceGenerationOptions
+func (t PersonaConfigEphemeralVoiceGenerationOptions) AsElevenLabsV1VoiceGenerationOptions() (ElevenLabsV1VoiceGenerationOptions, error) {
+	var body ElevenLabsV1VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV1VoiceGenerationOptions overwrites any union data inside the PersonaConfigEphemeralVoiceGenerationOptions as the provided ElevenLabsV1VoiceGenerationOptions
+func (t *PersonaConfigEphemeralVoiceGenerationOptions) FromElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV1VoiceGenerationOptions performs a merge with any union data inside the PersonaConfigEphemeralVoiceGenerationOptions, using the provided ElevenLabsV1VoiceGenerationOptions
+func (t *PersonaConfigEphemeralVoiceGenerationOptions) MergeElevenLabsV1VoiceGenerationOptions(v ElevenLabsV1VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsElevenLabsV2VoiceGenerationOptions returns the union data inside the PersonaConfigEphemeralVoiceGenerationOptions as a ElevenLabsV2VoiceGenerationOptions
+func (t PersonaConfigEphemeralVoiceGenerationOptions) AsElevenLabsV2VoiceGenerationOptions() (ElevenLabsV2VoiceGenerationOptions, error) {
+	var body ElevenLabsV2VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromElevenLabsV2VoiceGenerationOptions overwrites any union data inside the PersonaConfigEphemeralVoiceGenerationOptions as the provided ElevenLabsV2VoiceGenerationOptions
+func (t *PersonaConfigEphemeralVoiceGenerationOptions) FromElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeElevenLabsV2VoiceGenerationOptions performs a merge with any union data inside the PersonaConfigEphemeralVoiceGenerationOptions, using the provided ElevenLabsV2VoiceGenerationOptions
+func (t *PersonaConfigEphemeralVoiceGenerationOptions) MergeElevenLabsV2VoiceGenerationOptions(v ElevenLabsV2VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsCartesiaSonic3VoiceGenerationOptions returns the union data inside the PersonaConfigEphemeralVoiceGenerationOptions as a CartesiaSonic3VoiceGenerationOptions
+func (t PersonaConfigEphemeralVoiceGenerationOptions) AsCartesiaSonic3VoiceGenerationOptions() (CartesiaSonic3VoiceGenerationOptions, error) {
+	var body CartesiaSonic3VoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCartesiaSonic3VoiceGenerationOptions overwrites any union data inside the PersonaConfigEphemeralVoiceGenerationOptions as the provided CartesiaSonic3VoiceGenerationOptions
+func (t *PersonaConfigEphemeralVoiceGenerationOptions) FromCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCartesiaSonic3VoiceGenerationOptions performs a merge with any union data inside the PersonaConfigEphemeralVoiceGenerationOptions, using the provided CartesiaSonic3VoiceGenerationOptions
+func (t *PersonaConfigEphemeralVoiceGenerationOptions) MergeCartesiaSonic3VoiceGenerationOptions(v CartesiaSonic3VoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsFishAudioVoiceGenerationOptions returns the union data inside the PersonaConfigEphemeralVoiceGenerationOptions as a FishAudioVoiceGenerationOptions
+func (t PersonaConfigEphemeralVoiceGenerationOptions) AsFishAudioVoiceGenerationOptions() (FishAudioVoiceGenerationOptions, error) {
+	var body FishAudioVoiceGenerationOptions
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromFishAudioVoiceGenerationOptions overwrites any union data inside the PersonaConfigEphemeralVoiceGenerationOptions as the provided FishAudioVoiceGenerationOptions
+func (t *PersonaConfigEphemeralVoiceGenerationOptions) FromFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeFishAudioVoiceGenerationOptions performs a merge with any union data inside the PersonaConfigEphemeralVoiceGenerationOptions, using the provided FishAudioVoiceGenerationOptions
+func (t *PersonaConfigEphemeralVoiceGenerationOptions) MergeFishAudioVoiceGenerationOptions(v FishAudioVoiceGenerationOptions) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t PersonaConfigEphemeralVoiceGenerationOptions) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *PersonaConfigEphemeralVoiceGenerationOptions) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }

@@ -327,7 +327,7 @@ func TestModelsReadEasily(t *testing.T) {
 // The README's first call: a session token for a stateful persona.
 func TestSessionTokenForAPersona(t *testing.T) {
 	rec, c := newRecorder(t, reply(200, `{"sessionToken":"st-123"}`))
-	token, err := c.CreateSessionToken(context.Background(), api.CreateSessionTokenRequest{PersonaConfig: api.NewCreateSessionTokenRequestPersonaConfigByPersonaID(id), ClientLabel: new("web")})
+	token, err := c.CreateSessionToken(context.Background(), api.CreateSessionTokenRequest{PersonaConfig: api.NewPersonaConfigStateful(api.PersonaConfigStateful{PersonaID: id}), ClientLabel: new("web")})
 	if err != nil {
 		t.Fatal(err)
 	}
