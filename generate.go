@@ -13,3 +13,4 @@ package anam
 //go:generate go run ./internal/tools/specprep -spec spec/swagger.json -overlay spec/overlay.yaml -o spec/openapi.gen.json
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config oapi-codegen.yaml -o gen/anam.gen.go spec/openapi.gen.json
 //go:generate go run ./internal/tools/sdkgen -spec spec/openapi.gen.json -gen gen -api api
+//go:generate go run ./internal/tools/cligen -spec spec/openapi.gen.json -o internal/climeta/catalog.gen.go
