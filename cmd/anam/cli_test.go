@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -389,4 +390,47 @@ func TestFakeServe(t *testing.T) {
 	// The fake refuses a bad address before serving.
 	r = cli(t, nil, "", "fake", "serve", "--addr", "256.0.0.1:bad")
 	mustExit(t, r, exitUsage)
+}
+
+// TestCatalogCoversEveryOperation checks that the generated catalog is of
+// the same document as the operations (go generate ran both).
+func TestCatalogCoversEveryOperation(t *testing.T) {
+	for _, op := range api.Operations() {
+		if _, ok := climeta.Generated.Op(op.ID); !ok {
+			t.Errorf("%s is not in internal/climeta's catalog: run go generate ./...", op.ID)
+		}
+	}
+}
+
+// TestStartUpDependencies checks what start-up costs depend on: anam's own
+// code never loads the document (no kin-openapi, no specload: the catalog
+// has what it needs), and the lean build (-tags anam_nofake) links neither
+// the fake nor kin-openapi and its JSON Schema compiler, whose package
+// initialisation runs on every command when they are linked.
+func TestStartUpDependencies(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	list := func(args ...string) []string {
+		out, err := exec.Command(goTool, append([]string{"list"}, args...)...).Output()
+		if err != nil {
+			t.Fatalf("go list %v: %v", args, err)
+		}
+		return strings.Fields(string(out))
+	}
+	heavy := []string{"github.com/getkin/kin-openapi/openapi3", "github.com/santhosh-tekuri/jsonschema/v6",
+		"github.com/anam-ai/anam-go/internal/specload", "github.com/anam-ai/anam-go/api/anamtest"}
+	own := list("-f", "{{join .Imports \" \"}}", ".")
+	for _, h := range heavy[:3] {
+		if contains(own, h) {
+			t.Errorf("anam imports %s", h)
+		}
+	}
+	lean := list("-tags", "anam_nofake", "-deps", ".")
+	for _, h := range heavy {
+		if contains(lean, h) {
+			t.Errorf("the anam_nofake build links %s", h)
+		}
+	}
 }
