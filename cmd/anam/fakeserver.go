@@ -7,9 +7,6 @@ package main
 
 import "github.com/anam-ai/anam-go/api/anamtest"
 
-// fakeBuiltIn reports whether this build has the built-in fake.
-const fakeBuiltIn = true
-
 // startFake starts the fake Anam API on addr, a loopback address ("" for a
 // free loopback port).
 func startFake(addr string, items int) (*fakeAPI, error) {

@@ -9,9 +9,6 @@ package main
 
 import "errors"
 
-// fakeBuiltIn reports whether this build has the built-in fake.
-const fakeBuiltIn = false
-
 func startFake(addr string, items int) (*fakeAPI, error) {
 	return nil, errors.New("this anam was built without the built-in fake API (-tags anam_nofake): " +
 		"build it without that tag, or run 'go run github.com/anam-ai/anam-go/cmd/anam fake serve' elsewhere and point ANAM_BASE_URL at it")

@@ -45,16 +45,6 @@ func testEnv(vars map[string]string, stdin io.Reader, stdout, stderr io.Writer) 
 	return env{getenv: func(k string) string { return vars[k] }, stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}
 }
 
-// withConfigDir adds a fresh profiles directory to env.
-func withConfigDir(t *testing.T, env map[string]string) map[string]string {
-	t.Helper()
-	out := map[string]string{envConfigDir: t.TempDir()}
-	for k, v := range env {
-		out[k] = v
-	}
-	return out
-}
-
 // fakeEnv starts the built-in fake (through fakeserver.go, as the CLI
 // does) and returns the environment that points the CLI at it.
 func fakeEnv(t *testing.T, items int) map[string]string {

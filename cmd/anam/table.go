@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -16,8 +15,6 @@ type jsonLines struct {
 	buf bytes.Buffer
 }
 
-func newJSONLines(w io.Writer) *jsonLines { return &jsonLines{w: bufio.NewWriter(w)} }
-
 func (j *jsonLines) emit(item json.RawMessage) error {
 	j.buf.Reset()
 	if err := json.Compact(&j.buf, item); err != nil {
@@ -27,8 +24,6 @@ func (j *jsonLines) emit(item json.RawMessage) error {
 	_, err := j.w.Write(j.buf.Bytes())
 	return err
 }
-
-func (j *jsonLines) flush() error { return j.w.Flush() }
 
 // streamTable prints items as a table as they come, in constant memory:
 // the column widths are fixed by the first rows (up to one page), and a
