@@ -85,10 +85,10 @@ func (a *app) login(withToken bool) error {
 		key = strings.TrimSpace(string(b))
 	case a.e.stdinTTY && a.e.readSecret != nil:
 		fmt.Fprintf(a.e.stderr, "Paste an API key for profile %q (from the Anam Lab, API keys page); it is not shown: ", s.profile)
-		b, err := a.e.readSecret()
+		b, err := a.e.readSecret(a.ctx)
 		fmt.Fprintln(a.e.stderr)
 		if err != nil {
-			return fmt.Errorf("reading the key: %w", err)
+			return fmt.Errorf("reading the key: %w; nothing was stored", err)
 		}
 		key = strings.TrimSpace(string(b))
 	default:

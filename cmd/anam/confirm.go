@@ -26,10 +26,26 @@ func (a *app) confirm(c *command, cf *commandFlags, args []string) error {
 	}
 	fmt.Fprintf(a.e.stderr, "%s %s? This cannot be undone. [y/N] ",
 		a.colour(true, yellow, sanitize(c.op.Summary)), sanitize("("+what+")"))
-	line, err := bufio.NewReader(a.e.stdin).ReadString('\n')
-	if err != nil && line == "" {
+	type answer struct {
+		line string
+		err  error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		line, err := bufio.NewReader(a.e.stdin).ReadString('\n')
+		ch <- answer{line, err}
+	}()
+	var line string
+	select {
+	case ans := <-ch:
+		if ans.err != nil && ans.line == "" {
+			fmt.Fprintln(a.e.stderr)
+			return notConfirmed{"not confirmed: nothing was sent"}
+		}
+		line = ans.line
+	case <-a.ctx.Done():
 		fmt.Fprintln(a.e.stderr)
-		return notConfirmed{"not confirmed: nothing was sent"}
+		return fmt.Errorf("nothing was sent: %w", a.ctx.Err())
 	}
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":

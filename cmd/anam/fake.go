@@ -20,7 +20,7 @@ const fakeGroup = "fake"
 
 // defaultFakeItems is how many generated items the fake holds besides the
 // spec's examples, so that listings have several pages.
-const defaultFakeItems = 42
+const defaultFakeItems = 24
 
 // fakeAPI is a running fake Anam API.
 type fakeAPI struct {

@@ -44,9 +44,7 @@ func main() {
 		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
-		readSecret: func() ([]byte, error) {
-			return term.ReadPassword(int(os.Stdin.Fd()))
-		},
+		readSecret: readSecret,
 		now: time.Now,
 	}
 	os.Exit(run(ctx, os.Args[1:], e))
@@ -64,6 +62,33 @@ type env struct {
 	stdinTTY, stdoutTTY, stderrTTY bool
 	// readSecret reads a line from the terminal without echo; nil when
 	// there is no terminal to read from.
-	readSecret func() ([]byte, error)
+	readSecret func(context.Context) ([]byte, error)
 	now        func() time.Time
+}
+
+// readSecret reads a line from the terminal on stdin without echo. If ctx
+// ends first (Ctrl-C), it puts the terminal back as it was, echo on, and
+// returns ctx's error.
+func readSecret(ctx context.Context) ([]byte, error) {
+	fd := int(os.Stdin.Fd())
+	state, err := term.GetState(fd)
+	if err != nil {
+		return nil, err
+	}
+	type line struct {
+		b   []byte
+		err error
+	}
+	ch := make(chan line, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		ch <- line{b, err}
+	}()
+	select {
+	case l := <-ch:
+		return l.b, l.err
+	case <-ctx.Done():
+		_ = term.Restore(fd, state)
+		return nil, ctx.Err()
+	}
 }

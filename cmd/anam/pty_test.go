@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"sync"
 	"testing"
 	"time"
@@ -52,6 +53,9 @@ func startTerm(t *testing.T, env map[string]string, stdout io.Writer, args ...st
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	cmd.Stdin, cmd.Stderr = tty, tty
+	// Its own session, with the terminal as its controlling one, so that
+	// Ctrl-C typed on it is a SIGINT, as in a shell.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	cmd.Stdout = tty
 	if stdout != nil {
 		cmd.Stdout = stdout
@@ -129,6 +133,8 @@ func (tm *ptyTerm) typeLine(s string) {
 // wrote to the terminal.
 func (tm *ptyTerm) wait() (int, string) {
 	tm.t.Helper()
+	timer := time.AfterFunc(30*time.Second, func() { _ = tm.cmd.Process.Kill() })
+	defer timer.Stop()
 	err := tm.cmd.Wait()
 	select {
 	case <-tm.done:
@@ -238,5 +244,41 @@ func TestTerminalProgressAndColour(t *testing.T) {
 	tm = startTerm(t, env, nil, words(list, "--all", "--limit", "5")...)
 	if code, screen := tm.wait(); code != exitOK || strings.Contains(screen, boldOn) {
 		t.Errorf("NO_COLOR: exit %d, %q", code, screen)
+	}
+}
+
+// TestTerminalInterrupt checks that Ctrl-C at a question ends anam at once
+// (exit 130, nothing sent), with the terminal's echo back on after the key
+// prompt.
+func TestTerminalInterrupt(t *testing.T) {
+	del := pick(t, "delete by ID", deleteByID)
+	rec := newRecorder(t, 204, "")
+	tm := startTerm(t, rec.env(), nil, words(del, someID)...)
+	tm.waitFor("[y/N]")
+	if _, err := tm.ptmx.Write([]byte{3}); err != nil { // Ctrl-C
+		t.Fatal(err)
+	}
+	if code, screen := tm.wait(); code != exitInterrupted || !strings.Contains(screen, "interrupted") {
+		t.Errorf("Ctrl-C at the confirmation: exit %d:\n%s", code, screen)
+	}
+	if n := len(rec.got()); n != 0 {
+		t.Errorf("%d requests after Ctrl-C", n)
+	}
+
+	tm = startTerm(t, map[string]string{envConfigDir: t.TempDir(), "ANAM_BASE_URL": rec.URL}, nil, "auth", "login")
+	tm.waitFor("it is not shown: ")
+	tm.waitEchoOff()
+	if _, err := tm.ptmx.Write([]byte{3}); err != nil {
+		t.Fatal(err)
+	}
+	if code, screen := tm.wait(); code != exitInterrupted {
+		t.Errorf("Ctrl-C at the key prompt: exit %d:\n%s", code, screen)
+	}
+	st, err := unix.IoctlGetTermios(int(tm.ptmx.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Lflag&unix.ECHO == 0 {
+		t.Error("the terminal's echo is still off after Ctrl-C at the key prompt")
 	}
 }
