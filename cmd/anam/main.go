@@ -41,11 +41,11 @@ func main() {
 	e := env{
 		getenv: os.Getenv,
 		stdin:  os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
-		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
-		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		stdinTTY:   term.IsTerminal(int(os.Stdin.Fd())),
+		stdoutTTY:  term.IsTerminal(int(os.Stdout.Fd())),
+		stderrTTY:  term.IsTerminal(int(os.Stderr.Fd())),
 		readSecret: readSecret,
-		now: time.Now,
+		now:        time.Now,
 	}
 	os.Exit(run(ctx, os.Args[1:], e))
 }
