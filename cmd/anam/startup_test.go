@@ -81,7 +81,6 @@ func main() {
 	type run struct {
 		name string
 		argv []string
-		env  []string
 		wall []time.Duration
 		cpu  []time.Duration
 	}
