@@ -16,21 +16,7 @@ import (
 
 // authCommand is `anam auth login|status|logout`.
 func (a *app) authCommand() *cobra.Command {
-	c := &cobra.Command{
-		Use:         "auth",
-		Short:       "Store, show and remove API keys, per profile",
-		Annotations: map[string]string{annotGroup: "auth"},
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return nil
-			}
-			return usageError{msg: fmt.Sprintf("unknown command %q for \"anam auth\"%s", args[0], suggestCommands(c, args[0])), cmd: "auth"}
-		},
-		RunE: func(c *cobra.Command, args []string) error {
-			a.helpTo(a.e.stderr, c)
-			return usageError{msg: "auth: no command given", cmd: "auth"}
-		},
-	}
+	c := a.newGroup("auth", "Store, show and remove API keys, per profile")
 	var withToken bool
 	login := &cobra.Command{
 		Use:   "login",

@@ -147,6 +147,7 @@ func newApp(ctx context.Context, e env, t *tree) *app {
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
+			c.Annotations = map[string]string{annotGroup: "completion"}
 			c.Args = func(c *cobra.Command, args []string) error {
 				if len(args) == 0 {
 					return nil
@@ -225,24 +226,30 @@ func suggestions(names []string) string {
 	return "\n\nDid you mean this?\n    " + strings.Join(names, "\n    ")
 }
 
-// groupCommand is `anam <group>`: it runs nothing itself.
-func (a *app) groupCommand(g *group) *cobra.Command {
-	gc := &cobra.Command{
-		Use:         g.name,
-		Short:       groupShort(g),
-		Annotations: map[string]string{annotGroup: g.name},
+// newGroup is a command that only holds others (a group of the spec,
+// auth, fake, completion): given no command, it shows its help on stderr
+// and exits 2; given an unknown one, it suggests the nearest.
+func (a *app) newGroup(name, short string) *cobra.Command {
+	return &cobra.Command{
+		Use:         name,
+		Short:       short,
+		Annotations: map[string]string{annotGroup: name},
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return nil
 			}
-			return usageError{msg: fmt.Sprintf("unknown command %q for %q%s", args[0], "anam "+g.name, suggestCommands(c, args[0])),
-				cmd: g.name}
+			return usageError{msg: fmt.Sprintf("unknown command %q for %q%s", args[0], "anam "+name, suggestCommands(c, args[0])), cmd: name}
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			_ = groupHelp(a.e.stderr, g)
-			return usageError{msg: g.name + ": no command given", cmd: g.name}
+			a.helpTo(a.e.stderr, c)
+			return usageError{msg: name + ": no command given", cmd: name}
 		},
 	}
+}
+
+// groupCommand is `anam <group>`: it runs nothing itself.
+func (a *app) groupCommand(g *group) *cobra.Command {
+	gc := a.newGroup(g.name, groupShort(g))
 	for _, cmd := range g.cmds {
 		gc.AddCommand(a.operationCommand(cmd))
 	}

@@ -32,21 +32,7 @@ type fakeAPI struct {
 // fake on its own, until interrupted, printing the environment that points
 // the CLI (or any SDK program) at it.
 func (a *app) fakeCommand() *cobra.Command {
-	c := &cobra.Command{
-		Use:         fakeGroup,
-		Short:       "Run the built-in fake Anam API on its own (anam fake serve)",
-		Annotations: map[string]string{annotGroup: fakeGroup},
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return nil
-			}
-			return usageError{msg: fmt.Sprintf("unknown command %q for \"anam fake\"%s", args[0], suggestCommands(c, args[0])), cmd: fakeGroup}
-		},
-		RunE: func(c *cobra.Command, args []string) error {
-			a.helpTo(a.e.stderr, c)
-			return usageError{msg: "fake: no command given", cmd: fakeGroup}
-		},
-	}
+	c := a.newGroup(fakeGroup, "Run the built-in fake Anam API on its own (anam fake serve)")
 	var addr string
 	var items int
 	serve := &cobra.Command{

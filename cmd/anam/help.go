@@ -80,9 +80,7 @@ Examples:
 Global flags (anywhere on the line):
 `)
 	b.WriteString(globalFlagsText(a.root.PersistentFlags()))
-	b.WriteString(`  -h, --help        show help
-      --version     print the version
-
+	b.WriteString(`
 Environment (a flag wins over the environment, which wins over the profile):
   ANAM_API_KEY      your API key; else the profile's (see 'anam auth login')
   ANAM_BASE_URL     the API's base URL; else the profile's, else ` + api.DefaultBaseURL + `
@@ -118,6 +116,8 @@ func globalFlagsText(fs *pflag.FlagSet) string {
 		}
 		fmt.Fprintf(tw, "      --%s%s\t%s\n", f.Name, name, usage)
 	})
+	fmt.Fprintf(tw, "  -h, --help\t%s\n", "show help")
+	fmt.Fprintf(tw, "      --version\t%s\n", "print the version")
 	tw.Flush()
 	return b.String()
 }
