@@ -191,7 +191,11 @@ func (a *app) status() error {
 	if len(profiles) > 0 {
 		list = strings.Join(names(profiles), ", ")
 	}
-	fmt.Fprintf(w, "profiles:  %s (in %s)\n", list, s.store.path)
+	if s.store.path == "" {
+		fmt.Fprintf(w, "profiles:  %s (%s)\n", list, s.store.noDir)
+	} else {
+		fmt.Fprintf(w, "profiles:  %s (in %s)\n", list, s.store.path)
+	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
@@ -212,7 +216,7 @@ func (a *app) logout() error {
 		return err
 	}
 	if _, ok := profiles[s.profile]; !ok {
-		return fmt.Errorf("profile %q is not stored (%s): nothing to remove", s.profile, s.store.path)
+		return fmt.Errorf("profile %q is not stored (%s): nothing to remove", s.profile, s.store.where())
 	}
 	delete(profiles, s.profile)
 	if err := s.store.save(profiles); err != nil {

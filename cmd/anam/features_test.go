@@ -293,3 +293,20 @@ func TestBodyOfTheWrongKind(t *testing.T) {
 		t.Errorf("stderr %q, %d requests", r.stderr, len(rec.got()))
 	}
 }
+
+// TestNoConfigDirectory checks that a machine with no home directory can
+// still use ANAM_API_KEY, and that login says where to keep profiles.
+func TestNoConfigDirectory(t *testing.T) {
+	t.Setenv("HOME", "")
+	t.Setenv("XDG_CONFIG_HOME", "")
+	env := fakeEnv(t, 0)
+	delete(env, envConfigDir)
+	list := pick(t, "paginated list", pagedList)
+	r := cli(t, env, "", append([]string{"--json"}, words(list)...)...)
+	mustExit(t, r, exitOK)
+	r = cli(t, map[string]string{"ANAM_BASE_URL": env["ANAM_BASE_URL"]}, env["ANAM_API_KEY"], "auth", "login", "--with-token")
+	mustExit(t, r, exitUsage)
+	if !strings.Contains(r.stderr, envConfigDir) {
+		t.Errorf("login with no home: %q", r.stderr)
+	}
+}

@@ -39,25 +39,32 @@ type profilesDoc struct {
 
 // profileStore is the profiles file.
 type profileStore struct {
-	path string
-	warn func(string) // says something on stderr
+	path  string
+	noDir string       // why there is no path, when there is none
+	warn  func(string) // says something on stderr
 }
 
 // profiles is the store of this run.
 func (a *app) profiles() (*profileStore, error) {
+	warn := func(s string) { fmt.Fprintln(a.e.stderr, "anam:", s) }
 	dir := a.e.getenv(envConfigDir)
 	if dir == "" {
 		base, err := os.UserConfigDir()
 		if err != nil {
-			return nil, configError{fmt.Sprintf("no directory to keep profiles in (%v): set %s to one", err, envConfigDir)}
+			// No home: no profiles to read (ANAM_API_KEY still works),
+			// and none can be stored.
+			return &profileStore{noDir: fmt.Sprintf("no directory to keep profiles in (%v): set %s to one", err, envConfigDir), warn: warn}, nil
 		}
 		dir = filepath.Join(base, "anam")
 	}
-	return &profileStore{path: filepath.Join(dir, profilesFile), warn: func(s string) { fmt.Fprintln(a.e.stderr, "anam:", s) }}, nil
+	return &profileStore{path: filepath.Join(dir, profilesFile), warn: warn}, nil
 }
 
 // load reads every profile; no file is no profile.
 func (s *profileStore) load() (map[string]storedProfile, error) {
+	if s.path == "" {
+		return map[string]storedProfile{}, nil
+	}
 	b, err := os.ReadFile(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]storedProfile{}, nil
@@ -80,6 +87,9 @@ func (s *profileStore) load() (map[string]storedProfile, error) {
 
 // save writes every profile, atomically, with mode 0600.
 func (s *profileStore) save(profiles map[string]storedProfile) error {
+	if s.path == "" {
+		return configError{s.noDir}
+	}
 	dir := filepath.Dir(s.path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("storing the profile: %w", err)
@@ -114,6 +124,14 @@ func (s *profileStore) save(profiles map[string]storedProfile) error {
 		return fmt.Errorf("storing the profile: %w", err)
 	}
 	return nil
+}
+
+// where is the file's path, or why there is none.
+func (s *profileStore) where() string {
+	if s.path == "" {
+		return s.noDir
+	}
+	return s.path
 }
 
 // names are the stored profiles' names, sorted.
