@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -38,6 +39,8 @@ type app struct {
 	root *cobra.Command
 	// cmds maps each cobra command of an operation to it.
 	cmds map[*cobra.Command]*command
+	// flags makes the flags of an operation's command, until it is called.
+	flags map[*cobra.Command]func()
 }
 
 func init() {
@@ -55,6 +58,7 @@ func run(ctx context.Context, args []string, e env) int {
 		return exitOK
 	}
 	a := newApp(ctx, e, buildTree(api.Operations(), &climeta.Generated))
+	a.flagsFor(args)
 	a.root.SetArgs(args)
 	return a.exit(a.root.ExecuteContext(ctx))
 }
@@ -115,7 +119,7 @@ func usageLine(c *cobra.Command) string {
 const annotGroup = "anam-group"
 
 func newApp(ctx context.Context, e env, t *tree) *app {
-	a := &app{ctx: ctx, e: e, tree: t, cmds: map[*cobra.Command]*command{}}
+	a := &app{ctx: ctx, e: e, tree: t, cmds: map[*cobra.Command]*command{}, flags: map[*cobra.Command]func(){}}
 	root := &cobra.Command{
 		Use:           "anam",
 		Short:         "Call the Anam AI API: every operation of its OpenAPI document is a command",
@@ -289,14 +293,68 @@ func (a *app) operationCommand(cmd *command) *cobra.Command {
 	if cmd.verb != "" {
 		c.Aliases = []string{cmd.verb}
 	}
-	cf.register(c.Flags(), cmd)
-	for _, f := range append(append([]*specFlag(nil), cf.query...), cf.body...) {
-		if len(f.enum) > 0 {
-			_ = c.RegisterFlagCompletionFunc(f.name, cobra.FixedCompletions(f.enum, cobra.ShellCompDirectiveNoFileComp))
+	// The flags are made when the command is about to run, be completed or
+	// show its help (see flagsFor): making those of every command took a
+	// millisecond of every start.
+	a.flags[c] = func() {
+		cf.register(c.Flags(), cmd)
+		for _, f := range append(append([]*specFlag(nil), cf.query...), cf.body...) {
+			if len(f.enum) > 0 {
+				_ = c.RegisterFlagCompletionFunc(f.name, cobra.FixedCompletions(f.enum, cobra.ShellCompDirectiveNoFileComp))
+			}
 		}
 	}
 	a.cmds[c] = cmd
 	return c
+}
+
+// flagsFor makes the flags of the operation commands that args may reach:
+// the command its first two words name (flags before them are skipped; a
+// global one's value too), the one `anam help` is asked about, and every
+// command when the shell asks for completions.
+func (a *app) flagsFor(args []string) {
+	if len(args) > 0 && strings.HasPrefix(args[0], "__complete") {
+		for _, mk := range a.flags {
+			mk()
+		}
+		clear(a.flags)
+		return
+	}
+	var words []string
+	for i := 0; i < len(args) && len(words) < 3; i++ {
+		arg := args[i]
+		switch {
+		case arg == "--":
+			words = append(words, args[i+1:]...)
+			i = len(args)
+		case strings.HasPrefix(arg, "-"):
+			name, _, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+			if f := a.root.PersistentFlags().Lookup(name); f != nil && f.NoOptDefVal == "" && f.Value.Type() != "bool" && !hasValue {
+				i++ // the flag's value
+			}
+		default:
+			words = append(words, arg)
+		}
+	}
+	if len(words) > 0 && words[0] == "help" {
+		words = words[1:]
+	}
+	if len(words) < 2 {
+		return
+	}
+	for _, g := range a.root.Commands() {
+		if g.Name() != words[0] {
+			continue
+		}
+		for _, c := range g.Commands() {
+			if c.Name() == words[1] || slices.Contains(c.Aliases, words[1]) {
+				if mk := a.flags[c]; mk != nil {
+					mk()
+					delete(a.flags, c)
+				}
+			}
+		}
+	}
 }
 
 // flagError turns pflag's error into a usage error of the command, with

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/anam-ai/anam-go/api"
 	"github.com/anam-ai/anam-go/internal/climeta"
@@ -198,10 +199,10 @@ func isItemOf(p, collection string) bool {
 // "HTTPServer" -> "http-server".
 func kebab(s string) string {
 	rs := []rune(strings.TrimSpace(s))
-	var b strings.Builder
+	b := make([]byte, 0, len(s)+8)
 	dash := func() {
-		if b.Len() > 0 && !strings.HasSuffix(b.String(), "-") {
-			b.WriteByte('-')
+		if len(b) > 0 && b[len(b)-1] != '-' {
+			b = append(b, '-')
 		}
 	}
 	for i, r := range rs {
@@ -216,12 +217,12 @@ func kebab(s string) string {
 			if prevLower || acronymEnd {
 				dash()
 			}
-			b.WriteRune(unicode.ToLower(r))
+			b = utf8.AppendRune(b, unicode.ToLower(r))
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
+			b = utf8.AppendRune(b, unicode.ToLower(r))
 		}
 	}
-	return strings.Trim(b.String(), "-")
+	return strings.Trim(string(b), "-")
 }
 
 // firstLine is the first non-empty line of a description.

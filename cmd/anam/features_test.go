@@ -310,3 +310,34 @@ func TestNoConfigDirectory(t *testing.T) {
 		t.Errorf("login with no home: %q", r.stderr)
 	}
 }
+
+// TestFlagsAnywhere checks flags before, between and after the words, and
+// after "--" only arguments.
+func TestFlagsAnywhere(t *testing.T) {
+	list := pick(t, "paginated list", pagedList)
+	rec := newRecorder(t, 200, pageOf(nil, 1, 1, 0))
+	for _, args := range [][]string{
+		{"--base-url", rec.URL, "--json", list.group.name, list.name, "--per-page", "5"},
+		{"--json", list.group.name, "--base-url=" + rec.URL, list.name, "--per-page=5"},
+		{list.group.name, list.name, "--per-page", "5", "--json", "--base-url", rec.URL},
+		{"help", list.group.name, list.name},
+	} {
+		r := cli(t, map[string]string{"ANAM_API_KEY": "k", envConfigDir: t.TempDir()}, "", args...)
+		mustExit(t, r, exitOK)
+		if args[0] == "help" {
+			if !strings.Contains(r.stdout, "--per-page") {
+				t.Errorf("anam help %s %s lists no flags", list.group.name, list.name)
+			}
+			continue
+		}
+		if q := rec.last(t).query; q != "perPage=5" {
+			t.Errorf("%v sent the query %q", args, q)
+		}
+	}
+	get := pick(t, "get by UUID", uuidGet)
+	r := cli(t, map[string]string{"ANAM_API_KEY": "k", "ANAM_BASE_URL": rec.URL}, "", words(get, "--", "--json")...)
+	mustExit(t, r, exitUsage) // "--json" is the argument after "--": not a UUID
+	if !strings.Contains(r.stderr, `"--json"`) {
+		t.Errorf("stderr %q", r.stderr)
+	}
+}
