@@ -16,8 +16,8 @@ import (
 // order), and logs the median wall and CPU time (user + system, from
 // wait4) of each: a hello-world, a hello-world that links net/http (the
 // floor of any HTTPS client), and anam's --version, help at three levels
-// and the README's first command, for the default build and the lean one
-// (-tags anam_nofake). It is a measurement, not an assertion of timing:
+// and the README's first command, for the default build, the lean one
+// (-tags anam_nofake) and the lean one linked statically (CGO_ENABLED=0). It is a measurement, not an assertion of timing:
 // run it with ANAM_CLI_MEASURE=1 (ANAM_CLI_ROUNDS sets the rounds, 30 by
 // default) and read the log.
 func TestMeasureStartUp(t *testing.T) {
@@ -70,9 +70,16 @@ func main() {
 	wd, _ := os.Getwd()
 	anam := filepath.Join(dir, "anam")
 	lean := filepath.Join(dir, "anam-lean")
-	for _, b := range []struct{ out, tags string }{{anam, ""}, {lean, "anam_nofake"}} {
+	static := filepath.Join(dir, "anam-lean-static")
+	for _, b := range []struct {
+		out, tags string
+		cgo       bool
+	}{{anam, "", true}, {lean, "anam_nofake", true}, {static, "anam_nofake", false}} {
 		cmd := exec.Command("go", "build", "-tags", b.tags, "-o", b.out, ".")
 		cmd.Dir = wd
+		if !b.cgo {
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		}
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("go build: %v\n%s", err, out)
 		}
@@ -88,7 +95,7 @@ func main() {
 		{name: "hello-world", argv: []string{hello}},
 		{name: "hello-world + net/http", argv: []string{helloHTTP}},
 	}
-	for _, bin := range []struct{ label, path string }{{"", anam}, {"lean ", lean}} {
+	for _, bin := range []struct{ label, path string }{{"", anam}, {"lean ", lean}, {"lean static ", static}} {
 		runs = append(runs,
 			&run{name: bin.label + "--version", argv: []string{bin.path, "--version"}},
 			&run{name: bin.label + "--help", argv: []string{bin.path, "--help"}},
