@@ -200,7 +200,7 @@ func (a *app) status() error {
 		return err
 	}
 	if s.key == "" {
-		return notConfirmed{"not logged in"}
+		return failure{"not logged in"}
 	}
 	return nil
 }

@@ -67,7 +67,7 @@ func run(ctx context.Context, args []string, e env) int {
 func (a *app) exit(err error) int {
 	var ue usageError
 	var ce configError
-	var ne notConfirmed
+	var ne failure
 	prefix := a.colour(a.e.stderrTTY, red, "anam:")
 	switch {
 	case err == nil:

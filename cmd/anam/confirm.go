@@ -6,12 +6,12 @@ import (
 	"strings"
 )
 
-// notConfirmed is a run that stops with a message and exit 1, having sent
-// nothing it was not asked to: a declined confirmation, or `auth status`
+// failure is a run that ends with a message and exit 1 without an error
+// of the API: a declined confirmation (nothing was sent), or `auth status`
 // with no key.
-type notConfirmed struct{ msg string }
+type failure struct{ msg string }
 
-func (e notConfirmed) Error() string { return e.msg }
+func (e failure) Error() string { return e.msg }
 
 // confirm asks before a destructive command (see command.destructive) is
 // sent: on a terminal it asks, and anything but y or yes declines;
@@ -40,7 +40,7 @@ func (a *app) confirm(c *command, cf *commandFlags, args []string) error {
 	case ans := <-ch:
 		if ans.err != nil && ans.line == "" {
 			fmt.Fprintln(a.e.stderr)
-			return notConfirmed{"not confirmed: nothing was sent"}
+			return failure{"not confirmed: nothing was sent"}
 		}
 		line = ans.line
 	case <-a.ctx.Done():
@@ -51,7 +51,7 @@ func (a *app) confirm(c *command, cf *commandFlags, args []string) error {
 	case "y", "yes":
 		return nil
 	}
-	return notConfirmed{"not confirmed: nothing was sent"}
+	return failure{"not confirmed: nothing was sent"}
 }
 
 // expandPath is the path template with the arguments in place, for the

@@ -341,3 +341,20 @@ func TestFlagsAnywhere(t *testing.T) {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }
+
+// TestDebugWalk checks that the --debug lines of an --all walk tell its
+// pages apart.
+func TestDebugWalk(t *testing.T) {
+	list := pick(t, "paginated list", pagedList)
+	ps := newPageServer(t, 250, 0, nil)
+	r := cli(t, ps.env(), "", append([]string{"--debug", "--json"}, words(list, "--all", "--concurrency", "2")...)...)
+	mustExit(t, r, exitOK)
+	for _, page := range []string{"1", "2", "3"} {
+		if !strings.Contains(r.stderr, "page="+page+"&") || !strings.Contains(r.stderr, " page="+page+" status=200") {
+			t.Errorf("no --debug line for page %s:\n%s", page, r.stderr)
+		}
+	}
+	if n := strings.Count(r.stderr, "anam: debug: "); n != 3 {
+		t.Errorf("%d --debug lines for 3 pages:\n%s", n, r.stderr)
+	}
+}
