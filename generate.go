@@ -18,3 +18,4 @@ package anam
 //go:generate go run ./internal/tools/specprep -spec spec/swagger.json -overlay spec/overlay.yaml -o spec/openapi.gen.json
 //go:generate go tool oapi-codegen -config oapi-codegen.yaml -o gen/models.gen.go spec/openapi.gen.json
 //go:generate go run ./internal/tools/sdkgen -spec spec/openapi.gen.json -gen gen -api api
+//go:generate go run ./internal/tools/cligen -spec spec/openapi.gen.json -o internal/climeta/catalog.gen.go

@@ -49,7 +49,17 @@ func buildBody(c *command, cf *commandFlags, stdin io.Reader) (requestBody, erro
 		if cf.data != "" {
 			return requestBody{}, usagef("--data and --form do not go together: --data sends JSON, --form a multipart form")
 		}
+		for _, f := range fields {
+			if !f.inForm {
+				return requestBody{}, usagef("--%s is a field of the JSON body, and --form sends a multipart form: give it in --data, or without --form", f.name)
+			}
+		}
 		return formBody(cf.forms, fields)
+	}
+	for _, f := range fields {
+		if !f.inJSON {
+			return requestBody{}, usagef("--%s is a field of the multipart form: give it with --form %s=...", f.name, f.field)
+		}
 	}
 	if cf.data == "" && len(fields) == 0 {
 		return requestBody{}, nil

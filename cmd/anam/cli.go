@@ -1,17 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
+	"slices"
 	"strings"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/anam-ai/anam-go/api"
-	"github.com/anam-ai/anam-go/internal/specload"
+	"github.com/anam-ai/anam-go/internal/climeta"
 )
 
 // Exit codes.
@@ -28,92 +29,433 @@ type configError struct{ msg string }
 
 func (e configError) Error() string { return e.msg }
 
+// app is one run of the program: its environment, the command tree derived
+// from the spec, and the cobra commands over it.
+type app struct {
+	ctx  context.Context
+	e    env
+	tree *tree
+	g    globals
+	root *cobra.Command
+	// cmds maps each cobra command of an operation to it.
+	cmds map[*cobra.Command]*command
+	// flags makes the flags of an operation's command, until it is called.
+	flags map[*cobra.Command]func()
+}
+
+func init() {
+	// Commands are listed in the spec's order, not sorted by name.
+	cobra.EnableCommandSorting = false
+}
+
 // run is the whole program; it returns the exit code.
 func run(ctx context.Context, args []string, e env) int {
-	err := dispatch(ctx, args, e)
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "version") {
+		// The one command that needs no tree.
+		if err := printVersion(e.stdout); err != nil {
+			return exitFailed
+		}
+		return exitOK
+	}
+	a := newApp(ctx, e, buildTree(api.Operations(), &climeta.Generated))
+	a.flagsFor(args)
+	a.root.SetArgs(args)
+	return a.exit(a.root.ExecuteContext(ctx))
+}
+
+// exit reports err on stderr and returns the exit code it calls for.
+func (a *app) exit(err error) int {
 	var ue usageError
 	var ce configError
+	var ne failure
+	prefix := a.colour(a.e.stderrTTY, red, "anam:")
 	switch {
 	case err == nil:
 		return exitOK
-	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		fmt.Fprintln(e.stderr, "anam: interrupted")
+	case a.ctx.Err() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintln(a.e.stderr, prefix, "interrupted")
 		return exitInterrupted
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "anam: %s\n", sanitize(ue.msg))
-		fmt.Fprintln(e.stderr, "Run 'anam --help' for usage.")
+		fmt.Fprintf(a.e.stderr, "%s %s\n", prefix, sanitizeText(ue.msg))
+		a.usageHint(ue.cmd)
 		return exitUsage
 	case errors.As(err, &ce):
-		fmt.Fprintf(e.stderr, "anam: %s\n", sanitizeText(ce.msg))
+		fmt.Fprintf(a.e.stderr, "%s %s\n", prefix, sanitizeText(ce.msg))
 		return exitUsage
+	case errors.As(err, &ne):
+		fmt.Fprintf(a.e.stderr, "%s %s\n", prefix, ne.Error())
+		return exitFailed
 	case errors.Is(err, api.ErrInvalidArgument):
-		fmt.Fprintf(e.stderr, "anam: %s\n", sanitize(strings.TrimPrefix(err.Error(), "anam: ")))
+		fmt.Fprintf(a.e.stderr, "%s %s\n", prefix, sanitize(strings.TrimPrefix(err.Error(), "anam: ")))
 		return exitUsage
 	default:
-		fmt.Fprintf(e.stderr, "anam: %s\n", sanitize(strings.TrimPrefix(err.Error(), "anam: ")))
+		fmt.Fprintf(a.e.stderr, "%s %s\n", prefix, sanitize(strings.TrimPrefix(err.Error(), "anam: ")))
 		return exitFailed
 	}
 }
 
-// dispatch parses the command line and runs the command.
-func dispatch(ctx context.Context, args []string, e env) error {
-	var g globals
-	fs := newFlagSet()
-	g.register(fs)
-	words, rest, err := parseWords(fs, args, 2)
-	if err != nil {
-		return err
-	}
-	if g.version {
-		return printVersion(e.stdout)
-	}
-	doc, _ := specload.Load() // without it, help is shorter and there are no body field flags
-	t := buildTree(api.Operations(), doc)
-
-	if len(words) == 0 {
-		if g.help {
-			return rootHelp(e.stdout, t)
+// usageHint prints the usage line of the command a usage error is about,
+// and where to read more.
+func (a *app) usageHint(path string) {
+	target := a.root
+	if path != "" {
+		if c, _, err := a.root.Find(strings.Fields(path)); err == nil && c != nil {
+			target = c
 		}
-		_ = rootHelp(e.stderr, t)
-		return usagef("no command given")
 	}
-	if words[0] == fakeGroup {
-		return fakeCommand(ctx, words[1:], rest, g, e)
-	}
-	grp := t.lookup(words[0])
-	if grp == nil {
-		return usagef("unknown command %q", words[0])
-	}
-	if len(words) == 1 {
-		if g.help {
-			return groupHelp(e.stdout, grp)
-		}
-		_ = groupHelp(e.stderr, grp)
-		return usagef("%s: no command given", grp.name)
-	}
-	cmd := grp.lookup(words[1])
-	if cmd == nil {
-		return usagef("unknown command %q for %q (see 'anam %s --help')", words[1], grp.name, grp.name)
-	}
+	fmt.Fprintf(a.e.stderr, "\nUsage:  %s\n", usageLine(target))
+	fmt.Fprintf(a.e.stderr, "Run '%s --help' for more.\n", target.CommandPath())
+}
 
-	var cf commandFlags
-	fs = newFlagSet()
-	g.register(fs)
-	cf.register(fs, cmd)
-	pos, _, err := parseWords(fs, rest, -1)
-	if err != nil {
-		return usagef("%s %s: %s", grp.name, words[1], err.(usageError).msg)
+// usageLine is a cobra command's one-line usage.
+func usageLine(c *cobra.Command) string {
+	line := c.UseLine()
+	if c.HasAvailableSubCommands() && !c.Runnable() || c.Annotations[annotGroup] != "" {
+		line = c.CommandPath() + " <command> [flags]"
 	}
-	if g.help {
-		return commandHelp(e.stdout, cmd, &cf)
+	return line
+}
+
+const annotGroup = "anam-group"
+
+func newApp(ctx context.Context, e env, t *tree) *app {
+	a := &app{ctx: ctx, e: e, tree: t, cmds: map[*cobra.Command]*command{}, flags: map[*cobra.Command]func(){}}
+	root := &cobra.Command{
+		Use:           "anam",
+		Short:         "Call the Anam AI API: every operation of its OpenAPI document is a command",
+		Version:       versionText(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          a.rootArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			_ = a.rootHelp(a.e.stderr)
+			return usageError{msg: "no command given"}
+		},
+		Annotations: map[string]string{annotGroup: "root"},
 	}
-	if len(pos) != len(cmd.op.PathParams) {
-		return usagef("%s %s takes %s (see 'anam %s %s --help')", grp.name, words[1], argsText(cmd), grp.name, words[1])
+	root.SetVersionTemplate("anam {{.Version}}\n")
+	a.root = root
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.SetIn(e.stdin)
+	root.SetContext(ctx)
+	a.g.register(root.PersistentFlags())
+	root.SetFlagErrorFunc(a.flagError)
+	root.SetHelpFunc(a.help)
+	root.SetHelpCommand(a.helpCommand())
+
+	for _, g := range t.groups {
+		root.AddCommand(a.groupCommand(g))
 	}
-	if err := cf.check(); err != nil {
-		return err
+	root.AddCommand(a.authCommand(), a.fakeCommand(), a.versionCommand())
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Annotations = map[string]string{annotGroup: "completion"}
+			c.Args = func(c *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return nil
+				}
+				return usageError{msg: fmt.Sprintf("no completion for %q: the shells are bash, zsh, fish and powershell", args[0]), cmd: "completion"}
+			}
+			c.RunE = func(c *cobra.Command, args []string) error {
+				a.helpTo(a.e.stderr, c)
+				return usageError{msg: "completion: which shell? bash, zsh, fish or powershell", cmd: "completion"}
+			}
+		}
 	}
-	return call(ctx, cmd, &cf, pos, g, e)
+	// Every refusal of arguments, cobra's own included (completion's
+	// shells), is a usage error: exit 2 with the command's usage.
+	var wrap func(c *cobra.Command)
+	wrap = func(c *cobra.Command) {
+		c.SuggestionsMinimumDistance = 2
+		if c.Args != nil {
+			args := c.Args
+			c.Args = func(cmd *cobra.Command, as []string) error {
+				if err := args(cmd, as); err != nil {
+					var ue usageError
+					if errors.As(err, &ue) {
+						return err
+					}
+					return usageError{msg: err.Error(), cmd: pathOf(cmd)}
+				}
+				return nil
+			}
+		}
+		for _, sub := range c.Commands() {
+			wrap(sub)
+		}
+	}
+	wrap(root)
+	return a
+}
+
+// pathOf is a command's path without "anam": "avatars get".
+func pathOf(c *cobra.Command) string {
+	return strings.TrimPrefix(strings.TrimPrefix(c.CommandPath(), "anam"), " ")
+}
+
+// rootArgs refuses an unknown command, suggesting the nearest ones.
+func (a *app) rootArgs(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	return usageError{msg: fmt.Sprintf("unknown command %q%s", args[0], suggestCommands(c, args[0]))}
+}
+
+// suggestCommands is the "Did you mean" text for a mistyped subcommand
+// of c: the names and aliases (list, get...) within two edits of it, or
+// that start with it.
+func suggestCommands(c *cobra.Command, typed string) string {
+	var names []string
+	for _, sub := range c.Commands() {
+		if !sub.IsAvailableCommand() {
+			continue
+		}
+		for _, n := range append([]string{sub.Name()}, sub.Aliases...) {
+			if levenshtein(strings.ToLower(typed), n) <= maxEdits(typed) || strings.HasPrefix(n, strings.ToLower(typed)) {
+				names = append(names, n)
+				break
+			}
+		}
+	}
+	return suggestions(names)
+}
+
+// suggestions is the "Did you mean" text of a usage error, "" for none.
+func suggestions(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return "\n\nDid you mean this?\n    " + strings.Join(names, "\n    ")
+}
+
+// newGroup is a command that only holds others (a group of the spec,
+// auth, fake, completion): given no command, it shows its help on stderr
+// and exits 2; given an unknown one, it suggests the nearest.
+func (a *app) newGroup(name, short string) *cobra.Command {
+	return &cobra.Command{
+		Use:         name,
+		Short:       short,
+		Annotations: map[string]string{annotGroup: name},
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			return usageError{msg: fmt.Sprintf("unknown command %q for %q%s", args[0], "anam "+name, suggestCommands(c, args[0])), cmd: name}
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			a.helpTo(a.e.stderr, c)
+			return usageError{msg: name + ": no command given", cmd: name}
+		},
+	}
+}
+
+// groupCommand is `anam <group>`: it runs nothing itself.
+func (a *app) groupCommand(g *group) *cobra.Command {
+	gc := a.newGroup(g.name, groupShort(g))
+	for _, cmd := range g.cmds {
+		gc.AddCommand(a.operationCommand(cmd))
+	}
+	return gc
+}
+
+func groupShort(g *group) string {
+	n := len(g.cmds)
+	s := fmt.Sprintf("%d %s", n, plural(n, "command"))
+	if g.about != "" {
+		s = sanitize(g.about) + "; " + s
+	}
+	return s
+}
+
+// operationCommand is `anam <group> <command>`: one operation.
+func (a *app) operationCommand(cmd *command) *cobra.Command {
+	cf := &commandFlags{}
+	use := cmd.name
+	if args := usageArgs(cmd); args != "" {
+		use += " " + args
+	}
+	c := &cobra.Command{
+		Use:   use,
+		Short: sanitize(cmd.op.Summary),
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) != len(cmd.op.PathParams) {
+				return usageError{msg: fmt.Sprintf("%s takes %s", cmd.path(), argsText(cmd)), cmd: cmd.path()}
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			return a.call(cmd, cf, args)
+		},
+		ValidArgsFunction: cobra.NoFileCompletions,
+	}
+	if cmd.verb != "" {
+		c.Aliases = []string{cmd.verb}
+	}
+	// The flags are made when the command is about to run, be completed or
+	// show its help (see flagsFor): making those of every command took a
+	// millisecond of every start.
+	a.flags[c] = func() {
+		cf.register(c.Flags(), cmd)
+		for _, f := range append(append([]*specFlag(nil), cf.query...), cf.body...) {
+			if len(f.enum) > 0 {
+				_ = c.RegisterFlagCompletionFunc(f.name, cobra.FixedCompletions(f.enum, cobra.ShellCompDirectiveNoFileComp))
+			}
+		}
+	}
+	a.cmds[c] = cmd
+	return c
+}
+
+// flagsFor makes the flags of the operation commands that args may reach:
+// the command its first two words name (flags before them are skipped; a
+// global one's value too), the one `anam help` is asked about, and every
+// command when the shell asks for completions.
+func (a *app) flagsFor(args []string) {
+	if len(args) > 0 && strings.HasPrefix(args[0], "__complete") {
+		for _, mk := range a.flags {
+			mk()
+		}
+		clear(a.flags)
+		return
+	}
+	var words []string
+	for i := 0; i < len(args) && len(words) < 3; i++ {
+		arg := args[i]
+		switch {
+		case arg == "--":
+			words = append(words, args[i+1:]...)
+			i = len(args)
+		case strings.HasPrefix(arg, "-"):
+			name, _, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+			if f := a.root.PersistentFlags().Lookup(name); f != nil && f.NoOptDefVal == "" && f.Value.Type() != "bool" && !hasValue {
+				i++ // the flag's value
+			}
+		default:
+			words = append(words, arg)
+		}
+	}
+	if len(words) > 0 && words[0] == "help" {
+		words = words[1:]
+	}
+	if len(words) < 2 {
+		return
+	}
+	for _, g := range a.root.Commands() {
+		if g.Name() != words[0] {
+			continue
+		}
+		for _, c := range g.Commands() {
+			if c.Name() == words[1] || slices.Contains(c.Aliases, words[1]) {
+				if mk := a.flags[c]; mk != nil {
+					mk()
+					delete(a.flags, c)
+				}
+			}
+		}
+	}
+}
+
+// flagError turns pflag's error into a usage error of the command, with
+// the nearest flags for an unknown one.
+func (a *app) flagError(c *cobra.Command, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		var names []string
+		for _, fs := range []*pflag.FlagSet{c.LocalFlags(), c.InheritedFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) {
+				if !f.Hidden && (levenshtein(name, f.Name) <= maxEdits(name) || strings.HasPrefix(f.Name, name)) {
+					names = append(names, "--"+f.Name)
+				}
+			})
+		}
+		if name == "data" && c.Flags().Lookup("form") != nil {
+			msg += ": this operation takes a multipart form; give its fields with --form name=value or --form name=@path"
+		}
+		msg += suggestions(names)
+	}
+	return usageError{msg: msg, cmd: pathOf(c)}
+}
+
+// levenshtein is the edit distance of two flag names.
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// helpCommand is `anam help [group [command]]`.
+func (a *app) helpCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [group [command]]",
+		Short: "Show the help of anam, a group or a command",
+		RunE: func(c *cobra.Command, args []string) error {
+			target, rest, err := a.root.Find(args)
+			if err != nil || target == nil || len(rest) > 0 && !target.HasParent() || len(rest) > 0 && target.HasSubCommands() {
+				word := args[len(args)-1]
+				if target != nil && len(rest) > 0 {
+					word = rest[0]
+				}
+				parent := a.root
+				if target != nil {
+					parent = target
+				}
+				return usageError{msg: fmt.Sprintf("unknown help topic %q%s", strings.Join(args, " "), suggestCommands(parent, word)), cmd: "help"}
+			}
+			a.help(target, nil)
+			return nil
+		},
+		ValidArgsFunction: func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			target, _, err := a.root.Find(args)
+			if err != nil || target == nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var out []cobra.Completion
+			for _, sub := range target.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+					out = append(out, cobra.CompletionWithDesc(sub.Name(), sub.Short))
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+}
+
+// versionCommand is `anam version`.
+func (a *app) versionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version of anam and of the SDK",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			return printVersion(a.e.stdout)
+		},
+	}
+}
+
+// cliVersion is the version of the command, which is the SDK's.
+const cliVersion = api.Version
+
+func versionText() string { return cliVersion + " (anam-go SDK " + api.Version + ")" }
+
+func printVersion(w io.Writer) error {
+	_, err := fmt.Fprintf(w, "anam %s\n", versionText())
+	return err
 }
 
 // argsText says how many positional arguments a command takes.
@@ -135,194 +477,11 @@ func argsText(c *command) string {
 // argName is a path parameter as usage shows it: id -> ID.
 func argName(name string) string { return strings.ToUpper(strings.ReplaceAll(kebab(name), "-", "_")) }
 
-// check refuses flags that do not go together.
-func (cf *commandFlags) check() error {
-	if cf.limit < 0 {
-		return usagef("--limit must be at least 1")
+// maxEdits is how far a mistyped name may be from a suggestion: one edit
+// for a word of three letters or fewer, else two.
+func maxEdits(typed string) int {
+	if len(typed) <= 3 {
+		return 1
 	}
-	if cf.limit > 0 {
-		cf.all = true
-	}
-	if cf.conc < 1 || cf.conc > 64 {
-		if cf.all {
-			return usagef("--concurrency must be from 1 to 64")
-		}
-	}
-	if cf.all {
-		for _, f := range cf.query {
-			if f.field == "page" && f.given() {
-				return usagef("--all and --page do not go together")
-			}
-		}
-	}
-	return nil
-}
-
-// query is the query of a call, from the query flags given.
-func (cf *commandFlags) queryValues() url.Values {
-	q := url.Values{}
-	for _, f := range cf.query {
-		if !f.given() {
-			continue
-		}
-		if f.kind == kindList && !f.explode {
-			q.Set(f.field, strings.Join(f.values, ","))
-			continue
-		}
-		q[f.field] = append(q[f.field], f.values...)
-	}
-	return q
-}
-
-// call runs one operation and prints its result.
-func call(ctx context.Context, cmd *command, cf *commandFlags, args []string, g globals, e env) error {
-	body, err := buildBody(cmd, cf, e.stdin)
-	if err != nil {
-		return err
-	}
-	defer body.close()
-	client, done, err := connect(g, e)
-	if err != nil {
-		return err
-	}
-	defer done()
-
-	q := cf.queryValues()
-	if cf.all {
-		return listAll(ctx, client, cmd, cf, q, g, e)
-	}
-	resp, err := client.Do(ctx, cmd.op, api.RawRequest{PathArgs: args, Query: q, Body: body.r, ContentType: body.contentType})
-	if err != nil {
-		return cliError(cmd, cf, err)
-	}
-	if g.json {
-		return writeRaw(e.stdout, resp.Body)
-	}
-	if cmd.op.Paginated {
-		return printPage(e.stdout, cmd, resp.Body)
-	}
-	return printObject(e.stdout, resp.Body, itemSchema(responseSchema(cmd)))
-}
-
-// cliError rewrites an argument the SDK refused in the CLI's words: the
-// flag or argument rather than the spec's parameter name.
-func cliError(cmd *command, cf *commandFlags, err error) error {
-	var ae *api.ArgumentError
-	if !errors.As(err, &ae) {
-		return err
-	}
-	what := ae.Name
-	switch {
-	case ae.Name == "body":
-		what = "the request body (--data, field flags or --form)"
-	case ae.Name == "path arguments":
-		what = "the arguments"
-	default:
-		for _, f := range cf.query {
-			if f.field == ae.Name {
-				what = "--" + f.name
-			}
-		}
-		for _, p := range cmd.op.PathParams {
-			if p.Name == ae.Name {
-				what = "argument " + argName(p.Name)
-			}
-		}
-	}
-	value := ""
-	switch v := ae.Value.(type) {
-	case nil:
-	case string:
-		value = fmt.Sprintf(" %q", v)
-	default:
-		value = fmt.Sprintf(" %v", v)
-	}
-	return argError{fmt.Sprintf("%s%s is invalid: it must be %s; no request was sent", what, value, ae.Rule)}
-}
-
-// argError is an argument the SDK refused before sending, in the CLI's
-// words; it matches api.ErrInvalidArgument.
-type argError struct{ msg string }
-
-func (e argError) Error() string        { return e.msg }
-func (e argError) Is(target error) bool { return target == api.ErrInvalidArgument }
-
-// printPage prints one page of a list as a table, with a footer saying
-// where the listing stands.
-func printPage(w io.Writer, cmd *command, body []byte) error {
-	t := &streamTable{w: bufio.NewWriter(w), choose: func(first json.RawMessage) []column {
-		return chooseColumns(itemSchema(responseSchema(cmd)), first)
-	}}
-	meta, n, err := eachItem(body, t.emit)
-	if err != nil {
-		return err
-	}
-	if err := t.flush(); err != nil {
-		return err
-	}
-	var footer string
-	switch {
-	case n == 0:
-		footer = "no items found"
-	case meta.Next != nil && meta.CurrentPage != nil && meta.LastPage != nil:
-		footer = fmt.Sprintf("page %d of %d (%d items); next: --page %d, or --all", *meta.CurrentPage, *meta.LastPage, deref(meta.Total), *meta.Next)
-	case meta.CurrentPage != nil && meta.LastPage != nil:
-		footer = fmt.Sprintf("page %d of %d (%d items)", *meta.CurrentPage, *meta.LastPage, deref(meta.Total))
-	default:
-		footer = fmt.Sprintf("%d %s", n, plural(n, "item"))
-	}
-	_, err = fmt.Fprintf(w, "\n%s\n", footer)
-	return err
-}
-
-func deref(p *int) int {
-	if p == nil {
-		return 0
-	}
-	return *p
-}
-
-// listAll walks every page (--all), printing items as they arrive.
-func listAll(ctx context.Context, client *api.Client, cmd *command, cf *commandFlags, q url.Values, g globals, e env) error {
-	// Fewer, larger pages: the largest page the spec allows, unless given.
-	for _, f := range cf.query {
-		if f.field == "perPage" && !f.given() && f.param != nil && f.param.Maximum != nil {
-			q.Set(f.field, fmt.Sprint(int64(*f.param.Maximum)))
-		}
-	}
-	w := &walk{client: client, op: cmd.op, query: q, concurrency: cf.conc, limit: cf.limit}
-	var flush func() error
-	if g.json {
-		jl := newJSONLines(e.stdout)
-		w.emit, flush = jl.emit, jl.flush
-	} else {
-		t := &streamTable{w: bufio.NewWriter(e.stdout), choose: func(first json.RawMessage) []column {
-			return chooseColumns(itemSchema(responseSchema(cmd)), first)
-		}}
-		w.emit, flush = t.emit, t.flush
-	}
-	w.progress = func(page, last, items int) {
-		_ = flush() // print each page as soon as it is read
-		if e.terminal {
-			if last > 0 {
-				fmt.Fprintf(e.stderr, "\rpage %d of %d, %d items", page, last, items)
-			} else {
-				fmt.Fprintf(e.stderr, "\rpage %d, %d items", page, items)
-			}
-		}
-	}
-	n, err := w.run(ctx)
-	if e.terminal {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
-	if ferr := flush(); err == nil {
-		err = ferr
-	}
-	if err != nil {
-		return cliError(cmd, cf, err)
-	}
-	if !g.json {
-		_, err = fmt.Fprintf(e.stdout, "\n%d %s\n", n, plural(n, "item"))
-	}
-	return err
+	return 2
 }

@@ -5,10 +5,10 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-
-	"github.com/getkin/kin-openapi/openapi3"
+	"unicode/utf8"
 
 	"github.com/anam-ai/anam-go/api"
+	"github.com/anam-ai/anam-go/internal/climeta"
 )
 
 // The command tree is derived from the spec with no code per operation:
@@ -22,6 +22,11 @@ import (
 // untaggedGroup is the group of operations that have no tag.
 const untaggedGroup = "other"
 
+// builtinGroups are the command line's own commands. A tag of the same
+// name is given the suffix "-api" (a tag "Auth" becomes the group
+// auth-api), so that neither hides the other.
+var builtinGroups = []string{"auth", "fake", "completion", "help", "version"}
+
 // group is the commands of one tag.
 type group struct {
 	name  string // kebab-cased tag, e.g. "share-links"
@@ -32,12 +37,11 @@ type group struct {
 
 // command is one operation of the spec as a command.
 type command struct {
-	group    *group
-	name     string // kebab-cased operationId
-	verb     string // list, get, create, update or delete; "" when none
-	op       *api.Operation
-	spec     *openapi3.Operation // the operation in the prepared document; nil if not found
-	pathItem *openapi3.PathItem
+	group *group
+	name  string // kebab-cased operationId
+	verb  string // list, get, create, update or delete; "" when none
+	op    *api.Operation
+	meta  *climeta.Op // never nil: empty when the catalog does not have the operation
 }
 
 // lookup finds a command of g by name or verb.
@@ -54,7 +58,6 @@ func (g *group) lookup(word string) *command {
 // name for tags that are used but not declared).
 type tree struct {
 	groups []*group
-	doc    *openapi3.T // nil when the document could not be loaded
 }
 
 func (t *tree) lookup(name string) *group {
@@ -67,10 +70,9 @@ func (t *tree) lookup(name string) *group {
 }
 
 // buildTree derives the command tree from the operations the SDK was
-// generated from and the prepared document (which may be nil: help then
-// has summaries only and there are no body field flags).
-func buildTree(ops []*api.Operation, doc *openapi3.T) *tree {
-	t := &tree{doc: doc}
+// generated from and the catalog generated from the same document.
+func buildTree(ops []*api.Operation, cat *climeta.Catalog) *tree {
+	t := &tree{}
 	byName := map[string]*group{}
 	for _, op := range ops {
 		tag := op.Tag
@@ -78,27 +80,27 @@ func buildTree(ops []*api.Operation, doc *openapi3.T) *tree {
 		if name == "" {
 			name = untaggedGroup
 		}
+		if slices.Contains(builtinGroups, name) {
+			name += "-api"
+		}
 		g := byName[name]
 		if g == nil {
 			g = &group{name: name, tag: tag}
 			byName[name] = g
 			t.groups = append(t.groups, g)
 		}
-		c := &command{group: g, name: kebab(op.ID), op: op}
-		if doc != nil && doc.Paths != nil {
-			if item := doc.Paths.Value(op.Path); item != nil {
-				c.pathItem = item
-				c.spec = item.GetOperation(op.Method)
-			}
+		c := &command{group: g, name: kebab(op.ID), op: op, meta: &climeta.Op{ID: op.ID}}
+		if m, ok := cat.Op(op.ID); ok {
+			c.meta = m
 		}
 		g.cmds = append(g.cmds, c)
 	}
 	order := map[string]int{}
-	if doc != nil {
-		for i, tg := range doc.Tags {
-			order[tg.Name] = i
-			if g := byName[kebab(tg.Name)]; g != nil {
-				g.about = firstLine(tg.Description)
+	for i, tg := range cat.Tags {
+		order[tg.Name] = i
+		for _, g := range t.groups {
+			if g.tag == tg.Name {
+				g.about = tg.About
 			}
 		}
 	}
@@ -197,10 +199,10 @@ func isItemOf(p, collection string) bool {
 // "HTTPServer" -> "http-server".
 func kebab(s string) string {
 	rs := []rune(strings.TrimSpace(s))
-	var b strings.Builder
+	b := make([]byte, 0, len(s)+8)
 	dash := func() {
-		if b.Len() > 0 && !strings.HasSuffix(b.String(), "-") {
-			b.WriteByte('-')
+		if len(b) > 0 && b[len(b)-1] != '-' {
+			b = append(b, '-')
 		}
 	}
 	for i, r := range rs {
@@ -215,12 +217,12 @@ func kebab(s string) string {
 			if prevLower || acronymEnd {
 				dash()
 			}
-			b.WriteRune(unicode.ToLower(r))
+			b = utf8.AppendRune(b, unicode.ToLower(r))
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(unicode.ToLower(r))
+			b = utf8.AppendRune(b, unicode.ToLower(r))
 		}
 	}
-	return strings.Trim(b.String(), "-")
+	return strings.Trim(string(b), "-")
 }
 
 // firstLine is the first non-empty line of a description.
@@ -232,3 +234,33 @@ func firstLine(s string) string {
 	}
 	return ""
 }
+
+// stopVerbs are the last path segments of actions that end or undo
+// something: POST /v1/sessions/{id}/stop, /cancel...
+var stopVerbs = []string{"stop", "cancel", "end", "terminate", "abort", "kill", "revoke", "delete", "remove", "purge", "reset"}
+
+// destructive reports whether the command deletes or ends something, by
+// rule from its operation: the DELETE method, or a path whose last segment
+// is a literal verb of stopVerbs. Such a command asks for confirmation
+// (see confirm).
+func (c *command) destructive() bool {
+	if c.op.Method == "DELETE" {
+		return true
+	}
+	last := c.op.Path[strings.LastIndexByte(c.op.Path, '/')+1:]
+	return !strings.Contains(last, "{") && slices.Contains(stopVerbs, strings.ToLower(last))
+}
+
+// paramAbout is the description of a path or query parameter, "" when the
+// spec has none.
+func (c *command) paramAbout(in, name string) string {
+	for _, p := range c.meta.Params {
+		if p.In == in && p.Name == name {
+			return p.About
+		}
+	}
+	return ""
+}
+
+// path is how the command is typed, e.g. "avatars get".
+func (c *command) path() string { return c.group.name + " " + c.name }

@@ -2,80 +2,43 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/spf13/pflag"
 
 	"github.com/anam-ai/anam-go/api"
+	"github.com/anam-ai/anam-go/internal/climeta"
 )
 
 // globals are the flags every command takes, before or after its words.
 type globals struct {
-	json, debug, fake, version, help bool
-	baseURL                          string
+	json, debug, fake bool
+	jq, template      string
+	baseURL, profile  string
 }
 
-func (g *globals) register(fs *flag.FlagSet) {
-	// The defaults are the values so far, so that registering the globals
-	// again, on a command's flag set, keeps what was parsed before.
-	fs.BoolVar(&g.json, "json", g.json, "print the response body exactly as the server sent it (JSON Lines with --all)")
-	fs.BoolVar(&g.debug, "debug", g.debug, "log every HTTP attempt on stderr (the API key is never logged)")
-	fs.BoolVar(&g.fake, "fake", g.fake, "run against the built-in fake Anam API (also ANAM_FAKE=1)")
-	fs.BoolVar(&g.version, "version", g.version, "print the version and exit")
-	fs.BoolVar(&g.help, "help", g.help, "show help")
-	fs.BoolVar(&g.help, "h", g.help, "show help")
-	fs.StringVar(&g.baseURL, "base-url", g.baseURL, "the API's base URL (default: ANAM_BASE_URL, else "+api.DefaultBaseURL+")")
+func (g *globals) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&g.json, "json", false, "print the response body as the server sent it (JSON Lines with --all)")
+	fs.StringVar(&g.jq, "jq", "", "print what the jq `expression` selects from the result (from each item with --all)")
+	fs.StringVar(&g.template, "template", "", "print the result (each item with --all) through a Go text/template `string`")
+	fs.BoolVar(&g.debug, "debug", false, "log every HTTP attempt on stderr (never the API key)")
+	fs.BoolVar(&g.fake, "fake", false, "run against the built-in fake Anam API, no key needed (also ANAM_FAKE=1)")
+	fs.StringVar(&g.baseURL, "base-url", "", "the API's base `URL` (default: ANAM_BASE_URL, the profile's, else "+api.DefaultBaseURL+")")
+	fs.StringVar(&g.profile, "profile", "", "the stored profile to use (default: ANAM_PROFILE, else \"default\")")
 }
 
-// usageError is a command line the program cannot make sense of: exit 2.
-type usageError struct{ msg string }
+// usageError is a command line the program cannot make sense of: exit 2,
+// with the usage of the command it was meant for.
+type usageError struct {
+	msg string
+	cmd string // the command's path, e.g. "avatars get"; "" for anam itself
+}
 
 func (e usageError) Error() string { return e.msg }
 
-func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
-
-// newFlagSet returns a silent flag set: errors are reported by run.
-func newFlagSet() *flag.FlagSet {
-	fs := flag.NewFlagSet("anam", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	return fs
-}
-
-// parseWords parses flags wherever they stand among the words, as users
-// expect from `anam avatars get ID --json`, and returns the words. A "--"
-// ends the flags. It stops after max words (max < 0: no limit), returning
-// the unparsed rest.
-func parseWords(fs *flag.FlagSet, args []string, max int) (words, rest []string, err error) {
-	for {
-		if max >= 0 && len(words) == max {
-			return words, args, nil
-		}
-		if err := fs.Parse(args); err != nil {
-			return nil, nil, usageError{strings.TrimPrefix(err.Error(), "flag: ")}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return words, nil, nil
-		}
-		if args[0] == "--" {
-			// Everything after "--" is a word, never a flag.
-			words = append(words, args[1:]...)
-			if max >= 0 && len(words) > max {
-				return words[:max], append([]string{"--"}, words[max:]...), nil
-			}
-			return words, nil, nil
-		}
-		words = append(words, args[0])
-		args = args[1:]
-	}
-}
+func usagef(format string, args ...any) error { return usageError{msg: fmt.Sprintf(format, args...)} }
 
 // valueKind is how a flag's text is read.
 type valueKind uint8
@@ -89,11 +52,12 @@ const (
 )
 
 // specFlag is a flag derived from the spec: a query parameter, or a
-// top-level scalar field of the request body.
+// top-level scalar field of a request body. It is a pflag.Value.
 type specFlag struct {
 	name     string // the flag's name, kebab-cased
 	field    string // the parameter or body field name, as the spec writes it
-	inBody   bool
+	inJSON   bool   // a field of the JSON body
+	inForm   bool   // a field of the multipart body
 	kind     valueKind
 	param    *api.Param // query parameters only
 	about    string
@@ -106,6 +70,21 @@ type specFlag struct {
 }
 
 func (f *specFlag) String() string { return strings.Join(f.values, ",") }
+
+// Type is the flag's value as pflag's messages name it.
+func (f *specFlag) Type() string {
+	switch f.kind {
+	case kindInteger:
+		return "integer"
+	case kindNumber:
+		return "number"
+	case kindBoolean:
+		return "bool"
+	case kindList:
+		return "list"
+	}
+	return "string"
+}
 
 // Set reads one occurrence of the flag, refusing text that is not of the
 // flag's type (before anything is sent).
@@ -133,12 +112,12 @@ func (f *specFlag) Set(s string) error {
 		}
 		return nil
 	}
+	if f.param == nil && len(f.enum) > 0 && !contains(f.enum, s) {
+		return fmt.Errorf("%q is not one of %s", s, strings.Join(f.enum, ", "))
+	}
 	f.values = []string{s}
 	return nil
 }
-
-// IsBoolFlag lets a boolean flag stand alone: --only-one-shot.
-func (f *specFlag) IsBoolFlag() bool { return f.kind == kindBoolean }
 
 func (f *specFlag) given() bool { return f.values != nil }
 
@@ -169,45 +148,64 @@ type commandFlags struct {
 	all   bool
 	limit int
 	conc  int
+	yes   bool
 }
 
-// reserved are flag names the CLI itself uses; a body field of the same
-// name gets no flag (use --data for it).
-var reserved = []string{"json", "debug", "fake", "version", "help", "h", "base-url", "data", "form", "all", "limit", "concurrency"}
+// reserved are flag names the CLI itself uses; a query parameter of the
+// same name is given the prefix "query-", and a body field of the same
+// name gets no flag (give it in --data).
+var reserved = []string{"json", "jq", "template", "debug", "fake", "base-url", "profile", "version", "help",
+	"data", "form", "all", "limit", "concurrency", "yes"}
 
 // defaultConcurrency is how many pages --all requests at once.
 const defaultConcurrency = 4
 
+// Annotations on a pflag.Flag that say where help lists it.
+const (
+	annotSection = "anam-section"
+	secQuery     = "query"
+	secBody      = "body"
+	secList      = "list"
+	secCommand   = "command"
+)
+
 // register builds the flags of c on fs.
-func (cf *commandFlags) register(fs *flag.FlagSet, c *command) {
+func (cf *commandFlags) register(fs *pflag.FlagSet, c *command) {
 	taken := map[string]bool{}
 	for _, r := range reserved {
 		taken[r] = true
 	}
+	add := func(f *specFlag, section string) {
+		fl := fs.VarPF(f, f.name, "", f.about)
+		if f.kind == kindBoolean {
+			fl.NoOptDefVal = "true"
+		}
+		fl.Annotations = map[string][]string{annotSection: {section}}
+	}
 	for i := range c.op.Query {
 		p := &c.op.Query[i]
 		f := &specFlag{name: kebab(p.Name), field: p.Name, param: p, kind: kindOf(p.Type), required: p.Required,
-			enum: p.Enum, explode: p.Explode, rule: ruleText(p.Rule)}
-		if sp := c.specParam(p.Name); sp != nil {
-			f.about = sp.Description
-		}
+			enum: p.Enum, explode: p.Explode, rule: ruleText(p.Rule), about: c.paramAbout("query", p.Name)}
 		if taken[f.name] {
 			f.name = "query-" + f.name
 		}
 		taken[f.name] = true
 		cf.query = append(cf.query, f)
-		fs.Var(f, f.name, f.about)
+		add(f, secQuery)
 	}
 	if c.op.Body != api.BodyNone {
-		fs.StringVar(&cf.data, "data", "", "the JSON request body: '{...}', @file.json, or - for standard input")
+		section := func(fl *pflag.Flag) {
+			fl.Annotations = map[string][]string{annotSection: {secBody}}
+		}
+		fl := fs.VarPF(newStringValue(&cf.data), "data", "", "the JSON request body: '{...}', @file.json, or - for standard input")
+		section(fl)
+		if c.op.Body&api.BodyJSON == 0 {
+			// Kept so that --data is refused with the reason, not as an
+			// unknown flag.
+			fl.Hidden = true
+		}
 		if c.op.Body&api.BodyMultipart != 0 {
-			fs.Func("form", "a multipart form field: name=value, or name=@path to upload a file", func(s string) error {
-				if !strings.Contains(s, "=") {
-					return errors.New("want name=value or name=@path")
-				}
-				cf.forms = append(cf.forms, s)
-				return nil
-			})
+			section(fs.VarPF(&formValue{&cf.forms}, "form", "", "a multipart form field: name=value, or name=@path to upload a file"))
 		}
 		for _, f := range bodyFlags(c) {
 			if taken[f.name] {
@@ -215,36 +213,65 @@ func (cf *commandFlags) register(fs *flag.FlagSet, c *command) {
 			}
 			taken[f.name] = true
 			cf.body = append(cf.body, f)
-			fs.Var(f, f.name, f.about)
+			add(f, secBody)
 		}
 	}
 	if c.op.Paginated {
-		fs.BoolVar(&cf.all, "all", false, "walk every page, printing items as they arrive")
-		fs.IntVar(&cf.limit, "limit", 0, "stop after N items (implies --all)")
-		fs.IntVar(&cf.conc, "concurrency", defaultConcurrency, "pages requested at once with --all")
+		for _, fl := range []*pflag.Flag{
+			fs.VarPF(newBoolValue(&cf.all), "all", "", "walk every page, printing items as they arrive (JSON Lines with --json)"),
+			fs.VarPF(newIntValue(&cf.limit, 0), "limit", "", "stop after N items (implies --all)"),
+			fs.VarPF(newIntValue(&cf.conc, defaultConcurrency), "concurrency", "", "pages requested at once with --all"),
+		} {
+			fl.Annotations = map[string][]string{annotSection: {secList}}
+		}
+		fs.Lookup("all").NoOptDefVal = "true"
+	}
+	if c.destructive() {
+		fl := fs.VarPF(newBoolValue(&cf.yes), "yes", "y", "do it without asking for confirmation (required without a terminal)")
+		fl.NoOptDefVal = "true"
+		fl.Annotations = map[string][]string{annotSection: {secCommand}}
 	}
 }
 
-// specParam is the spec's parameter of the given name (query or path).
-func (c *command) specParam(name string) *openapi3.Parameter {
-	if c.spec == nil {
-		return nil
+// formValue is --form name=value, repeated.
+type formValue struct{ forms *[]string }
+
+func (v *formValue) String() string { return strings.Join(*v.forms, " ") }
+func (v *formValue) Type() string   { return "name=value" }
+func (v *formValue) Set(s string) error {
+	if name, _, ok := strings.Cut(s, "="); !ok || name == "" {
+		return errors.New("want name=value or name=@path")
 	}
-	for _, ps := range []openapi3.Parameters{c.spec.Parameters, pathItemParams(c.pathItem)} {
-		for _, p := range ps {
-			if p != nil && p.Value != nil && p.Value.Name == name {
-				return p.Value
-			}
-		}
-	}
+	*v.forms = append(*v.forms, s)
 	return nil
 }
 
-func pathItemParams(item *openapi3.PathItem) openapi3.Parameters {
-	if item == nil {
-		return nil
+// Small pflag.Values over plain variables: pflag's own (BoolVar...) would
+// do, but these keep the flags' help text ours alone.
+type (
+	stringValue struct{ p *string }
+	boolValue   struct{ p *bool }
+	intValue    struct{ p *int }
+)
+
+func newStringValue(p *string) *stringValue   { return &stringValue{p} }
+func newBoolValue(p *bool) *boolValue         { return &boolValue{p} }
+func newIntValue(p *int, def int) *intValue   { *p = def; return &intValue{p} }
+func (v *stringValue) String() string         { return *v.p }
+func (v *stringValue) Type() string           { return "string" }
+func (v *stringValue) Set(s string) error     { *v.p = s; return nil }
+func (v *boolValue) String() string           { return strconv.FormatBool(*v.p) }
+func (v *boolValue) Type() string             { return "bool" }
+func (v *intValue) String() string            { return strconv.Itoa(*v.p) }
+func (v *intValue) Type() string              { return "int" }
+func (v *boolValue) Set(s string) (err error) { *v.p, err = strconv.ParseBool(s); return err }
+func (v *intValue) Set(s string) (err error) {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("%q is not an integer", s)
 	}
-	return item.Parameters
+	*v.p = n
+	return nil
 }
 
 func kindOf(typ string) valueKind {
@@ -279,100 +306,45 @@ func ruleText(r api.Rule) string {
 	return strings.Join(parts, ", ")
 }
 
-// bodyFlags are flags for the top-level scalar fields (string, integer,
-// number, boolean, possibly nullable) of the operation's request body
-// schemas: the JSON one, then the multipart one's text fields.
+// bodyFlags are flags for the top-level scalar fields of the operation's
+// request bodies: the JSON one's, then the multipart one's text fields
+// that the JSON one does not have. A field in both is one flag.
 func bodyFlags(c *command) []*specFlag {
 	var out []*specFlag
-	seen := map[string]bool{}
-	for _, s := range requestSchemas(c) {
-		props := properties(s)
-		for _, name := range slices.Sorted(maps.Keys(props)) {
-			ps := props[name]
-			if seen[name] || ps == nil {
+	byName := map[string]*specFlag{}
+	addAll := func(fields []climeta.Field, form bool) {
+		for _, fd := range fields {
+			if !fd.Scalar() {
 				continue
 			}
-			kind, ok := scalarKind(ps)
-			if !ok {
-				continue
+			f := byName[fd.Name]
+			if f == nil {
+				f = &specFlag{name: kebab(fd.Name), field: fd.Name, kind: kindOf(fd.Type), required: fd.Required,
+					about: fd.About, enum: fd.Enum}
+				byName[fd.Name] = f
+				out = append(out, f)
 			}
-			seen[name] = true
-			f := &specFlag{name: kebab(name), field: name, inBody: true, kind: kind,
-				required: slices.Contains(s.Required, name), about: firstLine(ps.Description)}
-			for _, e := range ps.Enum {
-				if s, ok := e.(string); ok {
-					f.enum = append(f.enum, s)
-				}
+			if form {
+				f.inForm = true
+			} else {
+				f.inJSON = true
 			}
-			out = append(out, f)
 		}
+	}
+	if c.op.Body&api.BodyJSON != 0 {
+		addAll(c.meta.JSON, false)
+	}
+	if c.op.Body&api.BodyMultipart != 0 {
+		addAll(c.meta.Form, true)
 	}
 	return out
 }
 
-// requestSchemas are the operation's JSON and multipart body schemas, in
-// that order, those that exist.
-func requestSchemas(c *command) []*openapi3.Schema {
-	if c.spec == nil || c.spec.RequestBody == nil || c.spec.RequestBody.Value == nil {
-		return nil
-	}
-	var out []*openapi3.Schema
-	for _, ct := range []string{"application/json", "multipart/form-data"} {
-		if mt := c.spec.RequestBody.Value.Content.Get(ct); mt != nil && mt.Schema != nil && mt.Schema.Value != nil {
-			out = append(out, mt.Schema.Value)
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
 		}
 	}
-	return out
-}
-
-// scalarKind is the flag kind of a scalar schema; ok is false for objects,
-// arrays, binary (file) fields and unions of several types.
-func scalarKind(s *openapi3.Schema) (valueKind, bool) {
-	if s.Type == nil || s.Format == "binary" || len(s.OneOf)+len(s.AnyOf)+len(s.AllOf) > 0 {
-		return 0, false
-	}
-	var kinds []string
-	for _, t := range s.Type.Slice() {
-		if t != "null" {
-			kinds = append(kinds, t)
-		}
-	}
-	if len(kinds) != 1 {
-		return 0, false
-	}
-	switch kinds[0] {
-	case "string":
-		return kindString, true
-	case "integer":
-		return kindInteger, true
-	case "number":
-		return kindNumber, true
-	case "boolean":
-		return kindBoolean, true
-	}
-	return 0, false
-}
-
-// properties are the properties of an object schema, those of its allOf
-// members included.
-func properties(s *openapi3.Schema) map[string]*openapi3.Schema {
-	out := map[string]*openapi3.Schema{}
-	var walk func(s *openapi3.Schema, depth int)
-	walk = func(s *openapi3.Schema, depth int) {
-		if s == nil || depth > 8 {
-			return
-		}
-		for _, sub := range s.AllOf {
-			if sub != nil {
-				walk(sub.Value, depth+1)
-			}
-		}
-		for name, p := range s.Properties {
-			if p != nil && p.Value != nil {
-				out[name] = p.Value
-			}
-		}
-	}
-	walk(s, 0)
-	return out
+	return false
 }

@@ -9,29 +9,35 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/anam-ai/anam-go/api"
 )
 
 func TestDataFromFileStdinAndFlags(t *testing.T) {
+	create := pick(t, "JSON create", jsonCreate)
+	field := stringField(create, false)
 	rec := newRecorder(t, http.StatusCreated, `{"id":"p1",  "name":"B", "createdAt":"2026-01-02T03:04:05.123456789+02:00", "extra":{"kept":true}}`)
-	path := filepath.Join(t.TempDir(), "persona.json")
-	if err := os.WriteFile(path, []byte(`{"name":"A","description":"from the file"}`), 0o600); err != nil {
+	path := filepath.Join(t.TempDir(), "body.json")
+	if err := os.WriteFile(path, []byte(`{"`+field.field+`":"A","other":"from the file"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := cli(t, rec.env(), "", "--json", "personas", "create", "--data", "@"+path, "--name", "B")
+	r := cli(t, rec.env(), "", append([]string{"--json"}, words(create, "--data", "@"+path, "--"+field.name, "B")...)...)
 	mustExit(t, r, exitOK)
 	got := rec.last(t)
 	var body map[string]any
-	if err := json.Unmarshal(got.body, &body); err != nil || body["name"] != "B" || body["description"] != "from the file" {
-		t.Errorf("sent %s (%v), want the file with name replaced by --name", got.body, err)
+	if err := json.Unmarshal(got.body, &body); err != nil || body[field.field] != "B" || body["other"] != "from the file" {
+		t.Errorf("sent %s (%v), want the file with %s replaced by --%s", got.body, err, field.field, field.name)
 	}
-	if got.method != "POST" || got.path != "/v1/personas" || got.contentType != "application/json" {
+	if got.method != create.op.Method || got.path != create.op.Path || got.contentType != "application/json" {
 		t.Errorf("sent %s %s %s", got.method, got.path, got.contentType)
 	}
 	// --json prints the body exactly as sent: fields, spacing, timestamps.
@@ -39,31 +45,49 @@ func TestDataFromFileStdinAndFlags(t *testing.T) {
 		t.Errorf("--json printed %q, want %q", r.stdout, want)
 	}
 
-	stdin := `{"name":"from stdin","skipGreeting":true}`
-	r = cli(t, rec.env(), stdin, "personas", "create", "--data", "-")
+	stdin := `{"` + field.field + `":"from stdin","x":true}`
+	r = cli(t, rec.env(), stdin, words(create, "--data", "-")...)
 	mustExit(t, r, exitOK)
 	if got := rec.last(t); string(got.body) != stdin {
 		t.Errorf("--data - sent %s, want standard input as is", got.body)
 	}
 	// Typed field flags alone make the object.
-	r = cli(t, rec.env(), "", "personas", "create", "--name", "Ada", "--skip-greeting")
+	r = cli(t, rec.env(), "", words(create, "--"+field.name, "Ada")...)
 	mustExit(t, r, exitOK)
-	if got := rec.last(t); string(got.body) != `{"name":"Ada","skipGreeting":true}` {
+	if got := rec.last(t); string(got.body) != `{"`+field.field+`":"Ada"}` {
 		t.Errorf("field flags sent %s", got.body)
 	}
-	// Query flags: a list joined with commas, a boolean.
-	r = cli(t, rec.env(), "", "avatars", "list", "--tags", "a,b", "--tags", "c", "--only-one-shot", "--per-page", "5")
+	// Query flags: a list joined with commas or repeated, as the spec's
+	// style says; a boolean standing alone.
+	list := pick(t, "list with a list and a boolean query parameter", func(c *command) bool {
+		return slices.ContainsFunc(c.op.Query, func(p api.Param) bool { return p.Type == "array" }) &&
+			slices.ContainsFunc(c.op.Query, func(p api.Param) bool { return p.Type == "boolean" })
+	})
+	var arr, boolean api.Param
+	for _, p := range list.op.Query {
+		switch p.Type {
+		case "array":
+			arr = p
+		case "boolean":
+			boolean = p
+		}
+	}
+	r = cli(t, rec.env(), "", words(list, "--"+kebab(arr.Name), "a,b", "--"+kebab(arr.Name), "c", "--"+kebab(boolean.Name))...)
 	mustExit(t, r, exitOK)
-	// tags goes as the spec's style says: exploded or joined.
-	if got := rec.last(t); got.query != "onlyOneShot=true&perPage=5&tags=a%2Cb%2Cc" && got.query != "onlyOneShot=true&perPage=5&tags=a,b,c" &&
-		got.query != "onlyOneShot=true&perPage=5&tags=a&tags=b&tags=c" {
-		t.Errorf("query %q", got.query)
+	q, _ := url.ParseQuery(rec.last(t).query)
+	if got := strings.Join(q[arr.Name], ","); got != "a,b,c" || q.Get(boolean.Name) != "true" {
+		t.Errorf("query %q", rec.last(t).query)
+	}
+	if !arr.Explode && len(q[arr.Name]) != 1 || arr.Explode && len(q[arr.Name]) != 3 {
+		t.Errorf("--%s was not sent in the spec's style (explode %v): %q", kebab(arr.Name), arr.Explode, rec.last(t).query)
 	}
 }
 
 func TestNoContentPrintsNothing(t *testing.T) {
+	del := pick(t, "delete by ID", deleteByID)
 	rec := newRecorder(t, http.StatusNoContent, "")
-	for _, args := range [][]string{{"tools", "delete", livID}, {"--json", "tools", "delete", livID}} {
+	for _, args := range [][]string{words(del, someID, "--yes"), append([]string{"--json"}, words(del, someID, "-y")...),
+		append([]string{"--jq", "."}, words(del, someID, "--yes")...)} {
 		r := cli(t, rec.env(), "", args...)
 		mustExit(t, r, exitOK)
 		if r.stdout != "" {
@@ -102,15 +126,34 @@ func TestFormUpload(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"ANAM_API_KEY": "k", "ANAM_BASE_URL": srv.URL}
-	r := cli(t, env, "", "knowledge", "upload-knowledge-group-document", livID, "--form", "file=@"+path, "--chunk-size", "300")
+	form := pick(t, "multipart upload with a text field flag", func(c *command) bool {
+		return formOnly(c) && slices.ContainsFunc(bodyFlags(c), func(f *specFlag) bool { return f.inForm })
+	})
+	var file string
+	for _, f := range form.meta.Form {
+		if f.Type == "file" {
+			file = f.Name
+			break
+		}
+	}
+	text := bodyFlags(form)[0]
+	value := "300"
+	if text.kind == kindString {
+		value = "three hundred"
+	}
+	args := make([]string, len(form.op.PathParams))
+	for i := range args {
+		args[i] = someID
+	}
+	r := cli(t, env, "", words(form, append(args, "--form", file+"=@"+path, "--"+text.name, value)...)...)
 	mustExit(t, r, exitOK)
 	if len(parts) != 2 {
 		t.Fatalf("parts %d, want 2", len(parts))
 	}
-	if p := parts[0]; p.name != "file" || p.filename != "notes.txt" || !strings.HasPrefix(p.ctype, "text/plain") || p.content != content {
+	if p := parts[0]; p.name != file || p.filename != "notes.txt" || !strings.HasPrefix(p.ctype, "text/plain") || p.content != content {
 		t.Errorf("file part %q %q %q, %d bytes", p.name, p.filename, p.ctype, len(p.content))
 	}
-	if p := parts[1]; p.name != "chunkSize" || p.content != "300" {
+	if p := parts[1]; p.name != text.field || p.content != value {
 		t.Errorf("field part %+v", p)
 	}
 }
@@ -151,17 +194,25 @@ func TestFormStreamReplays(t *testing.T) {
 }
 
 func TestTerminalInjectionEscaped(t *testing.T) {
+	list := pick(t, "paginated list", pagedList)
+	get := pick(t, "get by UUID", uuidGet)
+	create := pick(t, "JSON create", jsonCreate)
 	evil := "Eve\x1b]52;c;ZXZpbA==\x07\x1b[2J\r\nrm -rf \u202egnp.exe\u009b"
-	item := map[string]any{"id": livID, "displayName": evil, "createdAt": "2026-01-01T00:00:00Z"}
+	item := map[string]any{"id": someID, "name": evil}
+	for _, col := range list.meta.Columns {
+		if col != "id" {
+			item[col] = evil
+		}
+	}
 	page, _ := json.Marshal(map[string]any{"data": []any{item}, "meta": map[string]any{"total": 1, "currentPage": 1, "perPage": 10, "lastPage": 1, "prev": nil, "next": nil}})
 	one, _ := json.Marshal(item)
 	for _, tc := range []struct {
 		body string
 		args []string
 	}{
-		{string(page), []string{"avatars", "list"}},
-		{string(page), []string{"avatars", "list", "--all"}},
-		{string(one), []string{"avatars", "get", livID}},
+		{string(page), words(list)},
+		{string(page), words(list, "--all")},
+		{string(one), words(get, someID)},
 	} {
 		rec := newRecorder(t, 200, tc.body)
 		r := cli(t, rec.env(), "", tc.args...)
@@ -170,16 +221,16 @@ func TestTerminalInjectionEscaped(t *testing.T) {
 			t.Errorf("%v printed a control character: %q", tc.args, r.stdout)
 		}
 		if !strings.Contains(r.stdout, `Eve\x1b]52;c;ZXZpbA==\x07\x1b[2J\x0d\x0arm -rf `) {
-			t.Errorf("%v did not show the name escaped: %q", tc.args, r.stdout)
+			t.Errorf("%v did not show the value escaped: %q", tc.args, r.stdout)
 		}
 	}
 	rec := newRecorder(t, 200, string(one))
-	if r := cli(t, rec.env(), "", "avatars", "get", livID); !strings.Contains(r.stdout, `rm -rf \u202egnp.exe\u009b`) {
+	if r := cli(t, rec.env(), "", words(get, someID)...); !strings.Contains(r.stdout, `rm -rf \u202egnp.exe\u009b`) {
 		t.Errorf("bidi override or C1 not escaped: %q", r.stdout)
 	}
 	// The server's error message, too.
 	rec = newRecorder(t, 400, `{"message":"bad \u001b]52;c;eA==\u0007 name"}`)
-	r := cli(t, rec.env(), "", "personas", "create", "--name", "x")
+	r := cli(t, rec.env(), "", words(create, "--"+stringField(create, false).name, "x")...)
 	mustExit(t, r, exitFailed)
 	if strings.ContainsAny(r.stderr, "\x1b\x07") {
 		t.Errorf("stderr has a control character: %q", r.stderr)
@@ -238,7 +289,8 @@ func (ps *pageServer) env() map[string]string {
 
 func TestAllWithLimit(t *testing.T) {
 	ps := newPageServer(t, 10000, 0, nil)
-	r := cli(t, ps.env(), "", "--json", "avatars", "list", "--limit", "250", "--concurrency", "3")
+	list := pick(t, "paginated list", pagedList)
+	r := cli(t, ps.env(), "", append([]string{"--json"}, words(list, "--limit", "250", "--concurrency", "3")...)...)
 	mustExit(t, r, exitOK)
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	if len(lines) != 250 {
@@ -255,10 +307,11 @@ func TestAllWithLimit(t *testing.T) {
 		t.Errorf("%d pages requested for 250 items at --concurrency 3", n)
 	}
 	// The table form says how many.
-	r = cli(t, ps.env(), "", "avatars", "list", "--all", "--limit", "5")
+	r = cli(t, ps.env(), "", words(list, "--all", "--limit", "5")...)
 	mustExit(t, r, exitOK)
-	if !strings.HasSuffix(r.stdout, "\n5 items\n") || !strings.HasPrefix(r.stdout, "ID ") {
-		t.Errorf("table:\n%s", r.stdout)
+	// The rows on stdout, the count on stderr.
+	if strings.Count(r.stdout, "\n") != 6 || !strings.HasPrefix(r.stdout, titleOf(list.meta.Columns[0])) || r.stderr != "5 items\n" {
+		t.Errorf("table:\n%s\nstderr: %q", r.stdout, r.stderr)
 	}
 }
 
@@ -266,6 +319,7 @@ func TestAllWithLimit(t *testing.T) {
 // one is answered: the server holds the last page until the first items
 // have been printed.
 func TestAllStreams(t *testing.T) {
+	list := pick(t, "paginated list", pagedList)
 	release := make(chan struct{})
 	ps := newPageServer(t, 300, 0, func(page int) {
 		if page == 3 {
@@ -279,7 +333,7 @@ func TestAllStreams(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		var stderr bytes.Buffer
-		done <- run(t.Context(), []string{"--json", "avatars", "list", "--all", "--concurrency", "1"}, testEnv(ps.env(), strings.NewReader(""), pw, &stderr))
+		done <- run(t.Context(), append([]string{"--json"}, words(list, "--all", "--concurrency", "1")...), testEnv(ps.env(), strings.NewReader(""), pw, &stderr))
 		pw.Close()
 	}()
 	got := 0

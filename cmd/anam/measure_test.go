@@ -53,7 +53,7 @@ func TestMeasureListAll(t *testing.T) {
 		}()
 		var lines countingWriter
 		start := time.Now()
-		code := run(t.Context(), []string{"--json", "avatars", "list", "--all", "--concurrency", "8"},
+		code := run(t.Context(), append([]string{"--json"}, words(pick(t, "paginated list", pagedList), "--all", "--concurrency", "8")...),
 			testEnv(ps.env(), strings.NewReader(""), &lines, io.Discard))
 		wall := time.Since(start)
 		close(stop)

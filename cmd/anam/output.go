@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"unicode/utf8"
 
-	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/anam-ai/anam-go/internal/climeta"
 )
 
 // sanitize makes server text safe to show on a terminal: control
@@ -79,55 +79,26 @@ type column struct {
 	field, title string
 }
 
-// chooseColumns picks a table's columns from the item schema: the id, a
-// name-like field, a status-like field and the creation time, those that
-// the schema has. With no schema (or none of these), it falls back to the
-// first scalar fields of the first item.
-func chooseColumns(item *openapi3.Schema, first json.RawMessage) []column {
-	props := properties(item)
-	if len(props) == 0 && len(first) > 0 {
+// chooseColumns is a table's columns: those the catalog chose from the
+// spec's schema for the command's result, else the same rule applied to
+// the first item's fields (climeta.ChooseColumns).
+func chooseColumns(c *command, first json.RawMessage) []column {
+	names := c.meta.Columns
+	if len(names) == 0 && len(first) > 0 {
 		var obj map[string]json.RawMessage
 		if json.Unmarshal(first, &obj) == nil {
-			for k := range obj {
-				props[k] = nil
+			var cands []climeta.Candidate
+			for _, k := range slices.Sorted(maps.Keys(obj)) {
+				v := bytes.TrimSpace(obj[k])
+				scalar := len(v) > 0 && v[0] != '{' && v[0] != '['
+				cands = append(cands, climeta.Candidate{Name: k, Scalar: scalar})
 			}
+			names = climeta.ChooseColumns(cands)
 		}
 	}
-	var cols []column
-	pick := func(names ...string) bool {
-		for _, n := range names {
-			if _, ok := props[n]; ok {
-				cols = append(cols, column{n, titleOf(n)})
-				return true
-			}
-		}
-		return false
-	}
-	pick("id", "sessionId", "uuid", "key")
-	pick("displayName", "name", "title", "filename", "label", "personaName", "token", "meetingUrl")
-	if !pick("status", "state", "joinState", "exitStatus") {
-		for _, n := range slices.Sorted(maps.Keys(props)) {
-			if s := props[n]; s != nil && len(s.Enum) > 0 {
-				if k, ok := scalarKind(s); ok && k == kindString {
-					pick(n)
-					break
-				}
-			}
-		}
-	}
-	pick("createdAt", "created_at", "startTime", "created")
-	if len(cols) > 0 {
-		return cols
-	}
-	for _, n := range slices.Sorted(maps.Keys(props)) {
-		if s := props[n]; s == nil {
-			cols = append(cols, column{n, titleOf(n)})
-		} else if _, ok := scalarKind(s); ok {
-			cols = append(cols, column{n, titleOf(n)})
-		}
-		if len(cols) == 4 {
-			break
-		}
+	cols := make([]column, len(names))
+	for i, n := range names {
+		cols[i] = column{n, titleOf(n)}
 	}
 	return cols
 }
@@ -180,12 +151,16 @@ func cut(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// printTable prints items as a table with a header.
-func printTable(w io.Writer, cols []column, items []json.RawMessage) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+// printTable prints items as a table with a header, in bold when bold.
+func printTable(w io.Writer, cols []column, items []json.RawMessage, bold bool) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.StripEscape)
 	titles := make([]string, len(cols))
 	for i, c := range cols {
 		titles[i] = c.title
+		if bold {
+			// Escaped so that tabwriter does not count the escape codes.
+			titles[i] = "\xff" + boldOn + "\xff" + c.title + "\xff" + boldOff + "\xff"
+		}
 	}
 	fmt.Fprintln(tw, strings.Join(titles, "\t"))
 	for _, it := range items {
@@ -196,8 +171,9 @@ func printTable(w io.Writer, cols []column, items []json.RawMessage) error {
 
 // printObject prints a JSON object as "field: value" lines in the order
 // the server sent them; a nested value is shown as compact JSON, cut. An
-// array is printed as a table; anything else as compact JSON.
-func printObject(w io.Writer, body []byte, item *openapi3.Schema) error {
+// array is printed as a table (its count on stderr); anything else as
+// compact JSON.
+func printObject(w, stderr io.Writer, body []byte, c *command, bold bool) error {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return nil
@@ -212,10 +188,10 @@ func printObject(w io.Writer, body []byte, item *openapi3.Schema) error {
 		if len(items) > 0 {
 			first = items[0]
 		}
-		if err := printTable(w, chooseColumns(item, first), items); err != nil {
+		if err := printTable(w, chooseColumns(c, first), items, bold); err != nil {
 			return err
 		}
-		_, err := fmt.Fprintf(w, "\n%d %s\n", len(items), plural(len(items), "item"))
+		_, err := fmt.Fprintf(stderr, "%d %s\n", len(items), plural(len(items), "item"))
 		return err
 	case '{':
 	default:
@@ -265,36 +241,4 @@ func plural(n int, word string) string {
 		return word
 	}
 	return word + "s"
-}
-
-// responseSchema is the schema of the operation's first 2xx JSON response.
-func responseSchema(c *command) *openapi3.Schema {
-	if c.spec == nil || c.spec.Responses == nil {
-		return nil
-	}
-	for _, code := range []string{"200", "201", "202"} {
-		r := c.spec.Responses.Value(code)
-		if r == nil || r.Value == nil {
-			continue
-		}
-		if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
-			return mt.Schema.Value
-		}
-	}
-	return nil
-}
-
-// itemSchema is the schema of one item of a list response: the items of
-// an array, or of the data array of a {data, meta} envelope.
-func itemSchema(s *openapi3.Schema) *openapi3.Schema {
-	if s == nil {
-		return nil
-	}
-	if s.Items != nil {
-		return s.Items.Value
-	}
-	if d := properties(s)["data"]; d != nil && d.Items != nil {
-		return d.Items.Value
-	}
-	return nil
 }
