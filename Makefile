@@ -42,10 +42,13 @@ lint:
 	$(STATICCHECK) ./...
 
 ## fuzz: run each fuzz target for $(FUZZTIME) (the seed corpora also run in every `go test`)
+FUZZ_PACKAGES ?= ./api ./internal/engine
 fuzz:
-	@for target in $$($(GO) test ./api -list '^Fuzz' | grep '^Fuzz'); do \
-	  echo "fuzz $$target"; \
-	  $(GO) test ./api -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \
+	@for pkg in $(FUZZ_PACKAGES); do \
+	  for target in $$($(GO) test $$pkg -list '^Fuzz' | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$target"; \
+	    $(GO) test $$pkg -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \
+	  done; \
 	done
 
 ## bench: the performance benchmarks quoted in README, in one run (bench/cmd/benchrun):
