@@ -7,6 +7,7 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/oapi-codegen/nullable"
 
 	"github.com/anam-ai/anam-go/gen"
@@ -26,6 +27,9 @@ import (
 //     UTF-8 accepted), one pass;
 //   - v2-strict: the same with json/v2's own defaults, which refuse what
 //     v1 accepts;
+//   - v2-v1semantics: v2 with jsonv1.DefaultOptionsV1(), every behaviour of
+//     encoding/json (its go-json-experiment/json/v1 twin passes
+//     encoding/json's tests), errors included;
 //   - v2-nullable: v2, with an unmarshaler per nullable.Nullable[T] that
 //     decodes T in the same pass (what generated code could register);
 //   - v1-structnullable, v2-structnullable: the same models with a
@@ -60,6 +64,18 @@ func BenchmarkDecodePage(b *testing.B) {
 	dec("v2-strict", func() (int, error) {
 		var e sdkEnvelope
 		err := jsonv2.Unmarshal(body, &e)
+		return lenOf(e.Data), err
+	})
+	v1semantics := jsonv1.DefaultOptionsV1()
+	dec("v2-v1semantics", func() (int, error) {
+		var e sdkEnvelope
+		err := jsonv2.Unmarshal(body, &e, v1semantics)
+		return lenOf(e.Data), err
+	})
+	v1semanticsNullable := jsonv2.JoinOptions(v1semantics, jsonv2.WithUnmarshalers(nullableUnmarshalers))
+	dec("v2-v1semantics-nullable", func() (int, error) {
+		var e sdkEnvelope
+		err := jsonv2.Unmarshal(body, &e, v1semanticsNullable)
 		return lenOf(e.Data), err
 	})
 	dec("v2-nullable", func() (int, error) {

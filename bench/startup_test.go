@@ -10,14 +10,15 @@ import (
 
 // envBin names the directory of the binaries BenchmarkStartUp runs, which
 // benchrun builds: hello (a hello-world), hello-nethttp (one that links
-// net/http, the floor of any HTTPS client), anam (cmd/anam as users build
-// it) and anam-lean (-tags anam_nofake).
+// net/http, the floor of any HTTPS client; -static: with CGO_ENABLED=0),
+// anam (cmd/anam as users build it), anam-lean (-tags anam_nofake) and
+// anam-lean-static (the same with CGO_ENABLED=0).
 const envBin = "ANAM_BENCH_BIN"
 
 // BenchmarkStartUp runs whole processes, one per op: the hello-worlds, and
 // anam's --version, help at its three levels, the README's first command
 // (--fake avatars list: the built-in fake started in process, then the
-// call) and the lean build's --version. cpu-sec/op is the child's CPU time
+// call) and the lean builds' --version. cpu-sec/op is the child's CPU time
 // (user and system).
 func BenchmarkStartUp(b *testing.B) {
 	dir := os.Getenv(envBin)
@@ -31,12 +32,14 @@ func BenchmarkStartUp(b *testing.B) {
 	}{
 		{"hello-world", []string{"hello"}},
 		{"hello-nethttp", []string{"hello-nethttp"}},
+		{"hello-nethttp-static", []string{"hello-nethttp-static"}},
 		{"version", []string{"anam", "--version"}},
 		{"help", []string{"anam", "--help"}},
 		{"group-help", []string{"anam", "avatars", "--help"}},
 		{"command-help", []string{"anam", "avatars", "list", "--help"}},
 		{"fake-list", []string{"anam", "--fake", "avatars", "list"}},
 		{"lean-version", []string{"anam-lean", "--version"}},
+		{"lean-static-version", []string{"anam-lean-static", "--version"}},
 	} {
 		b.Run("cmd="+c.name, func(b *testing.B) {
 			bin := filepath.Join(dir, c.argv[0])

@@ -178,7 +178,10 @@ func buildTree(label, out, root, benchDir, common string, env []string, benchRE 
 	if err := goCmd(root, env, "build", "-tags", "anam_nofake", "-o", filepath.Join(bin, "anam-lean"), "./cmd/anam"); err != nil {
 		return b, err
 	}
-	for _, h := range []string{"hello", "hello-nethttp"} {
+	if err := goCmd(root, append(env, "CGO_ENABLED=0"), "build", "-tags", "anam_nofake", "-o", filepath.Join(bin, "anam-lean-static"), "./cmd/anam"); err != nil {
+		return b, err
+	}
+	for _, h := range []string{"hello", "hello-nethttp", "hello-nethttp-static"} {
 		if err := os.Symlink(filepath.Join(common, h), filepath.Join(bin, h)); err != nil {
 			return b, err
 		}
@@ -218,6 +221,11 @@ func main() {
 		}
 		if err := goCmd(srcDir, nil, "build", "-o", filepath.Join(dir, name), "."); err != nil {
 			return err
+		}
+		if name == "hello-nethttp" {
+			if err := goCmd(srcDir, []string{"CGO_ENABLED=0"}, "build", "-o", filepath.Join(dir, name+"-static"), "."); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -420,7 +428,7 @@ func summary(results string) error {
 		hello, version := med(b, "StartUp/cmd=hello-world", "sec/op"), med(b, "StartUp/cmd=version", "sec/op")
 		if !math.IsNaN(version) {
 			fmt.Printf("| command | wall | CPU | wall / hello-world | wall / --version |\n|---|---|---|---|---|\n")
-			for _, c := range []string{"hello-world", "hello-nethttp", "version", "help", "group-help", "command-help", "lean-version", "fake-list"} {
+			for _, c := range []string{"hello-world", "hello-nethttp", "hello-nethttp-static", "version", "help", "group-help", "command-help", "lean-version", "lean-static-version", "fake-list"} {
 				n := "StartUp/cmd=" + c
 				if math.IsNaN(med(b, n, "sec/op")) {
 					continue
@@ -454,9 +462,13 @@ func summary(results string) error {
 			fmt.Println()
 		}
 		// Calls.
-		fmt.Printf("| call | SDK / net/http wall | CPU | allocs | SDK / oapi-codegen wall | CPU | allocs |\n|---|---|---|---|---|---|---|\n")
+		header := false
 		for _, n := range names {
 			if call, ok := strings.CutSuffix(n, "/impl=sdk"); ok && !strings.HasPrefix(n, "Walk/") && !math.IsNaN(med(b, n, "sec/op")) {
+				if !header {
+					fmt.Printf("| call | SDK / net/http wall | CPU | allocs | SDK / oapi-codegen wall | CPU | allocs |\n|---|---|---|---|---|---|---|\n")
+					header = true
+				}
 				ratio := func(other, unit string) string {
 					return fmt.Sprintf("%.2fx", med(b, n, unit)/med(b, call+"/impl="+other, unit))
 				}
