@@ -10,7 +10,9 @@
 // With -base REF it also builds this module's benchmarks against the
 // SDK at git revision REF (the same benchmark code, the SDK of REF) and
 // runs both builds in every round, for before/after tables of the same
-// run. With -jsonv2 it also runs the decoding and in-process benchmarks
+// run; a REF whose SDK the benchmarks do not build against (one from
+// before internal/loopback, say) has its command line's start-up
+// compared only. With -jsonv2 it also runs the decoding and in-process benchmarks
 // of a build made with GOEXPERIMENT=jsonv2. The raw results are kept in
 // the -out directory (results.txt), for benchstat.
 package main
@@ -86,7 +88,7 @@ func run(rounds int, benchtime, benchRE, base string, jsonv2, memory bool, out s
 	}
 
 	var builds []build
-	head, err := buildTree("head", out, root, benchDir, common, nil, benchRE)
+	head, err := buildTree("head", out, root, benchDir, common, nil, benchRE, "")
 	if err != nil {
 		return err
 	}
@@ -101,14 +103,14 @@ func run(rounds int, benchtime, benchRE, base string, jsonv2, memory bool, out s
 			return err
 		}
 		// Its go.sum may need the sums of REF's dependencies.
-		b, err := buildTree("base", out, src, filepath.Join(src, "bench"), common, []string{"GOFLAGS=-mod=mod"}, benchRE)
+		b, err := buildTree("base", out, src, filepath.Join(src, "bench"), common, []string{"GOFLAGS=-mod=mod"}, benchRE, head.test)
 		if err != nil {
 			return fmt.Errorf("building the benchmarks against %s: %w", base, err)
 		}
 		builds = append(builds, b)
 	}
 	if jsonv2 {
-		b, err := buildTree("jsonv2", out, root, benchDir, common, []string{"GOEXPERIMENT=jsonv2"}, "DecodePage|InProcess")
+		b, err := buildTree("jsonv2", out, root, benchDir, common, []string{"GOEXPERIMENT=jsonv2"}, "DecodePage|InProcess", "")
 		if err != nil {
 			return err
 		}
@@ -158,7 +160,11 @@ func run(rounds int, benchtime, benchRE, base string, jsonv2, memory bool, out s
 
 // buildTree builds the benchmark binary of benchDir (a bench module whose
 // SDK is root) and root's cmd/anam into out/label.
-func buildTree(label, out, root, benchDir, common string, env []string, benchRE string) (build, error) {
+//
+// If fallback names a benchmark binary, a bench module that does not build
+// against root (an SDK too old for its code) is not an error: the build
+// runs fallback's start-up benchmarks on root's binaries instead.
+func buildTree(label, out, root, benchDir, common string, env []string, benchRE, fallback string) (build, error) {
 	dir := filepath.Join(out, label)
 	bin := filepath.Join(dir, "bin")
 	if err := os.MkdirAll(bin, 0o755); err != nil {
@@ -166,11 +172,15 @@ func buildTree(label, out, root, benchDir, common string, env []string, benchRE 
 	}
 	b := build{label: label, test: filepath.Join(dir, "bench.test"), bin: bin, bench: benchRE}
 	fmt.Fprintf(os.Stderr, "benchrun: building %s\n", label)
-	if err := goCmd(benchDir, env, "generate", "./..."); err != nil {
+	if err := goCmd(benchDir, env, "generate", "./..."); err != nil && fallback == "" {
 		return b, err
 	}
 	if err := goCmd(benchDir, env, "test", "-c", "-o", b.test, "."); err != nil {
-		return b, err
+		if fallback == "" {
+			return b, err
+		}
+		fmt.Fprintf(os.Stderr, "benchrun: the benchmarks do not build against %s (%v); it runs the start-up benchmarks only\n", label, firstLine(err))
+		b.test, b.bench = fallback, "StartUp"
 	}
 	if err := goCmd(root, env, "build", "-o", filepath.Join(bin, "anam"), "./cmd/anam"); err != nil {
 		return b, err
@@ -282,6 +292,12 @@ func copyBench(src, dir string) error {
 		}
 		return os.WriteFile(filepath.Join(dir, rel), data, 0o644)
 	})
+}
+
+// firstLine is the first line of err's text.
+func firstLine(err error) string {
+	line, _, _ := strings.Cut(err.Error(), "\n")
+	return line
 }
 
 func goCmd(dir string, env []string, args ...string) error {
@@ -426,14 +442,16 @@ func summary(results string) error {
 		fmt.Printf("\n%s:\n\n", b)
 		// Start-up.
 		hello, version := med(b, "StartUp/cmd=hello-world", "sec/op"), med(b, "StartUp/cmd=version", "sec/op")
+		helloCPU, versionCPU := med(b, "StartUp/cmd=hello-world", "cpu-sec/op"), med(b, "StartUp/cmd=version", "cpu-sec/op")
 		if !math.IsNaN(version) {
-			fmt.Printf("| command | wall | CPU | wall / hello-world | wall / --version |\n|---|---|---|---|---|\n")
+			fmt.Printf("| command | wall | CPU | wall / hello-world | wall / --version | CPU / hello-world | CPU / --version |\n|---|---|---|---|---|---|---|\n")
 			for _, c := range []string{"hello-world", "hello-nethttp", "hello-nethttp-static", "version", "help", "group-help", "command-help", "lean-version", "lean-static-version", "fake-list"} {
 				n := "StartUp/cmd=" + c
 				if math.IsNaN(med(b, n, "sec/op")) {
 					continue
 				}
-				fmt.Printf("| %s | %s | %s | %.2fx | %.2fx |\n", c, dur(med(b, n, "sec/op")), dur(med(b, n, "cpu-sec/op")), med(b, n, "sec/op")/hello, med(b, n, "sec/op")/version)
+				w, cpu := med(b, n, "sec/op"), med(b, n, "cpu-sec/op")
+				fmt.Printf("| %s | %s | %s | %.2fx | %.2fx | %.2fx | %.2fx |\n", c, dur(w), dur(cpu), w/hello, w/version, cpu/helloCPU, cpu/versionCPU)
 			}
 			fmt.Println()
 		}
