@@ -114,6 +114,11 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
+// surfaceJulyTag is the build tag of the surface tests that name the types
+// and methods of the SDK generated from the July fixture
+// (internal/surface/july_test.go).
+const surfaceJulyTag = "surface_july"
+
 // goEnv is the environment of the go commands the proofs run in copies of
 // the module: -trimpath lets the build cache serve a copy in any directory
 // (without it every copy compiles everything again), no workspace.
@@ -165,11 +170,18 @@ func changedFiles(t *testing.T, root, dir string) []string {
 
 // TestRegenerate proves, cheaply, the SDK's central promise: regenerating
 // from the vendored spec reproduces the committed files, and from a spec the
-// SDK has never seen (the fixtures, with spec/overlay.yaml pruned as `make
-// update-spec` prunes it) changes nothing but generated files, and the
-// module builds. It works in copies of the module with -trimpath,
-// so that the build cache serves what did not change. `make prove-update`
-// runs the whole routine, tests included, on each fixture.
+// SDK has never seen changes nothing but generated files, and the module
+// builds. The fixtures (seed, grown, reordered) are updates of the July
+// fixture, so each copy gets the decisions frozen with July
+// (testdata/july), pruned as `make update-spec` prunes them, whatever is
+// vendored. It works in copies of the module with -trimpath, so that the
+// build cache serves what did not change. `make prove-update` runs the
+// whole routine, tests included, on each fixture.
+//
+// The july copy holds the July fixture and its decisions as they are:
+// there the tests of the generated surface that name July's types and
+// methods run (internal/surface, build tag surface_july), on an SDK whose
+// shapes do not move with upstream.
 func TestRegenerate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("regenerates and builds the SDK in copies of the module")
@@ -177,26 +189,36 @@ func TestRegenerate(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command")
 	}
-	ov, tol := read(t, OverlayFile), read(t, ToleratedFile)
-	for _, name := range []string{"vendored", "seed", "grown", "reordered"} {
+	julyOverlay, julyTolerated := julyDecisions(t)
+	for _, name := range []string{"vendored", "seed", "grown", "reordered", "july"} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			if err := CopyTree(repoRoot, dir); err != nil {
 				t.Fatal(err)
 			}
-			if name != "vendored" {
+			var files map[string][]byte
+			switch name {
+			case "vendored":
+			case "july":
 				doc, err := Fixture(repoRoot, name)
 				if err != nil {
 					t.Fatal(err)
 				}
-				p, err := speccheck.Prune(doc, ov, tol)
+				files = map[string][]byte{SpecFile: doc, OverlayFile: julyOverlay, ToleratedFile: julyTolerated}
+			default:
+				doc, err := Fixture(repoRoot, name)
 				if err != nil {
 					t.Fatal(err)
 				}
-				for rel, data := range map[string][]byte{SpecFile: doc, OverlayFile: p.Overlay, ToleratedFile: p.Tolerated} {
-					if err := os.WriteFile(filepath.Join(dir, rel), data, 0o644); err != nil {
-						t.Fatal(err)
-					}
+				p, err := speccheck.Prune(doc, julyOverlay, julyTolerated)
+				if err != nil {
+					t.Fatal(err)
+				}
+				files = map[string][]byte{SpecFile: doc, OverlayFile: p.Overlay, ToleratedFile: p.Tolerated}
+			}
+			for rel, data := range files {
+				if err := os.WriteFile(filepath.Join(dir, rel), data, 0o644); err != nil {
+					t.Fatal(err)
 				}
 			}
 			env := goEnv()
@@ -209,7 +231,15 @@ func TestRegenerate(t *testing.T) {
 					t.Errorf("regenerating from the %s spec changed %s, which is not a generated file", name, rel)
 				}
 			}
-			if name != "vendored" {
+			switch name {
+			case "vendored":
+			case "july":
+				// The surface tests that need July's shapes, on the SDK
+				// generated from it (vet first: go test vets only a few
+				// checks).
+				runIn(t, dir, env, "go", "vet", "-tags", surfaceJulyTag, "./internal/surface")
+				runIn(t, dir, env, "go", "test", "-tags", surfaceJulyTag, "./internal/surface")
+			default:
 				// The handwritten code builds on any spec: every package
 				// compiles (go list -export compiles without linking the
 				// commands, which go build ./... would do every time). Tests
