@@ -56,18 +56,7 @@ func TestFixtures(t *testing.T) {
 		return ids
 	}
 	julyOps := operations(read(t, "testdata/july/swagger.json"))
-	for name, want := range map[string]struct {
-		removed, removedTolerated int
-		operations                int // the July document's and then some
-	}{
-		// Every defect of the document the overlay patched (its first 14
-		// actions), fixed upstream; the session flow's 30 decisions stay.
-		"fixed":     {14, 0, 0},
-		"reordered": {0, 0, 0}, // name-based targets select the same nodes
-		"grown":     {0, 0, 6},
-		// All but the 4 actions that add to components the seed has too.
-		"seed": {40, 1, -55},
-	} {
+	for name, want := range fixtureExpectations {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			doc, err := Fixture(repoRoot, name)
@@ -84,6 +73,11 @@ func TestFixtures(t *testing.T) {
 			if len(p.Removed) != want.removed || len(p.RemovedTolerated) != want.removedTolerated || !p.Report.OK() {
 				t.Errorf("pruning the July overlay: %d actions and %d tolerated entries removed, want %d and %d; %v",
 					len(p.Removed), len(p.RemovedTolerated), want.removed, want.removedTolerated, p.Report.Err())
+			}
+			// The routine's pruning is the proof's rule (overlayAfter).
+			kept, removed := overlayAfter(t, doc, ov)
+			if got := actionKeys(t, p.Overlay); !slices.Equal(got, kept) || len(removed) != len(p.Removed) {
+				t.Errorf("Prune keeps %d actions and removes %d; the rule keeps %d and removes %d", len(got), len(p.Removed), len(kept), len(removed))
 			}
 			if got := len(operations(doc)) - len(julyOps); got != want.operations {
 				t.Errorf("%d operations more than July, want %d", got, want.operations)
