@@ -177,6 +177,7 @@ func changedFiles(t *testing.T, root, dir string) []string {
 // methods run (internal/surface, build tag surface_july), on an SDK whose
 // shapes do not move with upstream.
 func TestRegenerate(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("regenerates and builds the SDK in copies of the module")
 	}
@@ -186,6 +187,7 @@ func TestRegenerate(t *testing.T) {
 	julyOverlay, julyTolerated := julyDecisions(t)
 	for _, name := range []string{"vendored", "seed", "grown", "reordered", "july"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			if err := CopyTree(repoRoot, dir); err != nil {
 				t.Fatal(err)
@@ -353,6 +355,7 @@ func update(t *testing.T, dir, candidate string) (*Result, string, error) {
 }
 
 func TestUpdateRoutine(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the go command and git")
 	}
