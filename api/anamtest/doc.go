@@ -252,7 +252,13 @@
 // session: each call stores a new item of that collection (sessionId names
 // /v1/sessions), with a new ID, and answers with it in <x>Id; the answer's
 // properties ending in Host hold the fake's own host:port and those ending
-// in Protocol "http", so that a client can reach it. The new item holds
+// in Protocol "http", so that a client can reach it, and its string
+// properties ending in Endpoint a path on that host: the answer's own value
+// when it is one (an example's "/ws"), else a path below the new item named
+// after the property (/v1/sessions/{id}/signalling for signallingEndpoint,
+// as a URL when the schema wants one). Anam's clients open their signalling
+// socket at that path of the host; the fake serves no media there (a 404),
+// but every URL the answer makes is the fake's. The new item holds
 // what the start wrote, and nothing made up: its nullable properties are
 // null (a session not ended has no endTime) and its arrays empty, except
 // those the request

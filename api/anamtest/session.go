@@ -5,6 +5,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -197,6 +198,10 @@ func (s *Server) start(r *http.Request, rt *route) response {
 			answer[k] = host
 		case strings.HasSuffix(k, "Protocol"):
 			answer[k] = "http"
+		case endpointLike(k):
+			if v, ok := s.endpoint(res, id, host, k, answerProps[k].Value, answer[k]); ok {
+				answer[k] = v
+			}
 		}
 		if _, ok := written[k]; !ok && props[k] != nil && k != res.idField {
 			if v, ok := answer[k]; ok {
@@ -244,6 +249,37 @@ func (s *Server) start(r *http.Request, rt *route) response {
 		return s.errorResponse(rt, http.StatusInternalServerError, "anamtest: encode: "+err.Error())
 	}
 	return jsonResponse(rt.status, b)
+}
+
+// endpointLike reports whether a property names a path of an answer's
+// host: its name ends in Endpoint (signallingEndpoint).
+func endpointLike(k string) bool {
+	return strings.HasSuffix(normalName(k), "endpoint")
+}
+
+// endpoint is the value of an endpoint-like property k of a start's
+// answer: the answer's own value when it is already a path ("/ws", an
+// example's), else a path on the fake below the started item, named after
+// the property (/v1/sessions/{id}/signalling for signallingEndpoint), or
+// the URL of that path when the schema wants one. A client that joins it to
+// the answer's host and protocol, as Anam's clients do with
+// signallingEndpoint, gets a URL of the fake. ok is false when the schema
+// takes neither.
+func (s *Server) endpoint(res *resource, id, host, k string, schema *openapi3.Schema, current any) (any, bool) {
+	if cur, isStr := current.(string); isStr && strings.HasPrefix(cur, "/") && !strings.ContainsAny(cur, " \t") {
+		return cur, true
+	}
+	name := normalName(k)
+	if x := strings.TrimSuffix(name, "endpoint"); x != "" {
+		name = x
+	}
+	path := res.key + "/" + url.PathEscape(id) + "/" + name
+	for _, v := range []string{path, "http://" + host + path} {
+		if s.ix.vals.check(schema, v) == nil {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // end applies an ending action (rt.ends) to it: the item's null date-time

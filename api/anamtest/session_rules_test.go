@@ -3,6 +3,7 @@ package anamtest
 import (
 	"bytes"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -54,6 +55,7 @@ func TestSessionFlowByRule(t *testing.T) {
 				if !bytes.Contains(body, []byte(strings.TrimPrefix(srv.URL, "http://"))) {
 					t.Errorf("%s: %s does not point at the fake", startRt.id, body)
 				}
+				checkEndpoints(t, srv, startRt, id, decode(t, body))
 				ids[id] = true
 			}
 			res := startRt.starts
@@ -124,5 +126,32 @@ func TestTokensOnlyWhereListed(t *testing.T) {
 			}
 		}
 		srv.Close()
+	}
+}
+
+// checkEndpoints checks the endpoint-like properties of a start's answer
+// (signallingEndpoint): each is a path on the fake's host that a client can
+// join to it, the document's own when its answer has one (an example's
+// "/ws"), else one below the started item.
+func checkEndpoints(t *testing.T, srv *Server, rt *route, id string, answer map[string]any) {
+	t.Helper()
+	documented := srv.objectAnswer(rt, "check")
+	for k, p := range properties(rt.body.Value) {
+		if !isString(p) || !endpointLike(k) {
+			continue
+		}
+		v, _ := answer[k].(string)
+		u, err := url.Parse("ws://" + strings.TrimPrefix(srv.URL, "http://") + v)
+		if err != nil || !strings.HasPrefix(v, "/") || u.Path != v || u.RawQuery != "" {
+			t.Errorf("%s: %s is %q, no path a client can join to the fake's host", rt.id, k, v)
+			continue
+		}
+		if doc, _ := documented[k].(string); strings.HasPrefix(doc, "/") {
+			if v != doc {
+				t.Errorf("%s: %s is %q, not the document's %q", rt.id, k, v, doc)
+			}
+		} else if !strings.HasPrefix(v, rt.starts.key+"/"+id+"/") {
+			t.Errorf("%s: %s is %q, not a path below the started item %s/%s", rt.id, k, v, rt.starts.key, id)
+		}
 	}
 }

@@ -18,16 +18,9 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/anam-ai/anam-go/api"
+	"github.com/anam-ai/anam-go/api/anamtest"
 	"github.com/anam-ai/anam-go/internal/specload"
 )
-
-// notServed reports whether the fake answered that it does not implement
-// the operation yet (the avatar-only fake): such a test is skipped, and
-// runs again once the fake serves every operation of the spec.
-func notServed(r result) bool {
-	return r.code == exitFailed && (strings.Contains(r.stderr, "does not implement") ||
-		strings.Contains(r.stderr, "Cannot GET") || strings.Contains(r.stderr, "no operation of the spec matches"))
-}
 
 // testDoc is the embedded document, loaded with kin-openapi: the tests
 // validate the command line's output against it (the command line itself
@@ -52,7 +45,11 @@ func specOf(t *testing.T, doc *openapi3.T, c *command) (*openapi3.PathItem, *ope
 }
 
 // TestEveryOperation runs every operation's command against the fake with
-// --json and validates what it prints against the spec's response.
+// --json and validates what it prints against the spec's response. The
+// arguments are the fake's sample of a request it accepts (path arguments
+// naming stored items, the required query parameters, a body), built by
+// rule for any document, whatever order its oneOf branches come in; WithT
+// fails the test on a request the CLI sends that does not match the spec.
 func TestEveryOperation(t *testing.T) {
 	tr, doc := genTree(), testDoc(t)
 	n := 0
@@ -69,18 +66,26 @@ func TestEveryOperation(t *testing.T) {
 					name += "/multipart"
 				}
 				t.Run(name, func(t *testing.T) {
-					env := fakeEnv(t, 3)
-					args := []string{"--json", g.name, c.name}
-					args = append(args, pathArgs(t, tr, env, c)...)
-					args = append(args, bodyArgs(t, doc, c, v != nil)...)
+					srv := anamtest.NewServer(anamtest.WithItems(3), anamtest.WithT(t))
+					env := map[string]string{"ANAM_API_KEY": srv.APIKey(), "ANAM_BASE_URL": srv.URL, envConfigDir: t.TempDir()}
+					multipart := v != nil || c.op.Body == api.BodyMultipart
+					smp, err := srv.Sample(c.op.ID, multipart)
+					if err != nil {
+						t.Fatal(err)
+					}
+					args := append([]string{"--json", g.name, c.name}, smp.PathArgs...)
+					for _, p := range slices.Sorted(maps.Keys(smp.Query)) {
+						args = append(args, "--"+kebab(p), smp.Query.Get(p))
+					}
+					args = append(args, bodyArgs(t, c, smp)...)
 					if c.destructive() {
 						args = append(args, "--yes")
 					}
 					r := cli(t, env, "", args...)
-					if notServed(r) {
-						t.Skipf("the fake does not serve %s yet: %s", c.op.Path, strings.TrimSpace(r.stderr))
-					}
 					mustExit(t, r, exitOK)
+					if got := srv.Requests(c.op.ID); got != 1 {
+						t.Errorf("the fake saw %d requests of %s, want 1", got, c.op.ID)
+					}
 					validateOutput(t, doc, c, r.stdout)
 				})
 			}
@@ -127,222 +132,37 @@ func validateOutput(t *testing.T, doc *openapi3.T, c *command, out string) {
 	t.Fatalf("the output matches no 2xx response of the spec:\n%s\noutput: %.2000s", strings.Join(errs, "\n"), out)
 }
 
-// pathArgs finds values for a command's path arguments: an ID listed by
-// the operation that lists the collection the parameter stands in (e.g.
-// /v1/x for /v1/x/{id}/y), else a well-formed UUID nothing has.
-func pathArgs(t *testing.T, tr *tree, env map[string]string, c *command) []string {
+// bodyArgs are the flags that send a sample's body: --data with its JSON,
+// or, for a multipart form, --form with a file for every file field and
+// each scalar field as text (the fake reads form values as the types the
+// schema gives them).
+func bodyArgs(t *testing.T, c *command, smp anamtest.Sample) []string {
 	t.Helper()
-	var args []string
-	segs := strings.Split(c.op.Path, "/")
-	for i, s := range segs {
-		if !strings.HasPrefix(s, "{") {
-			continue
-		}
-		id := "00000000-0000-4000-8000-000000000000"
-		if lister := listerOf(tr, segs[i-1]); lister != nil {
-			largs := append([]string{"--json", lister.group.name, lister.name}, pathArgs(t, tr, env, lister)...)
-			if r := cli(t, env, "", largs...); r.code == exitOK {
-				if first := firstID(r.stdout); first != "" {
-					id = first
-				}
-			}
-		}
-		args = append(args, id)
-	}
-	return args
-}
-
-// listerOf is the GET operation whose path ends with the collection name
-// and lists it.
-func listerOf(tr *tree, collection string) *command {
-	for _, g := range tr.groups {
-		for _, c := range g.cmds {
-			if c.op.Method == "GET" && strings.HasSuffix(c.op.Path, "/"+collection) && (c.op.Paginated || c.op.Result == api.ResultArray) {
-				return c
-			}
-		}
-	}
-	return nil
-}
-
-func firstID(out string) string {
-	var page struct {
-		Data []struct{ ID string }
-	}
-	if json.Unmarshal([]byte(out), &page) == nil && len(page.Data) > 0 {
-		return page.Data[0].ID
-	}
-	var arr []struct{ ID string }
-	if json.Unmarshal([]byte(out), &arr) == nil && len(arr) > 0 {
-		return arr[0].ID
-	}
-	return ""
-}
-
-// bodyArgs builds the flags of a valid request body: --data with the
-// required fields of the JSON schema, or --form with a file for every
-// binary field and the required text fields.
-func bodyArgs(t *testing.T, doc *openapi3.T, c *command, multipart bool) []string {
-	t.Helper()
-	_, spec := specOf(t, doc, c)
-	if c.op.Body == api.BodyNone || spec.RequestBody == nil {
+	switch {
+	case smp.ContentType == "":
 		return nil
+	case smp.ContentType == "application/json":
+		return []string{"--data", string(smp.Body)}
+	case c.op.Body&api.BodyMultipart == 0:
+		t.Fatalf("the sample is %s, which %s does not send", smp.ContentType, c.name)
 	}
-	content := spec.RequestBody.Value.Content
-	if mt := content.Get("application/json"); mt != nil && !multipart {
-		b, err := json.Marshal(sample(mt.Schema.Value, 0))
-		if err != nil {
+	var args []string
+	for _, name := range smp.Files {
+		path := filepath.Join(t.TempDir(), "upload.txt")
+		if err := os.WriteFile(path, []byte("hello from the anam CLI test\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		return []string{"--data", string(b)}
+		args = append(args, "--form", name+"=@"+path)
 	}
-	mt := content.Get("multipart/form-data")
-	if mt == nil {
-		t.Fatalf("no body media type the CLI sends")
+	var fields map[string]any
+	if err := json.Unmarshal(smp.Body, &fields); err != nil {
+		t.Fatalf("the sample form %s: %v", smp.Body, err)
 	}
-	s := mt.Schema.Value
-	var args []string
-	props := properties(s)
-	for _, name := range slices.Sorted(maps.Keys(props)) {
-		p := props[name]
-		switch {
-		case p.Format == "binary":
-			path := filepath.Join(t.TempDir(), "upload.txt")
-			if err := os.WriteFile(path, []byte("hello from the anam CLI test\n"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			args = append(args, "--form", name+"=@"+path)
-		case slices.Contains(s.Required, name):
-			v := sample(p, 1)
-			text := fmt.Sprint(v)
-			args = append(args, "--form", name+"="+text)
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		switch v := fields[name].(type) {
+		case string, float64, bool:
+			args = append(args, "--form", fmt.Sprintf("%s=%v", name, v))
 		}
 	}
 	return args
-}
-
-// sample is a minimal value the schema accepts: its required fields, the
-// first enum value, the smallest allowed number, a string of a known
-// format.
-func sample(s *openapi3.Schema, depth int) any {
-	if s == nil || depth > 12 {
-		return nil
-	}
-	if len(s.Enum) > 0 {
-		return s.Enum[0]
-	}
-	if s.Const != nil {
-		return s.Const
-	}
-	typ := ""
-	if s.Type != nil {
-		for _, t := range s.Type.Slice() {
-			if t != "null" {
-				typ = t
-				break
-			}
-		}
-	}
-	if typ == "" && (len(s.Properties) > 0 || len(s.AllOf) > 0) {
-		typ = "object"
-	}
-	if typ != "object" {
-		for _, alts := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf} {
-			if len(alts) > 0 {
-				return sample(alts[0].Value, depth+1)
-			}
-		}
-	}
-	switch typ {
-	case "object":
-		obj := map[string]any{}
-		required := slices.Clone(s.Required)
-		for _, sub := range s.AllOf {
-			if v, ok := sample(sub.Value, depth+1).(map[string]any); ok {
-				for k, x := range v {
-					obj[k] = x
-				}
-			}
-		}
-		props := properties(s)
-		// The first alternative of a oneOf/anyOf adds its required fields,
-		// which may be properties of s.
-		for _, alts := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf} {
-			if len(alts) > 0 && alts[0].Value != nil {
-				alt := alts[0].Value
-				required = append(required, alt.Required...)
-				for k, v := range properties(alt) {
-					props[k] = v
-				}
-			}
-		}
-		for _, name := range required {
-			if p := props[name]; p != nil {
-				obj[name] = sample(p, depth+1)
-			}
-		}
-		return obj
-	case "array":
-		n := int(s.MinItems)
-		out := make([]any, 0, n)
-		for range n {
-			out = append(out, sample(s.Items.Value, depth+1))
-		}
-		return out
-	case "integer", "number":
-		v := 1.0
-		if s.Min != nil {
-			v = *s.Min
-			if s.ExclusiveMin.IsTrue() || s.ExclusiveMin.Value != nil {
-				v++
-			}
-		}
-		if s.Max != nil && v > *s.Max {
-			v = *s.Max
-		}
-		return v
-	case "boolean":
-		return false
-	case "string":
-		switch s.Format {
-		case "uuid":
-			return "00000000-0000-4000-8000-000000000000"
-		case "date-time":
-			return "2026-01-02T03:04:05Z"
-		case "date":
-			return "2026-01-02"
-		case "uri", "url":
-			return "https://example.com/x"
-		case "email":
-			return "someone@example.com"
-		}
-		if s.Example != nil {
-			if e, ok := s.Example.(string); ok {
-				return e
-			}
-		}
-		n := max(int(s.MinLength), 1)
-		return strings.Repeat("a", n)
-	}
-	return map[string]any{}
-}
-
-// properties are the properties of an object schema, those of its allOf
-// members included.
-func properties(s *openapi3.Schema) map[string]*openapi3.Schema {
-	out := map[string]*openapi3.Schema{}
-	if s == nil {
-		return out
-	}
-	for _, sub := range s.AllOf {
-		if sub != nil {
-			maps.Copy(out, properties(sub.Value))
-		}
-	}
-	for name, p := range s.Properties {
-		if p != nil && p.Value != nil {
-			out[name] = p.Value
-		}
-	}
-	return out
 }

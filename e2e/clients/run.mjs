@@ -310,6 +310,8 @@ async function main() {
       expect(signalling, 'the js-sdk built no signalling client');
       expect(signalling.host === new URL(fakeOrigin).host && signalling.searchParams.get('session_id') === ctx.sessionId,
         `signalling URL ${signalling.href} is not at the fake with the session's ID`);
+      expect(signalling.pathname === ctx.answer.signallingEndpoint && ctx.answer.signallingEndpoint.startsWith('/'),
+        `signalling path ${signalling.pathname} is not the answer's signallingEndpoint ${show(ctx.answer.signallingEndpoint)}, a path on the fake`);
       return `signalling ${signalling.href}`;
     }],
     ['the backend finds the session (GET /v1/sessions/{id})', async (ctx) => {

@@ -3,40 +3,37 @@ package regen
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/anam-ai/anam-go/internal/specload"
 )
 
 var prove = flag.Bool("prove", false, "run `make update-spec` on every fixture in throwaway copies of the repository (make prove-update)")
 
-// A test that pins the July document's shapes is a bug of that test: tests
-// must hold for any vendored spec. While its owner fixes it, the proof can
-// leave it out of the throwaway copy of one fixture, and says so in its
-// log, so that it reports what the routine does: PROVE_SKIP_TESTS_<fixture>
-// is a -skip pattern for `go test ./...`, PROVE_SKIP_FILES_<fixture> test
-// files to delete (for one that does not even compile with that spec).
-// make prove-update sets them. PROVE_FIXTURES limits the fixtures proved.
-func proveSkips(fixture string) (tests string, files []string) {
-	return os.Getenv("PROVE_SKIP_TESTS_" + fixture), strings.Fields(os.Getenv("PROVE_SKIP_FILES_" + fixture))
-}
-
-// expectation is what the report of an update to a fixture must say.
+// expectation is what an update from the July fixture to a fixture must
+// do. Each is a fact of the fixture, made of files under testdata/, never
+// of the vendored spec.
 type expectation struct {
+	// removed and removedTolerated are how many actions of the July
+	// overlay and entries of its tolerated list the fixture makes obsolete
+	// (which ones is the rule's: see overlayAfter).
+	removed, removedTolerated int
+	// operations is how many operations the fixture has more than July.
+	operations int
 	// incompatible and compatible are parts of apidiff lines of the report
 	// ("Avatar.VariantName`: changed from ..."), in their sections.
 	incompatible, compatible []string
 	// noIncompatible: the update must break no Go code.
 	noIncompatible bool
-	// pruned: the actions of the July overlay (testdata/july) that
-	// spec/overlay.yaml holds are gone after the update (true), or no
-	// action is (false).
-	pruned bool
 	// changelog are texts the CHANGELOG entry must hold; noEntry: the
 	// update changes nothing for users, so the CHANGELOG stays as it is.
 	changelog []string
@@ -44,15 +41,16 @@ type expectation struct {
 }
 
 var fixtureExpectations = map[string]expectation{
-	// Upstream fixed what the overlay patched: the actions go, and the SDK
-	// does not change.
-	"fixed": {noIncompatible: true, pruned: true, noEntry: true},
-	// The overlay still selects the same nodes; operations come and go
-	// nowhere. Inline oneOf branches are named by position (specprep's
-	// naming rule), so their types swap, and apidiff says so.
-	"reordered": {},
+	// Upstream fixed every defect the overlay patched (its first 14
+	// actions): those actions go, the session flow's decisions stay, and
+	// the SDK does not change.
+	"fixed": {removed: 14, noIncompatible: true, noEntry: true},
+	// Name-based targets select the same nodes, and oneOf branches are
+	// named by rule, not position: nothing changes, in Go or for users.
+	"reordered": {noIncompatible: true, noEntry: true},
 	// A plausible next release.
 	"grown": {
+		operations: 6,
 		incompatible: []string{
 			"Avatar.VariantName`: changed from *string to nullable.Nullable[string]",
 			"Avatar.ImageURL`: changed from *string to nullable.Nullable[string]",
@@ -71,10 +69,11 @@ var fixtureExpectations = map[string]expectation{
 			"Avatar.VariantName` is now `nullable.Nullable[string]` (was `*string`)",
 		},
 	},
-	// The older, smaller document: almost everything goes.
+	// The older, smaller document: almost everything goes, the actions
+	// that add to components it has too excepted.
 	"seed": {
+		removed: 40, removedTolerated: 1, operations: -55,
 		incompatible: []string{"(*Client).ListPersonas`: removed"},
-		pruned:       true,
 		changelog:    []string{"Gone from `", "operations upstream no longer documents: "},
 	},
 }
@@ -82,9 +81,15 @@ var fixtureExpectations = map[string]expectation{
 // TestUpdateSpecOnFixtures is the proof by the routine itself: for each
 // fixture, in a throwaway copy of the repository (committed to a fresh git
 // repository, as a maintainer's clone is), `make update-spec SPEC=...` must
-// pass unattended, leave the overlay and tolerated list as the update needs
-// them, and report the right Go consequences. Run it with make
-// prove-update.
+// pass unattended, tests included, leave the overlay and tolerated list as
+// the update needs them, and report the right Go consequences. Run it with
+// make prove-update.
+//
+// The copy starts from the July fixture, not from what spec/ holds: its
+// spec/ is testdata/july (the document and the decisions frozen with it),
+// regenerated and committed as the release. So what each update must do is
+// a fact of the fixtures, whatever upstream document is vendored; the
+// handwritten code and every test are today's.
 func TestUpdateSpecOnFixtures(t *testing.T) {
 	if !*prove {
 		t.Skip("the proof runs whole updates: make prove-update")
@@ -94,11 +99,11 @@ func TestUpdateSpecOnFixtures(t *testing.T) {
 			t.Fatalf("the proof needs %s: %v", tool, err)
 		}
 	}
-	julyOverlay, _ := julyDecisions(t)
-	julyTargets := map[string]bool{}
-	for _, a := range mustTrace(t, julyOverlay) {
-		julyTargets[a.Target] = true
+	july, err := Fixture(repoRoot, "july")
+	if err != nil {
+		t.Fatal(err)
 	}
+	julyOverlay, julyTolerated := julyDecisions(t)
 	fixtures := []string{"fixed", "reordered", "grown", "seed"}
 	if f := strings.Fields(os.Getenv("PROVE_FIXTURES")); len(f) > 0 {
 		fixtures = f
@@ -114,26 +119,13 @@ func TestUpdateSpecOnFixtures(t *testing.T) {
 			if err := CopyTree(repoRoot, dir); err != nil {
 				t.Fatal(err)
 			}
-			skipTests, skipFiles := proveSkips(name)
-			for _, f := range skipFiles {
-				if !strings.HasSuffix(f, "_test.go") {
-					t.Fatalf("PROVE_SKIP_FILES names %s, which is no test file", f)
+			for rel, data := range map[string][]byte{SpecFile: july, OverlayFile: julyOverlay, ToleratedFile: julyTolerated} {
+				if err := os.WriteFile(filepath.Join(dir, rel), data, 0o644); err != nil {
+					t.Fatal(err)
 				}
-				if err := os.Remove(filepath.Join(dir, f)); err != nil {
-					t.Fatalf("PROVE_SKIP_FILES: %v", err)
-				}
-				t.Logf("SKIPPED in this copy: %s (it pins the July document's shapes; its owner must fix it)", f)
 			}
-			testFlags := ""
-			if skipTests != "" {
-				testFlags = "-skip " + skipTests
-				t.Logf("SKIPPED in this copy: go test -skip '%s' (they pin the July document's shapes; their owners must fix them)", skipTests)
-			}
+			runIn(t, dir, goEnv(), "go", "generate", "./...")
 			release := gitRepo(t, dir)
-			var before []string // the committed overlay's targets
-			for _, a := range mustTrace(t, read2(t, dir, OverlayFile)) {
-				before = append(before, a.Target)
-			}
 			doc, err := Fixture(repoRoot, name)
 			if err != nil {
 				t.Fatal(err)
@@ -143,7 +135,7 @@ func TestUpdateSpecOnFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			work := filepath.Join(t.TempDir(), "update")
-			cmd := exec.Command("make", "update-spec", "SPEC="+spec, "UPDATE_DIR="+work, "UPDATE_TEST_FLAGS="+testFlags)
+			cmd := exec.Command("make", "update-spec", "SPEC="+spec, "UPDATE_DIR="+work)
 			cmd.Dir, cmd.Env = dir, goEnv()
 			out, err := cmd.CombinedOutput()
 			t.Logf("make update-spec SPEC=%s: %s", name, time.Since(start).Round(time.Second))
@@ -165,19 +157,26 @@ func TestUpdateSpecOnFixtures(t *testing.T) {
 			if want.noIncompatible && !strings.Contains(incompatible, "None: code written against the previous SDK still compiles.") {
 				t.Errorf("the update breaks Go code:\n%s", incompatible)
 			}
-			// The overlay: what no longer applies is gone, the rest kept.
-			overlay := string(read2(t, dir, OverlayFile))
-			for _, target := range before {
-				gone := !strings.Contains(overlay, target)
-				switch {
-				case want.pruned && julyTargets[target] && !gone:
-					t.Errorf("overlay action on %s is still there; upstream made it obsolete", target)
-				case !want.pruned && gone:
-					t.Errorf("overlay action on %s was removed", target)
+			// The overlay: what the fixture makes obsolete is gone and
+			// listed in the report, the rest kept as it was.
+			kept, removed := overlayAfter(t, doc, julyOverlay)
+			if len(removed) != want.removed {
+				t.Errorf("the %s fixture makes %d actions of the July overlay obsolete, want %d", name, len(removed), want.removed)
+			}
+			if got := actionKeys(t, read2(t, dir, OverlayFile)); !slices.Equal(got, kept) {
+				t.Errorf("the overlay after the update has %d actions, want the %d of the July overlay that still apply, unchanged and in order (%d removed: %v)",
+					len(got), len(kept), len(removed), removed)
+			}
+			for _, a := range removed {
+				if line := fmt.Sprintf("overlay action #%d, %s `%s`", a.Index+1, a.Kind, a.Target); !strings.Contains(report, line) {
+					t.Errorf("the report does not list the removed %q", line)
 				}
 			}
-			if want.pruned && !strings.Contains(report, "#### No longer applies") {
-				t.Error("the report does not list the overlay actions it removed")
+			if before, after := toleratedEntries(t, julyTolerated), toleratedEntries(t, read2(t, dir, ToleratedFile)); before-after != want.removedTolerated {
+				t.Errorf("the update removed %d tolerated entries, want %d", before-after, want.removedTolerated)
+			}
+			if len(removed) > 0 && !strings.Contains(report, "#### No longer applies") {
+				t.Error("the report does not list the overlay actions it removed under \"No longer applies\"")
 			}
 			changelog := string(read2(t, dir, ChangelogFile))
 			switch entry := strings.Contains(changelog, "<!-- specdiff:begin base="+release+" -->"); {
@@ -201,6 +200,61 @@ func TestUpdateSpecOnFixtures(t *testing.T) {
 			t.Logf("Go consequences measured for %s:\n%s", name, incompatible)
 		})
 	}
+}
+
+// overlayAfter is what an update to doc must leave of an overlay, by rule:
+// the actions doc makes obsolete (specload.Trace: their target selects
+// nothing, or upstream now says what they say) are removed, the others
+// kept. It returns the kept actions' keys (see actionKeys), in order, and
+// the removed actions.
+func overlayAfter(t *testing.T, doc, overlay []byte) (kept []string, removed []specload.ActionTrace) {
+	t.Helper()
+	trace, _, err := specload.Trace(doc, overlay, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := actionKeys(t, overlay)
+	for i, a := range trace {
+		if a.Obsolete() {
+			removed = append(removed, a)
+		} else {
+			kept = append(kept, keys[i])
+		}
+	}
+	return kept, removed
+}
+
+// toleratedEntries counts the entries of a tolerated list.
+func toleratedEntries(t *testing.T, list []byte) int {
+	t.Helper()
+	var l struct{ Tolerated []yaml.Node }
+	if err := yaml.Unmarshal(list, &l); err != nil {
+		t.Fatal(err)
+	}
+	return len(l.Tolerated)
+}
+
+// actionKeys identifies each action of an overlay by all it says (target,
+// description, update, remove, copy), not by its target alone: two actions
+// may patch the same node.
+func actionKeys(t *testing.T, overlay []byte) []string {
+	t.Helper()
+	ov, err := specload.ParseOverlay(overlay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ov == nil {
+		return nil
+	}
+	var keys []string
+	for _, a := range ov.Actions {
+		b, err := yaml.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, string(b))
+	}
+	return keys
 }
 
 // provesReorder checks that after a reorder the name-based overlay still
@@ -247,13 +301,4 @@ func tail(b []byte, lines int) string {
 		ls = ls[len(ls)-lines:]
 	}
 	return string(bytes.Join(ls, []byte("\n")))
-}
-
-func mustTrace(t *testing.T, overlay []byte) []specload.ActionTrace {
-	t.Helper()
-	trace, _, err := specload.Trace(read(t, "testdata/july/swagger.json"), overlay, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return trace
 }

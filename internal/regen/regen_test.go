@@ -56,15 +56,7 @@ func TestFixtures(t *testing.T) {
 		return ids
 	}
 	julyOps := operations(read(t, "testdata/july/swagger.json"))
-	for name, want := range map[string]struct {
-		removed, removedTolerated int
-		operations                int // the July document's and then some
-	}{
-		"fixed":     {14, 0, 0}, // every defect the overlay patched, fixed upstream
-		"reordered": {0, 0, 0},  // name-based targets select the same nodes
-		"grown":     {0, 0, 6},
-		"seed":      {14, 1, -55},
-	} {
+	for name, want := range fixtureExpectations {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			doc, err := Fixture(repoRoot, name)
@@ -81,6 +73,11 @@ func TestFixtures(t *testing.T) {
 			if len(p.Removed) != want.removed || len(p.RemovedTolerated) != want.removedTolerated || !p.Report.OK() {
 				t.Errorf("pruning the July overlay: %d actions and %d tolerated entries removed, want %d and %d; %v",
 					len(p.Removed), len(p.RemovedTolerated), want.removed, want.removedTolerated, p.Report.Err())
+			}
+			// The routine's pruning is the proof's rule (overlayAfter).
+			kept, removed := overlayAfter(t, doc, ov)
+			if got := actionKeys(t, p.Overlay); !slices.Equal(got, kept) || len(removed) != len(p.Removed) {
+				t.Errorf("Prune keeps %d actions and removes %d; the rule keeps %d and removes %d", len(got), len(p.Removed), len(kept), len(removed))
 			}
 			if got := len(operations(doc)) - len(julyOps); got != want.operations {
 				t.Errorf("%d operations more than July, want %d", got, want.operations)
@@ -110,6 +107,11 @@ func TestFixtures(t *testing.T) {
 		t.Error("an unknown fixture name is no error")
 	}
 }
+
+// surfaceJulyTag is the build tag of the surface tests that name the types
+// and methods of the SDK generated from the July fixture
+// (internal/surface/july_test.go).
+const surfaceJulyTag = "surface_july"
 
 // goEnv is the environment of the go commands the proofs run in copies of
 // the module: -trimpath lets the build cache serve a copy in any directory
@@ -162,38 +164,57 @@ func changedFiles(t *testing.T, root, dir string) []string {
 
 // TestRegenerate proves, cheaply, the SDK's central promise: regenerating
 // from the vendored spec reproduces the committed files, and from a spec the
-// SDK has never seen (the fixtures, with spec/overlay.yaml pruned as `make
-// update-spec` prunes it) changes nothing but generated files, and the
-// module builds. It works in copies of the module with -trimpath,
-// so that the build cache serves what did not change. `make prove-update`
-// runs the whole routine, tests included, on each fixture.
+// SDK has never seen changes nothing but generated files, and the module
+// builds. The fixtures (seed, grown, reordered) are updates of the July
+// fixture, so each copy gets the decisions frozen with July
+// (testdata/july), pruned as `make update-spec` prunes them, whatever is
+// vendored. It works in copies of the module with -trimpath, so that the
+// build cache serves what did not change. `make prove-update` runs the
+// whole routine, tests included, on each fixture.
+//
+// The july copy holds the July fixture and its decisions as they are:
+// there the tests of the generated surface that name July's types and
+// methods run (internal/surface, build tag surface_july), on an SDK whose
+// shapes do not move with upstream.
 func TestRegenerate(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("regenerates and builds the SDK in copies of the module")
 	}
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command")
 	}
-	ov, tol := read(t, OverlayFile), read(t, ToleratedFile)
-	for _, name := range []string{"vendored", "seed", "grown", "reordered"} {
+	julyOverlay, julyTolerated := julyDecisions(t)
+	for _, name := range []string{"vendored", "seed", "grown", "reordered", "july"} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			if err := CopyTree(repoRoot, dir); err != nil {
 				t.Fatal(err)
 			}
-			if name != "vendored" {
+			var files map[string][]byte
+			switch name {
+			case "vendored":
+			case "july":
 				doc, err := Fixture(repoRoot, name)
 				if err != nil {
 					t.Fatal(err)
 				}
-				p, err := speccheck.Prune(doc, ov, tol)
+				files = map[string][]byte{SpecFile: doc, OverlayFile: julyOverlay, ToleratedFile: julyTolerated}
+			default:
+				doc, err := Fixture(repoRoot, name)
 				if err != nil {
 					t.Fatal(err)
 				}
-				for rel, data := range map[string][]byte{SpecFile: doc, OverlayFile: p.Overlay, ToleratedFile: p.Tolerated} {
-					if err := os.WriteFile(filepath.Join(dir, rel), data, 0o644); err != nil {
-						t.Fatal(err)
-					}
+				p, err := speccheck.Prune(doc, julyOverlay, julyTolerated)
+				if err != nil {
+					t.Fatal(err)
+				}
+				files = map[string][]byte{SpecFile: doc, OverlayFile: p.Overlay, ToleratedFile: p.Tolerated}
+			}
+			for rel, data := range files {
+				if err := os.WriteFile(filepath.Join(dir, rel), data, 0o644); err != nil {
+					t.Fatal(err)
 				}
 			}
 			env := goEnv()
@@ -206,7 +227,15 @@ func TestRegenerate(t *testing.T) {
 					t.Errorf("regenerating from the %s spec changed %s, which is not a generated file", name, rel)
 				}
 			}
-			if name != "vendored" {
+			switch name {
+			case "vendored":
+			case "july":
+				// The surface tests that need July's shapes, on the SDK
+				// generated from it (vet first: go test vets only a few
+				// checks).
+				runIn(t, dir, env, "go", "vet", "-tags", surfaceJulyTag, "./internal/surface")
+				runIn(t, dir, env, "go", "test", "-tags", surfaceJulyTag, "./internal/surface")
+			default:
 				// The handwritten code builds on any spec: every package
 				// compiles (go list -export compiles without linking the
 				// commands, which go build ./... would do every time). Tests
@@ -326,6 +355,7 @@ func update(t *testing.T, dir, candidate string) (*Result, string, error) {
 }
 
 func TestUpdateRoutine(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the go command and git")
 	}

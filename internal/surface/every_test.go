@@ -1,3 +1,18 @@
+// Package surface tests the generated typed surface of package api: the
+// methods and types go generate makes from a document, with the request
+// engine underneath.
+//
+// What holds for any document runs on the vendored one, in every go test:
+// every operation, through its typed method found by the generator's naming
+// rule, against anamtest (every_test.go). Nothing there names an
+// operation, a type or a shape of the vendored spec, so it holds after any
+// update.
+//
+// What needs fixed shapes (the exact request each kind of operation puts on
+// the wire) names July's types and methods, and runs on an SDK generated
+// from the July fixture, testdata/july, in a copy of the module that
+// internal/regen's TestRegenerate makes: july_test.go, behind the build
+// tag surface_july.
 package surface
 
 import (

@@ -287,7 +287,7 @@ func TestJulyFixture(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit status %d, want 0; stderr: %s\n%s", code, errOut, out)
 	}
-	wantLines(t, out, "Tolerated: 1\n", "OK: OpenAPI 3.1.0 document valid, 14 overlay action(s) applied, 8 finding(s) resolved by them, 1 tolerated.")
+	wantLines(t, out, "Tolerated: 1\n", "OK: OpenAPI 3.1.0 document valid, 44 overlay action(s) applied, 8 finding(s) resolved by them, 1 tolerated.")
 	if strings.Contains(out, "Warning") || strings.Contains(out, "openapi-invalid") {
 		t.Errorf("unexpected warning or invalid finding:\n%s", out)
 	}

@@ -1,10 +1,22 @@
-// Package surface tests the generated typed surface of package api on the
-// shapes of the vendored spec that the small seed spec lacks: JSON and
+//go:build surface_july
+
+// The tests of this file need fixed shapes: they name the Go types and
+// methods that the SDK generated from the July 2026 fixture has
+// (testdata/july: Anam's document and the overlay taken for it, frozen),
+// and check the exact request each one puts on the wire: JSON and
 // multipart bodies, actions, nested resources, bare-array lists, query
-// arrays, enums, booleans and times, per-call options. (package api's own
-// tests use only the avatar operations, so that they also run on an SDK
-// regenerated from the seed spec.) The server here is a recording loopback
-// server, so each test sees the exact request on the wire.
+// arrays, enums, booleans and times, deletes, unions, per-call options.
+// They would not compile against an SDK generated from another document,
+// so the build tag surface_july keeps them out of every build but the one
+// internal/regen's TestRegenerate makes: a copy of the module whose spec/
+// holds the July fixture, regenerated, where it runs
+//
+//	go test -tags surface_july ./internal/surface
+//
+// (go test ./internal/regen -run TestRegenerate/july does just that). The
+// server here is a recording loopback server, so each test sees the exact
+// request on the wire.
+
 package surface
 
 import (
@@ -27,10 +39,9 @@ import (
 	"github.com/anam-ai/anam-go/upload"
 )
 
-const (
-	testKey = "sk-surface-test-key-0123456789"
-	id      = "071b0286-4cce-4808-bee2-e642f1062de3"
-)
+// id is an ID the requests name (testKey, the key they carry, is in
+// rules_test.go).
+const id = "071b0286-4cce-4808-bee2-e642f1062de3"
 
 // reply is the reply of a status, a JSON body and headers.
 var reply = loopback.Respond
@@ -324,7 +335,8 @@ func TestModelsReadEasily(t *testing.T) {
 	}
 }
 
-// The README's first call: a session token for a stateful persona.
+// The README's first call: a session token for a stateful persona (the
+// union branch titled by the July overlay).
 func TestSessionTokenForAPersona(t *testing.T) {
 	rec, c := newRecorder(t, reply(200, `{"sessionToken":"st-123"}`))
 	token, err := c.CreateSessionToken(context.Background(), api.CreateSessionTokenRequest{PersonaConfig: api.NewPersonaConfigStateful(api.PersonaConfigStateful{PersonaID: id}), ClientLabel: new("web")})
