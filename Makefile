@@ -42,7 +42,7 @@ lint:
 	$(STATICCHECK) ./...
 
 ## fuzz: run each fuzz target for $(FUZZTIME) (the seed corpora also run in every `go test`)
-FUZZ_PACKAGES ?= ./api ./internal/engine
+FUZZ_PACKAGES ?= ./api ./internal/engine ./cmd/anam
 fuzz:
 	@for pkg in $(FUZZ_PACKAGES); do \
 	  for target in $$($(GO) test $$pkg -list '^Fuzz' | grep '^Fuzz'); do \
