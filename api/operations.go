@@ -12,8 +12,8 @@ import (
 // "/v1/avatars/{id}"), Tag, Summary, PathParams (in path order) and Query
 // with the rules of each Param, which request bodies it takes (Body,
 // BodyRequired), what a success carries (Result), whether it is a
-// paginated list (Paginated), and the response statuses the spec documents
-// (Statuses). One is generated for every operation, and every method of
+// paginated list (Paginated), which credentials it accepts (Auth), and the
+// response statuses the spec documents (Statuses). One is generated for every operation, and every method of
 // Client is a few lines over one of them. Operations and LookupOperation
 // expose them to generic tools, such as the anam command line, which call
 // them with Client.Do. An Operation is read-only: the SDK shares them
@@ -38,6 +38,18 @@ const (
 	BodyNone      = engine.BodyNone
 	BodyJSON      = engine.BodyJSON      // application/json
 	BodyMultipart = engine.BodyMultipart // multipart/form-data, for uploads
+)
+
+// Auth is the set of credentials an operation accepts (Operation.Auth),
+// from its security requirements in the spec; zero means AuthAPIKey.
+type Auth = engine.Auth
+
+// The credentials an operation may accept: the client's API key, and the
+// session tokens a backend mints for a browser's client (see
+// WithSessionToken).
+const (
+	AuthAPIKey       = engine.AuthAPIKey
+	AuthSessionToken = engine.AuthSessionToken
 )
 
 // ResultKind is what a successful response of an operation carries.
