@@ -344,11 +344,19 @@ type RawResponse struct {
 }
 
 // RawRequest is the request of Client.Do, in the form a generic tool has
-// it: path arguments in the order of Operation.PathParams, query values by
-// parameter name, and a body already encoded (JSON, or a multipart form
-// with its boundary in ContentType). Body is read once per attempt: when it
-// is not an io.Seeker (as *bytes.Reader, *strings.Reader and *os.File are),
-// a failed attempt is not retried.
+// it: PathArgs in the order of Operation.PathParams, Query values by
+// parameter name, and a Body already encoded (JSON, or a multipart form
+// with its boundary in ContentType), of a media type the operation
+// documents (Operation.Body); a Body for an operation that documents none,
+// or a ContentType with a line break, is refused before sending.
+//
+// Body is the caller's: the SDK never closes it, and once Do returns it
+// reads it no more. It is read once per attempt: an io.ReaderAt that can
+// tell its size (*bytes.Reader, *strings.Reader, an *os.File of a regular
+// file) through a section of its own per attempt, from where it stood,
+// leaving its offset alone; another io.Seeker rewound to where it started,
+// once the previous attempt can no longer read it; anything else once
+// (a failed attempt is then not retried, and the error says why).
 type RawRequest struct {
 	PathArgs    []string
 	Query       url.Values
@@ -360,7 +368,8 @@ type RawRequest struct {
 // the typed methods (argument checks, retries, timeouts, bounded reads,
 // typed errors), and returns the successful response as sent: for tools
 // that print what the server said, such as the anam command line. A
-// non-2xx status is an *Error, as for every call.
+// non-2xx status is an *Error, as for every call; so is a 2xx whose body
+// is not what the spec documents for op (ErrDecode, see Exchange.Check).
 func (c *Client) Do(ctx context.Context, op *Operation, req RawRequest, opts ...RequestOption) (*RawResponse, error) {
 	if op == nil {
 		return nil, &ArgumentError{Name: "op", Rule: "an operation (see LookupOperation)"}
