@@ -1772,6 +1772,8 @@ var opCreateEngineSession = &engine.Operation{
 //     `environment`, `sessionOptions`, plus optional `clientLabel` and `clientMetadata`; `expiresIn`
 //     and `widgetConfig` do not apply). This skips the session-token exchange. Only use this from a
 //     secure server-side context — never expose an API key in a browser.
+//
+// Its security accepts a session token in place of the API key: give one with api.WithSessionToken(token).
 func (c *Client) CreateEngineSession(ctx context.Context, body *CreateEngineSessionRequest, opts ...RequestOption) (*CreateEngineSessionResponse, error) {
 	out := new(CreateEngineSessionResponse)
 	if err := c.core().Call(ctx, &engine.Request{Op: opCreateEngineSession, Body: engine.OptionalBody(body), Out: out, Opts: opts}); err != nil {

@@ -506,6 +506,14 @@ func writeOperation(w *writer, s *surface, op *operation, rep *Report) error {
 			w.p("//")
 			w.comment(strings.Join(notes, "\n"))
 		}
+		switch {
+		case slices.Equal(op.auth, []string{"SessionToken"}):
+			w.p("//")
+			w.comment("Its security accepts a session token only: give one with api.WithSessionToken(token).")
+		case slices.Contains(op.auth, "SessionToken"):
+			w.p("//")
+			w.comment("Its security accepts a session token in place of the API key: give one with api.WithSessionToken(token).")
+		}
 	}
 
 	type variant struct {
