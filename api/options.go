@@ -334,7 +334,7 @@ func WithCallMaxRetries(n int) RequestOption {
 // 1 is refused with an *ArgumentError.
 func WithCallPageConcurrency(n int) RequestOption {
 	return func(c *engine.CallConfig) {
-		c.PageConcurrency = n
+		c.PageConcurrency = int32(min(n, 1<<16))
 		if n < 1 {
 			c.PageConcurrency = -1 // refused by the call's checks
 		}
@@ -351,7 +351,7 @@ func WithCallPageConcurrency(n int) RequestOption {
 // *ArgumentError that never shows the token. The token is redacted from
 // errors, log lines and the headers of WithResponseInto like the API key.
 func WithSessionToken(token string) RequestOption {
-	return func(c *engine.CallConfig) { c.SessionToken, c.HasSessionToken = token, true }
+	return func(c *engine.CallConfig) { c.SessionToken = &token }
 }
 
 // WithHeader adds a header to this call's requests, e.g. an idempotency or

@@ -116,6 +116,7 @@ func TestSessionFlowCLI(t *testing.T) {
 	// The flag where the spec takes the API key only: refused unsent.
 	r := cli(t, env, "", words(get, second, "--session-token", token)...)
 	mustExit(t, r, exitUsage)
+	t.Log(r.stderr)
 	if !strings.Contains(r.stderr, "--session-token") || !strings.Contains(r.stderr, "accepts the API key only") || strings.Contains(r.stderr, token) {
 		t.Errorf("stderr: %s", r.stderr)
 	}

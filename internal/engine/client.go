@@ -124,8 +124,8 @@ func (c *Client) newRequest(ctx context.Context, o *outgoing, first bool, progre
 		req.Header = o.cfg.Header.Clone()
 	}
 	c.authorize(req)
-	if o.cfg.HasSessionToken {
-		req.Header["Authorization"] = []string{"Bearer " + o.cfg.SessionToken}
+	if o.cfg.SessionToken != nil {
+		req.Header["Authorization"] = []string{"Bearer " + *o.cfg.SessionToken}
 	}
 	if body != nil {
 		// The transport closes req.Body: never the caller's reader itself

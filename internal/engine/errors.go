@@ -242,6 +242,9 @@ type ArgumentError struct {
 }
 
 func (e *ArgumentError) Error() string {
+	if e.Value == nil { // nothing to show, or nothing that may be shown (a secret)
+		return fmt.Sprintf("anam: %s: %s is invalid: it must be %s; no request was sent", e.Operation, e.Name, e.Rule)
+	}
 	return fmt.Sprintf("anam: %s: parameter %s = %v is invalid: it must be %s; no request was sent", e.Operation, e.Name, quoteIfString(e.Value), e.Rule)
 }
 

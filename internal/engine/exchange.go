@@ -62,7 +62,7 @@ func (c *Client) exchange(ctx context.Context, x *Exchange, h Handler) (err erro
 			}
 			return res.err
 		}
-		retry, delay := c.decide(ctx, x.method, n, e, res.hint)
+		retry, delay := c.decide(ctx, x.spec.Method, n, e, res.hint)
 		if retry && o.body != nil && !o.body.replayable() {
 			// Say why a failure that would have been retried was not.
 			cp := *e
@@ -97,7 +97,7 @@ func (c *Client) exchange(ctx context.Context, x *Exchange, h Handler) (err erro
 // error as its cause when the context ended.
 func (c *Client) stopWaiting(x *Exchange, last *Error, err error) error {
 	if last == nil {
-		e := &Error{Operation: x.op, Method: x.method, Path: x.path, Page: x.page, Attempts: 0}
+		e := &Error{Operation: x.spec.ID, Method: x.spec.Method, Path: x.path, Page: x.page, Attempts: 0}
 		if errors.Is(err, errPastDeadline) {
 			e.Err = &transient{fmt.Errorf("%w: the server asked this client to wait until %s (Retry-After on a 429), after the context's deadline; no request was sent",
 				ErrRateLimited, c.gate.closedUntil().UTC().Format(time.RFC3339))}

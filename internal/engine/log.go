@@ -29,8 +29,8 @@ func (c *Client) logAttempt(ctx context.Context, x *Exchange, a attemptLog) {
 	}
 	attrs := make([]slog.Attr, 0, 11)
 	attrs = append(attrs,
-		slog.String("op", x.op),
-		slog.String("method", x.method),
+		slog.String("op", x.spec.ID),
+		slog.String("method", x.spec.Method),
 		slog.String("path", x.path),
 	)
 	if c.cfg.LogQuery && x.url.RawQuery != "" {

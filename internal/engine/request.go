@@ -65,7 +65,7 @@ type outgoing struct {
 func (c *Client) prepare(r *Request, x *Exchange, args []string) error {
 	op := r.Op
 	op.init()
-	x.op, x.spec, x.method = op.ID, op, op.Method
+	x.spec = op
 	x.red = c.red
 	o := &x.o
 	o.method = op.Method
@@ -77,8 +77,8 @@ func (c *Client) prepare(r *Request, x *Exchange, args []string) error {
 	if err := c.checkCall(op, &o.cfg); err != nil {
 		return err
 	}
-	if o.cfg.HasSessionToken {
-		x.red = c.red.with(o.cfg.SessionToken)
+	if o.cfg.SessionToken != nil {
+		x.red = c.red.with(*o.cfg.SessionToken)
 	}
 	path, err := buildPath(op, args)
 	if err != nil {
@@ -178,14 +178,14 @@ func (c *Client) checkCall(op *Operation, cfg *CallConfig) error {
 		}
 	}
 	switch {
-	case cfg.HasSessionToken:
+	case cfg.SessionToken != nil:
 		if !op.Auth.accepts(AuthSessionToken) {
-			return refuse("session token", nil, "not given: the spec's security of "+op.ID+" accepts the API key only, not a session token; send it with the client's API key")
+			return refuse("session token", nil, "absent: the spec's security of "+op.ID+" accepts the API key only, not a session token")
 		}
-		if why := badSessionToken(cfg.SessionToken); why != "" {
+		if why := badSessionToken(*cfg.SessionToken); why != "" {
 			return refuse("session token", nil, why)
 		}
-		if c.red.isKey(cfg.SessionToken) {
+		if c.red.isKey(*cfg.SessionToken) {
 			return refuse("session token", nil, "a session token, not the client's API key")
 		}
 	case !op.Auth.accepts(AuthAPIKey):
@@ -297,20 +297,20 @@ type RequestOption func(*CallConfig)
 // nothing (the client's setting applies). prepare checks it: a value no
 // call can be made with is an *ArgumentError before anything is sent.
 type CallConfig struct {
-	Timeout       time.Duration // each attempt's bound, when HasTimeout
-	HasTimeout    bool
-	MaxRetries    int // the retries allowed, when HasMaxRetries
-	HasMaxRetries bool
-	Header        http.Header // added to every attempt's request
-	Query         url.Values  // sent after the spec's parameters
-	Into          *Response   // where the last response is described
-	// SessionToken, when set, is sent in place of the API key; only an
-	// operation whose Auth has AuthSessionToken takes one.
-	SessionToken    string
-	HasSessionToken bool
+	Timeout    time.Duration // each attempt's bound, when HasTimeout
+	MaxRetries int           // the retries allowed, when HasMaxRetries
+	Header     http.Header   // added to every attempt's request
+	Query      url.Values    // sent after the spec's parameters
+	Into       *Response     // where the last response is described
+	// SessionToken, when not nil, is sent in place of the API key; only
+	// an operation whose Auth has AuthSessionToken takes one.
+	SessionToken *string
 	// PageConcurrency, when above 0, is the page requests a walk keeps in
-	// flight, in place of the client's (see internal/pager).
-	PageConcurrency int
+	// flight, in place of the client's (see internal/pager); below 0, a
+	// number that was refused.
+	PageConcurrency int32
+	HasTimeout      bool
+	HasMaxRetries   bool
 }
 
 // Options applies opts to a CallConfig and returns it, for code that

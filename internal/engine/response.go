@@ -16,9 +16,7 @@ import (
 // It is the call's one allocation of the SDK's own. A Handler uses its
 // methods to turn a reply into the call's result or error.
 type Exchange struct {
-	op       string
-	spec     *Operation // the operation, when the call is one of the spec's
-	method   string
+	spec     *Operation // the operation: its ID and Method name the call in errors and logs
 	path     string
 	attempts int       // the attempt under way, from 1 (set by exchange)
 	red      *redactor // the client's, or the call's with its session token (set by prepare)
@@ -144,7 +142,7 @@ func (x *Exchange) requestID(h http.Header) string {
 
 // error is the call's *Error for a reply of status (0: none came back).
 func (x *Exchange) error(status int, err error) *Error {
-	return &Error{Operation: x.op, Method: x.method, Path: x.path, Page: x.page, StatusCode: status, Attempts: max(x.attempts, 1), Err: err}
+	return &Error{Operation: x.spec.ID, Method: x.spec.Method, Path: x.path, Page: x.page, StatusCode: status, Attempts: max(x.attempts, 1), Err: err}
 }
 
 // StatusError is the *Error of a non-2xx reply: its status, the server's

@@ -375,7 +375,7 @@ func walkPages[T, M any](ctx context.Context, c *engine.Client, op *engine.Opera
 	cfg := engine.Options(opts)
 	width := c.PageConcurrency()
 	if cfg.PageConcurrency > 0 {
-		width = cfg.PageConcurrency
+		width = int(cfg.PageConcurrency)
 	}
 	if width < 1 {
 		width = DefaultPageConcurrency
