@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"net"
 	"strconv"
@@ -21,30 +20,6 @@ import (
 // request the spec allows") from the client's side: through the SDK, as a
 // user's test meets the fake. The fake's own tests (robust_test.go) check
 // the same with raw HTTP.
-
-// reports collects what the fake reports through WithT, without failing
-// the test that checks it.
-type reports struct {
-	testing.TB
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (r *reports) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
-}
-
-func (r *reports) Helper() {}
-
-func (r *reports) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.msgs
-	r.msgs = nil
-	return out
-}
 
 func clientOf(t *testing.T, srv *anamtest.Server, opts ...api.Option) *api.Client {
 	t.Helper()
@@ -92,7 +67,7 @@ func TestClientSideHugePage(t *testing.T) {
 // saying so (retried like any 500, on a GET), reported through WithT; the
 // fake goes on serving.
 func TestClientSidePanicIsA500(t *testing.T) {
-	rec := &reports{TB: t}
+	rec := &recorder{TB: t}
 	var boom sync.Once
 	panicked := false
 	srv := anamtest.NewServer(anamtest.WithT(rec), anamtest.WithResponseEditor(func(op string, status int, body []byte) []byte {
@@ -116,7 +91,7 @@ func TestClientSidePanicIsA500(t *testing.T) {
 	if !panicked || !errors.As(err, &ae) || ae.StatusCode != 500 || !strings.Contains(err.Error(), "the fake panicked") {
 		t.Fatalf("err = %v, want the fake's 500 saying it panicked", err)
 	}
-	if msgs := rec.take(); len(msgs) != 1 || !strings.Contains(msgs[0], "panicked") {
+	if msgs := rec.errors(); len(msgs) != 1 || !strings.Contains(msgs[0], "panicked") {
 		t.Errorf("reports %q, want the panic", msgs)
 	}
 	if _, err := c.Do(context.Background(), op, api.RawRequest{}); err != nil {
@@ -128,7 +103,7 @@ func TestClientSidePanicIsA500(t *testing.T) {
 // that says what to do, reported through WithT, and never retried (a
 // POST); the fake's memory stays bounded.
 func TestClientSideStorageLimit(t *testing.T) {
-	rec := &reports{TB: t}
+	rec := &recorder{TB: t}
 	srv := anamtest.NewServer(anamtest.WithT(rec), anamtest.WithStorageLimit(64<<10))
 	defer srv.Close()
 	c := clientOf(t, srv)
@@ -159,7 +134,7 @@ func TestClientSideStorageLimit(t *testing.T) {
 	if !errors.As(err, &ae) || ae.StatusCode != 507 || ae.Attempts != 1 || !strings.Contains(err.Error(), "WithStorageLimit") {
 		t.Fatalf("after filling the store: %v; want a 507 naming WithStorageLimit, not retried", err)
 	}
-	if msgs := rec.take(); len(msgs) == 0 {
+	if msgs := rec.errors(); len(msgs) == 0 {
 		t.Error("the full store was not reported through WithT")
 	}
 }
