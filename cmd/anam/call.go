@@ -94,7 +94,7 @@ func (a *app) call(cmd *command, cf *commandFlags, args []string) error {
 	opts := a.callOptions(cmd)
 	q := cf.queryValues()
 	if cf.all {
-		return a.listAll(cn.client, cmd, cf, q, opts, out)
+		return a.listAll(cn.client, cmd, cf, args, q, opts, out)
 	}
 	// Do checks the result against what the spec documents (api.ErrDecode
 	// otherwise), so that nothing partial or unchecked reaches stdout.
@@ -173,7 +173,7 @@ func (e argError) Is(target error) bool { return target == api.ErrInvalidArgumen
 // listAll walks every page (--all), printing items as they arrive, with
 // progress on a terminal. A walk that fails ends with its error, which
 // says at which page it stopped and why, after the items that arrived.
-func (a *app) listAll(client *api.Client, cmd *command, cf *commandFlags, q url.Values, opts []api.RequestOption, out *output) error {
+func (a *app) listAll(client *api.Client, cmd *command, cf *commandFlags, args []string, q url.Values, opts []api.RequestOption, out *output) error {
 	// Fewer, larger pages: the largest page the spec allows, unless given.
 	for _, f := range cf.query {
 		if f.field == "perPage" && !f.given() && f.param != nil && f.param.Maximum != nil {
@@ -184,7 +184,7 @@ func (a *app) listAll(client *api.Client, cmd *command, cf *commandFlags, q url.
 	n := 0
 	var err error
 	walkFailed := false
-	for item, ierr := range listItems(a.ctx, client, cmd.op, q, cf.conc, opts, func(page, last int) {
+	for item, ierr := range listItems(a.ctx, client, cmd.op, args, q, cf.conc, opts, func(page, last int) {
 		pr.clear()
 		if ferr := out.flush(); ferr != nil && err == nil {
 			err = ferr
