@@ -25,7 +25,11 @@
 //
 // Operations and LookupOperation describe every operation, with the rules
 // of its parameters; Client.Do calls one with raw arguments and returns the
-// body as sent, for generic tools such as the anam command line.
+// body as sent, for generic tools such as the anam command line, after the
+// checks a typed call makes of it (see Errors); Client.DoPages and DoItems
+// walk a list called that way, with json.RawMessage items, through the
+// walker of the typed iterators (see Pagination).
+//
 // # Configuration
 //
 // NewClient reads the API key from WithAPIKey or else ANAM_API_KEY, and the
@@ -51,7 +55,27 @@
 // it against context.Canceled or context.DeadlineExceeded. A 2xx response whose body
 // is not the documented JSON is an error (ErrDecode), never a zero value:
 // a null body where an object is documented, and a null where a list
-// (paginated or not) must have an item, included.
+// (paginated or not) must have an item, included. Client.Do checks the
+// bodies it returns as sent the same way; an operation that documents no
+// result (a 204, a message) takes an empty or JSON body, and a 2xx page of
+// another kind (a gateway's or a captive portal's HTML) is ErrDecode, not
+// a success: the request may not have reached the API.
+//
+// The server's text in an *Error (Message, Body, RequestID, and what
+// Error returns) never holds the API key or a session token, whatever the
+// server echoed, nor a control or bidirectional character (ESC, OSC, U+202E
+// are written as , ‮): the secrets are removed before any text is
+// cut or escaped, and an error of the chain (errors.Unwrap, errors.As
+// targets such as *time.ParseError or *url.Error) is a redacted copy. A
+// key under 8 bytes (a test key) is removed where it stands as a word.
+//
+// Options that no call can be made with are refused before sending, with
+// an *ArgumentError: a negative WithCallTimeout or WithCallMaxRetries, a
+// header name or value with a line break or another control character
+// (WithHeader, a ContentType, an upload's ContentType: each would inject
+// a header), a WithQuery of a parameter the spec documents (its rule would
+// be bypassed: give it as the call's parameter), a body for an operation
+// that documents none, a session token where the spec takes none.
 //
 // # Retries and timeouts
 //
@@ -87,7 +111,14 @@
 // Each attempt, from sending the request to reading the last byte of the
 // response, is bounded by DefaultTimeout (30 s) or WithTimeout, so a server
 // that stalls before or during its response costs at most that per
-// attempt. The caller's context bounds the whole call, waits included.
+// attempt. An upload (a body streamed from the caller's reader: a
+// multipart form, Do's Body) is bounded by the same timeout counted from
+// its last progress: one that keeps moving is not cut however long it
+// takes, one that stalls for the timeout is, and once sent its response
+// has the whole timeout. The caller's context bounds the whole call,
+// waits included. A request body given by the caller is never closed by
+// the SDK, and an attempt never reads it while an earlier one may still
+// (see RawRequest).
 // Response bodies are bounded (DefaultMaxResponseBytes, WithMaxResponseBytes)
 // and always drained and closed, so that connections are reused.
 //
@@ -107,7 +138,20 @@
 // A 404 is "nothing found" (an empty page, no error) only where the spec
 // documents a 404 for the list: for page 1, without a body or with a JSON message of the
 // API's own (see ListPage). A 404 for any later page is an error, so a
-// walk never ends short without saying so.
+// walk never ends short without saying so: an error of a page request
+// names its page (Error.Page). WithResponseInto on a walk describes the
+// page the loop has in hand (see WithResponseInto).
+//
+// # Session tokens
+//
+// A backend mints a session token for a browser's client, which starts an
+// engine session with it. Operation.Auth says which credentials each
+// operation's security accepts, from the spec; WithSessionToken sends one
+// call with a session token in place of the API key, where the spec
+// accepts one, and is refused before sending anywhere else:
+//
+//	token, err := client.CreateSessionToken(ctx, api.CreateSessionTokenRequest{PersonaConfig: api.NewPersonaConfigStateful(api.PersonaConfigStateful{PersonaID: personaID})})
+//	session, err := client.CreateEngineSession(ctx, &api.CreateEngineSessionRequest{}, api.WithSessionToken(token.GetSessionToken()))
 //
 // # Generated code
 //

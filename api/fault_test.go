@@ -429,6 +429,145 @@ func faultMatrix() []faultCase {
 		{name: "429 rate limit", steps: []step{jsonReply(429, `{"message":"ThrottlerException: Too Many Requests"}`)},
 			wantErr: []error{api.ErrRateLimited}, notErr: []error{api.ErrConcurrencyLimit, api.ErrSpendCap, api.ErrUsageLimit},
 			temporary: true, wantStatus: 429, wantAttempts: 4, elapsed: backoff3},
+		// Issue 18 item 5: redaction comes before any cut, on every text
+		// that leaves the SDK, and through the error chain.
+		{name: "the key at the cut of a long X-Request-Id", steps: []step{jsonReply(404, `{"message":"Avatar not found"}`, "X-Request-Id", strings.Repeat("r", 110)+testKey)},
+			wantErr: []error{api.ErrNotFound}, wantStatus: 404, wantAttempts: 1, wantInError: "[redacted]"},
+		{name: "the key at the cut of a long Content-Type", steps: []step{reply(200, "text/plain; x="+strings.Repeat("a", 50)+testKey, avatarJSON)},
+			wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "[redacted]"},
+		{name: "the key at the cut of a non-JSON 2xx's excerpt", steps: []step{jsonReply(200, strings.Repeat("x", 20)+testKey+strings.Repeat("y", 40))},
+			wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "[redacted]"},
+		{name: "the key in a field that does not decode", steps: []step{jsonReply(200, `{"id":"00000000-0000-4000-8000-000000000001","createdAt":"`+testKey+`"}`)},
+			wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "[redacted]",
+			check: func(t *testing.T, _ any, e *api.Error, _ []seenRequest) {
+				var pe *time.ParseError
+				if errors.As(e, &pe) && (strings.Contains(pe.Error(), testKey) || strings.Contains(pe.Value, testKey)) {
+					t.Errorf("errors.As(*time.ParseError) reaches the key: %q", pe.Value)
+				}
+				for _, text := range chainTexts(e) {
+					if strings.Contains(text, testKey[3:15]) {
+						t.Errorf("an error of the chain holds the key: %q", text)
+					}
+				}
+			}},
+		{name: "the key echoed in a response header, WithResponseInto", steps: []step{jsonReply(200, avatarJSON, "X-Echo", "Bearer "+testKey, "X-Request-Id", "id-"+testKey)},
+			wantAttempts: 1,
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				var r api.Response
+				a, err := c.GetAvatar(ctx, knownID, api.WithResponseInto(&r))
+				if err != nil {
+					return nil, err
+				}
+				if got := r.Header.Get("X-Echo") + r.RequestID; strings.Contains(got, testKey) || got != "Bearer [redacted]id-[redacted]" {
+					return nil, fmt.Errorf("WithResponseInto: X-Echo and request ID %q", got)
+				}
+				return a, nil
+			}},
+		{name: "a key under 8 bytes echoed", key: "k7q2z", steps: []step{jsonReply(401, `{"message":"Invalid API key k7q2z"}`)},
+			wantErr: []error{api.ErrUnauthorized}, wantStatus: 401, wantAttempts: 1, wantInError: "Invalid API key [redacted]",
+			check: func(t *testing.T, _ any, e *api.Error, _ []seenRequest) {
+				if strings.Contains(e.Error(), "k7q2z") {
+					t.Errorf("Error() = %q", e.Error())
+				}
+			}},
+		{name: "terminal escapes and bidi controls in a server message", steps: []step{jsonReply(400, `{"message":"bad \u001b]52;c;eA==\u0007 \u202ename\u001b[2J"}`, "X-Request-Id", "id\x1b[31m")},
+			wantErr: []error{api.ErrBadRequest}, wantStatus: 400, wantAttempts: 1, wantInError: `bad \x1b]52;c;eA==\x07 \u202ename\x1b[2J`,
+			check: func(t *testing.T, _ any, e *api.Error, _ []seenRequest) {
+				for _, text := range []string{e.Error(), e.Message, e.Body, e.RequestID} {
+					if strings.ContainsAny(text, "\x1b\x07\u202e") {
+						t.Errorf("a control character reaches the error: %q", text)
+					}
+				}
+			}},
+		// Issue 18 item 7: a header value or content type that would inject
+		// a header is refused before anything is sent, never retried.
+		{name: "WithHeader with CR LF", steps: []step{okAvatar}, wantAttempts: 0,
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				a, err := c.GetAvatar(ctx, knownID, api.WithHeader("X-Trace", "a\r\nInjected: 1"))
+				if !errors.Is(err, api.ErrInvalidArgument) || strings.Contains(err.Error(), "Injected") {
+					return nil, fmt.Errorf("err = %v, want an ArgumentError that does not repeat the value", err)
+				}
+				_, err = c.GetAvatar(ctx, knownID, api.WithHeader("X-Bad\r\nName", "v"))
+				if !errors.Is(err, api.ErrInvalidArgument) {
+					return nil, fmt.Errorf("a header name with CR LF: err = %v", err)
+				}
+				return a, nil
+			}},
+		{name: "RawRequest.ContentType with CR LF", steps: []step{okAvatar}, wantAttempts: 0,
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				_, err := c.Do(ctx, bodyOp(http.MethodPut), api.RawRequest{PathArgs: []string{"thing-1"}, Body: strings.NewReader(payload), ContentType: "application/json\r\nX-Injected: 1"})
+				var ae *api.ArgumentError
+				if !errors.As(err, &ae) || ae.Name != "ContentType" {
+					return nil, fmt.Errorf("err = %v, want an ArgumentError on ContentType", err)
+				}
+				return nil, nil
+			}},
+		// Issue 18, questionable items, as decided.
+		{name: "a 2xx HTML page where no result is documented", steps: []step{reply(200, "text/html", "<html>Welcome to the hotel wifi</html>")},
+			wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "text/html",
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				got, err := c.Do(ctx, noResultOp, api.RawRequest{PathArgs: []string{"thing-1"}})
+				if got == nil {
+					return nil, err
+				}
+				return got, err
+			}},
+		{name: "a 2xx text body where no result is documented", steps: []step{reply(200, "", "OK")},
+			wantErr: []error{api.ErrDecode}, wantStatus: 200, wantAttempts: 1, wantInError: "neither empty nor JSON",
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				got, err := c.Do(ctx, noResultOp, api.RawRequest{PathArgs: []string{"thing-1"}})
+				if got == nil {
+					return nil, err
+				}
+				return got, err
+			}},
+		{name: "a 204, or a 200 message, where no result is documented", steps: []step{reply(204, "", ""), jsonReply(200, `{"message":"deleted"}`)}, wantAttempts: 2,
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				for range 2 {
+					if _, err := c.Do(ctx, noResultOp, api.RawRequest{PathArgs: []string{"thing-1"}}); err != nil {
+						return nil, err
+					}
+				}
+				return nil, nil
+			}},
+		{name: "a negative WithCallTimeout", steps: []step{okAvatar}, wantAttempts: 0,
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				_, err := c.GetAvatar(ctx, knownID, api.WithCallTimeout(-time.Second))
+				var ae *api.ArgumentError
+				if !errors.As(err, &ae) || ae.Name != "WithCallTimeout" {
+					return nil, fmt.Errorf("err = %v, want an ArgumentError on WithCallTimeout", err)
+				}
+				return nil, nil
+			}},
+		{name: "a body on an operation that documents none", steps: []step{okAvatar}, wantAttempts: 0,
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				_, err := c.Do(ctx, noResultOp, api.RawRequest{PathArgs: []string{"thing-1"}, Body: strings.NewReader(payload), ContentType: "application/json"})
+				var ae *api.ArgumentError
+				if !errors.As(err, &ae) || ae.Name != "body" {
+					return nil, fmt.Errorf("err = %v, want an ArgumentError on the body", err)
+				}
+				return nil, nil
+			}},
+		{name: "WithQuery overriding a parameter of the spec", list: true, steps: []step{jsonReply(200, nullPage)}, wantAttempts: 1,
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				for _, q := range [][2]string{{"perPage", "1000"}, {"page", "-5"}} {
+					_, err := c.ListAvatars(ctx, nil, api.WithQuery(q[0], q[1]))
+					if !errors.Is(err, api.ErrInvalidArgument) || !strings.Contains(err.Error(), "WithQuery "+q[0]) {
+						return nil, fmt.Errorf("WithQuery(%q, %q): err = %v, want an ArgumentError", q[0], q[1], err)
+					}
+				}
+				// A parameter the spec does not document goes as given.
+				return c.ListAvatars(ctx, nil, api.WithQuery("experimental", "1"))
+			}},
+		{name: "429 concurrent session limit on a POST", steps: []step{jsonReply(429, `{"error":"Concurrent session limit reached"}`)},
+			wantErr: []error{api.ErrRateLimited, api.ErrConcurrencyLimit}, temporary: true, wantStatus: 429, wantAttempts: 1,
+			call: func(ctx context.Context, c *api.Client) (any, error) {
+				got, err := c.Do(ctx, bodyOp(http.MethodPost), api.RawRequest{PathArgs: []string{"thing-1"}, Body: strings.NewReader(payload), ContentType: "application/json"})
+				if got == nil {
+					return nil, err
+				}
+				return got, err
+			}},
 		{name: "429 spend cap with Retry-After leaves the gate open", steps: []step{jsonReply(429, `{"error":"Spend cap reached"}`, "Retry-After", "30"), okAvatar},
 			call: func(ctx context.Context, c *api.Client) (any, error) {
 				if _, err := c.GetAvatar(ctx, knownID); !errors.Is(err, api.ErrSpendCap) {
@@ -438,6 +577,34 @@ func faultMatrix() []faultCase {
 			},
 			wantAttempts: 2, elapsed: [2]time.Duration{0, 0}},
 	}
+}
+
+// noResultOp is an operation that documents no result (a 204, or only a
+// message), as a generic tool describes one.
+var noResultOp = &api.Operation{ID: "removeThing", Method: http.MethodDelete, Path: "/v1/things/{id}",
+	PathParams: []api.Param{{Name: "id", Required: true}}, Result: api.ResultNone}
+
+// chainTexts are the texts of every error err's chain reaches, through
+// Unwrap() error and Unwrap() []error.
+func chainTexts(err error) []string {
+	var out []string
+	var walk func(error)
+	walk = func(e error) {
+		if e == nil {
+			return
+		}
+		out = append(out, e.Error())
+		switch u := e.(type) {
+		case interface{ Unwrap() error }:
+			walk(u.Unwrap())
+		case interface{ Unwrap() []error }:
+			for _, w := range u.Unwrap() {
+				walk(w)
+			}
+		}
+	}
+	walk(err)
+	return out
 }
 
 // TestFaultMatrix asserts the exact outcome of each fault: result, error

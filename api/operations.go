@@ -12,8 +12,8 @@ import (
 // "/v1/avatars/{id}"), Tag, Summary, PathParams (in path order) and Query
 // with the rules of each Param, which request bodies it takes (Body,
 // BodyRequired), what a success carries (Result), whether it is a
-// paginated list (Paginated), and the response statuses the spec documents
-// (Statuses). One is generated for every operation, and every method of
+// paginated list (Paginated), which credentials it accepts (Auth), and the
+// response statuses the spec documents (Statuses). One is generated for every operation, and every method of
 // Client is a few lines over one of them. Operations and LookupOperation
 // expose them to generic tools, such as the anam command line, which call
 // them with Client.Do. An Operation is read-only: the SDK shares them
@@ -40,6 +40,18 @@ const (
 	BodyMultipart = engine.BodyMultipart // multipart/form-data, for uploads
 )
 
+// Auth is the set of credentials an operation accepts (Operation.Auth),
+// from its security requirements in the spec; zero means AuthAPIKey.
+type Auth = engine.Auth
+
+// The credentials an operation may accept: the client's API key, and the
+// session tokens a backend mints for a browser's client (see
+// WithSessionToken).
+const (
+	AuthAPIKey       = engine.AuthAPIKey
+	AuthSessionToken = engine.AuthSessionToken
+)
+
 // ResultKind is what a successful response of an operation carries.
 type ResultKind = engine.ResultKind
 
@@ -56,9 +68,17 @@ const (
 // RawRequest is the request of Client.Do, in the form a generic tool has
 // it: PathArgs in the order of Operation.PathParams, Query values by
 // parameter name, and a Body already encoded (JSON, or a multipart form
-// with its boundary in ContentType). Body is read once per attempt: when it
-// is not an io.Seeker (as *bytes.Reader, *strings.Reader and *os.File are),
-// a failed attempt is not retried.
+// with its boundary in ContentType), of a media type the operation
+// documents (Operation.Body); a Body for an operation that documents none,
+// or a ContentType with a line break, is refused before sending.
+//
+// Body is the caller's: the SDK never closes it, and once Do returns it
+// reads it no more. It is read once per attempt: an io.ReaderAt that can
+// tell its size (*bytes.Reader, *strings.Reader, an *os.File of a regular
+// file) through a section of its own per attempt, from where it stood,
+// leaving its offset alone; another io.Seeker rewound to where it started,
+// once the previous attempt can no longer read it; anything else once
+// (a failed attempt is then not retried, and the error says why).
 type RawRequest = engine.RawRequest
 
 // RawResponse is the answer of Client.Do: the StatusCode, Header and the

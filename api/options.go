@@ -240,14 +240,30 @@ func WithRequestEditor(fn RequestEditor) Option {
 //	error       why the attempt failed, when it did
 //	retry_in    the wait before the next attempt, when there is one
 //
-// No header is logged, so neither is the API key; nor is the query string,
-// which may hold search terms. Without WithLogger nothing is logged.
+//	page        the page a list call asked for, on the lines of list calls
+//	query       the query string, only with WithLogQuery
+//
+// No header is logged, so neither is the API key (nor a session token);
+// nor is the query string, which may hold search terms, unless
+// WithLogQuery asks for it. Without WithLogger nothing is logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
 			return errors.New("WithLogger: nil *slog.Logger")
 		}
 		c.Logger = l
+		return nil
+	}
+}
+
+// WithLogQuery makes the lines of WithLogger carry each request's query
+// string (attribute "query"), for a program whose user asked to see what
+// is sent, such as the anam command line's --debug. It is off by default:
+// a query may hold a user's search terms, which logs should not keep. The
+// API key and a session token are redacted from it like from every line.
+func WithLogQuery() Option {
+	return func(c *config) error {
+		c.LogQuery = true
 		return nil
 	}
 }
@@ -296,20 +312,54 @@ func WithPageConcurrency(n int) Option {
 type RequestOption = engine.RequestOption
 
 // WithCallTimeout bounds each attempt of this call, as WithTimeout does for
-// every call of the client (0: no bound but the context).
+// every call of the client (0: no bound but the context). A negative
+// duration (a deadline computed in the past, say) is refused with an
+// *ArgumentError before anything is sent, rather than taken for "no
+// bound".
 func WithCallTimeout(d time.Duration) RequestOption {
-	return func(c *engine.CallConfig) { c.Timeout, c.HasTimeout = max(d, 0), true }
+	return func(c *engine.CallConfig) { c.Timeout, c.HasTimeout = d, true }
 }
 
 // WithCallMaxRetries sets how many times this call may be retried (0:
-// never), in place of the client's WithMaxRetries.
+// never), in place of the client's WithMaxRetries. A negative number is
+// refused with an *ArgumentError before anything is sent.
 func WithCallMaxRetries(n int) RequestOption {
-	return func(c *engine.CallConfig) { c.MaxRetries, c.HasMaxRetries = max(n, 0), true }
+	return func(c *engine.CallConfig) { c.MaxRetries, c.HasMaxRetries = n, true }
+}
+
+// WithCallPageConcurrency sets how many page requests this walk (ListPages,
+// ListAll, the generated iterators, Client.DoPages and DoItems) keeps in
+// flight, in place of the client's WithPageConcurrency; 1 requests each
+// page only when the loop needs it. Other calls ignore it. A number under
+// 1 is refused with an *ArgumentError.
+func WithCallPageConcurrency(n int) RequestOption {
+	return func(c *engine.CallConfig) {
+		c.PageConcurrency = int32(min(n, 1<<16))
+		if n < 1 {
+			c.PageConcurrency = -1 // refused by the call's checks
+		}
+	}
+}
+
+// WithSessionToken sends this call with a session token in place of the
+// client's API key, as Anam's browser clients do: a backend mints the
+// token (the session-token operation of the Sessions tag) and a client
+// starts an engine session with it. Only an operation whose spec security
+// accepts session tokens takes one (Operation.Auth has AuthSessionToken):
+// on any other, and for a value that is not a JWT or is the client's API
+// key, the call is refused before anything is sent, with an
+// *ArgumentError that never shows the token. The token is redacted from
+// errors, log lines and the headers of WithResponseInto like the API key.
+func WithSessionToken(token string) RequestOption {
+	return func(c *engine.CallConfig) { c.SessionToken = &token }
 }
 
 // WithHeader adds a header to this call's requests, e.g. an idempotency or
 // tracing header. It cannot replace the headers the client owns
 // (Authorization, User-Agent, Content-Type, Accept): those are set after.
+// A name that is not a header name, or a value with a line break or
+// another control character (which would inject a header), is refused
+// with an *ArgumentError before anything is sent, and never retried.
 func WithHeader(key, value string) RequestOption {
 	return func(c *engine.CallConfig) {
 		if c.Header == nil {
@@ -321,7 +371,10 @@ func WithHeader(key, value string) RequestOption {
 
 // WithQuery adds a query parameter to this call's requests, for a
 // parameter the spec (and so the typed Params) does not know yet. It is
-// sent as given, after the typed parameters.
+// sent as given, after the typed parameters. A parameter the spec
+// documents for the operation is refused with an *ArgumentError: give it
+// in the call's Params (or Do's RawRequest.Query), where its rule is
+// checked (WithQuery("perPage", "1000") would bypass 1..100).
 func WithQuery(key, value string) RequestOption {
 	return func(c *engine.CallConfig) {
 		if c.Query == nil {
@@ -334,7 +387,14 @@ func WithQuery(key, value string) RequestOption {
 // WithResponseInto makes the call store what its last response said
 // beyond the decoded body (status, headers such as RateLimit-Remaining, the
 // request ID, the number of attempts) in *dst, whether the call succeeded
-// or failed. On a paginated walk it describes the last page requested.
+// or failed. Header values that hold the API key (or the call's session
+// token), echoed by a server, have it replaced by "[redacted]".
+//
+// On a paginated walk (ListPages, ListAll, the generated iterators,
+// DoPages, DoItems) *dst describes the page the loop has in hand: it is
+// written in the loop's goroutine just before each page is yielded (or
+// the error of a page request), never by a page requested ahead, so it
+// may be read in the loop's body without a race.
 func WithResponseInto(dst *Response) RequestOption {
 	return func(c *engine.CallConfig) { c.Into = dst }
 }

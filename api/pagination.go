@@ -12,7 +12,7 @@ import (
 // Page is one page of a list operation: its Items and the server's
 // pagination metadata (Meta), as sent. Number returns meta.currentPage (0
 // when the server did not say), Total meta.total (-1 when it did not),
-// and Next the number of the next page and true, or false on the last
+// Last meta.lastPage (0 when it did not), and Next the number of the next page and true, or false on the last
 // page: it trusts meta.next when the server sends it (an empty page whose
 // meta.next names another page is not the end), and falls back on
 // meta.lastPage when it does not.

@@ -14,8 +14,9 @@ import (
 
 // Client calls the Anam API: one method per operation of the spec, each
 // a few lines over the SDK's one request path (internal/engine), plus Do,
-// BaseURL and CloseIdleConnections. Create one with api.NewClient (package
-// api calls it api.Client); it is safe for concurrent use.
+// DoPages and DoItems for raw calls, BaseURL and CloseIdleConnections.
+// Create one with api.NewClient (package api calls it api.Client); it is
+// safe for concurrent use.
 type Client engine.Client
 
 // RequestOption changes one call: see package api (WithCallTimeout,
@@ -35,9 +36,35 @@ func (c *Client) core() *engine.Client { return (*engine.Client)(c) }
 // the typed methods (argument checks, retries, timeouts, bounded reads,
 // typed errors), and returns the successful response as sent: for tools
 // that print what the server said, such as the anam command line. A
-// non-2xx status is an *api.Error, as for every call.
+// non-2xx status is an *api.Error, as for every call; so is a 2xx whose
+// body is not what the spec documents for op (api.ErrDecode), exactly as
+// for a typed call: JSON where JSON is documented, an object or an array
+// as documented, a list page's {data, meta} envelope, no null item, no
+// empty body where one is documented, and for an operation that documents
+// no result an empty or JSON body only.
 func (c *Client) Do(ctx context.Context, op *engine.Operation, req engine.RawRequest, opts ...RequestOption) (*engine.RawResponse, error) {
 	return c.core().Do(ctx, op, req, opts...)
+}
+
+// DoPages returns an iterator over the pages of the paginated list op
+// (Operation.Paginated), called in raw form as Do calls it: req's Query
+// is sent with every page but for its "page" value (where the walk
+// starts; 1 when absent), its PathArgs fill op's path, and it has no
+// Body. Items are the JSON values as sent. It is the walker of the typed
+// iterators (see api.ListPages): the same checks of every page and its
+// meta (ErrDecode, ErrPagination), the same prefetch (WithPageConcurrency,
+// WithCallPageConcurrency), the same 404 rule (a "nothing found" 404 is an
+// empty page on page 1 only). A bad argument is refused before any
+// request, and an error is yielded last, saying which page it stopped at.
+func (c *Client) DoPages(ctx context.Context, op *engine.Operation, req engine.RawRequest, opts ...RequestOption) iter.Seq2[*Page[json.RawMessage], error] {
+	return pager.RawPages[PageMeta](ctx, c.core(), op, req, opts)
+}
+
+// DoItems returns an iterator over every item of the paginated list op,
+// page after page, as DoPages walks it. An error is yielded once, last,
+// with a nil item.
+func (c *Client) DoItems(ctx context.Context, op *engine.Operation, req engine.RawRequest, opts ...RequestOption) iter.Seq2[json.RawMessage, error] {
+	return pager.Items(c.DoPages(ctx, op, req, opts...))
 }
 
 // BaseURL returns the base URL requests are sent to.
@@ -1718,6 +1745,7 @@ var opCreateEngineSession = &engine.Operation{
 	Summary: "create engine session",
 	Body:    engine.BodyJSON,
 	Result:  engine.ResultObject,
+	Auth:    engine.AuthAPIKey | engine.AuthSessionToken,
 	Statuses: map[int]string{
 		200: "Session started",
 		400: "Invalid request body or persona configuration",
@@ -1744,6 +1772,8 @@ var opCreateEngineSession = &engine.Operation{
 //     `environment`, `sessionOptions`, plus optional `clientLabel` and `clientMetadata`; `expiresIn`
 //     and `widgetConfig` do not apply). This skips the session-token exchange. Only use this from a
 //     secure server-side context — never expose an API key in a browser.
+//
+// Its security accepts a session token in place of the API key: give one with api.WithSessionToken(token).
 func (c *Client) CreateEngineSession(ctx context.Context, body *CreateEngineSessionRequest, opts ...RequestOption) (*CreateEngineSessionResponse, error) {
 	out := new(CreateEngineSessionResponse)
 	if err := c.core().Call(ctx, &engine.Request{Op: opCreateEngineSession, Body: engine.OptionalBody(body), Out: out, Opts: opts}); err != nil {

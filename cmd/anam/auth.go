@@ -95,7 +95,7 @@ func (a *app) login(withToken bool) error {
 	}
 	opts := []api.Option{api.WithAPIKey(key), api.WithBaseURL(base), api.WithUserAgent("anam-cli/" + cliVersion)}
 	if a.g.debug {
-		opts = append(opts, a.debugOptions(key)...)
+		opts = append(opts, a.debugOptions()...)
 	}
 	client, err := api.NewClient(opts...)
 	if err != nil {
@@ -161,7 +161,7 @@ func (a *app) checkKey(client *api.Client) error {
 	if op == nil {
 		return errors.New("the spec has no list operation to check a key with")
 	}
-	_, err := client.Do(withCallSlot(a.ctx), op, api.RawRequest{Query: q})
+	_, err := client.Do(a.ctx, op, api.RawRequest{Query: q})
 	return err
 }
 

@@ -91,16 +91,38 @@ func (a *app) call(cmd *command, cf *commandFlags, args []string) error {
 			return err
 		}
 	}
-	ctx := a.ctx
+	opts := a.callOptions(cmd)
 	q := cf.queryValues()
 	if cf.all {
-		return a.listAll(cn.client, cmd, cf, q, out)
+		return a.listAll(cn.client, cmd, cf, args, q, opts, out)
 	}
-	resp, err := cn.client.Do(withCallSlot(ctx), cmd.op, api.RawRequest{PathArgs: args, Query: q, Body: body.r, ContentType: body.contentType})
+	// Do checks the result against what the spec documents (api.ErrDecode
+	// otherwise), so that nothing partial or unchecked reaches stdout.
+	resp, err := cn.client.Do(a.ctx, cmd.op, api.RawRequest{PathArgs: args, Query: q, Body: body.r, ContentType: body.contentType}, opts...)
 	if err != nil {
 		return cliError(cmd, cf, err)
 	}
 	return out.result(resp.Body)
+}
+
+// envSessionToken names the environment variable of a session token.
+const envSessionToken = "ANAM_SESSION_TOKEN"
+
+// callOptions are the options of a command's call: a session token from
+// --session-token, which the SDK refuses (exit 2, nothing sent) for an
+// operation whose spec does not accept one, or from ANAM_SESSION_TOKEN,
+// which is used only where the spec accepts one (elsewhere the API key
+// is sent, as for any command).
+func (a *app) callOptions(cmd *command) []api.RequestOption {
+	switch {
+	case a.g.sessionToken != "":
+		return []api.RequestOption{api.WithSessionToken(a.g.sessionToken)}
+	case cmd.op.Auth&api.AuthSessionToken != 0:
+		if t := a.e.getenv(envSessionToken); t != "" {
+			return []api.RequestOption{api.WithSessionToken(t)}
+		}
+	}
+	return nil
 }
 
 // cliError rewrites an argument the SDK refused in the CLI's words: the
@@ -112,6 +134,8 @@ func cliError(cmd *command, cf *commandFlags, err error) error {
 	}
 	what := ae.Name
 	switch {
+	case ae.Name == "session token":
+		what = "the session token (--session-token or " + envSessionToken + ")"
 	case ae.Name == "body":
 		what = "the request body (--data, field flags or --form)"
 	case ae.Name == "path arguments":
@@ -147,8 +171,9 @@ func (e argError) Error() string        { return e.msg }
 func (e argError) Is(target error) bool { return target == api.ErrInvalidArgument }
 
 // listAll walks every page (--all), printing items as they arrive, with
-// progress on a terminal.
-func (a *app) listAll(client *api.Client, cmd *command, cf *commandFlags, q url.Values, out *output) error {
+// progress on a terminal. A walk that fails ends with its error, which
+// says at which page it stopped and why, after the items that arrived.
+func (a *app) listAll(client *api.Client, cmd *command, cf *commandFlags, args []string, q url.Values, opts []api.RequestOption, out *output) error {
 	// Fewer, larger pages: the largest page the spec allows, unless given.
 	for _, f := range cf.query {
 		if f.field == "perPage" && !f.given() && f.param != nil && f.param.Maximum != nil {
@@ -158,7 +183,8 @@ func (a *app) listAll(client *api.Client, cmd *command, cf *commandFlags, q url.
 	pr := a.newProgress()
 	n := 0
 	var err error
-	for item, ierr := range listItems(a.ctx, client, cmd.op, q, cf.conc, func(page, last int) {
+	walkFailed := false
+	for item, ierr := range listItems(a.ctx, client, cmd.op, args, q, cf.conc, opts, func(page, last int) {
 		pr.clear()
 		if ferr := out.flush(); ferr != nil && err == nil {
 			err = ferr
@@ -166,7 +192,7 @@ func (a *app) listAll(client *api.Client, cmd *command, cf *commandFlags, q url.
 		pr.page(page, last, n)
 	}) {
 		if ierr != nil {
-			err = ierr
+			err, walkFailed = ierr, true
 			break
 		}
 		if err != nil {
@@ -185,13 +211,30 @@ func (a *app) listAll(client *api.Client, cmd *command, cf *commandFlags, q url.
 		err = ferr
 	}
 	if err != nil {
-		return cliError(cmd, cf, err)
+		err = cliError(cmd, cf, err)
+		if walkFailed && !errors.Is(err, api.ErrInvalidArgument) {
+			err = walkStopped{err: err, items: n}
+		}
+		return err
 	}
 	if out.human() {
 		fmt.Fprintf(a.e.stderr, "%d %s\n", n, plural(n, "item"))
 	}
 	return nil
 }
+
+// walkStopped is the error of an --all walk that failed after n items were
+// printed: the SDK's error, which names the page, and the count.
+type walkStopped struct {
+	err   error
+	items int
+}
+
+func (e walkStopped) Error() string {
+	return fmt.Sprintf("%s (--all stopped there, after %d %s)", strings.TrimPrefix(e.err.Error(), "anam: "), e.items, plural(e.items, "item"))
+}
+
+func (e walkStopped) Unwrap() error { return e.err }
 
 // printPage prints one page of a list as a table; the footer saying where
 // the listing stands goes to stderr.

@@ -133,7 +133,7 @@ func (a *app) connect() (*connection, error) {
 	}
 	opts = append(opts, api.WithUserAgent("anam-cli/"+cliVersion))
 	if a.g.debug {
-		opts = append(opts, a.debugOptions(cn.key)...)
+		opts = append(opts, a.debugOptions()...)
 	}
 	cn.client, err = api.NewClient(opts...)
 	if err != nil {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -18,61 +16,31 @@ import (
 //
 //	anam: debug: GET /v1/avatars?page=2&perPage=100 page=2 status=200 request_id=… attempt=1 duration=41ms
 //
-// The SDK's logger (api.WithLogger) reports each attempt, without the
-// query (it may hold search terms, which the SDK never logs); the user
-// asked to see it here, so a request editor records each attempt's URL in
-// a slot of the call's context, where the log line finds it. The key is
-// never shown: no header is logged, and the key is masked wherever the
-// server echoed it.
-
-type callSlotKey struct{}
-
-// callSlot holds the URL of a call's current attempt.
-type callSlot struct {
-	mu  sync.Mutex
-	uri string // path and query, as sent
-}
-
-// withCallSlot gives a call its own slot: every call made with --debug
-// goes through it.
-func withCallSlot(ctx context.Context) context.Context {
-	return context.WithValue(ctx, callSlotKey{}, &callSlot{})
-}
-
-func slotOf(ctx context.Context) *callSlot {
-	s, _ := ctx.Value(callSlotKey{}).(*callSlot)
-	return s
-}
+// It is the SDK's own log line (api.WithLogger), with the query string,
+// which the SDK logs only when asked (api.WithLogQuery: it may hold search
+// terms, and here the user asked to see what is sent), and the page of a
+// list call, which the SDK logs for every list call. The SDK redacts the
+// API key and a session token from every line, wherever the server echoed
+// them; no header is logged.
 
 // debugOptions are the client options of --debug.
-func (a *app) debugOptions(key string) []api.Option {
-	h := &debugHandler{w: a.e.stderr, key: key}
-	return []api.Option{
-		api.WithLogger(slog.New(h)),
-		api.WithRequestEditor(func(ctx context.Context, req *http.Request) error {
-			if s := slotOf(req.Context()); s != nil {
-				s.mu.Lock()
-				s.uri = req.URL.RequestURI()
-				s.mu.Unlock()
-			}
-			return nil
-		}),
-	}
+func (a *app) debugOptions() []api.Option {
+	return []api.Option{api.WithLogger(slog.New(&debugHandler{w: a.e.stderr})), api.WithLogQuery()}
 }
 
 // debugHandler writes the SDK's attempt records as --debug lines.
 type debugHandler struct {
-	mu  sync.Mutex
-	w   io.Writer
-	key string
+	mu sync.Mutex
+	w  io.Writer
 }
 
 func (h *debugHandler) Enabled(context.Context, slog.Level) bool { return true }
 func (h *debugHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
 func (h *debugHandler) WithGroup(string) slog.Handler            { return h }
 
-func (h *debugHandler) Handle(ctx context.Context, r slog.Record) error {
-	var method, path, status, reqID, attempt, errText, retryIn string
+func (h *debugHandler) Handle(_ context.Context, r slog.Record) error {
+	var method, path, query, status, reqID, attempt, errText, retryIn string
+	page := "-"
 	var duration time.Duration
 	r.Attrs(func(at slog.Attr) bool {
 		switch at.Key {
@@ -80,6 +48,10 @@ func (h *debugHandler) Handle(ctx context.Context, r slog.Record) error {
 			method = at.Value.String()
 		case "path":
 			path = at.Value.String()
+		case "query":
+			query = at.Value.String()
+		case "page":
+			page = at.Value.String()
 		case "status":
 			status = at.Value.String()
 		case "request_id":
@@ -96,18 +68,8 @@ func (h *debugHandler) Handle(ctx context.Context, r slog.Record) error {
 		return true
 	})
 	uri := path
-	if s := slotOf(ctx); s != nil {
-		s.mu.Lock()
-		if s.uri != "" {
-			uri = s.uri
-		}
-		s.mu.Unlock()
-	}
-	page := "-"
-	if _, rawQuery, ok := strings.Cut(uri, "?"); ok {
-		if q, err := url.ParseQuery(rawQuery); err == nil && q.Get("page") != "" {
-			page = q.Get("page")
-		}
+	if query != "" {
+		uri += "?" + query
 	}
 	if status == "0" {
 		status = "none"
@@ -124,13 +86,8 @@ func (h *debugHandler) Handle(ctx context.Context, r slog.Record) error {
 	if retryIn != "" {
 		fmt.Fprintf(&b, " retry_in=%s", retryIn)
 	}
-	line := b.String()
-	if h.key != "" {
-		line = strings.ReplaceAll(line, h.key, "[redacted]")
-		line = strings.ReplaceAll(line, url.QueryEscape(h.key), "[redacted]")
-	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	_, err := fmt.Fprintf(h.w, "anam: debug: %s\n", sanitize(line))
+	_, err := fmt.Fprintf(h.w, "anam: debug: %s\n", sanitize(b.String()))
 	return err
 }

@@ -17,6 +17,7 @@ type globals struct {
 	json, debug, fake bool
 	jq, template      string
 	baseURL, profile  string
+	sessionToken      string
 }
 
 func (g *globals) register(fs *pflag.FlagSet) {
@@ -27,6 +28,7 @@ func (g *globals) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&g.fake, "fake", false, "run against the built-in fake Anam API, no key needed (also ANAM_FAKE=1)")
 	fs.StringVar(&g.baseURL, "base-url", "", "the API's base `URL` (default: ANAM_BASE_URL, the profile's, else "+api.DefaultBaseURL+")")
 	fs.StringVar(&g.profile, "profile", "", "the stored profile to use (default: ANAM_PROFILE, else \"default\")")
+	fs.StringVar(&g.sessionToken, "session-token", "", "send this session `token` in place of the API key, to an operation whose spec accepts one (default: "+envSessionToken+" there)")
 }
 
 // usageError is a command line the program cannot make sense of: exit 2,
@@ -154,7 +156,7 @@ type commandFlags struct {
 // reserved are flag names the CLI itself uses; a query parameter of the
 // same name is given the prefix "query-", and a body field of the same
 // name gets no flag (give it in --data).
-var reserved = []string{"json", "jq", "template", "debug", "fake", "base-url", "profile", "version", "help",
+var reserved = []string{"json", "jq", "template", "debug", "fake", "base-url", "profile", "session-token", "version", "help",
 	"data", "form", "all", "limit", "concurrency", "yes"}
 
 // defaultConcurrency is how many pages --all requests at once.

@@ -25,6 +25,7 @@ type Config struct {
 	Backoff         Backoff       // zero: DefaultBackoff
 	Editors         []RequestEditor
 	Logger          *slog.Logger // nil: no logging
+	LogQuery        bool         // log lines carry the query string (see api.WithLogQuery)
 	PageConcurrency int          // page requests a walk keeps in flight (internal/pager)
 }
 
@@ -72,7 +73,7 @@ func New(cfg Config) (*Client, error) {
 		timeout:   cfg.Timeout,
 		cfg:       cfg,
 		gate:      new(gate),
-		red:       &redactor{key: key},
+		red:       newRedactor(key),
 	}
 	if hc, ok := cfg.Doer.(*http.Client); ok {
 		switch hc.Transport.(type) {
@@ -97,8 +98,9 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// newRequest builds the HTTP request of one attempt.
-func (c *Client) newRequest(ctx context.Context, o *outgoing, first bool) (*http.Request, error) {
+// newRequest builds the HTTP request of one attempt. progress, when not
+// nil, is called as the body is read (see stallContext).
+func (c *Client) newRequest(ctx context.Context, o *outgoing, first bool, progress func()) (*http.Request, error) {
 	var body io.Reader
 	var contentType string
 	length := int64(0)
@@ -122,12 +124,24 @@ func (c *Client) newRequest(ctx context.Context, o *outgoing, first bool) (*http
 		req.Header = o.cfg.Header.Clone()
 	}
 	c.authorize(req)
+	if o.cfg.SessionToken != nil {
+		req.Header["Authorization"] = []string{"Bearer " + *o.cfg.SessionToken}
+	}
 	if body != nil {
-		rc, ok := body.(io.ReadCloser)
-		if !ok {
-			rc = io.NopCloser(body)
+		// The transport closes req.Body: never the caller's reader itself
+		// (an attemptBody over it, or a reader of the SDK's own).
+		switch b := body.(type) {
+		case *attemptBody:
+			b.progress = progress
+			req.Body = b
+		default:
+			req.Body = io.NopCloser(body)
 		}
-		req.Body, req.ContentLength = rc, length
+		req.ContentLength = length
+		if length == 0 {
+			closeBody(req.Body)
+			req.Body = http.NoBody // not "unknown length"
+		}
 		req.Header["Content-Type"] = []string{contentType}
 		if b, ok := o.body.(*bytesBody); ok { // lets net/http replay it on a 307/308
 			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b.data)), nil }

@@ -12,6 +12,9 @@
 //	               prepare, which checks it and builds what every attempt sends
 //	encode.go        the path (buildPath), the query (encodeQuery) and the
 //	               parameters' rules from the spec
+//	reqbody.go       the body of each attempt: never the caller's reader
+//	               itself, never read by two attempts at once; the stall
+//	               timeout of an upload
 //	multipart.go     a multipart/form-data body, streamed
 //	exchange.go    exchange: the attempt loop; attempt: one request and its
 //	               reply, within the per-attempt timeout
@@ -22,7 +25,8 @@
 //	retry.go       decide: whether and when to try again (backoff, Retry-After,
 //	               the client-wide 429 gate)
 //	errors.go      Error, ArgumentError and the sentinel errors
-//	redact.go      the API key out of every error and log line
+//	redact.go      the API key (and a session token) out of every error,
+//	               log line and header handed back, before any cut
 //	log.go         one log line per attempt
 //	softcancel.go  cancelling a call without tearing down a reply being read
 //	operation.go   Operation: what the spec says of one operation

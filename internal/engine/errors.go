@@ -44,9 +44,13 @@ var (
 // request ID) and Err says how the call ended, so that errors.Is(err,
 // context.DeadlineExceeded) holds as well as errors.Is(err, ErrServer).
 type Error struct {
-	Operation  string // operationId in the spec, e.g. "getAvatar"
-	Method     string // HTTP method
-	Path       string // URL path requested, without the query
+	Operation string // operationId in the spec, e.g. "getAvatar"
+	Method    string // HTTP method
+	Path      string // URL path requested, without the query
+	// Page is the page a list call asked for (its page parameter, 1 when
+	// not given), so that a walk's error says where it stopped; 0 for
+	// other calls.
+	Page       int
 	StatusCode int    // 0 when no response was received
 	RequestID  string // the server's request ID header, if it sent one
 	// Message is the server's own explanation, taken from a JSON body's
@@ -121,7 +125,11 @@ func (e *Error) Error() string {
 	b.WriteString("anam: ")
 	b.WriteString(e.Operation)
 	if e.Method != "" {
-		b.WriteString(" (" + e.Method + " " + e.Path + ")")
+		b.WriteString(" (" + e.Method + " " + e.Path)
+		if e.Page > 0 {
+			fmt.Fprintf(&b, ", page %d", e.Page)
+		}
+		b.WriteString(")")
 	}
 	b.WriteString(": ")
 	switch {
@@ -234,6 +242,9 @@ type ArgumentError struct {
 }
 
 func (e *ArgumentError) Error() string {
+	if e.Value == nil { // nothing to show, or nothing that may be shown (a secret)
+		return fmt.Sprintf("anam: %s: %s is invalid: it must be %s; no request was sent", e.Operation, e.Name, e.Rule)
+	}
 	return fmt.Sprintf("anam: %s: parameter %s = %v is invalid: it must be %s; no request was sent", e.Operation, e.Name, quoteIfString(e.Value), e.Rule)
 }
 
@@ -312,10 +323,45 @@ func textOf(raw json.RawMessage) string {
 	return ""
 }
 
-// excerpt returns at most n bytes of b as valid UTF-8 text on one line.
+// excerpt returns at most n bytes of b as valid UTF-8 text on one line,
+// with the characters that could act on a terminal escaped (see
+// escapeText). Call it on redacted text only (see redactor.excerpt).
 func excerpt(b []byte, n int) string {
 	s := strings.Join(strings.Fields(string(b)), " ")
-	return truncate(strings.ToValidUTF8(s, "?"), n)
+	return truncate(escapeText(strings.ToValidUTF8(s, "?")), n)
+}
+
+// escapeText returns s with the characters a server's text must not bring
+// into an error message, a log line or a terminal written as Go escapes:
+// C0 and C1 control characters and DEL (ESC starts the terminal's escape
+// and OSC sequences), and the Unicode bidirectional controls, which can
+// make a line read other than it is. s must be valid UTF-8.
+func escapeText(s string) string {
+	i := strings.IndexFunc(s, unsafeRune)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		switch {
+		case !unsafeRune(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// unsafeRune reports whether r is a control or bidirectional character
+// (see escapeText).
+func unsafeRune(r rune) bool {
+	return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) ||
+		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 func truncate(s string, n int) string {

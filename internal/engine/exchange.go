@@ -27,8 +27,10 @@ const (
 // must not keep r.Body after it returns. Every *Error it returns says how
 // many attempts were made.
 func (c *Client) exchange(ctx context.Context, x *Exchange, h Handler) (err error) {
-	x.red = c.red
 	o := &x.o
+	if o.body != nil {
+		defer o.body.release(ctx)
+	}
 	maxRetries := c.cfg.MaxRetries
 	if o.cfg.HasMaxRetries {
 		maxRetries = o.cfg.MaxRetries
@@ -60,7 +62,7 @@ func (c *Client) exchange(ctx context.Context, x *Exchange, h Handler) (err erro
 			}
 			return res.err
 		}
-		retry, delay := c.decide(ctx, x.method, n, e, res.hint)
+		retry, delay := c.decide(ctx, x.spec.Method, n, e, res.hint)
 		if retry && o.body != nil && !o.body.replayable() {
 			// Say why a failure that would have been retried was not.
 			cp := *e
@@ -95,7 +97,7 @@ func (c *Client) exchange(ctx context.Context, x *Exchange, h Handler) (err erro
 // error as its cause when the context ended.
 func (c *Client) stopWaiting(x *Exchange, last *Error, err error) error {
 	if last == nil {
-		e := &Error{Operation: x.op, Method: x.method, Path: x.path, Attempts: 0}
+		e := &Error{Operation: x.spec.ID, Method: x.spec.Method, Path: x.path, Page: x.page, Attempts: 0}
 		if errors.Is(err, errPastDeadline) {
 			e.Err = &transient{fmt.Errorf("%w: the server asked this client to wait until %s (Retry-After on a 429), after the context's deadline; no request was sent",
 				ErrRateLimited, c.gate.closedUntil().UTC().Format(time.RFC3339))}
@@ -146,7 +148,7 @@ type attemptResult struct {
 func (c *Client) attempt(ctx context.Context, x *Exchange, first bool, h Handler) attemptResult {
 	res := c.sendAndRead(ctx, x, &x.o, first, h)
 	if e, ok := res.err.(*Error); ok {
-		c.red.scrub(e)
+		x.red.scrub(e)
 	}
 	return res
 }
@@ -159,26 +161,33 @@ func (c *Client) sendAndRead(ctx context.Context, x *Exchange, o *outgoing, firs
 		timeout = o.cfg.Timeout
 	}
 	actx, cancel := ctx, context.CancelFunc(nil)
-	if timeout > 0 {
+	var progress func()
+	stall := timeout > 0 && o.body != nil && o.body.streamed()
+	switch {
+	case stall:
+		sc := newStallContext(ctx, timeout)
+		actx, cancel, progress = sc, sc.cancel, sc.progress
+		defer cancel()
+	case timeout > 0:
 		actx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 
-	req, err := c.newRequest(actx, o, first)
+	req, err := c.newRequest(actx, o, first, progress)
 	if err != nil {
 		return attemptResult{err: x.error(0, err), hint: attemptHint{unsent: true}}
 	}
 	resp, err := c.send.Do(req)
 	if err != nil {
-		hint, cause := c.sendFailure(ctx, actx, timeout, err)
+		hint, cause := c.sendFailure(ctx, actx, timeout, stall, err)
 		if into := o.cfg.Into; into != nil {
 			*into = Response{}
 		}
 		return attemptResult{err: x.error(0, cause), hint: hint}
 	}
-	res := attemptResult{status: resp.StatusCode, requestID: c.red.text(requestID(resp.Header))}
+	res := attemptResult{status: resp.StatusCode, requestID: x.requestID(resp.Header)}
 	if into := o.cfg.Into; into != nil {
-		*into = Response{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: res.requestID}
+		*into = Response{StatusCode: resp.StatusCode, Header: x.red.header(resp.Header), RequestID: res.requestID}
 	}
 	fail := func(hint attemptHint, err error) attemptResult {
 		e := x.error(res.status, err)
@@ -241,7 +250,7 @@ func (c *Client) sendAndRead(ctx context.Context, x *Exchange, o *outgoing, firs
 	if !ok {
 		// Only what can reach an error or a log is redacted: a successful
 		// body is the caller's data.
-		body = c.red.bytes(body)
+		body = x.red.bytes(body)
 	}
 	r := &x.reply
 	*r = Reply{Status: res.status, Header: resp.Header, Body: body}
@@ -279,7 +288,7 @@ func (t *transient) Unwrap() error { return t.err }
 
 // sendFailure explains why no response came back, and whether trying again
 // may help.
-func (c *Client) sendFailure(ctx, actx context.Context, timeout time.Duration, err error) (attemptHint, error) {
+func (c *Client) sendFailure(ctx, actx context.Context, timeout time.Duration, stall bool, err error) (attemptHint, error) {
 	var se *sendError
 	switch {
 	case !errors.As(err, &se):
@@ -290,6 +299,9 @@ func (c *Client) sendFailure(ctx, actx context.Context, timeout time.Duration, e
 		return attemptHint{}, withContextError(ctx.Err(), err)
 	case isPermanentTransportError(err):
 		return attemptHint{}, err
+	case actx.Err() != nil && stall:
+		return attemptHint{retryable: true},
+			&transient{fmt.Errorf("the request body made no progress for %v, or no response came within %v of sending it (the per-attempt timeout, see WithTimeout): %w", timeout, timeout, withContextError(context.DeadlineExceeded, err))}
 	case actx.Err() != nil:
 		return attemptHint{retryable: true},
 			&transient{fmt.Errorf("no response within %v (the per-attempt timeout, see WithTimeout): %w", timeout, withContextError(context.DeadlineExceeded, err))}

@@ -1,12 +1,14 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/textproto"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,6 +24,28 @@ type multipartBody struct {
 	fields   []formField
 	boundary string
 	starts   []int64 // where each file's Reader started, for a replay
+
+	last *formAttempt // the writing of the last attempt
+}
+
+// formAttempt is the writing of one attempt's form: a goroutine writes it
+// into a pipe the attempt's request reads.
+type formAttempt struct {
+	pr   *io.PipeReader
+	body *attemptBody  // over pr
+	done chan struct{} // closed when the writer goroutine has returned
+}
+
+// stop stops the writing and waits for its goroutine to return, or for
+// giveUp to be closed (nil: never): the files it reads are then free to
+// be rewound, or the caller's again.
+func (a *formAttempt) stop(giveUp <-chan struct{}) {
+	a.pr.CloseWithError(errAttemptOver) // the writer's next write fails
+	a.body.Close()
+	select {
+	case <-a.done:
+	case <-giveUp:
+	}
 }
 
 type formField struct {
@@ -68,6 +92,11 @@ func newMultipartBody(op *Operation, form any) (*multipartBody, error) {
 				}
 				return nil, &ArgumentError{Operation: op.ID, Name: name, Rule: "an upload.File with a Reader"}
 			}
+			if file.ContentType != "" {
+				if why := badMediaType(file.ContentType); why != "" {
+					return nil, &ArgumentError{Operation: op.ID, Name: name + ".ContentType", Value: file.ContentType, Rule: "a media type such as image/png: " + why}
+				}
+			}
 			b.fields = append(b.fields, formField{name: name, file: &file})
 			continue
 		}
@@ -90,7 +119,15 @@ func (b *multipartBody) replayable() bool {
 	return true
 }
 
+func (b *multipartBody) streamed() bool { return true }
+
 func (b *multipartBody) open(first bool) (io.Reader, string, int64, error) {
+	if !first {
+		if !b.replayable() || slices.Contains(b.starts, -1) {
+			return nil, "", 0, errNotReplayable
+		}
+		b.last.stop(nil)
+	}
 	files := 0
 	for _, f := range b.fields {
 		if f.file == nil {
@@ -106,8 +143,6 @@ func (b *multipartBody) open(first bool) (io.Reader, string, int64, error) {
 				}
 			}
 			b.starts = append(b.starts, pos)
-		case !canSeek || b.starts[files] < 0:
-			return nil, "", 0, errNotReplayable
 		default:
 			if _, err := s.Seek(b.starts[files], io.SeekStart); err != nil {
 				return nil, "", 0, fmt.Errorf("rewinding %s for another attempt: %w", f.name, err)
@@ -116,8 +151,21 @@ func (b *multipartBody) open(first bool) (io.Reader, string, int64, error) {
 		files++
 	}
 	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(b.write(pw)) }()
-	return pr, "multipart/form-data; boundary=" + b.boundary, -1, nil
+	a := &formAttempt{pr: pr, body: &attemptBody{r: pr}, done: make(chan struct{})}
+	b.last = a
+	go func() {
+		defer close(a.done)
+		pw.CloseWithError(b.write(pw))
+	}()
+	return a.body, "multipart/form-data; boundary=" + b.boundary, -1, nil
+}
+
+func (b *multipartBody) release(ctx context.Context) {
+	if b.last != nil {
+		// A writer blocked in the read of a stream that has no data yet
+		// cannot be stopped; the caller's context bounds the wait for it.
+		b.last.stop(ctx.Done())
+	}
 }
 
 var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"", "\r", "%0D", "\n", "%0A")

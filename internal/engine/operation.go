@@ -35,6 +35,10 @@ type Operation struct {
 	// body is the {data, meta} envelope: api.ListPage, ListPages and
 	// ListAll page through it.
 	Paginated bool
+	// Auth is the set of credentials the operation accepts, from its
+	// security requirements in the spec; zero means AuthAPIKey, what every
+	// operation takes unless the spec says otherwise.
+	Auth Auth
 	// Statuses are the response statuses the spec documents, with their
 	// descriptions. The SDK reads two of them: a documented 404 on a list
 	// means "nothing found" (see api.ListPage), and a documented 429 that
@@ -56,6 +60,27 @@ const (
 	BodyJSON      BodyKind = 1 << iota // application/json
 	BodyMultipart                      // multipart/form-data, for uploads
 )
+
+// Auth is a set of credentials an operation accepts.
+type Auth uint8
+
+// The credentials an operation may accept: the client's API key, and the
+// session tokens a backend mints for a browser's client (see
+// api.WithSessionToken). The generator reads them from the operation's
+// security requirements: an HTTP bearer scheme whose bearerFormat is JWT
+// takes session tokens, any other bearer or apiKey scheme the API key.
+const (
+	AuthAPIKey Auth = 1 << iota
+	AuthSessionToken
+)
+
+// accepts reports whether an operation of auth a accepts credential c.
+func (a Auth) accepts(c Auth) bool {
+	if a == 0 {
+		a = AuthAPIKey
+	}
+	return a&c != 0
+}
 
 // ResultKind is what a successful response of an operation carries.
 type ResultKind uint8

@@ -11,7 +11,7 @@ import (
 // TestRedactorFindsEscapedKeys: the key is found as sent, and once decoded
 // from the escapes a JSON string or a URL may put it in.
 func TestRedactorFindsEscapedKeys(t *testing.T) {
-	r := &redactor{key: "sk/red-team+0123456789"}
+	r := newRedactor("sk/red-team+0123456789")
 	cases := map[string]string{
 		`key sk/red-team+0123456789 end`:                       "key [redacted] end",
 		`{"m":"sk\/red-team+0123456789"}`:                      `{"m":"[redacted]"}`,
@@ -33,16 +33,31 @@ func TestRedactorFindsEscapedKeys(t *testing.T) {
 	if s := fmt.Sprintf("%v %+v %#v %s", r, r, r, r); strings.Contains(s, "0123456789") {
 		t.Errorf("a redactor prints its key: %s", s)
 	}
-	short := &redactor{key: "abc"}
-	if got := short.text("abc"); got != "abc" {
-		t.Errorf("a key under 8 bytes was replaced: %q", got)
+	// A secret under 8 bytes is replaced where it stands as a word, not
+	// inside other words.
+	short := newRedactor("k3y")
+	for in, want := range map[string]string{
+		"k3y":                   "[redacted]",
+		"Bearer k3y, again k3y": "Bearer [redacted], again [redacted]",
+		`{"key":"k3y"}`:         `{"key":"[redacted]"}`,
+		`{"key":"\u006b3y"}`:    `{"key":"[redacted]"}`,
+		"ak3y k3ys k3y-x x_k3y": "ak3y k3ys k3y-x x_k3y",
+	} {
+		if got := short.text(in); got != want {
+			t.Errorf("short key: text(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Several secrets (a key and a session token), overlapping or not.
+	two := newRedactor("sk-0123456789abcdef", "eyJhbGciOi.eyJ0eXBlIjoi.c2ln")
+	if got := two.text("sk-0123456789abcdef and eyJhbGciOi.eyJ0eXBlIjoi.c2ln"); got != "[redacted] and [redacted]" {
+		t.Errorf("two secrets: %q", got)
 	}
 }
 
 // TestScrubKeepsTheChain: after scrubbing, errors.Is and errors.As still
 // reach the causes, whose text no longer holds the key either.
 func TestScrubKeepsTheChain(t *testing.T) {
-	r := &redactor{key: "sk-0123456789abcdef"}
+	r := newRedactor("sk-0123456789abcdef")
 	cause := errors.New("refused for sk-0123456789abcdef")
 	ue := &url.Error{Op: "Get", URL: "https://x.test/sk-0123456789abcdef", Err: cause}
 	e := &Error{Operation: "op", Err: fmt.Errorf("wrapped: %w", ue), Message: `sk\u002d0123456789abcdef`}
@@ -51,10 +66,10 @@ func TestScrubKeepsTheChain(t *testing.T) {
 		t.Error("errors.Is lost the cause")
 	}
 	var got *url.Error
-	if !errors.As(e, &got) || strings.Contains(got.Error(), r.key) {
+	if !errors.As(e, &got) || strings.Contains(got.Error(), r.keys[0]) {
 		t.Errorf("errors.As(*url.Error) = %v", got)
 	}
-	if strings.Contains(e.Error(), r.key) || e.Message != "[redacted]" {
+	if strings.Contains(e.Error(), r.keys[0]) || e.Message != "[redacted]" {
 		t.Errorf("Error() = %q, Message %q", e.Error(), e.Message)
 	}
 }

@@ -21,10 +21,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -36,6 +39,12 @@ import (
 type Page[T, M any] struct {
 	Items []T
 	Meta  M
+
+	// What a walk keeps of the page's request, besides the page itself.
+	resp   engine.Response  // its response, for WithResponseInto (see publish)
+	into   *engine.Response // the caller's WithResponseInto, or nil
+	sum    uint64           // the body's fingerprint, when summed (see repeats)
+	summed bool
 }
 
 // Number returns the page's number (meta.currentPage), or 0 when the
@@ -49,6 +58,15 @@ func (p *Page[T, M]) Total() int {
 		return c.total
 	}
 	return -1
+}
+
+// Last returns the number of the last page (meta.lastPage), or 0 when the
+// server did not say.
+func (p *Page[T, M]) Last() int {
+	if c := p.cursor(); c.hasLast {
+		return c.last
+	}
+	return 0
 }
 
 // Next returns the number of the next page and true, or false on the last
@@ -165,8 +183,9 @@ type envelope[T, M any] struct {
 }
 
 // Get requests one page of a list: r asks for page `page` of perPage items
-// (in r.Params or r.Query), and the reply must be the {data, meta}
-// envelope, with no null item. Get sets r.Handler to its own.
+// (in r.Params or r.Query), with its path arguments args, and the reply
+// must be the {data, meta} envelope, with no null item. Get sets
+// r.Handler to its own.
 //
 // The spec documents "404 Not Found - No avatars found" (and "No voices
 // found"), without a body, on list endpoints: Anam may answer a listing or
@@ -185,10 +204,10 @@ type envelope[T, M any] struct {
 //
 // Every other 404 is an *engine.Error matching ErrNotFound: a wrong base
 // URL or path, a gateway's page, a body that is not JSON, "{}".
-func Get[T, M any](ctx context.Context, c *engine.Client, r *engine.Request, page, perPage int) (*Page[T, M], error) {
+func Get[T, M any](ctx context.Context, c *engine.Client, r *engine.Request, page, perPage int, args ...string) (*Page[T, M], error) {
 	h := &pageHandler[T, M]{op: r.Op, page: page, perPage: perPage}
 	r.Handler = h
-	if err := c.Call(ctx, r); err != nil {
+	if err := c.Call(ctx, r, args...); err != nil {
 		return nil, err
 	}
 	return h.out, nil
@@ -217,18 +236,22 @@ func (h *pageHandler[T, M]) Handle(x *engine.Exchange, r *engine.Reply) error {
 	if err := x.Decode(r, &env, engine.ResultObject); err != nil {
 		return err
 	}
-	if env.Data == nil || env.Meta == nil {
-		return x.DecodeError(r, fmt.Errorf("the body has no %q array or no %q object, so it is not a page", "data", "meta"))
+	if err := x.CheckList(r, env.Data, env.Meta != nil); err != nil {
+		return err
 	}
-	if i, null := engine.NullElement(reflect.ValueOf(*env.Data), func() ([]json.RawMessage, error) {
-		var raw struct{ Data []json.RawMessage }
-		return raw.Data, json.Unmarshal(r.Body, &raw)
-	}); null {
-		return x.NullItemError(r, i)
+	p := &Page[T, M]{Items: *env.Data, Meta: *env.Meta}
+	if at := p.cursor(); !at.hasCurrent && !at.nextSent {
+		// Nothing in the meta tells this page from another: keep its
+		// fingerprint, so that a server that ignores the page parameter
+		// is caught (see walk.run).
+		p.sum, p.summed = maphash.Bytes(fingerprintSeed, r.Body), true
 	}
-	h.out = &Page[T, M]{Items: *env.Data, Meta: *env.Meta}
+	h.out = p
 	return nil
 }
+
+// fingerprintSeed seeds the fingerprints of page bodies.
+var fingerprintSeed = maphash.MakeSeed()
 
 // isNothingFound reports whether a 404 reply is the "nothing found" the
 // spec documents (see Get).
@@ -292,17 +315,87 @@ func Pages[P, T, M any](ctx context.Context, c *engine.Client, op *engine.Operat
 			return
 		}
 		start, perPage := pageOf(p)
-		width := c.PageConcurrency()
-		if width < 1 {
-			width = DefaultPageConcurrency
+		walkPages(ctx, c, op, start, perPage, opts, yield, func(n int, opts []engine.RequestOption) *engine.Request {
+			return &engine.Request{Op: op, Params: withPage(p, n), Opts: opts}
+		})
+	}
+}
+
+// RawPages walks a list operation called in raw form (as Client.Do takes
+// it: query values, path arguments, no body), from the page its "page"
+// value names (or 1) on, with json.RawMessage items: every page is
+// requested with the same values and options but for its page, through
+// the same walker, with the same checks, prefetch and 404 rule as Pages. A
+// bad argument, a body, or an operation that is not a paginated list, is
+// refused before any page is requested.
+func RawPages[M any](ctx context.Context, c *engine.Client, op *engine.Operation, req engine.RawRequest, opts []engine.RequestOption) iter.Seq2[*Page[json.RawMessage, M], error] {
+	return func(yield func(*Page[json.RawMessage, M], error) bool) {
+		query, args := req.Query, req.PathArgs
+		switch {
+		case op == nil:
+			yield(nil, &engine.ArgumentError{Name: "op", Rule: "an operation (see LookupOperation)"})
+			return
+		case !op.Paginated:
+			yield(nil, &engine.ArgumentError{Operation: op.ID, Name: "op", Rule: "a paginated list operation (Operation.Paginated), whose pages a walk can follow"})
+			return
+		case req.Body != nil:
+			yield(nil, &engine.ArgumentError{Operation: op.ID, Name: "body", Rule: "absent: the pages of a list are requested without a body"})
+			return
 		}
-		fetch := func(ctx context.Context, n int) (*Page[T, M], error) {
-			return Get[T, M](ctx, c, &engine.Request{Op: op, Params: withPage(p, n), Opts: opts}, n, perPage)
+		if err := c.Check(&engine.Request{Op: op, Query: query, Opts: opts}, args...); err != nil {
+			yield(nil, err)
+			return
 		}
-		for page, err := range Walk(ctx, op.ID, start, width, fetch) {
-			if !yield(page, err) {
-				return
+		start, perPage := 1, 10
+		if n, err := strconv.Atoi(query.Get("page")); err == nil {
+			start = n
+		}
+		if n, err := strconv.Atoi(query.Get("perPage")); err == nil {
+			perPage = n
+		}
+		walkPages(ctx, c, op, start, perPage, opts, yield, func(n int, opts []engine.RequestOption) *engine.Request {
+			q := make(url.Values, len(query)+1)
+			for k, v := range query {
+				q[k] = v
 			}
+			q.Set("page", strconv.Itoa(n))
+			return &engine.Request{Op: op, Query: q, Opts: opts}
+		}, args...)
+	}
+}
+
+// walkPages walks op from page start with Walk, each page's request made
+// by request, and yields its pages. The options' page concurrency (or the
+// client's) sets the window. WithResponseInto is honoured without a race:
+// each page request stores its response in a Response of its own, which
+// the walk copies to the caller's when it yields that page (or the error
+// of that request), in the caller's goroutine (see publish).
+func walkPages[T, M any](ctx context.Context, c *engine.Client, op *engine.Operation, start, perPage int, opts []engine.RequestOption,
+	yield func(*Page[T, M], error) bool, request func(n int, opts []engine.RequestOption) *engine.Request, args ...string) {
+	cfg := engine.Options(opts)
+	width := c.PageConcurrency()
+	if cfg.PageConcurrency > 0 {
+		width = int(cfg.PageConcurrency)
+	}
+	if width < 1 {
+		width = DefaultPageConcurrency
+	}
+	fetch := func(ctx context.Context, n int) (*Page[T, M], error) {
+		if cfg.Into == nil {
+			return Get[T, M](ctx, c, request(n, opts), n, perPage, args...)
+		}
+		resp := new(engine.Response)
+		own := append(opts[:len(opts):len(opts)], func(cc *engine.CallConfig) { cc.Into = resp })
+		p, err := Get[T, M](ctx, c, request(n, own), n, perPage, args...)
+		if p == nil {
+			p = new(Page[T, M]) // carries the response of the failed request
+		}
+		p.resp, p.into = *resp, cfg.Into
+		return p, err
+	}
+	for page, err := range Walk(ctx, op.ID, start, width, fetch) {
+		if !yield(page, err) {
+			return
 		}
 	}
 }

@@ -20,7 +20,9 @@ const DefaultPageConcurrency = 4
 // decides the server will never end.
 const maxEmptyPages = 16
 
-// Fetch requests page n of a list, in ctx.
+// Fetch requests page n of a list, in ctx. With an error, the page it
+// returns, if any, carries only what WithResponseInto is to see of the
+// failed request (see walkPages).
 type Fetch[T, M any] func(ctx context.Context, n int) (*Page[T, M], error)
 
 // Walk returns an iterator over the pages of a list operation (op is its
@@ -28,10 +30,19 @@ type Fetch[T, M any] func(ctx context.Context, n int) (*Page[T, M], error)
 // with fetch: the one page walker of the SDK, for the typed iterators and
 // for raw pages alike. The iteration stops when the loop breaks (no
 // further request is sent), when ctx ends, or at the first error, which is
-// yielded last. A server whose meta would make it loop (a page number
-// repeated or going backwards, a next page past lastPage, more than
-// maxEmptyPages empty pages in a row that each say there is more) ends it
-// with an error matching ErrPagination.
+// yielded last; an error of a page request says which page it asked for
+// (engine.Error.Page). A server whose meta would make it loop (a page
+// number repeated or going backwards, a next page past lastPage, more than
+// maxEmptyPages empty pages in a row that each say there is more, a page
+// the same as the one before when the meta names neither) ends it with an
+// error matching ErrPagination, which says after which page.
+//
+// The next page is meta.next when the server sends it, else the page
+// after meta.currentPage up to meta.lastPage. A meta with lastPage but
+// neither next nor currentPage is taken to describe the page asked for,
+// rather than end the walk there without a word; a server that ignores
+// the page parameter then answers the next page with the same body, which
+// the walk refuses.
 //
 // Once a page's meta gives lastPage and names the next page as the one
 // after it, up to width pages (1: none) are requested ahead, in goroutines
@@ -97,13 +108,15 @@ type flight[T, M any] struct {
 // with the rules of a sequential walk.
 func (w *walk[T, M]) run(yield func(*Page[T, M], error) bool, want int) {
 	empty := 0
+	var prev *Page[T, M] // the page before, when its meta named no page
 	for {
 		if err := w.ctx.Err(); err != nil {
 			w.dropAll()
-			yield(nil, err)
+			yield(nil, fmt.Errorf("anam: %s: the walk stopped before page %d: %w", w.op, want, err))
 			return
 		}
 		p, err := w.page(want)
+		publish(p)
 		if err != nil {
 			w.dropAll()
 			yield(nil, err)
@@ -115,9 +128,17 @@ func (w *walk[T, M]) run(yield func(*Page[T, M], error) bool, want int) {
 			yield(nil, paginationError(w.op, "asked for page %d, the server answered with page %d", want, at.current))
 			return
 		}
+		if !at.hasCurrent && !at.nextSent && at.hasLast {
+			at.current, at.hasCurrent = want, true // the page asked for: see Walk
+		}
 		next, more := at.following()
 		var stop error
-		if more {
+		switch {
+		case p.summed && prev != nil && p.sum == prev.sum && len(p.Items) > 0:
+			w.dropAll()
+			yield(nil, paginationError(w.op, "page %d is the same as page %d, and its meta names neither: the server seems to ignore the page parameter", want, want-1))
+			return
+		case more:
 			if len(p.Items) == 0 {
 				empty++
 			} else {
@@ -129,8 +150,12 @@ func (w *walk[T, M]) run(yield func(*Page[T, M], error) bool, want int) {
 			case at.hasLast && next > at.last:
 				stop = paginationError(w.op, "after page %d the server says the next page is %d, past its last page %d", want, next, at.last)
 			case empty >= maxEmptyPages:
-				stop = paginationError(w.op, "%d empty pages in a row, each saying there is more: the server does not seem to end", empty)
+				stop = paginationError(w.op, "%d empty pages in a row (pages %d to %d), each saying there is more: the server does not seem to end", empty, want-empty+1, want)
 			}
+		}
+		prev = nil
+		if p.summed {
+			prev = p
 		}
 		// Before handing the page over, settle the window: cancel it if
 		// the walk ends here or leaves the consecutive pages it holds,
@@ -149,6 +174,17 @@ func (w *walk[T, M]) run(yield func(*Page[T, M], error) bool, want int) {
 			return
 		}
 		want = next
+	}
+}
+
+// publish copies the response of p's request to the caller's
+// WithResponseInto, when it gave one: in the loop's goroutine, just before
+// p (or the error of its request) is yielded, so that what the loop reads
+// there is the response of the page in its hands, and no page requested
+// ahead ever writes to it.
+func publish[T, M any](p *Page[T, M]) {
+	if p != nil && p.into != nil {
+		*p.into = p.resp
 	}
 }
 

@@ -198,6 +198,47 @@ type operation struct {
 	paginated                                   bool
 	itemType, metaType                          string         // a list's item and meta types
 	statuses                                    map[int]string // documented status -> description
+	auth                                        []string       // the credentials it accepts: "APIKey", "SessionToken"
+}
+
+// authOf is what credentials op accepts, by its security requirements
+// (its own, else the document's): an HTTP bearer scheme whose
+// bearerFormat is JWT takes session tokens; any other HTTP bearer scheme,
+// and an apiKey scheme, take the API key (the rule anamtest serves by).
+// A requirement that names a scheme of no known kind, or none, adds
+// nothing: the API key is what every operation is sent with unless it
+// accepts session tokens only.
+func authOf(doc *openapi3.T, o *openapi3.Operation) []string {
+	reqs := doc.Security
+	if o.Security != nil {
+		reqs = *o.Security
+	}
+	var apiKey, token bool
+	for _, req := range reqs {
+		for name := range req {
+			var s *openapi3.SecurityScheme
+			if doc.Components != nil {
+				if ref := doc.Components.SecuritySchemes[name]; ref != nil {
+					s = ref.Value
+				}
+			}
+			switch {
+			case s == nil:
+			case s.Type == "http" && strings.EqualFold(s.Scheme, "bearer") && strings.EqualFold(s.BearerFormat, "JWT"):
+				token = true
+			case s.Type == "http" && strings.EqualFold(s.Scheme, "bearer"), s.Type == "apiKey":
+				apiKey = true
+			}
+		}
+	}
+	var out []string
+	if apiKey || !token {
+		out = append(out, "APIKey")
+	}
+	if token {
+		out = append(out, "SessionToken")
+	}
+	return out
 }
 
 type param struct {
@@ -247,6 +288,9 @@ func describe(doc *openapi3.T, docOrder []string, types *pkgInfo) ([]*operation,
 				return nil, fmt.Errorf("%s %s has no operationId: the SDK names its method after it, so give it one in spec/overlay.yaml", method, path)
 			}
 			op, err := describeOne(path, method, item, o, types)
+			if err == nil {
+				op.auth = authOf(doc, o)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("%s (%s %s): %w", o.OperationID, method, path, err)
 			}

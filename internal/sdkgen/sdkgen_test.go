@@ -170,3 +170,49 @@ func TestDocCommentsRenderAsText(t *testing.T) {
 		}
 	}
 }
+
+// TestAuthFromSecurity: each descriptor's Auth follows the operation's
+// security requirements (its own, else the document's), by the rule the
+// fake serves by: a bearer scheme with bearerFormat JWT takes session
+// tokens, another bearer or apiKey scheme the API key. The API key alone,
+// every operation's default, is not written.
+func TestAuthFromSecurity(t *testing.T) {
+	doc := `{"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+		"security": [{"Key": []}],
+		"components": {"securitySchemes": {
+			"Key": {"type": "http", "scheme": "bearer"},
+			"Token": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+			"Header": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+		"paths": {
+			"/a": {"post": {"operationId": "plain", ` + noContent + `}},
+			"/b": {"post": {"operationId": "either", "security": [{"Key": []}, {"Token": []}], ` + noContent + `}},
+			"/c": {"post": {"operationId": "tokenOnly", "security": [{"Token": []}], ` + noContent + `}},
+			"/d": {"post": {"operationId": "headerKey", "security": [{"Header": []}], ` + noContent + `}},
+			"/e": {"post": {"operationId": "anonymous", "security": [], ` + noContent + `}}}}`
+	genDir, apiDir := t.TempDir(), t.TempDir()
+	out, err := Generate(Config{Spec: []byte(doc), GenDir: genDir, APIDir: apiDir, ModulePath: "example.com", Generate: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(out.Client)
+	for op, want := range map[string]string{
+		"plain": "", "headerKey": "", "anonymous": "",
+		"either":    "Auth: engine.AuthAPIKey | engine.AuthSessionToken,",
+		"tokenOnly": "Auth: engine.AuthSessionToken,",
+	} {
+		i := strings.Index(src, `ID: "`+op+`"`)
+		if i < 0 {
+			t.Fatalf("no descriptor of %s", op)
+		}
+		desc := strings.Join(strings.Fields(src[i:i+strings.Index(src[i:], "\n}\n")]), " ")
+		switch {
+		case want == "" && strings.Contains(desc, "Auth:"):
+			t.Errorf("%s: %s; want the default (no Auth)", op, desc)
+		case want != "" && !strings.Contains(desc, want):
+			t.Errorf("%s: %s; want %q", op, desc, want)
+		}
+	}
+	if !strings.Contains(src, "accepts a session token only: give one with api.WithSessionToken") {
+		t.Error("the method of a token-only operation does not say how to give one")
+	}
+}

@@ -83,7 +83,7 @@ func numbered(src []byte) string {
 var reserved = []string{"Client", "Page", "PageMeta", "RequestOption", "Operations"}
 
 // clientMethods are the methods of Client that are not operations.
-var clientMethods = []string{"Do", "BaseURL", "CloseIdleConnections", "String", "GoString", "Format", "core"}
+var clientMethods = []string{"Do", "DoPages", "DoItems", "BaseURL", "CloseIdleConnections", "String", "GoString", "Format", "core"}
 
 // surface holds the Go names chosen for the generated API.
 type surface struct {
@@ -140,8 +140,9 @@ func iteratorNames(goName string) (items, pages, all string) {
 // operations. %s is the Go type of every list's meta.
 const clientCore = `// Client calls the Anam API: one method per operation of the spec, each
 // a few lines over the SDK's one request path (internal/engine), plus Do,
-// BaseURL and CloseIdleConnections. Create one with api.NewClient (package
-// api calls it api.Client); it is safe for concurrent use.
+// DoPages and DoItems for raw calls, BaseURL and CloseIdleConnections.
+// Create one with api.NewClient (package api calls it api.Client); it is
+// safe for concurrent use.
 type Client engine.Client
 
 // RequestOption changes one call: see package api (WithCallTimeout,
@@ -161,9 +162,35 @@ func (c *Client) core() *engine.Client { return (*engine.Client)(c) }
 // the typed methods (argument checks, retries, timeouts, bounded reads,
 // typed errors), and returns the successful response as sent: for tools
 // that print what the server said, such as the anam command line. A
-// non-2xx status is an *api.Error, as for every call.
+// non-2xx status is an *api.Error, as for every call; so is a 2xx whose
+// body is not what the spec documents for op (api.ErrDecode), exactly as
+// for a typed call: JSON where JSON is documented, an object or an array
+// as documented, a list page's {data, meta} envelope, no null item, no
+// empty body where one is documented, and for an operation that documents
+// no result an empty or JSON body only.
 func (c *Client) Do(ctx context.Context, op *engine.Operation, req engine.RawRequest, opts ...RequestOption) (*engine.RawResponse, error) {
 	return c.core().Do(ctx, op, req, opts...)
+}
+
+// DoPages returns an iterator over the pages of the paginated list op
+// (Operation.Paginated), called in raw form as Do calls it: req's Query
+// is sent with every page but for its "page" value (where the walk
+// starts; 1 when absent), its PathArgs fill op's path, and it has no
+// Body. Items are the JSON values as sent. It is the walker of the typed
+// iterators (see api.ListPages): the same checks of every page and its
+// meta (ErrDecode, ErrPagination), the same prefetch (WithPageConcurrency,
+// WithCallPageConcurrency), the same 404 rule (a "nothing found" 404 is an
+// empty page on page 1 only). A bad argument is refused before any
+// request, and an error is yielded last, saying which page it stopped at.
+func (c *Client) DoPages(ctx context.Context, op *engine.Operation, req engine.RawRequest, opts ...RequestOption) iter.Seq2[*Page[json.RawMessage], error] {
+	return pager.RawPages[PageMeta](ctx, c.core(), op, req, opts)
+}
+
+// DoItems returns an iterator over every item of the paginated list op,
+// page after page, as DoPages walks it. An error is yielded once, last,
+// with a nil item.
+func (c *Client) DoItems(ctx context.Context, op *engine.Operation, req engine.RawRequest, opts ...RequestOption) iter.Seq2[json.RawMessage, error] {
+	return pager.Items(c.DoPages(ctx, op, req, opts...))
 }
 
 // BaseURL returns the base URL requests are sent to.
@@ -233,10 +260,7 @@ func writeClient(cfg Config, ops []*operation, types, apiNames *pkgInfo) (client
 	w.p("package gen")
 	w.p("")
 	w.p("import (")
-	imports := []string{"context", "fmt", "iter", "", cfg.ModulePath + "/internal/engine", cfg.ModulePath + "/internal/pager"}
-	if len(requestUnions(types, ops)) > 0 {
-		imports = append([]string{"context", "encoding/json"}, imports[1:]...)
-	}
+	imports := []string{"context", "encoding/json", "fmt", "iter", "", cfg.ModulePath + "/internal/engine", cfg.ModulePath + "/internal/pager"}
 	for _, imp := range imports {
 		if imp == "" {
 			w.p("")
@@ -406,6 +430,13 @@ func writeDescriptor(w *writer, op *operation) {
 	if op.paginated {
 		w.p("\tPaginated: true,")
 	}
+	if !slices.Equal(op.auth, []string{"APIKey"}) && len(op.auth) > 0 {
+		parts := make([]string, len(op.auth))
+		for i, a := range op.auth {
+			parts[i] = "engine.Auth" + a
+		}
+		w.p("\tAuth: %s,", strings.Join(parts, " | "))
+	}
 	if len(op.statuses) > 0 {
 		w.p("\tStatuses: map[int]string{")
 		for _, code := range slices.Sorted(maps.Keys(op.statuses)) {
@@ -474,6 +505,14 @@ func writeOperation(w *writer, s *surface, op *operation, rep *Report) error {
 		if len(notes) > 0 {
 			w.p("//")
 			w.comment(strings.Join(notes, "\n"))
+		}
+		switch {
+		case slices.Equal(op.auth, []string{"SessionToken"}):
+			w.p("//")
+			w.comment("Its security accepts a session token only: give one with api.WithSessionToken(token).")
+		case slices.Contains(op.auth, "SessionToken"):
+			w.p("//")
+			w.comment("Its security accepts a session token in place of the API key: give one with api.WithSessionToken(token).")
 		}
 	}
 
