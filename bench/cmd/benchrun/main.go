@@ -457,13 +457,14 @@ func summary(results string) error {
 		}
 		// Walks.
 		if !math.IsNaN(med(b, "Walk/latency=5ms/c=8/impl=sdk", "sec/op")) {
-			fmt.Printf("| walk | SDK wall | x limit | SDK CPU/item | net/http wall | x limit | net/http CPU/item |\n|---|---|---|---|---|---|---|\n")
+			fmt.Printf("| walk | SDK wall | x limit | SDK / no-work | SDK CPU/item | net/http wall | x limit | net/http CPU/item | no-work wall | x limit | no-work CPU/item |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 			for _, n := range names {
 				if sdk, ok := strings.CutSuffix(n, "/impl=sdk"); ok && strings.HasPrefix(n, "Walk/") {
-					h := sdk + "/impl=nethttp"
-					fmt.Printf("| %s | %s | %.2fx | %s | %s | %.2fx | %s |\n", strings.TrimPrefix(sdk, "Walk/"),
-						dur(med(b, n, "sec/op")), med(b, n, "x-limit"), dur(med(b, n, "cpu-sec/op")/10_000),
-						dur(med(b, h, "sec/op")), med(b, h, "x-limit"), dur(med(b, h, "cpu-sec/op")/10_000))
+					h, z := sdk+"/impl=nethttp", sdk+"/impl=nowork"
+					fmt.Printf("| %s | %s | %.2fx | %.2fx | %s | %s | %.2fx | %s | %s | %.2fx | %s |\n", strings.TrimPrefix(sdk, "Walk/"),
+						dur(med(b, n, "sec/op")), med(b, n, "x-limit"), med(b, n, "sec/op")/med(b, z, "sec/op"), dur(med(b, n, "cpu-sec/op")/10_000),
+						dur(med(b, h, "sec/op")), med(b, h, "x-limit"), dur(med(b, h, "cpu-sec/op")/10_000),
+						dur(med(b, z, "sec/op")), med(b, z, "x-limit"), dur(med(b, z, "cpu-sec/op")/10_000))
 				}
 			}
 			fmt.Println()
