@@ -11,6 +11,7 @@ import (
 	"github.com/oapi-codegen/nullable"
 
 	"github.com/anam-ai/anam-go/gen"
+	"github.com/anam-ai/anam-go/internal/engine"
 	"github.com/anam-ai/anam-go/internal/loopback"
 )
 
@@ -30,6 +31,12 @@ import (
 //   - v2-v1semantics: v2 with jsonv1.DefaultOptionsV1(), every behaviour of
 //     encoding/json (its go-json-experiment/json/v1 twin passes
 //     encoding/json's tests), errors included;
+//   - v2-v1semantics-onepass: the same but for legacy errors, whose
+//     reporting makes json/v2 scan the whole body for validity first, as
+//     encoding/json does;
+//   - -nullable: with an unmarshaler per nullable.Nullable[T] that
+//     decodes T in the same pass;
+//   - sdk: engine.UnmarshalJSON, what the SDK does;
 //   - v2-nullable: v2, with an unmarshaler per nullable.Nullable[T] that
 //     decodes T in the same pass (what generated code could register);
 //   - v1-structnullable, v2-structnullable: the same models with a
@@ -76,6 +83,23 @@ func BenchmarkDecodePage(b *testing.B) {
 	dec("v2-v1semantics-nullable", func() (int, error) {
 		var e sdkEnvelope
 		err := jsonv2.Unmarshal(body, &e, v1semanticsNullable)
+		return lenOf(e.Data), err
+	})
+	onePass := jsonv2.JoinOptions(v1semantics, jsonv1.ReportErrorsWithLegacySemantics(false))
+	dec("v2-v1semantics-onepass", func() (int, error) {
+		var e sdkEnvelope
+		err := jsonv2.Unmarshal(body, &e, onePass)
+		return lenOf(e.Data), err
+	})
+	onePassNullable := jsonv2.JoinOptions(onePass, jsonv2.WithUnmarshalers(nullableUnmarshalers))
+	dec("v2-v1semantics-onepass-nullable", func() (int, error) {
+		var e sdkEnvelope
+		err := jsonv2.Unmarshal(body, &e, onePassNullable)
+		return lenOf(e.Data), err
+	})
+	dec("sdk", func() (int, error) {
+		var e sdkEnvelope
+		err := engine.UnmarshalJSON(body, &e)
 		return lenOf(e.Data), err
 	})
 	dec("v2-nullable", func() (int, error) {
