@@ -149,41 +149,6 @@ func ExampleClient_Do() {
 	// true
 }
 
-func ExampleWithSessionToken() {
-	srv := anamtest.NewServer(anamtest.WithItems(1))
-	defer srv.Close()
-	client, err := api.NewClient(api.WithAPIKey(srv.APIKey()), api.WithBaseURL(srv.URL))
-	if err != nil {
-		log.Fatal(err)
-	}
-	ctx := context.Background()
-	personas, err := client.ListPersonas(ctx, nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-
-	// A backend mints a session token for one of its personas...
-	token, err := client.CreateSessionToken(ctx, api.CreateSessionTokenRequest{PersonaConfig: api.NewPersonaConfigStateful(api.PersonaConfigStateful{PersonaID: personas.Items[0].GetID()})})
-	if err != nil {
-		log.Fatal(err)
-	}
-	// ...and a client starts an engine session with it, as Anam's browser
-	// SDK does.
-	session, err := client.CreateEngineSession(ctx, &api.CreateEngineSessionRequest{}, api.WithSessionToken(token.GetSessionToken()))
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(session.GetSessionID() != "", session.GetEngineProtocol())
-
-	// Only an operation whose spec accepts session tokens takes one: the
-	// others are refused before anything is sent.
-	_, err = client.GetSession(ctx, session.GetSessionID(), api.WithSessionToken(token.GetSessionToken()))
-	fmt.Println(errors.Is(err, api.ErrInvalidArgument))
-	// Output:
-	// true http
-	// true
-}
-
 func ExampleClient_DoItems() {
 	srv := anamtest.NewServer(anamtest.WithItems(24))
 	defer srv.Close()

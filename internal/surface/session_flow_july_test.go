@@ -1,10 +1,22 @@
-package api_test
+//go:build surface_july
+
+// The session flow through the typed methods (issue 17), as Anam's
+// published clients run it. It names July's operations (CreateSessionToken,
+// CreateEngineSession, GetSession, StopSession) and union branches
+// (PersonaConfigStateful), so it builds only where internal/surface's July
+// tests do (build tag surface_july: internal/regen's TestRegenerate/july).
+// Whatever spec is vendored, cmd/anam's TestSessionFlowCLI runs the same
+// flow by operationId, and skips when the spec has no such operations.
+
+package surface
 
 import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log"
 	"net/url"
 	"strings"
 	"testing"
@@ -104,4 +116,39 @@ func jwtClaims(t *testing.T, token string) map[string]any {
 		t.Fatalf("the token's claims: %v", err)
 	}
 	return claims
+}
+
+func Example_sessionFlow() {
+	srv := anamtest.NewServer(anamtest.WithItems(1))
+	defer srv.Close()
+	client, err := api.NewClient(api.WithAPIKey(srv.APIKey()), api.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	personas, err := client.ListPersonas(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// A backend mints a session token for one of its personas...
+	token, err := client.CreateSessionToken(ctx, api.CreateSessionTokenRequest{PersonaConfig: api.NewPersonaConfigStateful(api.PersonaConfigStateful{PersonaID: personas.Items[0].GetID()})})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// ...and a client starts an engine session with it, as Anam's browser
+	// SDK does.
+	session, err := client.CreateEngineSession(ctx, &api.CreateEngineSessionRequest{}, api.WithSessionToken(token.GetSessionToken()))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(session.GetSessionID() != "", session.GetEngineProtocol())
+
+	// Only an operation whose spec accepts session tokens takes one: the
+	// others are refused before anything is sent.
+	_, err = client.GetSession(ctx, session.GetSessionID(), api.WithSessionToken(token.GetSessionToken()))
+	fmt.Println(errors.Is(err, api.ErrInvalidArgument))
+	// Output:
+	// true http
+	// true
 }
