@@ -6,7 +6,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SPEC_URL    ?= https://api.anam.ai/swagger.json
 FUZZTIME    ?= 5s
 
-.PHONY: all generate merge-spec check-generated validate-spec test test-short lint fuzz bench ci update-spec prove-update
+.PHONY: all generate merge-spec check-generated validate-spec test test-short lint fuzz bench bench-smoke ci update-spec prove-update
 
 all: generate test
 
@@ -42,21 +42,34 @@ lint:
 	$(STATICCHECK) ./...
 
 ## fuzz: run each fuzz target for $(FUZZTIME) (the seed corpora also run in every `go test`)
+FUZZ_PACKAGES ?= ./api ./internal/engine ./cmd/anam
 fuzz:
-	@for target in $$($(GO) test ./api -list '^Fuzz' | grep '^Fuzz'); do \
-	  echo "fuzz $$target"; \
-	  $(GO) test ./api -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \
+	@for pkg in $(FUZZ_PACKAGES); do \
+	  for target in $$($(GO) test $$pkg -list '^Fuzz' | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$target"; \
+	    $(GO) test $$pkg -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) || exit 1; \
+	  done; \
 	done
 
-## bench: the performance benchmarks quoted in README: the SDK against net/http and a plain
-## oapi-codegen client, concurrent paging (bench/, a module of its own that generates that
-## client), and the memory a walk holds (api)
+## bench: the performance benchmarks quoted in README, in one run (bench/cmd/benchrun):
+## the SDK against hand-written net/http and a plain oapi-codegen client (bench/, a
+## module of its own that generates that client), the walk at 5 and 20 ms for 1, 4 and
+## 8 pages in flight, decoding strategies, the command line's start-up, and the memory
+## a walk holds (api); BENCH_ROUNDS interleaved rounds, benchstat tables with CPU time
+## per op. BENCH_FLAGS adds benchrun's flags, e.g. BENCH_FLAGS='-base main' for
+## before/after tables of the same run, or '-jsonv2'.
+BENCH_ROUNDS ?= 8
+BENCH_FLAGS  ?=
 bench:
-	cd bench && $(GO) generate ./... && $(GO) test -run '^$$' -bench . -benchmem -count 6 ./...
-	$(GO) test ./api -run '^$$' -bench . -benchmem -count 6
+	cd bench && $(GO) generate ./... && $(GO) run ./cmd/benchrun -rounds $(BENCH_ROUNDS) $(BENCH_FLAGS)
+
+## bench-smoke: the benchmarks' module vetted, and each benchmark run once (not
+## measured: that they still build and run; CI runs it)
+bench-smoke:
+	cd bench && $(GO) generate ./... && $(GO) vet ./... && $(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 ## ci: everything CI checks (after the README's commands, which .ci/run runs first)
-ci: check-generated validate-spec lint test fuzz prove-update
+ci: check-generated validate-spec lint test fuzz bench-smoke prove-update
 
 ## update-spec: vendor a new upstream document and report what it changes.
 ## Downloads $(SPEC_URL), or takes SPEC=path/to/swagger.json, and runs

@@ -132,8 +132,9 @@
 // meta.next (and meta.lastPage), stop when the loop breaks or the context
 // ends, yield an error last, and stop with ErrPagination rather than loop
 // on a server whose meta would repeat pages. Once a page's meta gives
-// lastPage, they request up to WithPageConcurrency pages ahead (default
-// DefaultPageConcurrency); items still come in order, and only once.
+// lastPage, they keep up to WithPageConcurrency page requests in flight
+// (default DefaultPageConcurrency), ahead of the loop; items still come in
+// order, and only once.
 //
 // A 404 is "nothing found" (an empty page, no error) only where the spec
 // documents a 404 for the list: for page 1, without a body or with a JSON message of the

@@ -276,20 +276,24 @@ func WithLogQuery() Option {
 // With n > 1, once a page's meta gives lastPage and names the next page
 // as the one after it, the walk requests the pages after it ahead of
 // time, at most n at once, while the loop works through the items in
-// hand. Items are still yielded in order and only once, and every page is
-// checked like in a sequential walk: when one's meta does not match what
-// was assumed (another next page, another lastPage), the pages requested
-// ahead are cancelled and the walk goes on from what that page says. A
-// walk of L pages of latency d then takes about L*d/n instead of L*d.
+// hand: a request's slot is used again as soon as its response has come,
+// while its page is decoded, and up to 2n pages are requested ahead of
+// the one the loop is on. Items are still yielded in order and only once,
+// and every page is checked like in a sequential walk: when one's meta
+// does not match what was assumed (another next page, another lastPage),
+// the pages requested ahead are cancelled and the walk goes on from what
+// that page says. A walk of L pages of latency d then takes about L*d/n
+// instead of L*d.
 //
 // The cost is that a loop that breaks early, a context that ends or a
-// failing page leave up to n requests that were sent for nothing (the n
-// pages requested ahead of the one in hand; none with n == 1): they are
-// cancelled, and no new ones are sent. One whose response is already
-// being read is let finish, for at most 100 ms, so that its connection
-// stays open for reuse instead of being closed by the cancellation. Each
-// walk holds at most n+1 pages in memory (n requested ahead, one in
-// hand), besides the bodies of the responses being read. Anam limits the
+// failing page leave up to 2n pages that were requested for nothing (those
+// requested ahead of the one in hand: up to n still in flight, the others
+// received; none with n == 1): those in flight are cancelled, and no new
+// ones are sent. One whose response is already being read is let finish,
+// for at most 100 ms, so that its connection stays open for reuse instead
+// of being closed by the cancellation. Each walk holds at most 2n+1 pages
+// in memory (2n requested ahead, one in hand), besides the bodies of the
+// responses being read. Anam limits the
 // requests an account may have in flight (it answers 429 past the limit),
 // so keep n small. Request editors (see WithRequestEditor) may then be
 // called from several goroutines at once.

@@ -62,10 +62,11 @@ func ListPage[P, T any](ctx context.Context, c *Client, op ListOperation[P, T], 
 // (a page number repeated or going backwards, a next page past lastPage)
 // ends it with an error matching ErrPagination.
 //
-// Once a page's meta says which pages follow, up to WithPageConcurrency
-// pages (DefaultPageConcurrency unless set; 1 means one at a time, each
-// once the loop is done with the one before) are requested ahead while
-// the loop works; the pages are still yielded in order, checked
+// Once a page's meta says which pages follow, pages are requested ahead
+// while the loop works, up to WithPageConcurrency at once
+// (DefaultPageConcurrency unless set; 1 means one at a time, each once the
+// loop is done with the one before), each slot used again as soon as its
+// response has come; the pages are still yielded in order, checked
 // the same way, and a loop that stops early leaves no request running:
 // those in flight are cancelled (or, when their response is being read,
 // let finish for at most 100 ms) and waited for before the loop ends.

@@ -287,9 +287,15 @@ func TestConcurrentWalkFailingPage(t *testing.T) {
 			}
 			noWalkGoroutines(t)
 			h.waitReleased(t)
-			// Once page 6 had failed, no page was requested.
-			if got := d.pages(); !slices.Equal(got, []int{1, 2, 3, 4, 5, 6, 7}) {
-				t.Errorf("pages requested %v, want 1 to 7", got)
+			// Once page 6 had failed, no page was requested. A reply that
+			// is not JSON is a 2xx: it refilled its slot (page 8, which the
+			// server holds, cancelled since) before it was decoded.
+			want := []int{1, 2, 3, 4, 5, 6, 7}
+			if name == "not JSON" {
+				want = append(want, 8)
+			}
+			if got := d.pages(); !slices.Equal(got, want) {
+				t.Errorf("pages requested %v, want %v", got, want)
 			}
 		})
 	}
@@ -531,8 +537,9 @@ func TestConcurrentWalkMatchesSequential(t *testing.T) {
 					t.Errorf("n=%d: %d items then %q; sequentially %d items then %q", n, len(got.ids), got.errs, len(seq.ids), seq.errs)
 				}
 				// A page whose meta does not match the plan wastes at most
-				// the n-1 others in flight.
-				if got.requests > seq.requests+int64(n-1) {
+				// the 2n pages the window holds ahead of it (n in flight,
+				// the others received).
+				if got.requests > seq.requests+int64(2*n) {
 					t.Errorf("n=%d: %d requests, sequentially %d", n, got.requests, seq.requests)
 				}
 			}

@@ -1,6 +1,7 @@
 package bench_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,9 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/anam-ai/anam-go/api"
 	"github.com/anam-ai/anam-go/bench/oapigen"
@@ -18,77 +17,64 @@ import (
 	"github.com/anam-ai/anam-go/internal/loopback"
 )
 
-// The benchmarks here compare the SDK with what a careful engineer writes
-// by hand with net/http and encoding/json, and with a plain oapi-codegen
-// client (package oapigen, generated here for the benchmark only: `go
-// generate` in this module), against the same loopback server; and they
-// measure concurrent pagination. Run them with `make bench`, or
-//
-//	cd bench && go generate ./... && go test -run '^$' -bench . -benchmem -count 6
-//
-// This module is not the SDK's: nothing of it ships.
-
-const testKey = "sk-bench-0123456789abcdef"
-
 // benchAvatarID is the avatar every Get benchmark fetches.
 var benchAvatarID = loopback.AvatarID(1)
 
-// fixture is the loopback avatar server of internal/loopback.
-type fixture = loopback.Avatars
+const (
+	personaID   = "071b0286-4cce-4808-bee2-e642f1062de3"
+	personaJSON = `{"id":"` + personaID + `","name":"Cara","createdAt":"2026-07-01T10:00:00.000Z"}`
+)
 
-func newFixture(tb testing.TB, total int, latency time.Duration) *fixture {
-	tb.Helper()
-	return loopback.NewAvatars(tb, testKey, total, latency)
+// newTransport is the transport of the hand-written and oapi-codegen
+// clients: net/http's default one with the SDK's default pool size.
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 16
+	return t
 }
 
 // handClient is the baseline: net/http and encoding/json used the way a
-// careful engineer would without an SDK. Its *http.Client has the same
-// transport settings as the SDK's default one.
+// careful engineer would without an SDK: the whole body read, then
+// json.Unmarshal into the generated types.
 type handClient struct {
 	hc   *http.Client
 	base string
 	auth string
 }
 
-func newHandClient(base string) *handClient {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 16
-	return &handClient{hc: &http.Client{Transport: t}, base: base, auth: "Bearer " + testKey}
+func newHandClient(base string, hc *http.Client) *handClient {
+	if hc == nil {
+		hc = &http.Client{Transport: newTransport()}
+	}
+	return &handClient{hc: hc, base: base, auth: "Bearer " + testKey}
 }
 
-// get sends a GET and decodes a 200 JSON body into out, with
-// json.NewDecoder (readAll false) or io.ReadAll and json.Unmarshal.
-func (h *handClient) get(ctx context.Context, u string, readAll bool, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
+// do sends req and decodes a want-status JSON body into out.
+func (h *handClient) do(req *http.Request, want int, out any) error {
 	req.Header.Set("Authorization", h.auth)
 	req.Header.Set("Accept", "application/json")
 	resp, err := h.hc.Do(req)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
-	}()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", req.URL.Path, resp.Status)
-	}
-	if !readAll {
-		return json.NewDecoder(resp.Body).Decode(out)
-	}
 	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
 	if err != nil {
 		return err
+	}
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: %s", req.Method, req.URL.Path, resp.Status)
 	}
 	return json.Unmarshal(body, out)
 }
 
-func (h *handClient) getAvatar(ctx context.Context, id string, readAll bool) (*gen.Avatar, error) {
+func (h *handClient) getAvatar(ctx context.Context, id string) (*gen.Avatar, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.base+"/v1/avatars/"+url.PathEscape(id), nil)
+	if err != nil {
+		return nil, err
+	}
 	var a gen.Avatar
-	if err := h.get(ctx, h.base+"/v1/avatars/"+url.PathEscape(id), readAll, &a); err != nil {
+	if err := h.do(req, http.StatusOK, &a); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -96,28 +82,65 @@ func (h *handClient) getAvatar(ctx context.Context, id string, readAll bool) (*g
 
 // avatarPage is the hand-written client's own envelope type.
 type avatarPage struct {
-	Data *[]gen.Avatar  `json:"data"`
+	Data []gen.Avatar   `json:"data"`
 	Meta gen.Pagination `json:"meta"`
 }
 
-func (h *handClient) listAvatars(ctx context.Context, page, perPage int, readAll bool) (*avatarPage, error) {
-	var l avatarPage
+func (h *handClient) listAvatars(ctx context.Context, page, perPage int) (*avatarPage, error) {
 	u := h.base + "/v1/avatars?page=" + strconv.Itoa(page) + "&perPage=" + strconv.Itoa(perPage)
-	if err := h.get(ctx, u, readAll, &l); err != nil {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	var l avatarPage
+	if err := h.do(req, http.StatusOK, &l); err != nil {
 		return nil, err
 	}
 	return &l, nil
 }
 
+func (h *handClient) createPersona(ctx context.Context, body *api.CreatePersonaRequest) (*gen.Persona, error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.base+"/v1/personas", bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	var p gen.Persona
+	if err := h.do(req, http.StatusCreated, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// newSDK is the SDK's client for base, on hc (nil: its own).
+func newSDK(tb testing.TB, base string, hc *http.Client, opts ...api.Option) *api.Client {
+	tb.Helper()
+	opts = append([]api.Option{api.WithAPIKey(testKey), api.WithBaseURL(base)}, opts...)
+	if hc != nil {
+		opts = append(opts, api.WithHTTPClient(hc))
+	}
+	c, err := api.NewClient(opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
 // newCodegenClient is a plain oapi-codegen ClientWithResponses, generated
 // for this benchmark from the same document, with the same transport
-// settings and authentication: the generated client the SDK's typed calls
-// must not be slower than.
-func newCodegenClient(tb testing.TB, base string) *oapigen.ClientWithResponses {
+// settings (or hc) and authentication: the generated client the SDK's
+// typed calls must not be slower than.
+func newCodegenClient(tb testing.TB, base string, hc *http.Client) *oapigen.ClientWithResponses {
 	tb.Helper()
-	h := newHandClient(base)
-	c, err := oapigen.NewClientWithResponses(base, oapigen.WithHTTPClient(h.hc), oapigen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-		req.Header.Set("Authorization", h.auth)
+	if hc == nil {
+		hc = &http.Client{Transport: newTransport()}
+	}
+	c, err := oapigen.NewClientWithResponses(base, oapigen.WithHTTPClient(hc), oapigen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", "Bearer "+testKey)
 		return nil
 	}))
 	if err != nil {
@@ -126,159 +149,145 @@ func newCodegenClient(tb testing.TB, base string) *oapigen.ClientWithResponses {
 	return c
 }
 
-// BenchmarkGetAvatar fetches one avatar (about 430 bytes of JSON) through
-// the SDK, the hand-written baseline and oapi-codegen's ClientWithResponses.
-func BenchmarkGetAvatar(b *testing.B) {
-	f := newFixture(b, 1, 0)
+// The three calls every implementation makes, as benchmarks of the three
+// implementations on base over hc (nil: each its own transport).
+
+func getAvatarImpls(base string, hc *http.Client) []impl {
 	ctx := context.Background()
-	b.Run("impl=sdk", func(b *testing.B) {
-		c := f.Client(b)
-		for b.Loop() {
-			if a, err := c.GetAvatar(ctx, benchAvatarID); err != nil || *a.ID != benchAvatarID {
-				b.Fatal(a, err)
-			}
-		}
-	})
-	b.Run("impl=oapi-codegen", func(b *testing.B) {
-		c := newCodegenClient(b, f.URL)
-		for b.Loop() {
-			if r, err := c.GetAvatarWithResponse(ctx, benchAvatarID); err != nil || r.JSON200 == nil || *r.JSON200.ID != benchAvatarID {
-				b.Fatal(r, err)
-			}
-		}
-	})
-	for _, readAll := range []bool{false, true} {
-		b.Run("impl=nethttp-"+map[bool]string{false: "decoder", true: "readall"}[readAll], func(b *testing.B) {
-			h := newHandClient(f.URL)
-			for b.Loop() {
-				if a, err := h.getAvatar(ctx, benchAvatarID, readAll); err != nil || *a.ID != benchAvatarID {
-					b.Fatal(a, err)
+	return []impl{
+		{"sdk", func(b *testing.B) {
+			c := newSDK(b, base, hc)
+			op := func() error {
+				a, err := c.GetAvatar(ctx, benchAvatarID)
+				if err == nil && a.GetID() != benchAvatarID {
+					err = fmt.Errorf("got %+v", a)
 				}
+				return err
 			}
-		})
+			measure(b, op)
+		}},
+		{"oapi-codegen", func(b *testing.B) {
+			c := newCodegenClient(b, base, hc)
+			op := func() error {
+				r, err := c.GetAvatarWithResponse(ctx, benchAvatarID)
+				if err == nil && (r.JSON200 == nil || *r.JSON200.ID != benchAvatarID) {
+					err = fmt.Errorf("got %s", r.Status())
+				}
+				return err
+			}
+			measure(b, op)
+		}},
+		{"nethttp", func(b *testing.B) {
+			h := newHandClient(base, hc)
+			op := func() error {
+				a, err := h.getAvatar(ctx, benchAvatarID)
+				if err == nil && a.GetID() != benchAvatarID {
+					err = fmt.Errorf("got %+v", a)
+				}
+				return err
+			}
+			measure(b, op)
+		}},
 	}
 }
 
-// BenchmarkListPage100 fetches the same page of 100 avatars (about 44 KB
-// of JSON) through the SDK, the hand-written baseline and oapi-codegen's
-// ClientWithResponses.
-func BenchmarkListPage100(b *testing.B) {
-	f := newFixture(b, 1000, 0)
+func listPageImpls(base string, hc *http.Client) []impl {
 	ctx := context.Background()
-	b.Run("impl=sdk", func(b *testing.B) {
-		c := f.Client(b)
-		params := &api.ListAvatarsParams{Page: new(1), PerPage: new(100)}
-		for b.Loop() {
-			if p, err := c.ListAvatars(ctx, params); err != nil || len(p.Items) != 100 {
-				b.Fatal(p, err)
-			}
-		}
-	})
-	b.Run("impl=oapi-codegen", func(b *testing.B) {
-		c := newCodegenClient(b, f.URL)
-		params := &oapigen.ListAvatarsParams{Page: new(1), PerPage: new(100)}
-		for b.Loop() {
-			if r, err := c.ListAvatarsWithResponse(ctx, params); err != nil || r.JSON200 == nil || len(*r.JSON200.Data) != 100 {
-				b.Fatal(r, err)
-			}
-		}
-	})
-	for _, readAll := range []bool{false, true} {
-		b.Run("impl=nethttp-"+map[bool]string{false: "decoder", true: "readall"}[readAll], func(b *testing.B) {
-			h := newHandClient(f.URL)
-			for b.Loop() {
-				if l, err := h.listAvatars(ctx, 1, 100, readAll); err != nil || len(*l.Data) != 100 {
-					b.Fatal(l, err)
+	return []impl{
+		{"sdk", func(b *testing.B) {
+			c := newSDK(b, base, hc)
+			params := &api.ListAvatarsParams{Page: new(2), PerPage: new(100)}
+			measure(b, func() error {
+				p, err := c.ListAvatars(ctx, params)
+				if err == nil && len(p.Items) != 100 {
+					err = fmt.Errorf("%d items", len(p.Items))
 				}
-			}
-		})
+				return err
+			})
+		}},
+		{"oapi-codegen", func(b *testing.B) {
+			c := newCodegenClient(b, base, hc)
+			params := &oapigen.ListAvatarsParams{Page: new(2), PerPage: new(100)}
+			measure(b, func() error {
+				r, err := c.ListAvatarsWithResponse(ctx, params)
+				if err == nil && (r.JSON200 == nil || r.JSON200.Data == nil || len(*r.JSON200.Data) != 100) {
+					err = fmt.Errorf("got %s", r.Status())
+				}
+				return err
+			})
+		}},
+		{"nethttp", func(b *testing.B) {
+			h := newHandClient(base, hc)
+			measure(b, func() error {
+				l, err := h.listAvatars(ctx, 2, 100)
+				if err == nil && len(l.Data) != 100 {
+					err = fmt.Errorf("%d items", len(l.Data))
+				}
+				return err
+			})
+		}},
 	}
 }
 
-// BenchmarkWalk100Pages20ms walks 100 pages of 100 avatars from a server
-// that takes 20 ms to answer each request, with 1 (sequential), 4 and 8
-// page requests in flight. Sequentially that is 100 round trips, about
-// 2 s; with n in flight about 100/n of them.
-func BenchmarkWalk100Pages20ms(b *testing.B) {
-	for _, n := range []int{1, 4, 8} {
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			f := newFixture(b, 10_000, 20*time.Millisecond)
-			c := f.Client(b, api.WithPageConcurrency(n))
-			params := &api.ListAvatarsParams{PerPage: new(100)}
-			for b.Loop() {
-				items := 0
-				for _, err := range c.Avatars(context.Background(), params) {
-					if err != nil {
-						b.Fatal(err)
-					}
-					items++
-				}
-				if items != 10_000 {
-					b.Fatalf("%d items", items)
-				}
-			}
-			b.ReportMetric(float64(f.Requests.Load())/float64(b.N), "requests/op")
-		})
-	}
-}
-
-// canned is an in-process RoundTripper that answers every request with the
-// same 200 JSON body, without a network: on it, a benchmark measures what
-// a client itself costs, which loopback I/O otherwise buries in noise.
-type canned struct{ body []byte }
-
-func (c canned) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil {
-		_, _ = io.Copy(io.Discard, req.Body)
-		req.Body.Close()
-	}
-	return &http.Response{
-		StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:        http.Header{"Content-Type": {"application/json"}},
-		Body:          io.NopCloser(strings.NewReader(string(c.body))),
-		ContentLength: int64(len(c.body)), Request: req,
-	}, nil
-}
-
-// BenchmarkClientCost is BenchmarkGetAvatar on the in-process transport:
-// the client's own cost per call (request building, checks, timeout,
-// retries bookkeeping, reading and decoding), SDK against the baseline
-// and oapi-codegen, each on an *http.Client with that transport.
-func BenchmarkClientCost(b *testing.B) {
-	const base = "http://127.0.0.1:1"
-	hc := &http.Client{Transport: canned{body: loopback.AppendAvatar(nil, 1)}}
+func createPersonaImpls(base string, hc *http.Client) []impl {
 	ctx := context.Background()
-	b.Run("impl=sdk", func(b *testing.B) {
-		c, err := api.NewClient(api.WithAPIKey(testKey), api.WithBaseURL(base), api.WithHTTPClient(hc))
-		if err != nil {
+	body := api.CreatePersonaRequest{Name: new("Cara"), AvatarID: new(benchAvatarID), SystemPrompt: new("You are Cara, a helpful guide."), SkipGreeting: new(false)}
+	codegenBody := oapigen.CreatePersonaRequest{Name: new("Cara"), AvatarID: new(benchAvatarID), SystemPrompt: new("You are Cara, a helpful guide."), SkipGreeting: new(false)}
+	return []impl{
+		{"sdk", func(b *testing.B) {
+			c := newSDK(b, base, hc)
+			measure(b, func() error {
+				p, err := c.CreatePersona(ctx, body)
+				if err == nil && p.GetID() != personaID {
+					err = fmt.Errorf("got %+v", p)
+				}
+				return err
+			})
+		}},
+		{"oapi-codegen", func(b *testing.B) {
+			c := newCodegenClient(b, base, hc)
+			measure(b, func() error {
+				r, err := c.CreatePersonaWithResponse(ctx, codegenBody)
+				if err == nil && (r.JSON201 == nil || r.JSON201.ID == nil || *r.JSON201.ID != personaID) {
+					err = fmt.Errorf("got %s", r.Status())
+				}
+				return err
+			})
+		}},
+		{"nethttp", func(b *testing.B) {
+			h := newHandClient(base, hc)
+			measure(b, func() error {
+				p, err := h.createPersona(ctx, &body)
+				if err == nil && p.GetID() != personaID {
+					err = fmt.Errorf("got %+v", p)
+				}
+				return err
+			})
+		}},
+	}
+}
+
+// measure warms op up, then measures it with loop; an error fails b.
+func measure(b *testing.B, op func() error) {
+	b.Helper()
+	warm(b, 50, op)
+	loop(b, func() {
+		if err := op(); err != nil {
 			b.Fatal(err)
 		}
-		for b.Loop() {
-			if a, err := c.GetAvatar(ctx, benchAvatarID); err != nil || *a.ID != benchAvatarID {
-				b.Fatal(a, err)
-			}
-		}
 	})
-	b.Run("impl=oapi-codegen", func(b *testing.B) {
-		c, err := oapigen.NewClientWithResponses(base, oapigen.WithHTTPClient(hc), oapigen.WithRequestEditorFn(func(_ context.Context, req *http.Request) error {
-			req.Header.Set("Authorization", "Bearer "+testKey)
-			return nil
-		}))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for b.Loop() {
-			if r, err := c.GetAvatarWithResponse(ctx, benchAvatarID); err != nil || r.JSON200 == nil || *r.JSON200.ID != benchAvatarID {
-				b.Fatal(r, err)
-			}
-		}
-	})
-	b.Run("impl=nethttp-decoder", func(b *testing.B) {
-		h := &handClient{hc: hc, base: base, auth: "Bearer " + testKey}
-		for b.Loop() {
-			if a, err := h.getAvatar(ctx, benchAvatarID, false); err != nil || *a.ID != benchAvatarID {
-				b.Fatal(a, err)
-			}
-		}
-	})
+}
+
+// BenchmarkGetAvatar fetches one avatar (about 430 bytes of JSON) from the
+// loopback server.
+func BenchmarkGetAvatar(b *testing.B) { runImpls(b, getAvatarImpls(serverURL(b, 0), nil)...) }
+
+// BenchmarkListPage100 fetches a page of 100 avatars (about 44 KB of
+// JSON) from the loopback server.
+func BenchmarkListPage100(b *testing.B) { runImpls(b, listPageImpls(serverURL(b, 0), nil)...) }
+
+// BenchmarkCreatePersona sends a JSON POST (createPersona) to the
+// loopback server and decodes its 201.
+func BenchmarkCreatePersona(b *testing.B) {
+	runImpls(b, createPersonaImpls(serverURL(b, 0), nil)...)
 }

@@ -3,7 +3,7 @@
 //
 // NewServer starts a Server on a loopback port that serves every operation
 // of an OpenAPI document over an in-memory, stateful data set: by default
-// the SDK's embedded spec (internal/specload.Load), or any other document
+// the SDK's embedded spec (internal/specload.LoadLean), or any other document
 // given to WithSpec. Nothing in the fake names an operation, a path or a
 // schema: it infers resources from the document, so a regenerated SDK needs
 // no change here. Point a client at Server.URL and authenticate with

@@ -74,8 +74,9 @@ type Server struct {
 }
 
 // NewServer starts and returns a new Server on a system-chosen loopback
-// port, serving the embedded spec (internal/specload.Load) or the document
-// of WithSpec. The caller should call Close when finished, to shut it down.
+// port, serving the embedded spec (internal/specload.LoadLean: without the
+// prose the fake never reads, which loads faster) or the document of
+// WithSpec. The caller should call Close when finished, to shut it down.
 // NewServer panics if the spec cannot be loaded or an option is invalid
 // (data that does not match the spec, say), as httptest.NewServer panics
 // when it cannot listen; Start returns these as errors.
@@ -138,7 +139,7 @@ func newServer(l net.Listener, opts []Option) (*Server, error) {
 	doc := cfg.doc
 	if doc == nil {
 		var err error
-		if doc, err = specload.Load(); err != nil {
+		if doc, err = specload.LoadLean(); err != nil {
 			return nil, fmt.Errorf("anamtest: load spec: %w", err)
 		}
 	}

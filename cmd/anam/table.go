@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"strings"
 	"unicode/utf8"
@@ -11,18 +10,44 @@ import (
 // jsonLines prints items as JSON Lines: each item compacted onto one line,
 // its content as sent.
 type jsonLines struct {
-	w   *bufio.Writer
-	buf bytes.Buffer
+	w    *bufio.Writer
+	line []byte
 }
 
 func (j *jsonLines) emit(item json.RawMessage) error {
-	j.buf.Reset()
-	if err := json.Compact(&j.buf, item); err != nil {
-		return err
-	}
-	j.buf.WriteByte('\n')
-	_, err := j.w.Write(j.buf.Bytes())
+	j.line = append(appendCompact(j.line[:0], item), '\n')
+	_, err := j.w.Write(j.line)
 	return err
+}
+
+// appendCompact appends the JSON value src to dst without its
+// insignificant white space. src must be valid JSON, as the SDK's decoder
+// (which checked the page it comes from) hands items over: this copies it,
+// skipping the white space outside strings, rather than scanning its
+// grammar again as json.Compact does.
+func appendCompact(dst, src []byte) []byte {
+	inString := false
+	start := 0
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case ' ', '\t', '\n', '\r':
+			dst = append(dst, src[start:i]...)
+			start = i + 1
+		}
+	}
+	return append(dst, src[start:]...)
 }
 
 // streamTable prints items as a table as they come, in constant memory:

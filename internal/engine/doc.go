@@ -22,6 +22,7 @@
 //	transport.go     the Doer, the redirect policy, what a transport error means
 //	body.go          readBody: the bounded read of a reply's body
 //	response.go      the Handler that turns a reply into a result or an *Error
+//	decode.go          UnmarshalJSON: encoding/json's decoding, in one pass
 //	retry.go       decide: whether and when to try again (backoff, Retry-After,
 //	               the client-wide 429 gate)
 //	errors.go      Error, ArgumentError and the sentinel errors

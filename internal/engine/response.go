@@ -175,7 +175,7 @@ func (x *Exchange) Decode(r *Reply, out any, kind ResultKind) error {
 	if err := x.checkJSON(r, kind); err != nil {
 		return err
 	}
-	if err := json.Unmarshal(r.Body, out); err != nil {
+	if err := UnmarshalJSON(r.Body, out); err != nil {
 		return x.DecodeError(r, fmt.Errorf("the body is not the documented JSON: %w", err))
 	}
 	if kind == ResultArray {

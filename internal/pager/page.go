@@ -31,6 +31,9 @@ import (
 	"strings"
 	"sync"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/anam-ai/anam-go/internal/engine"
 )
 
@@ -178,8 +181,26 @@ func readInt(m reflect.Value, index []int) (n int, sent, null bool) {
 
 // envelope is the body of every list response.
 type envelope[T, M any] struct {
-	Data *[]T `json:"data"`
-	Meta *M   `json:"meta"`
+	Data items[T] `json:"data"`
+	Meta *M       `json:"meta"`
+}
+
+// items is the data of a page, decoded into a slice made for the page
+// asked for, so that it does not grow (and copy its items) as they come.
+type items[T any] struct {
+	s    []T
+	data *[]T // &s once "data" was decoded, unless it was null
+}
+
+// UnmarshalJSONFrom is the data's decoding (engine.UnmarshalJSON).
+func (it *items[T]) UnmarshalJSONFrom(d *jsontext.Decoder) error {
+	if err := jsonv2.UnmarshalDecode(d, &it.s); err != nil {
+		return err
+	}
+	if it.s != nil {
+		it.data = &it.s
+	}
+	return nil
 }
 
 // Get requests one page of a list: r asks for page `page` of perPage items
@@ -205,7 +226,7 @@ type envelope[T, M any] struct {
 // Every other 404 is an *engine.Error matching ErrNotFound: a wrong base
 // URL or path, a gateway's page, a body that is not JSON, "{}".
 func Get[T, M any](ctx context.Context, c *engine.Client, r *engine.Request, page, perPage int, args ...string) (*Page[T, M], error) {
-	h := &pageHandler[T, M]{op: r.Op, page: page, perPage: perPage}
+	h := &pageHandler[T, M]{op: r.Op, page: page, perPage: perPage, replied: repliedHook(ctx)}
 	r.Handler = h
 	if err := c.Call(ctx, r, args...); err != nil {
 		return nil, err
@@ -217,7 +238,22 @@ func Get[T, M any](ctx context.Context, c *engine.Client, r *engine.Request, pag
 type pageHandler[T, M any] struct {
 	op            *engine.Operation
 	page, perPage int
+	replied       func() // when its 2xx reply has come, before it is decoded (see withReplied)
 	out           *Page[T, M]
+}
+
+type repliedKey struct{}
+
+// withReplied returns ctx with f, which Get calls when the 2xx reply of
+// its page has come, before it decodes it: a walk refills the page's slot
+// then (see walk.topUpLocked).
+func withReplied(ctx context.Context, f func()) context.Context {
+	return context.WithValue(ctx, repliedKey{}, f)
+}
+
+func repliedHook(ctx context.Context) func() {
+	f, _ := ctx.Value(repliedKey{}).(func())
+	return f
 }
 
 func (h *pageHandler[T, M]) Handle(x *engine.Exchange, r *engine.Reply) error {
@@ -232,14 +268,17 @@ func (h *pageHandler[T, M]) Handle(x *engine.Exchange, r *engine.Reply) error {
 	case r.Status < 200 || r.Status > 299:
 		return x.StatusError(r)
 	}
-	var env envelope[T, M]
+	if h.replied != nil {
+		h.replied()
+	}
+	env := envelope[T, M]{Data: items[T]{s: make([]T, 0, min(max(h.perPage, 1), maxPerPage))}}
 	if err := x.Decode(r, &env, engine.ResultObject); err != nil {
 		return err
 	}
-	if err := x.CheckList(r, env.Data, env.Meta != nil); err != nil {
+	if err := x.CheckList(r, env.Data.data, env.Meta != nil); err != nil {
 		return err
 	}
-	p := &Page[T, M]{Items: *env.Data, Meta: *env.Meta}
+	p := &Page[T, M]{Items: env.Data.s, Meta: *env.Meta}
 	if at := p.cursor(); !at.hasCurrent && !at.nextSent {
 		// Nothing in the meta tells this page from another: keep its
 		// fingerprint, so that a server that ignores the page parameter
@@ -249,6 +288,10 @@ func (h *pageHandler[T, M]) Handle(x *engine.Exchange, r *engine.Reply) error {
 	h.out = p
 	return nil
 }
+
+// maxPerPage bounds the items a page's slice is made for: a perPage the
+// server does not honour costs no more than this.
+const maxPerPage = 1000
 
 // fingerprintSeed seeds the fingerprints of page bodies.
 var fingerprintSeed = maphash.MakeSeed()

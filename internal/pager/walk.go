@@ -45,12 +45,15 @@ type Fetch[T, M any] func(ctx context.Context, n int) (*Page[T, M], error)
 // the walk refuses.
 //
 // Once a page's meta gives lastPage and names the next page as the one
-// after it, up to width pages (1: none) are requested ahead, in goroutines
-// of their own, while the loop works; the pages are still yielded in
-// order, checked the same way, and a loop that stops early leaves no
-// request running: those in flight are dropped (engine.SoftCancel) and
-// waited for before the iteration ends. A panic in a page requested ahead
-// reaches the loop.
+// after it, the pages after it are requested ahead (width > 1), in
+// goroutines of their own, while the loop works: up to width requests in
+// flight, each refilled as soon as its response has come (its page is
+// decoded while the next request waits for its own response, so that
+// decoding is never added to a round trip), and up to 2*width pages ahead
+// of the one the loop is on. The pages are still yielded in order, checked
+// the same way, and a loop that stops early leaves no request running:
+// those in flight are dropped (engine.SoftCancel) and waited for before
+// the iteration ends. A panic in a page requested ahead reaches the loop.
 func Walk[T, M any](ctx context.Context, op string, start, width int, fetch Fetch[T, M]) iter.Seq2[*Page[T, M], error] {
 	return func(yield func(*Page[T, M], error) bool) {
 		w := &walk[T, M]{ctx: ctx, op: op, fetch: fetch, width: max(width, 1)}
@@ -83,10 +86,14 @@ type walk[T, M any] struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // the window's goroutines
 
-	mu     sync.Mutex
-	ahead  []*flight[T, M] // pages requested ahead, consecutive and ascending
-	failed bool            // a page of ahead failed: request nothing after it
-	lost   *flight[T, M]   // the first flight that panicked
+	mu       sync.Mutex
+	ahead    []*flight[T, M] // pages requested ahead, consecutive and ascending
+	inFlight int             // requests of the window whose response has not come
+	next     int             // the page the window requests next
+	last     int             // the last page it may request (the latest page's lastPage)
+	failed   bool            // a page of ahead failed: request nothing after it
+	closed   bool            // the walk is over: request nothing more
+	lost     *flight[T, M]   // the first flight that panicked
 }
 
 // flight is a page requested ahead, in a goroutine of its own.
@@ -101,6 +108,7 @@ type flight[T, M any] struct {
 	panicVal any  // what it panicked with; nil after runtime.Goexit
 
 	dropped bool // guarded by walk.mu: cancelled, its result unwanted
+	replied bool // guarded by walk.mu: its response has come, or it ended
 }
 
 // run yields the pages from number want on, as Walk documents. The pages
@@ -224,9 +232,9 @@ func (w *walk[T, M]) take(n int) *flight[T, M] {
 	return nil
 }
 
-// fill requests pages ahead, from `from` (or after the last one already
-// requested) up to `last`, until width requests are in flight. Pages
-// already requested past last are cancelled.
+// fill lets the window request pages up to last, from `from` (or after the
+// last one already requested), and requests what it may now (see
+// topUpLocked). Pages already requested past last are cancelled.
 func (w *walk[T, M]) fill(from, last int) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -236,16 +244,42 @@ func (w *walk[T, M]) fill(from, last int) {
 			break
 		}
 	}
-	if w.failed {
+	w.last = last
+	if len(w.ahead) == 0 {
+		w.next = from
+	}
+	w.topUpLocked()
+}
+
+// topUpLocked requests the pages after the window's, up to w.last, while
+// fewer than width requests are in flight and fewer than 2*width pages are
+// ahead of the loop. It runs when the loop takes a page (fill) and as soon
+// as a response comes (replied): a slot does not wait for its page to be
+// decoded and taken before it is used again.
+func (w *walk[T, M]) topUpLocked() {
+	if w.failed || w.closed {
 		return
 	}
-	n := from
-	if k := len(w.ahead); k > 0 {
-		n = w.ahead[k-1].number + 1
+	for w.next <= w.last && w.inFlight < w.width && len(w.ahead) < 2*w.width {
+		w.launchLocked(w.next)
+		w.next++
 	}
-	for ; n <= last && len(w.ahead) < w.width; n++ {
-		w.launchLocked(n)
+}
+
+// replied frees f's slot once its response has come (or f has ended
+// without one), and refills it.
+func (w *walk[T, M]) replied(f *flight[T, M]) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if f.replied {
+		return
 	}
+	f.replied = true
+	if f.dropped {
+		return // dropLocked freed its slot
+	}
+	w.inFlight--
+	w.topUpLocked()
 }
 
 // launchLocked requests page n in a new goroutine and appends it to the
@@ -254,6 +288,8 @@ func (w *walk[T, M]) launchLocked(n int) {
 	ctx, drop, cancel := engine.SoftCancel(w.wctx)
 	f := &flight[T, M]{number: n, cancel: drop, done: make(chan struct{})}
 	w.ahead = append(w.ahead, f)
+	w.inFlight++
+	ctx = withReplied(ctx, func() { w.replied(f) })
 	w.wg.Add(1)
 	go func() {
 		defer func() {
@@ -266,6 +302,7 @@ func (w *walk[T, M]) launchLocked(n int) {
 					w.mu.Unlock()
 				}
 			}
+			w.replied(f)
 			cancel()
 			close(f.done)
 			w.wg.Done()
@@ -309,11 +346,16 @@ func (w *walk[T, M]) dropAll() {
 func (w *walk[T, M]) dropLocked(i int) {
 	for j, f := range w.ahead[i:] {
 		f.dropped = true
+		if !f.replied {
+			w.inFlight--
+		}
 		f.cancel()
 		w.ahead[i+j] = nil
 	}
 	w.ahead = w.ahead[:i]
-	if i == 0 {
+	if i > 0 {
+		w.next = w.ahead[i-1].number + 1
+	} else {
 		w.failed = false
 	}
 }
@@ -324,6 +366,9 @@ func (w *walk[T, M]) dropLocked(i int) {
 // engine.SoftCancel) before it is cancelled too.
 func (w *walk[T, M]) close() {
 	if w.width > 1 {
+		w.mu.Lock()
+		w.closed = true
+		w.mu.Unlock()
 		w.dropAll()
 		w.wg.Wait()
 		w.cancel()

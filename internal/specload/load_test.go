@@ -9,7 +9,7 @@ import (
 // TestLoadPreparedIsTheDocument: Load's faster path loads the document
 // LoadBytes loads.
 func TestLoadPreparedIsTheDocument(t *testing.T) {
-	a, err := loadPrepared()
+	a, err := loadPrepared(false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,8 +33,9 @@ func TestLoadPreparedIsTheDocument(t *testing.T) {
 	}
 }
 
-// BenchmarkLoad compares loading the embedded document as Load does with
-// loading it with LoadBytes, as it is embedded, the baseline.
+// BenchmarkLoad compares loading the embedded document as Load and
+// LoadLean do with loading it with LoadBytes, as it is embedded, the
+// baseline.
 func BenchmarkLoad(b *testing.B) {
 	b.Run("LoadBytes", func(b *testing.B) {
 		b.ReportAllocs()
@@ -44,12 +45,14 @@ func BenchmarkLoad(b *testing.B) {
 			}
 		}
 	})
-	b.Run("Load", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := loadPrepared(); err != nil {
-				b.Fatal(err)
+	for _, lean := range []bool{false, true} {
+		b.Run(map[bool]string{false: "Load", true: "LoadLean"}[lean], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := loadPrepared(lean); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 }
