@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -341,6 +342,24 @@ func WithCallPageConcurrency(n int) RequestOption {
 		c.PageConcurrency = int32(min(n, 1<<16))
 		if n < 1 {
 			c.PageConcurrency = -1 // refused by the call's checks
+		}
+	}
+}
+
+// WithCallMaxItems ends this walk (ListAll, the generated item iterators
+// such as Avatars, Client.DoItems) after n items, and a walk of pages
+// (ListPages, the generated Pages iterators, Client.DoPages) at the page
+// that reaches n items, cut to it. It also bounds what is requested
+// ahead: no page past those that, at the size of the latest page, hold
+// the items still wanted, so that a loop that wants the first n items
+// does not spend requests (and Anam's concurrency limit) on pages it will
+// never read, as breaking out of the loop after n items may. Other calls
+// ignore it. A number under 1 is refused with an *ArgumentError.
+func WithCallMaxItems(n int) RequestOption {
+	return func(c *engine.CallConfig) {
+		c.MaxItems = int32(min(n, math.MaxInt32))
+		if n < 1 {
+			c.MaxItems = -1 // refused by the call's checks
 		}
 	}
 }

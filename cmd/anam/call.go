@@ -180,6 +180,10 @@ func (a *app) listAll(client *api.Client, cmd *command, cf *commandFlags, args [
 			q.Set(f.field, fmt.Sprint(int64(*f.param.Maximum)))
 		}
 	}
+	if cf.limit > 0 {
+		// No page requested ahead that --limit will not print.
+		opts = append(opts[:len(opts):len(opts)], api.WithCallMaxItems(cf.limit))
+	}
 	pr := a.newProgress()
 	n := 0
 	var err error

@@ -161,6 +161,9 @@ func (c *Client) checkCall(op *Operation, cfg *CallConfig) error {
 	if cfg.PageConcurrency < 0 {
 		return refuse("WithCallPageConcurrency", cfg.PageConcurrency, "a positive number of requests")
 	}
+	if cfg.MaxItems < 0 {
+		return refuse("WithCallMaxItems", cfg.MaxItems, "a positive number of items")
+	}
 	for name, values := range cfg.Header {
 		if !validHeaderName(name) {
 			return refuse("WithHeader", quoted(name), "a header name of letters, digits and !#$%&'*+-.^_`|~ only")
@@ -309,8 +312,11 @@ type CallConfig struct {
 	// flight, in place of the client's (see internal/pager); below 0, a
 	// number that was refused.
 	PageConcurrency int32
-	HasTimeout      bool
-	HasMaxRetries   bool
+	// MaxItems, when above 0, is the most items a walk yields (see
+	// internal/pager); below 0, a number that was refused.
+	MaxItems      int32
+	HasTimeout    bool
+	HasMaxRetries bool
 }
 
 // Options applies opts to a CallConfig and returns it, for code that

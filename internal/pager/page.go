@@ -436,7 +436,7 @@ func walkPages[T, M any](ctx context.Context, c *engine.Client, op *engine.Opera
 		p.resp, p.into = *resp, cfg.Into
 		return p, err
 	}
-	for page, err := range Walk(ctx, op.ID, start, width, fetch) {
+	for page, err := range Walk(ctx, op.ID, start, width, int(cfg.MaxItems), fetch) {
 		if !yield(page, err) {
 			return
 		}

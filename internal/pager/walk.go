@@ -54,9 +54,14 @@ type Fetch[T, M any] func(ctx context.Context, n int) (*Page[T, M], error)
 // the same way, and a loop that stops early leaves no request running:
 // those in flight are dropped (engine.SoftCancel) and waited for before
 // the iteration ends. A panic in a page requested ahead reaches the loop.
-func Walk[T, M any](ctx context.Context, op string, start, width int, fetch Fetch[T, M]) iter.Seq2[*Page[T, M], error] {
+//
+// With maxItems > 0 the walk ends once it has yielded that many items:
+// the page that reaches the count is cut to it, and no page is requested
+// ahead past those that, at the size of the latest page, hold the items
+// still wanted.
+func Walk[T, M any](ctx context.Context, op string, start, width, maxItems int, fetch Fetch[T, M]) iter.Seq2[*Page[T, M], error] {
 	return func(yield func(*Page[T, M], error) bool) {
-		w := &walk[T, M]{ctx: ctx, op: op, fetch: fetch, width: max(width, 1)}
+		w := &walk[T, M]{ctx: ctx, op: op, fetch: fetch, width: max(width, 1), maxItems: maxItems}
 		if w.width > 1 {
 			w.wctx, w.cancel = context.WithCancel(ctx)
 		}
@@ -81,6 +86,8 @@ type walk[T, M any] struct {
 	op    string          // the operationId, for errors
 	fetch Fetch[T, M]
 	width int // the most requests in flight; 1: no window
+	// maxItems, when above 0, is the most items the walk yields.
+	maxItems int
 
 	wctx   context.Context // the window's, cancelled when the walk ends
 	cancel context.CancelFunc
@@ -115,7 +122,7 @@ type flight[T, M any] struct {
 // are checked here, in order, whether they were requested ahead or not,
 // with the rules of a sequential walk.
 func (w *walk[T, M]) run(yield func(*Page[T, M], error) bool, want int) {
-	empty := 0
+	empty, seen := 0, 0  // empty pages in a row; items yielded
 	var prev *Page[T, M] // the page before, when its meta named no page
 	for {
 		if err := w.ctx.Err(); err != nil {
@@ -165,14 +172,28 @@ func (w *walk[T, M]) run(yield func(*Page[T, M], error) bool, want int) {
 		if p.summed {
 			prev = p
 		}
+		last := at.last
+		if w.maxItems > 0 {
+			if left := w.maxItems - seen; len(p.Items) >= left {
+				// Enough items: this page ends the walk, whatever its
+				// meta says of the pages after it.
+				p.Items, more, stop = p.Items[:left], false, nil
+			} else if len(p.Items) > 0 {
+				// No page ahead past those that hold what is still wanted.
+				left -= len(p.Items)
+				last = min(last, want+(left+len(p.Items)-1)/len(p.Items))
+			}
+			seen += len(p.Items)
+		}
 		// Before handing the page over, settle the window: cancel it if
 		// the walk ends here or leaves the consecutive pages it holds,
-		// else top it up to the last page this one announces.
+		// else top it up to the last page this one announces (or, with
+		// maxItems, the last one the walk may need).
 		switch {
 		case !more || stop != nil || next != want+1:
 			w.dropAll()
 		case w.width > 1 && at.hasLast:
-			w.fill(next, at.last)
+			w.fill(next, last)
 		}
 		if !yield(p, nil) || !more {
 			return
